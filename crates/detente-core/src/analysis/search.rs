@@ -1,0 +1,317 @@
+//! Depth-first search over the outcome space with per-issue bounds.
+//!
+//! Every exact analysis in detente is one walk over a tree whose levels are issues and whose
+//! branches are the values still allowed on each issue. Because utilities are additive, the
+//! best and worst utility each party can still reach below a node is the partial sum plus the
+//! suffix sums of per-issue maxima and minima. A [`Visitor`] uses those bounds to skip subtrees
+//! (nothing acceptable or nothing better below), to count whole subtrees at once (everything
+//! acceptable below), and sees every leaf that survives.
+//!
+//! Work is split into units (fixed prefixes of the first levels) that run in parallel and are
+//! merged in unit order, so results do not depend on the thread count.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+use crate::TIE_EPS;
+use crate::outcome::{Outcome, OutcomeSpace};
+use crate::preferences::Preferences;
+
+/// The search problem: candidate values per level and their utility terms.
+pub(crate) struct Problem {
+    pub(crate) np: usize,
+    n_issues: usize,
+    /// Level -> issue index.
+    order: Vec<usize>,
+    /// Level -> candidate value indices (of that issue).
+    cands: Vec<Vec<u32>>,
+    /// Level -> flattened terms `[cand * np + p]`.
+    terms: Vec<Vec<f64>>,
+    /// `(level * np + p)`: suffix sums of per-level maxima / minima from `level` on.
+    smax: Vec<f64>,
+    smin: Vec<f64>,
+    clip: Vec<bool>,
+    pub(crate) reservation: Vec<f64>,
+    /// True when some level has no candidate: the tree is empty.
+    pub(crate) empty: bool,
+}
+
+/// What a visitor wants done with a subtree.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Prune {
+    /// Descend.
+    Descend,
+    /// Skip the whole subtree.
+    Skip,
+    /// Skip it, but tell the visitor via [`Visitor::take_all`] (used for counting).
+    TakeAll,
+}
+
+/// A search over the tree. `opt`/`pess` are the per-party upper/lower bounds below a node.
+pub(crate) trait Visitor: Send {
+    fn prune(&mut self, opt: &[f64], pess: &[f64]) -> Prune;
+    fn take_all(&mut self, _n_leaves: u128) {}
+    fn leaf(&mut self, u: &[f64], path: &[u32], problem: &Problem);
+}
+
+/// Why a search stopped early.
+pub(crate) struct Aborted {
+    pub(crate) nodes: u64,
+}
+
+impl Problem {
+    /// Builds the tree for `prefs` over `space`. `allowed` restricts each issue's values (all
+    /// when `None`); with `acceptable_only`, every party's red-line values are removed too.
+    pub(crate) fn new(
+        space: &OutcomeSpace,
+        prefs: &[&Preferences],
+        allowed: Option<&[Vec<u32>]>,
+        acceptable_only: bool,
+    ) -> Problem {
+        let np = prefs.len();
+        let n_issues = space.issues().len();
+        let mut per_issue: Vec<Vec<u32>> = Vec::with_capacity(n_issues);
+        for (i, issue) in space.issues().iter().enumerate() {
+            let base: Vec<u32> = match allowed {
+                Some(a) => a[i].clone(),
+                None => (0..issue.n_values()).collect(),
+            };
+            let c = base
+                .into_iter()
+                .filter(|&v| {
+                    !acceptable_only || prefs.iter().all(|p| !p.red_lines().forbids(i, v))
+                })
+                .collect();
+            per_issue.push(c);
+        }
+        let empty = per_issue.iter().any(Vec::is_empty);
+        // Levels: issues with the widest spread of terms first, so bounds tighten early.
+        let spread = |i: usize| -> f64 {
+            prefs
+                .iter()
+                .map(|p| {
+                    let t = &p.ufun().terms()[i];
+                    let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+                    for &v in &per_issue[i] {
+                        lo = lo.min(t[v as usize]);
+                        hi = hi.max(t[v as usize]);
+                    }
+                    if per_issue[i].is_empty() { 0.0 } else { hi - lo }
+                })
+                .sum()
+        };
+        let spreads: Vec<f64> = (0..n_issues).map(spread).collect();
+        let mut order: Vec<usize> = (0..n_issues).collect();
+        order.sort_by(|&a, &b| spreads[b].total_cmp(&spreads[a]).then(a.cmp(&b)));
+        let mut cands = Vec::with_capacity(n_issues);
+        let mut terms = Vec::with_capacity(n_issues);
+        for &i in &order {
+            // Candidates in descending joint value: good leaves come early.
+            let mut c = per_issue[i].clone();
+            let joint = |v: u32| -> f64 { prefs.iter().map(|p| p.ufun().terms()[i][v as usize]).sum() };
+            c.sort_by(|&a, &b| joint(b).total_cmp(&joint(a)).then(a.cmp(&b)));
+            let mut t = Vec::with_capacity(c.len() * np);
+            for &v in &c {
+                for p in prefs {
+                    t.push(p.ufun().terms()[i][v as usize]);
+                }
+            }
+            cands.push(c);
+            terms.push(t);
+        }
+        let mut smax = vec![0.0; (n_issues + 1) * np];
+        let mut smin = vec![0.0; (n_issues + 1) * np];
+        for level in (0..n_issues).rev() {
+            for p in 0..np {
+                let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+                for k in 0..cands[level].len() {
+                    let x = terms[level][k * np + p];
+                    lo = lo.min(x);
+                    hi = hi.max(x);
+                }
+                if cands[level].is_empty() {
+                    lo = 0.0;
+                    hi = 0.0;
+                }
+                smax[level * np + p] = smax[(level + 1) * np + p] + hi;
+                smin[level * np + p] = smin[(level + 1) * np + p] + lo;
+            }
+        }
+        Problem {
+            np,
+            n_issues,
+            order,
+            cands,
+            terms,
+            smax,
+            smin,
+            clip: prefs.iter().map(|p| p.ufun().clips_at_one()).collect(),
+            reservation: prefs.iter().map(|p| p.reservation()).collect(),
+            empty,
+        }
+    }
+
+    /// The outcome a leaf path stands for.
+    pub(crate) fn outcome(&self, path: &[u32]) -> Outcome {
+        let mut idx = vec![0u32; self.n_issues];
+        for (level, &k) in path.iter().enumerate() {
+            idx[self.order[level]] = self.cands[level][k as usize];
+        }
+        Outcome::new(idx)
+    }
+
+    /// Runs `make_visitor()` over the whole tree, in parallel units, and returns the visitors
+    /// in unit order, or `Aborted` when more than `max_nodes` nodes were needed.
+    pub(crate) fn run<V: Visitor>(
+        &self,
+        make_visitor: impl Fn() -> V + Sync,
+        max_nodes: u64,
+    ) -> Result<Vec<V>, Aborted> {
+        if self.empty {
+            return Ok(vec![make_visitor()]);
+        }
+        // Prefix depth: enough units to keep every core busy, not so many that merging costs.
+        let mut depth = 0;
+        let mut n_units: u128 = 1;
+        while depth < self.n_issues && n_units < 256 {
+            n_units *= self.cands[depth].len() as u128;
+            depth += 1;
+        }
+        let units: Vec<Vec<u32>> = {
+            let mut out = vec![Vec::new()];
+            for level in 0..depth {
+                let n = self.cands[level].len() as u32;
+                out = out
+                    .into_iter()
+                    .flat_map(|p: Vec<u32>| {
+                        (0..n).map(move |k| {
+                            let mut q = p.clone();
+                            q.push(k);
+                            q
+                        })
+                    })
+                    .collect();
+            }
+            out
+        };
+        let nodes = AtomicU64::new(0);
+        let abort = AtomicBool::new(false);
+        let results: Vec<V> = units
+            .par_iter()
+            .map(|prefix| {
+                let mut v = make_visitor();
+                let mut walker = Walker {
+                    problem: self,
+                    acc: vec![0.0; (self.n_issues + 1) * self.np],
+                    path: prefix.clone(),
+                    opt: vec![0.0; self.np],
+                    pess: vec![0.0; self.np],
+                    u: vec![0.0; self.np],
+                    local_nodes: 0,
+                    nodes: &nodes,
+                    abort: &abort,
+                    max_nodes,
+                };
+                walker.path.resize(self.n_issues, 0);
+                // Partial sums of the prefix.
+                for level in 0..prefix.len() {
+                    for p in 0..self.np {
+                        walker.acc[(level + 1) * self.np + p] = walker.acc[level * self.np + p]
+                            + self.terms[level][prefix[level] as usize * self.np + p];
+                    }
+                }
+                walker.descend(prefix.len(), &mut v);
+                walker.flush();
+                v
+            })
+            .collect();
+        if abort.load(Ordering::Relaxed) {
+            return Err(Aborted { nodes: nodes.load(Ordering::Relaxed) });
+        }
+        Ok(results)
+    }
+}
+
+struct Walker<'a> {
+    problem: &'a Problem,
+    acc: Vec<f64>,
+    path: Vec<u32>,
+    opt: Vec<f64>,
+    pess: Vec<f64>,
+    u: Vec<f64>,
+    local_nodes: u64,
+    nodes: &'a AtomicU64,
+    abort: &'a AtomicBool,
+    max_nodes: u64,
+}
+
+impl Walker<'_> {
+    fn flush(&mut self) {
+        let total = self.nodes.fetch_add(self.local_nodes, Ordering::Relaxed) + self.local_nodes;
+        self.local_nodes = 0;
+        if total > self.max_nodes {
+            self.abort.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn descend<V: Visitor>(&mut self, level: usize, v: &mut V) {
+        let pr = self.problem;
+        let np = pr.np;
+        self.local_nodes += 1;
+        if self.local_nodes >= 4096 {
+            self.flush();
+        }
+        if self.abort.load(Ordering::Relaxed) {
+            return;
+        }
+        let base = level * np;
+        if level == pr.n_issues {
+            for p in 0..np {
+                let raw = self.acc[base + p];
+                self.u[p] = if pr.clip[p] { raw.min(1.0) } else { raw };
+            }
+            v.leaf(&self.u, &self.path, pr);
+            return;
+        }
+        for p in 0..np {
+            let a = self.acc[base + p];
+            let (hi, lo) = (a + pr.smax[base + p], a + pr.smin[base + p]);
+            self.opt[p] = if pr.clip[p] { hi.min(1.0) } else { hi };
+            self.pess[p] = if pr.clip[p] { lo.min(1.0) } else { lo };
+        }
+        match v.prune(&self.opt, &self.pess) {
+            Prune::Skip => return,
+            Prune::TakeAll => {
+                let n: u128 = pr.cands[level..].iter().map(|c| c.len() as u128).product();
+                v.take_all(n);
+                return;
+            }
+            Prune::Descend => {}
+        }
+        let terms = &pr.terms[level];
+        for k in 0..pr.cands[level].len() {
+            for p in 0..np {
+                self.acc[base + np + p] = self.acc[base + p] + terms[k * np + p];
+            }
+            self.path[level] = k as u32;
+            self.descend(level + 1, v);
+        }
+    }
+}
+
+/// True when `a` dominates `b` beyond float noise: `a ≥ b` everywhere and `a > b` somewhere,
+/// both with tolerance [`TIE_EPS`].
+#[inline]
+pub(crate) fn dominates(a: &[f64], b: &[f64]) -> bool {
+    let mut strict = false;
+    for (x, y) in a.iter().zip(b) {
+        if *x < *y - TIE_EPS {
+            return false;
+        }
+        if *x > *y + TIE_EPS {
+            strict = true;
+        }
+    }
+    strict
+}

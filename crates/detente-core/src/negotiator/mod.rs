@@ -1,0 +1,164 @@
+//! Negotiators: the [`Negotiator`] trait, what a negotiator may see, and the built-in strategies.
+//!
+//! Private information is enforced by the API: a negotiator is built from a [`NegotiatorInit`],
+//! which holds the outcome space and *its own* [`Preferences`] only, and on each turn it gets a
+//! [`View`] with the offers made so far. No type reachable from either exposes another party's
+//! utility function, reservation value or red lines.
+
+mod bidding;
+mod strategies;
+
+use std::fmt;
+use std::str::FromStr;
+
+pub use bidding::{BidSpace, ENUMERATE_LIMIT, OpponentModel, SAMPLE_SIZE};
+
+use crate::error::Error;
+use crate::outcome::{Outcome, OutcomeSpace};
+use crate::preferences::Preferences;
+
+/// What a negotiator does on its turn.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Accept the standing offer.
+    Accept,
+    /// Replace the standing offer with this outcome.
+    Offer(Outcome),
+    /// Walk away: the negotiation ends with no agreement.
+    EndNegotiation,
+}
+
+/// One offer made during a negotiation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OfferRecord {
+    /// Round (from 0) in which it was made.
+    pub round: u32,
+    /// Index of the party that made it.
+    pub party: usize,
+    /// The outcome offered.
+    pub outcome: Outcome,
+}
+
+/// What a negotiator sees on its turn: the clock, the standing offer and the offers made.
+#[derive(Clone, Copy, Debug)]
+pub struct View<'a> {
+    /// Current round, from 0.
+    pub round: u32,
+    /// The deadline: number of rounds.
+    pub n_rounds: u32,
+    /// Every offer made so far, oldest first (the last one is the standing offer, if any).
+    pub history: &'a [OfferRecord],
+    /// The offer on the table, if any.
+    pub standing: Option<&'a OfferRecord>,
+}
+
+impl View<'_> {
+    /// Relative time in [0, 1]: 0 in the first round, 1 in the last.
+    pub fn time(&self) -> f64 {
+        if self.n_rounds <= 1 { 1.0 } else { f64::from(self.round) / f64::from(self.n_rounds - 1) }
+    }
+}
+
+/// A negotiating agent.
+pub trait Negotiator: Send {
+    /// Decides what to do on this turn. With no standing offer, [`Action::Accept`] is not
+    /// allowed (the mechanism treats it as walking away).
+    fn act(&mut self, view: &View<'_>) -> Action;
+}
+
+/// Everything a negotiator is given when it is created: its own preferences and nothing more.
+#[derive(Clone, Copy)]
+pub struct NegotiatorInit<'a> {
+    /// The outcome space.
+    pub space: &'a OutcomeSpace,
+    /// The negotiator's own preferences.
+    pub preferences: &'a Preferences,
+    /// Its party index.
+    pub me: usize,
+    /// Number of parties in the negotiation.
+    pub n_parties: usize,
+    /// Seed for its private random choices.
+    pub seed: u64,
+}
+
+/// The built-in strategies, by name.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Strategy {
+    /// Time-dependent concession with e = 0.2: holds firm, concedes near the deadline.
+    Boulware,
+    /// Time-dependent concession with e = 1.
+    Linear,
+    /// Time-dependent concession with e = 2: concedes early.
+    Conceder,
+    /// Time-dependent concession with a custom exponent e > 0 (Faratin et al. 1998):
+    /// target(t) = best − (best − r)·t^(1/e).
+    TimeDependent(f64),
+    /// Always offers its best outcome and accepts nothing less.
+    Hardliner,
+    /// Random acceptable offers; accepts acceptable offers half of the time.
+    Random,
+    /// Relative tit-for-tat: concedes as much (in its own utility) as the others just did.
+    TitForTat,
+    /// MiCRO (de Jonge, ANAC 2022): concedes one outcome at a time, only as fast as the others
+    /// make new offers.
+    Micro,
+}
+
+impl Strategy {
+    /// Every strategy name `parse` accepts, for help texts.
+    pub const NAMES: &'static str =
+        "boulware, linear, conceder, time:E (custom exponent E > 0), hardliner, random, tit-for-tat, micro";
+
+    /// Creates a negotiator following this strategy.
+    pub fn build(&self, init: NegotiatorInit<'_>) -> Box<dyn Negotiator> {
+        strategies::build(self, init)
+    }
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Strategy::Boulware => f.write_str("boulware"),
+            Strategy::Linear => f.write_str("linear"),
+            Strategy::Conceder => f.write_str("conceder"),
+            Strategy::TimeDependent(e) => write!(f, "time:{e}"),
+            Strategy::Hardliner => f.write_str("hardliner"),
+            Strategy::Random => f.write_str("random"),
+            Strategy::TitForTat => f.write_str("tit-for-tat"),
+            Strategy::Micro => f.write_str("micro"),
+        }
+    }
+}
+
+impl FromStr for Strategy {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Strategy, Error> {
+        let lower = s.trim().to_ascii_lowercase();
+        Ok(match lower.as_str() {
+            "boulware" => Strategy::Boulware,
+            "linear" => Strategy::Linear,
+            "conceder" => Strategy::Conceder,
+            "hardliner" | "hardheaded" => Strategy::Hardliner,
+            "random" => Strategy::Random,
+            "tit-for-tat" | "titfortat" | "tft" => Strategy::TitForTat,
+            "micro" => Strategy::Micro,
+            _ => {
+                let e = lower
+                    .strip_prefix("time:")
+                    .or_else(|| lower.strip_prefix("e="))
+                    .and_then(|x| x.parse::<f64>().ok())
+                    .filter(|e| e.is_finite() && *e > 0.0);
+                match e {
+                    Some(e) => Strategy::TimeDependent(e),
+                    None => {
+                        return Err(Error::config(format!(
+                            "unknown strategy '{s}'; valid: {}",
+                            Strategy::NAMES
+                        )));
+                    }
+                }
+            }
+        })
+    }
+}

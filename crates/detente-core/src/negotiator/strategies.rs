@@ -1,0 +1,209 @@
+//! The built-in negotiation strategies.
+
+use rand::RngExt;
+
+use super::bidding::{BidSpace, OpponentModel};
+use super::{Action, Negotiator, NegotiatorInit, Strategy, View};
+use crate::TIE_EPS;
+use crate::outcome::Outcome;
+use crate::preferences::Preferences;
+use crate::rng::{ChaCha8Rng, rng};
+
+/// Bids within this much of the target count as "about the same" for the opponent model.
+const WINDOW: f64 = 0.02;
+
+pub(super) fn build(strategy: &Strategy, init: NegotiatorInit<'_>) -> Box<dyn Negotiator> {
+    let mut r = rng(init.seed);
+    let bids = BidSpace::new(init.space, init.preferences, &mut r);
+    let common = Common {
+        prefs: init.preferences.clone(),
+        model: OpponentModel::new(init.space, init.n_parties),
+        seen: 0,
+        me: init.me,
+        bids,
+        rng: r,
+    };
+    match strategy {
+        Strategy::Boulware => Box::new(TimeDependent { c: common, e: 0.2 }),
+        Strategy::Linear => Box::new(TimeDependent { c: common, e: 1.0 }),
+        Strategy::Conceder => Box::new(TimeDependent { c: common, e: 2.0 }),
+        Strategy::TimeDependent(e) => Box::new(TimeDependent { c: common, e: *e }),
+        Strategy::Hardliner => Box::new(Hardliner { c: common }),
+        Strategy::Random => Box::new(RandomNegotiator { c: common }),
+        Strategy::TitForTat => Box::new(TitForTat { c: common, target: None, last_other: None }),
+        Strategy::Micro => Box::new(Micro { c: common, proposed: 0, received: Vec::new() }),
+    }
+}
+
+/// State every built-in strategy shares: own preferences, own bids, the opponent model.
+struct Common {
+    prefs: Preferences,
+    model: OpponentModel,
+    /// How many history entries the model has seen.
+    seen: usize,
+    me: usize,
+    bids: BidSpace,
+    rng: ChaCha8Rng,
+}
+
+impl Common {
+    fn update(&mut self, view: &View<'_>) {
+        for rec in &view.history[self.seen..] {
+            if rec.party != self.me {
+                self.model.observe(rec.party, &rec.outcome);
+            }
+        }
+        self.seen = view.history.len();
+    }
+
+    /// Own utility of the standing offer, if it is acceptable to us at all.
+    fn standing_utility(&self, view: &View<'_>) -> Option<f64> {
+        let s = view.standing?;
+        self.prefs.is_acceptable(&s.outcome).then(|| self.prefs.utility(&s.outcome))
+    }
+
+    /// The best own utility (or the reservation value when nothing is acceptable).
+    fn best(&self) -> f64 {
+        self.bids.max_utility().unwrap_or(self.prefs.reservation())
+    }
+
+    /// The floor of concession: the reservation value, or the worst listed bid if higher.
+    fn floor(&self) -> f64 {
+        self.prefs.reservation().max(self.bids.min_utility().unwrap_or(f64::MIN))
+    }
+
+    fn offer_near(&mut self, target: f64) -> Action {
+        match self.bids.bid_near(target, WINDOW, Some(&self.model)) {
+            Some(k) => Action::Offer(self.bids.outcome(k)),
+            None => Action::EndNegotiation,
+        }
+    }
+}
+
+struct TimeDependent {
+    c: Common,
+    e: f64,
+}
+
+impl TimeDependent {
+    fn target(&self, t: f64) -> f64 {
+        let (best, floor) = (self.c.best(), self.c.floor());
+        best - (best - floor).max(0.0) * t.clamp(0.0, 1.0).powf(1.0 / self.e)
+    }
+}
+
+impl Negotiator for TimeDependent {
+    fn act(&mut self, view: &View<'_>) -> Action {
+        self.c.update(view);
+        let target = self.target(view.time());
+        if let Some(u) = self.c.standing_utility(view) {
+            if u >= target - TIE_EPS {
+                return Action::Accept;
+            }
+        }
+        self.c.offer_near(target)
+    }
+}
+
+struct Hardliner {
+    c: Common,
+}
+
+impl Negotiator for Hardliner {
+    fn act(&mut self, view: &View<'_>) -> Action {
+        self.c.update(view);
+        if let Some(u) = self.c.standing_utility(view) {
+            if u >= self.c.best() - TIE_EPS {
+                return Action::Accept;
+            }
+        }
+        if self.c.bids.is_empty() { Action::EndNegotiation } else { Action::Offer(self.c.bids.outcome(0)) }
+    }
+}
+
+struct RandomNegotiator {
+    c: Common,
+}
+
+impl Negotiator for RandomNegotiator {
+    fn act(&mut self, view: &View<'_>) -> Action {
+        self.c.update(view);
+        if self.c.standing_utility(view).is_some() && self.c.rng.random_bool(0.5) {
+            return Action::Accept;
+        }
+        if self.c.bids.is_empty() {
+            return Action::EndNegotiation;
+        }
+        let k = self.c.rng.random_range(0..self.c.bids.len());
+        Action::Offer(self.c.bids.outcome(k))
+    }
+}
+
+struct TitForTat {
+    c: Common,
+    target: Option<f64>,
+    /// Own utility of the last offer another party made.
+    last_other: Option<f64>,
+}
+
+impl Negotiator for TitForTat {
+    fn act(&mut self, view: &View<'_>) -> Action {
+        self.c.update(view);
+        let mut target = self.target.unwrap_or_else(|| self.c.best());
+        // Mirror the others' latest concession, measured in our own utility.
+        if let Some(rec) = view.history.iter().rev().find(|r| r.party != self.c.me) {
+            let u = self.c.prefs.utility(&rec.outcome);
+            if let Some(prev) = self.last_other {
+                if u > prev {
+                    target -= u - prev;
+                }
+            }
+            self.last_other = Some(self.last_other.map_or(u, |p| p.max(u)));
+        }
+        target = target.max(self.c.floor());
+        self.target = Some(target);
+        if let Some(u) = self.c.standing_utility(view) {
+            if u >= target - TIE_EPS {
+                return Action::Accept;
+            }
+        }
+        self.c.offer_near(target)
+    }
+}
+
+struct Micro {
+    c: Common,
+    /// How many distinct bids (from the top of the list) we have proposed.
+    proposed: usize,
+    /// Distinct offers received from others.
+    received: Vec<Outcome>,
+}
+
+impl Negotiator for Micro {
+    fn act(&mut self, view: &View<'_>) -> Action {
+        self.c.update(view);
+        for rec in view.history {
+            if rec.party != self.c.me && !self.received.contains(&rec.outcome) {
+                self.received.push(rec.outcome.clone());
+            }
+        }
+        if self.c.bids.is_empty() {
+            return Action::EndNegotiation;
+        }
+        // Concede to a new bid only while the others have made at least as many new offers.
+        let concede = self.proposed <= self.received.len() && self.proposed < self.c.bids.len();
+        let next = if concede { self.proposed } else { self.proposed.saturating_sub(1) };
+        if let Some(u) = self.c.standing_utility(view) {
+            if u >= self.c.bids.utility(next) - TIE_EPS {
+                return Action::Accept;
+            }
+        }
+        if concede {
+            self.proposed += 1;
+            Action::Offer(self.c.bids.outcome(next))
+        } else {
+            let k = self.c.rng.random_range(0..self.proposed.max(1));
+            Action::Offer(self.c.bids.outcome(k))
+        }
+    }
+}

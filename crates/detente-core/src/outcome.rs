@@ -1,0 +1,429 @@
+//! Issues, outcomes and the outcome space.
+//!
+//! An [`OutcomeSpace`] is the Cartesian product of its [`Issue`]s. An [`Outcome`] picks one
+//! value per issue and is stored as the value *index* within each issue, so every kind of issue
+//! (discrete options, integer ranges) looks the same to analysis and negotiation code. Turning an
+//! index back into a name or an integer is [`Issue::value`]'s job.
+//!
+//! Non-goals: continuous issues (they must be discretised by the caller), outcome sampling
+//! strategies (negotiators own those).
+
+use std::fmt;
+
+use crate::error::{Error, ErrorKind};
+
+/// The value an outcome takes on one issue, as a user sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// An option of a discrete issue.
+    Option(&'a str),
+    /// A value of an integer issue.
+    Integer(i64),
+}
+
+impl fmt::Display for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Option(s) => f.write_str(s),
+            Value::Integer(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+/// What values an issue can take.
+#[derive(Clone, Debug, PartialEq)]
+pub enum IssueKind {
+    /// A list of named options.
+    Discrete {
+        /// Option names, unique within the issue.
+        options: Vec<String>,
+    },
+    /// The integers `lo, lo + step, …` up to and including the last one `≤ hi`.
+    Integer {
+        /// Smallest value.
+        lo: i64,
+        /// Upper limit (inclusive).
+        hi: i64,
+        /// Step between values, `≥ 1`.
+        step: i64,
+    },
+}
+
+/// One negotiated issue: a name and the values it can take.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Issue {
+    name: String,
+    kind: IssueKind,
+    n_values: u32,
+}
+
+impl Issue {
+    /// A discrete issue with the given options.
+    ///
+    /// # Errors
+    /// When the option list is empty, an option name repeats, or there are more than
+    /// `u32::MAX` options.
+    pub fn discrete(name: impl Into<String>, options: Vec<String>) -> Result<Issue, Error> {
+        let name = name.into();
+        if options.is_empty() {
+            return Err(Error::new(ErrorKind::EmptyIssue { issue: name }));
+        }
+        for (i, o) in options.iter().enumerate() {
+            if options[..i].contains(o) {
+                return Err(Error::new(ErrorKind::DuplicateName {
+                    what: format!("option of issue '{name}'"),
+                    name: o.clone(),
+                }));
+            }
+        }
+        let n_values = u32::try_from(options.len()).map_err(|_| {
+            Error::new(ErrorKind::TooLarge {
+                what: format!("issue '{name}' has too many options"),
+            })
+        })?;
+        Ok(Issue { name, kind: IssueKind::Discrete { options }, n_values })
+    }
+
+    /// An integer issue `lo..=hi` in steps of `step`.
+    ///
+    /// # Errors
+    /// When `lo > hi`, `step < 1`, or the issue has more than `u32::MAX` values.
+    pub fn integer(name: impl Into<String>, lo: i64, hi: i64, step: i64) -> Result<Issue, Error> {
+        let name = name.into();
+        if lo > hi {
+            return Err(Error::new(ErrorKind::BadRange { issue: name, lo, hi }));
+        }
+        if step < 1 {
+            return Err(Error::new(ErrorKind::BadStep { issue: name, step }));
+        }
+        let n = (i128::from(hi) - i128::from(lo)) / i128::from(step) + 1;
+        let n_values = u32::try_from(n).map_err(|_| {
+            Error::new(ErrorKind::TooLarge {
+                what: format!("issue '{name}' has {n} values, more than {}", u32::MAX),
+            })
+        })?;
+        Ok(Issue { name, kind: IssueKind::Integer { lo, hi, step }, n_values })
+    }
+
+    /// The issue's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// What kind of values the issue takes.
+    pub fn kind(&self) -> &IssueKind {
+        &self.kind
+    }
+
+    /// How many values the issue can take (at least 1).
+    pub fn n_values(&self) -> u32 {
+        self.n_values
+    }
+
+    /// The value with index `idx`, or `None` when out of range.
+    pub fn value(&self, idx: u32) -> Option<Value<'_>> {
+        if idx >= self.n_values {
+            return None;
+        }
+        Some(match &self.kind {
+            IssueKind::Discrete { options } => Value::Option(&options[idx as usize]),
+            IssueKind::Integer { lo, step, .. } => Value::Integer(lo + i64::from(idx) * step),
+        })
+    }
+
+    /// The index of the option called `name` (discrete issues only).
+    pub fn option_index(&self, name: &str) -> Option<u32> {
+        match &self.kind {
+            IssueKind::Discrete { options } => {
+                options.iter().position(|o| o == name).map(|i| i as u32)
+            }
+            IssueKind::Integer { .. } => None,
+        }
+    }
+
+    /// The index of the integer value `x` (integer issues only; `x` must be on the grid).
+    pub fn integer_index(&self, x: i64) -> Option<u32> {
+        match &self.kind {
+            IssueKind::Integer { lo, hi, step } => {
+                if x < *lo || x > *hi || (x - lo) % step != 0 {
+                    None
+                } else {
+                    u32::try_from((x - lo) / step).ok()
+                }
+            }
+            IssueKind::Discrete { .. } => None,
+        }
+    }
+}
+
+/// A complete outcome: one value index per issue, in the outcome space's issue order.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Outcome(Vec<u32>);
+
+impl Outcome {
+    /// Wraps value indices; validity against a space is checked by [`OutcomeSpace::check`].
+    pub fn new(indices: Vec<u32>) -> Outcome {
+        Outcome(indices)
+    }
+
+    /// The value indices, one per issue.
+    pub fn indices(&self) -> &[u32] {
+        &self.0
+    }
+
+    /// The value index for issue `issue_idx`.
+    pub fn get(&self, issue_idx: usize) -> u32 {
+        self.0[issue_idx]
+    }
+}
+
+/// The set of all outcomes: the product of the issues.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutcomeSpace {
+    issues: Vec<Issue>,
+}
+
+impl OutcomeSpace {
+    /// A space over the given issues.
+    ///
+    /// # Errors
+    /// When there are no issues or two issues share a name.
+    pub fn new(issues: Vec<Issue>) -> Result<OutcomeSpace, Error> {
+        if issues.is_empty() {
+            return Err(Error::new(ErrorKind::NoIssues));
+        }
+        for (i, issue) in issues.iter().enumerate() {
+            if issues[..i].iter().any(|o| o.name == issue.name) {
+                return Err(Error::new(ErrorKind::DuplicateName {
+                    what: "issue".into(),
+                    name: issue.name.clone(),
+                }));
+            }
+        }
+        Ok(OutcomeSpace { issues })
+    }
+
+    /// The issues, in order.
+    pub fn issues(&self) -> &[Issue] {
+        &self.issues
+    }
+
+    /// The index of the issue called `name`.
+    pub fn issue_index(&self, name: &str) -> Option<usize> {
+        self.issues.iter().position(|i| i.name == name)
+    }
+
+    /// The exact number of outcomes, which can exceed any machine integer.
+    pub fn cardinality(&self) -> Cardinality {
+        let mut c = Cardinality::one();
+        for issue in &self.issues {
+            c.mul_small(issue.n_values);
+        }
+        c
+    }
+
+    /// Checks that `outcome` has one valid index per issue.
+    ///
+    /// # Errors
+    /// When the length or an index is out of range.
+    pub fn check(&self, outcome: &Outcome) -> Result<(), Error> {
+        if outcome.0.len() != self.issues.len() {
+            return Err(Error::new(ErrorKind::BadOutcome {
+                reason: format!(
+                    "outcome has {} values but the space has {} issues",
+                    outcome.0.len(),
+                    self.issues.len()
+                ),
+            }));
+        }
+        for (issue, &v) in self.issues.iter().zip(&outcome.0) {
+            if v >= issue.n_values {
+                return Err(Error::new(ErrorKind::BadOutcome {
+                    reason: format!("value index {v} out of range for issue '{}'", issue.name),
+                }));
+            }
+        }
+        Ok(())
+    }
+
+    /// The outcome with index `k` in enumeration order: the first issue varies slowest and
+    /// values follow their order within the issue. `None` when `k` is out of range.
+    pub fn outcome_at(&self, mut k: u128) -> Option<Outcome> {
+        let mut idx = vec![0u32; self.issues.len()];
+        for (i, issue) in self.issues.iter().enumerate().rev() {
+            let n = u128::from(issue.n_values);
+            idx[i] = (k % n) as u32;
+            k /= n;
+        }
+        (k == 0).then_some(Outcome(idx))
+    }
+
+    /// A readable rendering such as `donbas=freeze, army_cap=800`.
+    pub fn describe(&self, outcome: &Outcome) -> String {
+        let mut s = String::new();
+        for (i, issue) in self.issues.iter().enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            s.push_str(&issue.name);
+            s.push('=');
+            match issue.value(outcome.get(i)) {
+                Some(v) => s.push_str(&v.to_string()),
+                None => s.push('?'),
+            }
+        }
+        s
+    }
+}
+
+/// An exact count of outcomes, as a little-endian big unsigned integer.
+///
+/// Outcome spaces grow as products: 80 issues of 10 options have 10⁸⁰ outcomes, far past
+/// `u128`. Counts are reported exactly in decimal whatever their size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cardinality {
+    limbs: Vec<u32>,
+}
+
+impl Cardinality {
+    /// The count 1.
+    pub fn one() -> Cardinality {
+        Cardinality { limbs: vec![1] }
+    }
+
+    /// The count `n`.
+    pub fn from_u128(mut n: u128) -> Cardinality {
+        let mut limbs = Vec::new();
+        while n > 0 {
+            limbs.push(n as u32);
+            n >>= 32;
+        }
+        if limbs.is_empty() {
+            limbs.push(0);
+        }
+        Cardinality { limbs }
+    }
+
+    /// Multiplies in place by `m`.
+    pub fn mul_small(&mut self, m: u32) {
+        let mut carry = 0u64;
+        for limb in &mut self.limbs {
+            let p = u64::from(*limb) * u64::from(m) + carry;
+            *limb = p as u32;
+            carry = p >> 32;
+        }
+        if carry > 0 {
+            self.limbs.push(carry as u32);
+        }
+        self.normalize();
+    }
+
+    /// Adds `other` in place.
+    pub fn add(&mut self, other: &Cardinality) {
+        let n = self.limbs.len().max(other.limbs.len());
+        self.limbs.resize(n, 0);
+        let mut carry = 0u64;
+        for i in 0..n {
+            let s = u64::from(self.limbs[i])
+                + u64::from(other.limbs.get(i).copied().unwrap_or(0))
+                + carry;
+            self.limbs[i] = s as u32;
+            carry = s >> 32;
+        }
+        if carry > 0 {
+            self.limbs.push(carry as u32);
+        }
+    }
+
+    fn normalize(&mut self) {
+        while self.limbs.len() > 1 && *self.limbs.last().unwrap_or(&1) == 0 {
+            self.limbs.pop();
+        }
+    }
+
+    /// The count as a `u64`, when it fits.
+    pub fn to_u64(&self) -> Option<u64> {
+        self.to_u128().and_then(|n| u64::try_from(n).ok())
+    }
+
+    /// The count as a `u128`, when it fits.
+    pub fn to_u128(&self) -> Option<u128> {
+        if self.limbs.len() > 4 {
+            return None;
+        }
+        Some(self.limbs.iter().rev().fold(0u128, |acc, &l| (acc << 32) | u128::from(l)))
+    }
+
+    /// The count as a float (rounded; infinite past `f64::MAX`).
+    pub fn to_f64(&self) -> f64 {
+        self.limbs.iter().rev().fold(0.0, |acc, &l| acc * 4294967296.0 + f64::from(l))
+    }
+}
+
+impl fmt::Display for Cardinality {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(n) = self.to_u128() {
+            return write!(f, "{n}");
+        }
+        // Repeated division by 10^9.
+        let mut limbs = self.limbs.clone();
+        let mut chunks = Vec::new();
+        while !(limbs.len() == 1 && limbs[0] == 0) {
+            let mut rem = 0u64;
+            for limb in limbs.iter_mut().rev() {
+                let cur = (rem << 32) | u64::from(*limb);
+                *limb = (cur / 1_000_000_000) as u32;
+                rem = cur % 1_000_000_000;
+            }
+            chunks.push(rem as u32);
+            while limbs.len() > 1 && *limbs.last().unwrap_or(&1) == 0 {
+                limbs.pop();
+            }
+        }
+        let mut s = String::new();
+        for (i, c) in chunks.iter().rev().enumerate() {
+            if i == 0 {
+                s.push_str(&c.to_string());
+            } else {
+                s.push_str(&format!("{c:09}"));
+            }
+        }
+        f.write_str(&s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_issue_values_stop_at_hi() {
+        let i = Issue::integer("cap", 400, 1000, 250).unwrap();
+        assert_eq!(i.n_values(), 3);
+        assert_eq!(i.value(2), Some(Value::Integer(900)));
+        assert_eq!(i.integer_index(650), Some(1));
+        assert_eq!(i.integer_index(651), None);
+    }
+
+    #[test]
+    fn cardinality_is_exact_past_u128() {
+        let issues: Vec<Issue> = (0..80)
+            .map(|k| Issue::integer(format!("i{k}"), 0, 9, 1).unwrap())
+            .collect();
+        let space = OutcomeSpace::new(issues).unwrap();
+        let s = space.cardinality().to_string();
+        assert_eq!(s.len(), 81);
+        assert!(s.starts_with('1') && s[1..].chars().all(|c| c == '0'));
+    }
+
+    #[test]
+    fn outcome_at_enumerates_first_issue_slowest() {
+        let space = OutcomeSpace::new(vec![
+            Issue::integer("a", 0, 1, 1).unwrap(),
+            Issue::integer("b", 0, 2, 1).unwrap(),
+        ])
+        .unwrap();
+        assert_eq!(space.outcome_at(4).unwrap().indices(), &[1, 1]);
+        assert!(space.outcome_at(6).is_none());
+    }
+}

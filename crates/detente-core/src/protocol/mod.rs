@@ -1,0 +1,271 @@
+//! Mechanisms: the rules of a negotiation, and the events they emit.
+//!
+//! [`Sao`] is the stacked alternating offers protocol used by ANAC and NegMAS, for any number
+//! of parties: parties take turns in a fixed order; on its turn a party accepts the standing
+//! offer, replaces it with a counter-offer, or walks away. An offer becomes the agreement once
+//! every other party has accepted it in turn. A round is one turn of every party; at the
+//! deadline the negotiation ends without agreement and each party gets its reservation value.
+//! With a discount factor δ, an agreement in round k is worth δᵏ·u.
+//!
+//! Every happening is an [`Event`] (a closed enum), sent to an observer as it happens and
+//! collected in the result's trace. The mechanism holds every party's preferences only to score
+//! the result; negotiators never see them.
+
+use crate::error::{Error, ErrorKind};
+use crate::negotiator::{Action, Negotiator, NegotiatorInit, OfferRecord, Strategy, View};
+use crate::outcome::Outcome;
+use crate::rng::derive_seed;
+use crate::scenario::Scenario;
+
+/// Something that happened in a negotiation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// A party put an outcome on the table.
+    Offer {
+        /// Round, from 0.
+        round: u32,
+        /// Party index.
+        party: usize,
+        /// The outcome.
+        outcome: Outcome,
+    },
+    /// A party accepted the standing offer.
+    Accept {
+        /// Round, from 0.
+        round: u32,
+        /// Party index.
+        party: usize,
+    },
+    /// A party walked away.
+    EndNegotiation {
+        /// Round, from 0.
+        round: u32,
+        /// Party index.
+        party: usize,
+        /// Why, when the mechanism ended it on the party's behalf.
+        reason: Option<String>,
+    },
+    /// Everybody accepted the same outcome.
+    Agreement {
+        /// Round, from 0.
+        round: u32,
+        /// The agreed outcome.
+        outcome: Outcome,
+    },
+    /// The deadline passed without agreement.
+    Timeout {
+        /// Number of rounds played.
+        rounds: u32,
+    },
+}
+
+/// How a mechanism reports events as they happen (a progress bar, a store writer, a trace).
+pub trait Observer {
+    /// Called once per event, in order. Observers cannot change the negotiation.
+    fn on_event(&mut self, event: &Event);
+}
+
+impl<F: FnMut(&Event)> Observer for F {
+    fn on_event(&mut self, event: &Event) {
+        self(event)
+    }
+}
+
+/// Knobs of the stacked alternating offers protocol.
+#[derive(Clone, Debug)]
+pub struct SaoConfig {
+    /// Deadline in rounds (each party acts once per round).
+    pub rounds: u32,
+    /// Seed from which each negotiator's private seed is derived.
+    pub seed: u64,
+}
+
+/// The result of a negotiation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NegotiationResult {
+    /// The agreed outcome, if any.
+    pub agreement: Option<Outcome>,
+    /// The round of the agreement, or of the end.
+    pub rounds: u32,
+    /// Each party's payoff: discounted utility of the agreement, or its reservation value.
+    pub utilities: Vec<f64>,
+    /// The party that walked away, if one did.
+    pub ended_by: Option<usize>,
+    /// Every event, in order.
+    pub trace: Vec<Event>,
+}
+
+/// A negotiation mechanism, run to its end.
+pub trait Mechanism {
+    /// Runs the negotiation, reporting each event to `observer`.
+    fn run(&mut self, observer: &mut dyn Observer) -> NegotiationResult;
+}
+
+/// The stacked alternating offers protocol (see the module docs).
+pub struct Sao<'a> {
+    scenario: &'a Scenario,
+    negotiators: Vec<Box<dyn Negotiator>>,
+    rounds: u32,
+}
+
+impl<'a> Sao<'a> {
+    /// A negotiation over `scenario` where party `i` is played by `negotiators[i]`.
+    ///
+    /// # Errors
+    /// When the number of negotiators differs from the number of parties, there are fewer than
+    /// two, or `rounds` is 0.
+    pub fn new(
+        scenario: &'a Scenario,
+        negotiators: Vec<Box<dyn Negotiator>>,
+        rounds: u32,
+    ) -> Result<Sao<'a>, Error> {
+        if negotiators.len() != scenario.parties().len() {
+            return Err(Error::new(ErrorKind::Mismatch {
+                reason: format!(
+                    "{} negotiators for {} parties",
+                    negotiators.len(),
+                    scenario.parties().len()
+                ),
+            }));
+        }
+        if negotiators.len() < 2 {
+            return Err(Error::config("alternating offers needs at least 2 parties"));
+        }
+        if rounds == 0 {
+            return Err(Error::config("the deadline must be at least 1 round"));
+        }
+        Ok(Sao { scenario, negotiators, rounds })
+    }
+}
+
+impl Mechanism for Sao<'_> {
+    fn run(&mut self, observer: &mut dyn Observer) -> NegotiationResult {
+        let n = self.negotiators.len();
+        let space = self.scenario.space();
+        let mut trace = Vec::new();
+        let mut history: Vec<OfferRecord> = Vec::new();
+        let mut accepted = 0usize;
+        let mut emit = |trace: &mut Vec<Event>, e: Event| {
+            observer.on_event(&e);
+            trace.push(e);
+        };
+        let reservation: Vec<f64> =
+            self.scenario.parties().iter().map(|p| p.preferences.reservation()).collect();
+        for round in 0..self.rounds {
+            for party in 0..n {
+                let standing = history.last();
+                let view = View { round, n_rounds: self.rounds, history: &history, standing };
+                let action = self.negotiators[party].act(&view);
+                let end = |reason: Option<String>| Event::EndNegotiation { round, party, reason };
+                match action {
+                    Action::Accept if standing.is_some() => {
+                        emit(&mut trace, Event::Accept { round, party });
+                        accepted += 1;
+                        if accepted == n - 1 {
+                            let outcome = standing.map(|r| r.outcome.clone()).unwrap_or_else(|| Outcome::new(Vec::new()));
+                            emit(&mut trace, Event::Agreement { round, outcome: outcome.clone() });
+                            let utilities = self
+                                .scenario
+                                .parties()
+                                .iter()
+                                .map(|p| {
+                                    p.preferences.utility(&outcome)
+                                        * p.preferences.discount().powi(round as i32)
+                                })
+                                .collect();
+                            return NegotiationResult {
+                                agreement: Some(outcome),
+                                rounds: round + 1,
+                                utilities,
+                                ended_by: None,
+                                trace,
+                            };
+                        }
+                    }
+                    Action::Accept => {
+                        emit(&mut trace, end(Some("accepted with no offer on the table".into())));
+                        return ended(round, party, reservation, trace);
+                    }
+                    Action::EndNegotiation => {
+                        emit(&mut trace, end(None));
+                        return ended(round, party, reservation, trace);
+                    }
+                    Action::Offer(outcome) => {
+                        if let Err(e) = space.check(&outcome) {
+                            emit(&mut trace, end(Some(e.to_string())));
+                            return ended(round, party, reservation, trace);
+                        }
+                        emit(&mut trace, Event::Offer { round, party, outcome: outcome.clone() });
+                        history.push(OfferRecord { round, party, outcome });
+                        accepted = 0;
+                    }
+                }
+            }
+        }
+        emit(&mut trace, Event::Timeout { rounds: self.rounds });
+        NegotiationResult {
+            agreement: None,
+            rounds: self.rounds,
+            utilities: reservation,
+            ended_by: None,
+            trace,
+        }
+    }
+}
+
+fn ended(round: u32, party: usize, reservation: Vec<f64>, trace: Vec<Event>) -> NegotiationResult {
+    NegotiationResult { agreement: None, rounds: round + 1, utilities: reservation, ended_by: Some(party), trace }
+}
+
+/// Runs the stacked alternating offers protocol with the built-in `strategies` (one per party,
+/// in party order). Negotiator `i` gets the seed `derive_seed(config.seed, [i])`.
+///
+/// # Errors
+/// When the strategy count does not match the parties or the deadline is 0.
+pub fn run_sao(
+    scenario: &Scenario,
+    strategies: &[Strategy],
+    config: &SaoConfig,
+) -> Result<NegotiationResult, Error> {
+    run_sao_observed(scenario, strategies, config, &mut |_: &Event| {})
+}
+
+/// Like [`run_sao`], reporting each event to `observer` as it happens.
+///
+/// # Errors
+/// As [`run_sao`].
+pub fn run_sao_observed(
+    scenario: &Scenario,
+    strategies: &[Strategy],
+    config: &SaoConfig,
+    observer: &mut dyn Observer,
+) -> Result<NegotiationResult, Error> {
+    if strategies.len() != scenario.parties().len() {
+        return Err(Error::new(ErrorKind::Mismatch {
+            reason: format!(
+                "{} strategies for {} parties",
+                strategies.len(),
+                scenario.parties().len()
+            ),
+        }));
+    }
+    let n = strategies.len();
+    let negotiators = strategies
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            s.build(NegotiatorInit {
+                space: scenario.space(),
+                preferences: &scenario.parties()[i].preferences,
+                me: i,
+                n_parties: n,
+                seed: derive_seed(config.seed, &[i as u64]),
+            })
+        })
+        .collect();
+    let mut sao = Sao::new(scenario, negotiators, config.rounds)?;
+    Ok(sao.run(observer))
+}
+
+#[cfg(test)]
+mod tests;
