@@ -76,6 +76,30 @@ pub struct Party {
     pub batna: Option<String>,
 }
 
+/// Plain-words material about one issue and its options (for reports).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IssueNote {
+    /// Plain-words title.
+    pub description: Option<String>,
+    /// Grouping, e.g. "territory".
+    pub category: Option<String>,
+    /// Unit of an integer issue.
+    pub unit: Option<String>,
+    /// Per option (discrete issues; empty otherwise), in option order.
+    pub options: Vec<OptionNote>,
+}
+
+/// Plain-words material about one option.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OptionNote {
+    /// Full description.
+    pub description: Option<String>,
+    /// Who proposed it.
+    pub proposed_by: Vec<String>,
+    /// Source ids.
+    pub sources: Vec<String>,
+}
+
 /// A citable source.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Source {
@@ -177,6 +201,8 @@ pub struct Scenario {
     pub rounds: u32,
     space: OutcomeSpace,
     parties: Vec<Party>,
+    /// Per issue, in issue order: descriptions for reports.
+    pub issue_notes: Vec<IssueNote>,
     /// Citable sources.
     pub sources: Vec<Source>,
     /// Named packages.
@@ -218,6 +244,7 @@ impl Scenario {
             description: None,
             provenance: None,
             rounds: 100,
+            issue_notes: vec![IssueNote::default(); space.issues().len()],
             space,
             parties,
             sources: Vec::new(),

@@ -1,0 +1,924 @@
+//! detente's native scenario format: one TOML file (specified in docs/scenario-format.md).
+//!
+//! Reading goes through plain serde DTOs (`*Dto` types, private to this module) and then a
+//! validation pass that builds the core model, so the core types never depend on the file
+//! format. Every error names the file, the line and column of the offending key where TOML can
+//! tell, and the party / issue / option at fault.
+//!
+//! Non-goals: preserving comments or key order on write (written files are canonical).
+
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use detente_core::{
+    Issue, IssueKind, IssueNote, Mediator, Meeting, OptionNote, OutcomeSpace, Package, Party,
+    Preferences, Provenance, RedLineNote, RedLines, Role, Scenario, Source, UtilityFunction,
+    ValueFunction,
+};
+
+use crate::error::{Error, ErrorKind, line_col};
+
+/// Reads a native scenario file.
+///
+/// # Errors
+/// When the file cannot be read, is not valid TOML, or is not a valid scenario.
+pub fn read_file(path: &Path) -> Result<Scenario, Error> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::new(ErrorKind::Io, format!("cannot read the file: {e}")).with_path(path)
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let (line, col) = line_col(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to());
+        Error::new(ErrorKind::Syntax, "the file is not valid UTF-8 (TOML files must be UTF-8)")
+            .with_path(path)
+            .at(line, col)
+    })?;
+    read_str(&text, Some(path))
+}
+
+/// Reads a native scenario from TOML text; `path` is only used in messages.
+///
+/// # Errors
+/// When the text is not valid TOML or not a valid scenario.
+pub fn read_str(text: &str, path: Option<&Path>) -> Result<Scenario, Error> {
+    let with_path = |e: Error| match path {
+        Some(p) => e.with_path(p),
+        None => e,
+    };
+    let dto: FileDto = toml::from_str(text).map_err(|e| {
+        let mut err = Error::new(ErrorKind::Syntax, e.message().trim().to_string());
+        if let Some(span) = e.span() {
+            let (l, c) = line_col(text, span.start);
+            err = err.at(l, c);
+        }
+        with_path(err)
+    })?;
+    build(dto, text).map_err(with_path)
+}
+
+// ---------------------------------------------------------------------------------------------
+// DTOs: the file's shape.
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct FileDto {
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    provenance: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    discount: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rounds: Option<Spanned<i64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    sources: Vec<SourceDto>,
+    #[serde(default)]
+    issues: Vec<IssueDto>,
+    #[serde(default)]
+    parties: Vec<PartyDto>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    packages: Vec<PackageDto>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mediator: Option<MediatorDto>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    meetings: Vec<MeetingDto>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct SourceDto {
+    id: Spanned<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    about: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reliability: Option<String>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct IssueDto {
+    name: Spanned<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    options: Option<Vec<OptionDto>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    range: Option<Spanned<Vec<i64>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    step: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(untagged)]
+enum OptionDto {
+    Name(String),
+    Full(OptionFullDto),
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct OptionFullDto {
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    proposed_by: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    sources: Vec<String>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct PartyDto {
+    name: Spanned<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    role: Option<Spanned<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reservation: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    discount: Option<Spanned<f64>>,
+    #[serde(default)]
+    weights: IndexMap<String, Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    red_lines: Vec<RedLineDto>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    provenance: Option<ProvenanceDto>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    delegation: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    batna: Option<String>,
+    #[serde(default)]
+    values: IndexMap<String, Spanned<ValueSpecDto>>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(untagged)]
+enum ValueSpecDto {
+    Points(PointsDto),
+    List(Vec<f64>),
+    Table(IndexMap<String, f64>),
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct PointsDto {
+    points: Vec<(f64, f64)>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct RedLineDto {
+    issue: Spanned<String>,
+    options: Vec<ChoiceDto>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    basis: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    sources: Vec<String>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct ProvenanceDto {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reservation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    weights: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    values: Option<String>,
+}
+
+#[derive(Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+enum ChoiceDto {
+    Integer(i64),
+    Name(String),
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(untagged)]
+enum PackageChoiceDto {
+    One(ChoiceDto),
+    Alternatives(Vec<ChoiceDto>),
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct PackageDto {
+    name: Spanned<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    date: Option<Spanned<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    sources: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    notes: Option<String>,
+    #[serde(default)]
+    outcome: IndexMap<String, Spanned<PackageChoiceDto>>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct MediatorDto {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    party: Option<Spanned<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    procedure: Option<String>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct MeetingDto {
+    date: Spanned<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    end_date: Option<Spanned<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    place: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    parties: Vec<Spanned<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    delegates: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    sources: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation: DTOs -> core model.
+
+/// Builds errors that point at a span of the text.
+struct Ctx<'a> {
+    text: &'a str,
+}
+
+impl Ctx<'_> {
+    fn err(&self, span: std::ops::Range<usize>, element: impl Into<String>, msg: impl Into<String>) -> Error {
+        let (l, c) = line_col(self.text, span.start);
+        Error::new(ErrorKind::Invalid, msg).at(l, c).in_element(element)
+    }
+}
+
+fn list(names: impl IntoIterator<Item = impl AsRef<str>>) -> String {
+    let v: Vec<String> = names.into_iter().map(|s| format!("'{}'", s.as_ref())).collect();
+    v.join(", ")
+}
+
+fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
+    let cx = Ctx { text };
+    let top = |msg: String| Error::new(ErrorKind::Invalid, msg);
+
+    // Sources first: every other table may cite them.
+    let mut source_ids: Vec<String> = Vec::new();
+    for s in &dto.sources {
+        if s.id.get_ref().trim().is_empty() {
+            return Err(cx.err(s.id.span(), "sources", "a source id must not be empty"));
+        }
+        if source_ids.contains(s.id.get_ref()) {
+            return Err(cx.err(s.id.span(), "sources", format!("duplicate source id '{}'", s.id.get_ref())));
+        }
+        source_ids.push(s.id.get_ref().clone());
+    }
+    let check_sources = |ids: &[String], span: std::ops::Range<usize>, element: &str| -> Result<(), Error> {
+        for id in ids {
+            if !source_ids.contains(id) {
+                return Err(cx.err(
+                    span.clone(),
+                    element,
+                    format!("cites unknown source '{id}'; declare it in [[sources]] (declared: {})",
+                        if source_ids.is_empty() { "none".to_string() } else { list(&source_ids) }),
+                ));
+            }
+        }
+        Ok(())
+    };
+
+    // Issues.
+    if dto.issues.is_empty() {
+        return Err(top("the scenario has no issues; add at least one [[issues]] table".into()));
+    }
+    let mut issues = Vec::with_capacity(dto.issues.len());
+    let mut issue_notes = Vec::with_capacity(dto.issues.len());
+    for (k, i) in dto.issues.iter().enumerate() {
+        let name = i.name.get_ref();
+        let el = format!("issues[{k}] '{name}'");
+        if name.trim().is_empty() {
+            return Err(cx.err(i.name.span(), format!("issues[{k}]"), "an issue name must not be empty"));
+        }
+        if dto.issues[..k].iter().any(|o| o.name.get_ref() == name) {
+            return Err(cx.err(i.name.span(), el, format!("duplicate issue name '{name}'")));
+        }
+        let mut note = IssueNote {
+            description: i.description.clone(),
+            category: i.category.clone(),
+            unit: i.unit.clone(),
+            options: Vec::new(),
+        };
+        let issue = match (&i.options, &i.range) {
+            (Some(_), Some(_)) => {
+                return Err(cx.err(i.name.span(), el, "give either `options` (discrete) or `range` (integer), not both"));
+            }
+            (None, None) => {
+                return Err(cx.err(i.name.span(), el, "give `options = [...]` (discrete) or `range = [lo, hi]` (integer)"));
+            }
+            (Some(opts), None) => {
+                if i.step.is_some() {
+                    return Err(cx.err(i.name.span(), el, "`step` only applies to integer issues with a `range`"));
+                }
+                if opts.is_empty() {
+                    return Err(cx.err(i.name.span(), el, "the option list is empty; a discrete issue needs at least one option"));
+                }
+                let mut names = Vec::with_capacity(opts.len());
+                for o in opts {
+                    let (n, on) = match o {
+                        OptionDto::Name(n) => (n.clone(), OptionNote::default()),
+                        OptionDto::Full(f) => {
+                            check_sources(&f.sources, i.name.span(), &format!("{el}, option '{}'", f.name))?;
+                            (
+                                f.name.clone(),
+                                OptionNote {
+                                    description: f.description.clone(),
+                                    proposed_by: f.proposed_by.clone(),
+                                    sources: f.sources.clone(),
+                                },
+                            )
+                        }
+                    };
+                    if n.trim().is_empty() {
+                        return Err(cx.err(i.name.span(), el, "an option name must not be empty"));
+                    }
+                    if names.contains(&n) {
+                        return Err(cx.err(i.name.span(), el, format!("duplicate option '{n}'")));
+                    }
+                    names.push(n);
+                    note.options.push(on);
+                }
+                Issue::discrete(name.clone(), names).map_err(|e| cx.err(i.name.span(), el.clone(), e.to_string()))?
+            }
+            (None, Some(range)) => {
+                let r = range.get_ref();
+                if r.len() != 2 {
+                    return Err(cx.err(range.span(), el, format!("`range` must be [lo, hi], got {} numbers", r.len())));
+                }
+                if r[0] > r[1] {
+                    return Err(cx.err(range.span(), el, format!("range [{}, {}] has lo > hi", r[0], r[1])));
+                }
+                let step = i.step.as_ref().map_or(1, |s| *s.get_ref());
+                if step < 1 {
+                    let span = i.step.as_ref().map_or(range.span(), |s| s.span());
+                    return Err(cx.err(span, el, format!("step {step} is invalid; the step must be an integer >= 1")));
+                }
+                Issue::integer(name.clone(), r[0], r[1], step).map_err(|e| cx.err(range.span(), el.clone(), e.to_string()))?
+            }
+        };
+        issues.push(issue);
+        issue_notes.push(note);
+    }
+    let space = OutcomeSpace::new(issues).map_err(|e| top(e.to_string()))?;
+    let issue_names: Vec<&str> = space.issues().iter().map(|i| i.name()).collect();
+
+    // Resolves a choice (option name or integer) on issue `idx`.
+    let resolve = |idx: usize, c: &ChoiceDto| -> Result<u32, String> {
+        let issue = &space.issues()[idx];
+        match (issue.kind(), c) {
+            (IssueKind::Discrete { options }, ChoiceDto::Name(n)) => issue
+                .option_index(n)
+                .ok_or_else(|| format!("unknown option '{n}' of issue '{}'; valid: {}", issue.name(), list(options))),
+            (IssueKind::Integer { lo, hi, step }, ChoiceDto::Integer(x)) => issue.integer_index(*x).ok_or_else(|| {
+                format!("{x} is not a value of issue '{}'; valid: {lo}..={hi} in steps of {step}", issue.name())
+            }),
+            (IssueKind::Discrete { options }, ChoiceDto::Integer(x)) => Err(format!(
+                "issue '{}' is discrete; give an option name instead of {x} (valid: {})",
+                issue.name(),
+                list(options)
+            )),
+            (IssueKind::Integer { lo, hi, .. }, ChoiceDto::Name(n)) => Err(format!(
+                "issue '{}' is an integer issue; give an integer in [{lo}, {hi}] instead of '{n}'",
+                issue.name()
+            )),
+        }
+    };
+    let issue_idx = |name: &str| -> Result<usize, String> {
+        space
+            .issue_index(name)
+            .ok_or_else(|| format!("unknown issue '{name}'; valid: {}", list(&issue_names)))
+    };
+
+    // Parties.
+    if dto.parties.is_empty() {
+        return Err(top("the scenario has no parties; add at least one [[parties]] table".into()));
+    }
+    let default_discount = match &dto.discount {
+        Some(d) => {
+            let v = *d.get_ref();
+            if !(v > 0.0 && v <= 1.0) {
+                return Err(cx.err(d.span(), "discount", format!("discount is {v}; valid: a number in (0, 1]")));
+            }
+            v
+        }
+        None => 1.0,
+    };
+    let mut parties = Vec::with_capacity(dto.parties.len());
+    for (k, p) in dto.parties.iter().enumerate() {
+        let name = p.name.get_ref();
+        let el = format!("party '{name}'");
+        if name.trim().is_empty() {
+            return Err(cx.err(p.name.span(), format!("parties[{k}]"), "a party name must not be empty"));
+        }
+        if dto.parties[..k].iter().any(|o| o.name.get_ref() == name) {
+            return Err(cx.err(p.name.span(), el, format!("duplicate party name '{name}'")));
+        }
+        let role = match &p.role {
+            None => Role::Principal,
+            Some(r) => match r.get_ref().as_str() {
+                "principal" => Role::Principal,
+                "mediator" => Role::Mediator,
+                "stakeholder" => Role::Stakeholder,
+                other => {
+                    return Err(cx.err(r.span(), el, format!("unknown role '{other}'; valid: 'principal', 'mediator', 'stakeholder'")));
+                }
+            },
+        };
+        // Weights.
+        let mut weights = vec![0.0; space.issues().len()];
+        for (iname, w) in &p.weights {
+            let idx = issue_idx(iname).map_err(|m| cx.err(w.span(), format!("{el}, weights"), m))?;
+            let v = *w.get_ref();
+            if !v.is_finite() || v < 0.0 {
+                return Err(cx.err(w.span(), format!("{el}, weights.{iname}"), format!("weight is {v}; valid: a number >= 0")));
+            }
+            weights[idx] = v;
+        }
+        if !weights.iter().any(|&w| w > 0.0) {
+            return Err(cx.err(p.name.span(), el, "no issue has a positive weight; set `weights = { issue = number, ... }` with at least one > 0"));
+        }
+        // Values.
+        let mut values: Vec<Option<ValueFunction>> = vec![None; space.issues().len()];
+        for (iname, spec) in &p.values {
+            let vel = format!("{el}, values.{iname}");
+            let idx = issue_idx(iname).map_err(|m| cx.err(spec.span(), format!("{el}, values"), m))?;
+            let issue = &space.issues()[idx];
+            let vf = match (issue.kind(), spec.get_ref()) {
+                (IssueKind::Discrete { options }, ValueSpecDto::Table(t)) => {
+                    let mut table = vec![f64::NAN; options.len()];
+                    for (oname, &v) in t {
+                        let Some(o) = issue.option_index(oname) else {
+                            return Err(cx.err(spec.span(), vel, format!("unknown option '{oname}'; valid: {}", list(options))));
+                        };
+                        table[o as usize] = v;
+                    }
+                    if let Some(missing) = table.iter().position(|v| v.is_nan()) {
+                        return Err(cx.err(spec.span(), vel, format!("no value for option '{}'; every option needs a value in [0, 1]", options[missing])));
+                    }
+                    ValueFunction::Table(table)
+                }
+                (IssueKind::Discrete { options }, ValueSpecDto::List(l)) => {
+                    if l.len() != options.len() {
+                        return Err(cx.err(spec.span(), vel, format!("{} values for {} options; give one value per option, in option order", l.len(), options.len())));
+                    }
+                    ValueFunction::Table(l.clone())
+                }
+                (IssueKind::Integer { .. }, ValueSpecDto::Points(pts)) => {
+                    if pts.points.is_empty() {
+                        return Err(cx.err(spec.span(), vel, "`points` is empty; give at least one [x, value] pair"));
+                    }
+                    ValueFunction::PiecewiseLinear(pts.points.clone())
+                }
+                (IssueKind::Discrete { .. }, ValueSpecDto::Points(_)) => {
+                    return Err(cx.err(spec.span(), vel, "`points` only applies to integer issues; give `{ option = value, ... }`"));
+                }
+                (IssueKind::Integer { .. }, _) => {
+                    return Err(cx.err(spec.span(), vel, "an integer issue needs `{ points = [[x, value], ...] }`"));
+                }
+            };
+            values[idx] = Some(vf);
+        }
+        for (idx, w) in weights.iter().enumerate() {
+            if *w > 0.0 && values[idx].is_none() {
+                return Err(cx.err(p.name.span(), el, format!("issue '{}' has weight {w} but no values; add it under [parties.values]", issue_names[idx])));
+            }
+        }
+        let ufun = UtilityFunction::weighted_sum(&space, name, &weights, &values)
+            .map_err(|e| cx.err(p.name.span(), el.clone(), e.to_string()))?;
+        // Red lines.
+        let mut red_lines = RedLines::none(space.issues().len());
+        let mut notes = Vec::new();
+        for rl in &p.red_lines {
+            let rel = format!("{el}, red_lines");
+            let idx = issue_idx(rl.issue.get_ref()).map_err(|m| cx.err(rl.issue.span(), rel.clone(), m))?;
+            check_sources(&rl.sources, rl.issue.span(), &rel)?;
+            let mut vals = Vec::new();
+            for c in &rl.options {
+                let v = resolve(idx, c).map_err(|m| cx.err(rl.issue.span(), rel.clone(), m))?;
+                red_lines.forbid(idx, v);
+                vals.push(v);
+            }
+            notes.push(RedLineNote { issue_idx: idx, values: vals, basis: rl.basis.clone(), sources: rl.sources.clone() });
+        }
+        let reservation = match &p.reservation {
+            Some(r) => {
+                let v = *r.get_ref();
+                if !v.is_finite() {
+                    return Err(cx.err(r.span(), format!("{el}, reservation"), format!("reservation is {v}; valid: a finite number")));
+                }
+                v
+            }
+            None => 0.0,
+        };
+        let discount = match &p.discount {
+            Some(d) => {
+                let v = *d.get_ref();
+                if !(v > 0.0 && v <= 1.0) {
+                    return Err(cx.err(d.span(), format!("{el}, discount"), format!("discount is {v}; valid: a number in (0, 1]")));
+                }
+                v
+            }
+            None => default_discount,
+        };
+        let preferences = Preferences::new(ufun, reservation, red_lines, discount)
+            .map_err(|e| cx.err(p.name.span(), el.clone(), e.to_string()))?;
+        let provenance = p.provenance.as_ref().map_or_else(Provenance::default, |pr| Provenance {
+            reservation: pr.reservation.clone(),
+            weights: pr.weights.clone(),
+            values: pr.values.clone(),
+        });
+        parties.push(Party {
+            name: name.clone(),
+            role,
+            description: p.description.clone(),
+            preferences,
+            provenance,
+            red_line_notes: notes,
+            delegation: p.delegation.clone(),
+            batna: p.batna.clone(),
+        });
+    }
+    let party_names: Vec<String> = parties.iter().map(|p| p.name.clone()).collect();
+    let party_idx = |name: &str| -> Result<usize, String> {
+        party_names
+            .iter()
+            .position(|n| n == name)
+            .ok_or_else(|| format!("unknown party '{name}'; valid: {}", list(&party_names)))
+    };
+
+    let mut scenario = Scenario::new(dto.name.clone(), space.clone(), parties).map_err(|e| top(e.to_string()))?;
+    scenario.description = dto.description.clone();
+    scenario.provenance = dto.provenance.clone();
+    scenario.issue_notes = issue_notes;
+    if let Some(r) = &dto.rounds {
+        let v = *r.get_ref();
+        if v < 1 || v > i64::from(u32::MAX) {
+            return Err(cx.err(r.span(), "rounds", format!("rounds is {v}; valid: an integer from 1 to {}", u32::MAX)));
+        }
+        scenario.rounds = v as u32;
+    }
+    scenario.sources = dto
+        .sources
+        .iter()
+        .map(|s| Source {
+            id: s.id.get_ref().clone(),
+            url: s.url.clone(),
+            about: s.about.clone(),
+            reliability: s.reliability.clone(),
+        })
+        .collect();
+
+    // Packages.
+    for (k, pk) in dto.packages.iter().enumerate() {
+        let name = pk.name.get_ref();
+        let el = format!("package '{name}'");
+        if dto.packages[..k].iter().any(|o| o.name.get_ref() == name) {
+            return Err(cx.err(pk.name.span(), el, format!("duplicate package name '{name}'")));
+        }
+        check_sources(&pk.sources, pk.name.span(), &el)?;
+        if let Some(d) = &pk.date {
+            check_date(d.get_ref()).map_err(|m| cx.err(d.span(), format!("{el}, date"), m))?;
+        }
+        let mut choices: Vec<Option<Vec<u32>>> = vec![None; space.issues().len()];
+        for (iname, c) in &pk.outcome {
+            let oel = format!("{el}, outcome.{iname}");
+            let idx = issue_idx(iname).map_err(|m| cx.err(c.span(), format!("{el}, outcome"), m))?;
+            let alts: Vec<ChoiceDto> = match c.get_ref() {
+                PackageChoiceDto::One(x) => vec![x.clone()],
+                PackageChoiceDto::Alternatives(v) => v.clone(),
+            };
+            if alts.is_empty() {
+                return Err(cx.err(c.span(), oel, "an empty list of alternatives; omit the issue when the package does not decide it"));
+            }
+            let mut vals = Vec::new();
+            for a in &alts {
+                let v = resolve(idx, a).map_err(|m| cx.err(c.span(), oel.clone(), m))?;
+                if !vals.contains(&v) {
+                    vals.push(v);
+                }
+            }
+            choices[idx] = Some(vals);
+        }
+        scenario.packages.push(Package {
+            name: name.clone(),
+            label: pk.label.clone(),
+            date: pk.date.as_ref().map(|d| d.get_ref().clone()),
+            sources: pk.sources.clone(),
+            notes: pk.notes.clone(),
+            choices,
+        });
+    }
+
+    // Mediator.
+    if let Some(m) = &dto.mediator {
+        let party_idx = match &m.party {
+            Some(p) => Some(party_idx(p.get_ref()).map_err(|msg| cx.err(p.span(), "mediator.party", msg))?),
+            None => None,
+        };
+        scenario.mediator = Some(Mediator { party_idx, name: m.name.clone(), procedure: m.procedure.clone() });
+    }
+
+    // Meetings.
+    for (k, m) in dto.meetings.iter().enumerate() {
+        let el = format!("meetings[{k}] ({})", m.date.get_ref());
+        check_date(m.date.get_ref()).map_err(|msg| cx.err(m.date.span(), el.clone(), msg))?;
+        if let Some(e) = &m.end_date {
+            check_date(e.get_ref()).map_err(|msg| cx.err(e.span(), el.clone(), msg))?;
+            if e.get_ref() < m.date.get_ref() {
+                return Err(cx.err(e.span(), el, format!("end_date {} is before date {}", e.get_ref(), m.date.get_ref())));
+            }
+        }
+        check_sources(&m.sources, m.date.span(), &el)?;
+        let mut ps = Vec::new();
+        for p in &m.parties {
+            ps.push(party_idx(p.get_ref()).map_err(|msg| cx.err(p.span(), el.clone(), msg))?);
+        }
+        scenario.meetings.push(Meeting {
+            date: m.date.get_ref().clone(),
+            end_date: m.end_date.as_ref().map(|d| d.get_ref().clone()),
+            place: m.place.clone(),
+            parties: ps,
+            delegates: m.delegates.clone(),
+            summary: m.summary.clone(),
+            sources: m.sources.clone(),
+        });
+    }
+    Ok(scenario)
+}
+
+/// Checks an ISO `YYYY-MM-DD` date (calendar-valid, years 1000–9999).
+fn check_date(s: &str) -> Result<(), String> {
+    let bad = || format!("'{s}' is not a date; valid: YYYY-MM-DD, e.g. 2025-12-02");
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return Err(bad());
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok()).ok_or_else(bad);
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(bad()),
+    };
+    if y < 1000 || d == 0 || d > days {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing.
+
+/// Writes a scenario in the native format.
+///
+/// Weights and values are written as the per-issue utility terms (weights = each issue's
+/// largest term, values = term / weight), which reproduces every utility exactly up to float
+/// rounding. A utility function clipped at 1 (GENIUS) cannot be expressed and is an error.
+///
+/// # Errors
+/// When the scenario uses something the native format cannot express.
+pub fn to_toml(s: &Scenario) -> Result<String, Error> {
+    let space = s.space();
+    let choice = |i: usize, v: u32| -> ChoiceDto {
+        match space.issues()[i].value(v) {
+            Some(detente_core::Value::Integer(x)) => ChoiceDto::Integer(x),
+            Some(detente_core::Value::Option(o)) => ChoiceDto::Name(o.to_string()),
+            None => ChoiceDto::Name(String::new()),
+        }
+    };
+    let issues = space
+        .issues()
+        .iter()
+        .enumerate()
+        .map(|(i, issue)| {
+            let note = s.issue_notes.get(i).cloned().unwrap_or_default();
+            let (options, range, step) = match issue.kind() {
+                IssueKind::Discrete { options } => (
+                    Some(
+                        options
+                            .iter()
+                            .enumerate()
+                            .map(|(k, o)| match note.options.get(k) {
+                                Some(n) if n.description.is_some() || !n.proposed_by.is_empty() || !n.sources.is_empty() => {
+                                    OptionDto::Full(OptionFullDto {
+                                        name: o.clone(),
+                                        description: n.description.clone(),
+                                        proposed_by: n.proposed_by.clone(),
+                                        sources: n.sources.clone(),
+                                    })
+                                }
+                                _ => OptionDto::Name(o.clone()),
+                            })
+                            .collect(),
+                    ),
+                    None,
+                    None,
+                ),
+                IssueKind::Integer { lo, hi, step } => {
+                    (None, Some(spanned(vec![*lo, *hi])), (*step != 1).then(|| spanned(*step)))
+                }
+            };
+            IssueDto {
+                name: spanned(issue.name().to_string()),
+                description: note.description,
+                category: note.category,
+                unit: note.unit,
+                options,
+                range,
+                step,
+            }
+        })
+        .collect();
+    let mut parties = Vec::new();
+    for p in s.parties() {
+        let u = p.preferences.ufun();
+        if u.clips_at_one() && u.max() > 1.0 {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                format!("party '{}' has utilities clipped at 1 (GENIUS semantics), which the native format cannot express", p.name),
+            ));
+        }
+        // Per-issue term maxima become the weights; the slack up to 1 goes to the first weighted
+        // issue (whose values are scaled down to match), so the normalised weights reproduce
+        // every utility: Σ (wᵢ/Σw)·(tᵢ/wᵢ) = Σ tᵢ when Σw = 1.
+        let highs: Vec<f64> = u.terms().iter().map(|t| t.iter().copied().fold(0.0, f64::max)).collect();
+        for (i, t) in u.terms().iter().enumerate() {
+            if t.iter().any(|&x| x < 0.0) {
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    format!("party '{}' has a negative utility term on issue '{}'; the native format needs values in [0, 1]", p.name, space.issues()[i].name()),
+                ));
+            }
+        }
+        let total: f64 = highs.iter().sum();
+        if total > 1.0 + 1e-12 {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                format!(
+                    "party '{}' can reach a utility of {total} before clipping, above 1; the native format keeps utilities in [0, 1], so this utility function cannot be written exactly",
+                    p.name
+                ),
+            ));
+        }
+        let Some(first) = highs.iter().position(|&h| h > 0.0) else {
+            return Err(Error::new(ErrorKind::Unsupported, format!("party '{}' values every outcome at 0", p.name)));
+        };
+        let mut weights = IndexMap::new();
+        let mut values = IndexMap::new();
+        for (i, t) in u.terms().iter().enumerate() {
+            let w = if i == first { highs[i] + (1.0 - total).max(0.0) } else { highs[i] };
+            if w <= 0.0 {
+                continue;
+            }
+            let name = space.issues()[i].name().to_string();
+            weights.insert(name.clone(), spanned(w));
+            let vals: Vec<f64> = t.iter().map(|x| (x / w).clamp(0.0, 1.0)).collect();
+            values.insert(name, spanned(ValueSpecDto::List(vals)));
+        }
+        // Integer issues need points, not lists: one point per grid value.
+        for issue in space.issues() {
+            if let IssueKind::Integer { lo, step, .. } = issue.kind() {
+                if let Some(v) = values.get_mut(issue.name()) {
+                    if let ValueSpecDto::List(l) = v.get_ref() {
+                        let pts = l.iter().enumerate().map(|(k, &y)| ((*lo + k as i64 * step) as f64, y)).collect();
+                        *v = spanned(ValueSpecDto::Points(PointsDto { points: pts }));
+                    }
+                }
+            }
+        }
+        let red_lines = p
+            .preferences
+            .red_lines()
+            .per_issue()
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| !f.is_empty())
+            .map(|(i, f)| {
+                let note = p.red_line_notes.iter().find(|n| n.issue_idx == i);
+                RedLineDto {
+                    issue: spanned(space.issues()[i].name().to_string()),
+                    options: f.iter().map(|&v| choice(i, v)).collect(),
+                    basis: note.and_then(|n| n.basis.clone()),
+                    sources: note.map(|n| n.sources.clone()).unwrap_or_default(),
+                }
+            })
+            .collect();
+        let pv = &p.provenance;
+        parties.push(PartyDto {
+            name: spanned(p.name.clone()),
+            description: p.description.clone(),
+            role: (p.role != Role::Principal).then(|| spanned(p.role.as_str().to_string())),
+            reservation: Some(spanned(p.preferences.reservation())),
+            discount: (p.preferences.discount() != 1.0).then(|| spanned(p.preferences.discount())),
+            weights,
+            red_lines,
+            provenance: (pv.reservation.is_some() || pv.weights.is_some() || pv.values.is_some()).then(|| ProvenanceDto {
+                reservation: pv.reservation.clone(),
+                weights: pv.weights.clone(),
+                values: pv.values.clone(),
+            }),
+            delegation: p.delegation.clone(),
+            batna: p.batna.clone(),
+            values,
+        });
+    }
+    let packages = s
+        .packages
+        .iter()
+        .map(|pk| PackageDto {
+            name: spanned(pk.name.clone()),
+            label: pk.label.clone(),
+            date: pk.date.clone().map(spanned),
+            sources: pk.sources.clone(),
+            notes: pk.notes.clone(),
+            outcome: pk
+                .choices
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| {
+                    let c = c.as_ref()?;
+                    let v = if c.len() == 1 {
+                        PackageChoiceDto::One(choice(i, c[0]))
+                    } else {
+                        PackageChoiceDto::Alternatives(c.iter().map(|&v| choice(i, v)).collect())
+                    };
+                    Some((space.issues()[i].name().to_string(), spanned(v)))
+                })
+                .collect(),
+        })
+        .collect();
+    let pname = |i: usize| s.parties()[i].name.clone();
+    let dto = FileDto {
+        name: s.name.clone(),
+        description: s.description.clone(),
+        provenance: s.provenance.clone(),
+        discount: None,
+        rounds: (s.rounds != 100).then(|| spanned(i64::from(s.rounds))),
+        sources: s
+            .sources
+            .iter()
+            .map(|x| SourceDto { id: spanned(x.id.clone()), url: x.url.clone(), about: x.about.clone(), reliability: x.reliability.clone() })
+            .collect(),
+        issues,
+        parties,
+        packages,
+        mediator: s.mediator.as_ref().map(|m| MediatorDto {
+            party: m.party_idx.map(|i| spanned(pname(i))),
+            name: m.name.clone(),
+            procedure: m.procedure.clone(),
+        }),
+        meetings: s
+            .meetings
+            .iter()
+            .map(|m| MeetingDto {
+                date: spanned(m.date.clone()),
+                end_date: m.end_date.clone().map(spanned),
+                place: m.place.clone(),
+                parties: m.parties.iter().map(|&i| spanned(pname(i))).collect(),
+                delegates: m.delegates.clone(),
+                summary: m.summary.clone(),
+                sources: m.sources.clone(),
+            })
+            .collect(),
+    };
+    toml::to_string(&dto).map_err(|e| Error::new(ErrorKind::Invalid, format!("cannot write TOML: {e}")))
+}
+
+/// Wraps a value for writing (spans only matter when reading).
+fn spanned<T>(x: T) -> Spanned<T> {
+    Spanned::new(0..0, x)
+}
+
+#[cfg(test)]
+mod tests;
