@@ -1,1 +1,35 @@
-fn main(){}
+//! The `detente` command-line tool: glue over `detente-core` and `detente-formats`.
+//!
+//! `main` only parses arguments, sets up the thread pool and maps errors to exit codes:
+//! 0 success, 1 failure (bad scenario, IO), 2 usage error. Each subcommand lives in `cmd/`.
+
+mod cmd;
+mod json;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = match cmd::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cmd::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // A closed pipe (e.g. `detente run … | head`) is not a failure.
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("detente: error: {e:#}");
+            ExitCode::from(if e.downcast_ref::<cmd::UsageError>().is_some() { 2 } else { 1 })
+        }
+    }
+}

@@ -283,6 +283,38 @@ impl Scenario {
         self.parties.iter().map(|p| &p.preferences).collect()
     }
 
+    /// The same scenario with only the parties at `indices` (in that order); packages are kept,
+    /// and meetings keep only the selected parties. A mediator party that is dropped is
+    /// forgotten.
+    ///
+    /// # Errors
+    /// When an index is out of range, repeats, or the list is empty.
+    pub fn with_parties(&self, indices: &[usize]) -> Result<Scenario, Error> {
+        if indices.is_empty() {
+            return Err(Error::new(ErrorKind::NoParties));
+        }
+        let mut parties = Vec::with_capacity(indices.len());
+        for (k, &i) in indices.iter().enumerate() {
+            if i >= self.parties.len() || indices[..k].contains(&i) {
+                return Err(Error::config(format!("party index {i} is out of range or repeated")));
+            }
+            parties.push(self.parties[i].clone());
+        }
+        let remap = |i: usize| indices.iter().position(|&j| j == i);
+        let mut s = self.clone();
+        s.parties = parties;
+        s.mediator = self.mediator.as_ref().map(|m| Mediator {
+            party_idx: m.party_idx.and_then(remap),
+            ..m.clone()
+        });
+        s.meetings = self
+            .meetings
+            .iter()
+            .map(|m| Meeting { parties: m.parties.iter().filter_map(|&i| remap(i)).collect(), ..m.clone() })
+            .collect();
+        Ok(s)
+    }
+
     /// Each party's utility for `outcome`.
     pub fn utilities(&self, outcome: &Outcome) -> Vec<f64> {
         self.parties.iter().map(|p| p.preferences.utility(outcome)).collect()

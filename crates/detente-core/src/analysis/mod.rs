@@ -14,7 +14,10 @@
 //! rounding never turns a real tie into a domination. Among tied optima the one with the higher
 //! social welfare wins, then the one that comes first in enumeration order.
 
+mod package;
 mod search;
+
+pub use package::{PackageScore, PartyScore, Verdict, score_package};
 
 use crate::TIE_EPS;
 use crate::outcome::{Cardinality, Outcome, OutcomeSpace};
@@ -34,7 +37,7 @@ pub struct AnalysisConfig {
 
 impl Default for AnalysisConfig {
     fn default() -> AnalysisConfig {
-        AnalysisConfig { max_nodes: 400_000_000, full_frontier: true, acceptable_frontier: true }
+        AnalysisConfig { max_nodes: 100_000_000, full_frontier: true, acceptable_frontier: true }
     }
 }
 
@@ -331,11 +334,13 @@ struct Frontier {
     np: usize,
     utils: Vec<f64>,
     outcomes: Vec<Outcome>,
+    /// Points compared since the last `take_work`.
+    work: u64,
 }
 
 impl Frontier {
     fn new(np: usize) -> Frontier {
-        Frontier { np, utils: Vec::new(), outcomes: Vec::new() }
+        Frontier { np, utils: Vec::new(), outcomes: Vec::new(), work: 0 }
     }
     fn len(&self) -> usize {
         self.outcomes.len()
@@ -343,7 +348,9 @@ impl Frontier {
     fn row(&self, k: usize) -> &[f64] {
         &self.utils[k * self.np..(k + 1) * self.np]
     }
-    fn dominated(&self, x: &[f64]) -> bool {
+    fn dominated(&mut self, x: &[f64]) -> bool {
+        // Charge one node of work per 8 points compared.
+        self.work += (self.len() as u64) / 8;
         (0..self.len()).any(|k| dominates(self.row(k), x))
     }
     /// Adds `x` unless dominated, dropping the points it dominates.
@@ -381,6 +388,9 @@ impl Visitor for FrontierVisitor<'_> {
             return Prune::Skip;
         }
         if self.front.dominated(opt) { Prune::Skip } else { Prune::Descend }
+    }
+    fn take_work(&mut self) -> u64 {
+        std::mem::take(&mut self.front.work)
     }
     fn leaf(&mut self, u: &[f64], path: &[u32], pr: &Problem) {
         if self.acceptable_only && !feasible(u, self.r) {

@@ -52,6 +52,11 @@ pub(crate) enum Prune {
 pub(crate) trait Visitor: Send {
     fn prune(&mut self, opt: &[f64], pess: &[f64]) -> Prune;
     fn take_all(&mut self, _n_leaves: u128) {}
+    /// Work done since the last call beyond visiting nodes (e.g. dominance comparisons), in
+    /// node-sized units, so the node budget bounds the time a search can take.
+    fn take_work(&mut self) -> u64 {
+        0
+    }
     fn leaf(&mut self, u: &[f64], path: &[u32], problem: &Problem);
 }
 
@@ -258,7 +263,7 @@ impl Walker<'_> {
     fn descend<V: Visitor>(&mut self, level: usize, v: &mut V) {
         let pr = self.problem;
         let np = pr.np;
-        self.local_nodes += 1;
+        self.local_nodes += 1 + v.take_work();
         if self.local_nodes >= 4096 {
             self.flush();
         }

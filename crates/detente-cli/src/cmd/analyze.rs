@@ -1,0 +1,37 @@
+//! `detente analyze`: exact analysis, as text or JSON.
+
+use std::io::Write;
+
+use anyhow::Result;
+use clap::Args;
+
+use detente_core::analysis::{self, AnalysisConfig};
+
+use super::ScenarioArgs;
+use crate::json;
+
+#[derive(Args, Debug)]
+pub(crate) struct AnalyzeArgs {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Most search nodes per quantity before it is reported as not computed (default 100000000).
+    #[arg(long, value_name = "N", default_value_t = AnalysisConfig::default().max_nodes)]
+    max_nodes: u64,
+}
+
+pub(crate) fn run(args: &AnalyzeArgs) -> Result<()> {
+    let s = args.scenario.load()?;
+    let config = AnalysisConfig { max_nodes: args.max_nodes, ..AnalysisConfig::default() };
+    let a = analysis::analyze(s.space(), &s.preferences(), &config);
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &json::analysis(&s, &a))?;
+        writeln!(out)?;
+    } else {
+        super::run::write_analysis(&mut out, &s, &a)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! `detente negotiate`: one simulated negotiation, as a text story or a JSON trace.
+
+use std::io::Write;
+
+use anyhow::Result;
+use clap::Args;
+
+use detente_core::protocol::{self, SaoConfig};
+
+use super::{NegotiationArgs, ScenarioArgs};
+use crate::json;
+
+#[derive(Args, Debug)]
+pub(crate) struct NegotiateArgs {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    #[command(flatten)]
+    negotiation: NegotiationArgs,
+    /// Print one JSON object (agreement, rounds, trace) instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn run(args: &NegotiateArgs) -> Result<()> {
+    let setup = args.negotiation.setup(args.scenario.load()?)?;
+    let s = &setup.scenario;
+    let r = protocol::run_sao(s, &setup.strategies, &SaoConfig { rounds: setup.rounds, seed: setup.seed })?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let names: Vec<String> = setup.strategies.iter().map(|x| x.to_string()).collect();
+        serde_json::to_writer_pretty(&mut out, &json::negotiation(s, &names, setup.rounds, setup.seed, &r))?;
+        writeln!(out)?;
+    } else {
+        super::run::write_negotiation(&mut out, &setup, &r, true)?;
+    }
+    Ok(())
+}

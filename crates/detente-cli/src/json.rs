@@ -1,0 +1,174 @@
+//! The JSON shapes the CLI prints (`--json`). These are the CLI's own wire types, built by hand
+//! from core values so the core stays free to change.
+//!
+//! A point is `{"outcome": {issue: option-or-integer}, "utilities": {party: float},
+//! "acceptable": bool}`; counts are JSON integers whatever their size.
+
+use serde_json::{Map, Value, json};
+
+use detente_core::analysis::{Analysis, Incomplete, Point};
+use detente_core::protocol::{Event, NegotiationResult};
+use detente_core::{Cardinality, Outcome, Scenario};
+
+/// `{issue: value}` for an outcome.
+pub(crate) fn outcome(s: &Scenario, o: &Outcome) -> Value {
+    let mut m = Map::new();
+    for (i, issue) in s.space().issues().iter().enumerate() {
+        let v = match issue.value(o.get(i)) {
+            Some(detente_core::Value::Option(x)) => json!(x),
+            Some(detente_core::Value::Integer(x)) => json!(x),
+            None => Value::Null,
+        };
+        m.insert(issue.name().to_string(), v);
+    }
+    Value::Object(m)
+}
+
+/// `{party: number}` for per-party numbers.
+pub(crate) fn per_party(s: &Scenario, xs: &[f64]) -> Value {
+    let mut m = Map::new();
+    for (p, x) in s.parties().iter().zip(xs) {
+        m.insert(p.name.clone(), json!(x));
+    }
+    Value::Object(m)
+}
+
+pub(crate) fn point(s: &Scenario, p: &Point) -> Value {
+    json!({
+        "outcome": outcome(s, &p.outcome),
+        "utilities": per_party(s, &p.utilities),
+        "acceptable": p.acceptable,
+    })
+}
+
+/// A count as a JSON integer (exact at any size).
+pub(crate) fn count(c: &Cardinality) -> Value {
+    if let Some(n) = c.to_u64() {
+        return json!(n);
+    }
+    // serde_json prints u128 exactly; beyond that, the decimal digits are parsed as a number
+    // token through `from_str`, which keeps them when arbitrary precision is off only up to
+    // f64 range, so fall back to a string past u128.
+    match c.to_u128() {
+        Some(n) => serde_json::to_value(n).unwrap_or_else(|_| json!(c.to_string())),
+        None => json!(c.to_string()),
+    }
+}
+
+/// The `analyze --json` object.
+pub(crate) fn analysis(s: &Scenario, a: &Analysis) -> Value {
+    let mut incomplete = Map::new();
+    let mut note = |k: &str, e: &Incomplete| {
+        incomplete.insert(k.to_string(), json!(e.reason));
+    };
+    let zopa = match &a.zopa {
+        Ok(c) => count(c),
+        Err(e) => {
+            note("zopa", e);
+            Value::Null
+        }
+    };
+    let mut frontier = |k: &str, f: &Result<Vec<Point>, Incomplete>| match f {
+        Ok(v) => Value::Array(v.iter().map(|p| point(s, p)).collect()),
+        Err(e) => {
+            note(k, e);
+            Value::Null
+        }
+    };
+    let pareto = frontier("pareto", &a.pareto);
+    let pareto_acceptable = frontier("pareto_acceptable", &a.pareto_acceptable);
+    let mut single = |k: &str, x: &Result<Option<Point>, Incomplete>| match x {
+        Ok(Some(p)) => point(s, p),
+        Ok(None) => Value::Null,
+        Err(e) => {
+            note(k, e);
+            Value::Null
+        }
+    };
+    let nash = single("nash", &a.nash);
+    let ks = single("kalai_smorodinsky", &a.kalai_smorodinsky);
+    let mw = single("max_welfare", &a.max_welfare);
+    let ideal = match &a.ideal {
+        Ok(v) => {
+            let mut m = Map::new();
+            for (p, x) in s.parties().iter().zip(v) {
+                m.insert(p.name.clone(), x.map_or(Value::Null, |x| json!(x)));
+            }
+            Value::Object(m)
+        }
+        Err(e) => {
+            note("ideal", e);
+            Value::Null
+        }
+    };
+    let reservation: Vec<f64> = s.parties().iter().map(|p| p.preferences.reservation()).collect();
+    json!({
+        "scenario": s.name,
+        "parties": s.parties().iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
+        "issues": s.space().issues().len(),
+        "outcomes": count(&a.outcomes),
+        "reservation": per_party(s, &reservation),
+        "zopa": zopa,
+        "ideal": ideal,
+        "nash": nash,
+        "kalai_smorodinsky": ks,
+        "max_welfare": mw,
+        "pareto_size": a.pareto.as_ref().map(|v| json!(v.len())).unwrap_or(Value::Null),
+        "pareto": pareto,
+        "pareto_acceptable_size": a.pareto_acceptable.as_ref().map(|v| json!(v.len())).unwrap_or(Value::Null),
+        "pareto_acceptable": pareto_acceptable,
+        "incomplete": Value::Object(incomplete),
+    })
+}
+
+/// One trace event.
+pub(crate) fn event(s: &Scenario, e: &Event) -> Value {
+    let name = |p: &usize| s.parties()[*p].name.clone();
+    match e {
+        Event::Offer { round, party, outcome: o } => json!({
+            "round": round, "party": name(party), "action": "offer",
+            "outcome": outcome(s, o), "utilities": per_party(s, &s.utilities(o)),
+        }),
+        Event::Accept { round, party } => json!({"round": round, "party": name(party), "action": "accept"}),
+        Event::EndNegotiation { round, party, reason } => json!({
+            "round": round, "party": name(party), "action": "end", "reason": reason,
+        }),
+        Event::Agreement { round, outcome: o } => json!({
+            "round": round, "action": "agreement", "outcome": outcome(s, o),
+        }),
+        Event::Timeout { rounds } => json!({"round": rounds, "action": "timeout"}),
+    }
+}
+
+/// The `negotiate --json` object.
+pub(crate) fn negotiation(
+    s: &Scenario,
+    strategies: &[String],
+    rounds_limit: u32,
+    seed: u64,
+    r: &NegotiationResult,
+) -> Value {
+    let mut strat = Map::new();
+    for (p, st) in s.parties().iter().zip(strategies) {
+        strat.insert(p.name.clone(), json!(st));
+    }
+    let agreement = r.agreement.as_ref().map_or(Value::Null, |o| {
+        json!({
+            "outcome": outcome(s, o),
+            "utilities": per_party(s, &s.utilities(o)),
+            "acceptable": s.parties().iter().all(|p| p.preferences.is_acceptable(o)),
+        })
+    });
+    json!({
+        "scenario": s.name,
+        "protocol": "sao",
+        "strategies": Value::Object(strat),
+        "deadline": rounds_limit,
+        "seed": seed,
+        "agreement": agreement,
+        "rounds": r.rounds,
+        "payoffs": per_party(s, &r.utilities),
+        "ended_by": r.ended_by.map(|p| s.parties()[p].name.clone()),
+        "trace": r.trace.iter().map(|e| event(s, e)).collect::<Vec<_>>(),
+    })
+}

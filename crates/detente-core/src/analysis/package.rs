@@ -1,0 +1,103 @@
+//! Scoring a (possibly partial) package: each party's utility interval over its completions.
+//!
+//! Reported drafts leave issues open ("not reported", or bracketed alternatives). Rather than
+//! renormalise over the known issues, detente reports the exact range of each party's utility
+//! over every completion, whether the party accepts every, some or no completion, and how many
+//! completions every party accepts (an exact count, by the same search as the zopa).
+
+use crate::outcome::Cardinality;
+use crate::scenario::{Package, Scenario};
+
+use super::{AnalysisConfig, Incomplete, analyze_restricted};
+
+/// Whether a party accepts a package's completions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every completion is acceptable.
+    Every,
+    /// Some completions are acceptable, some are not.
+    Some,
+    /// No completion is acceptable.
+    None,
+}
+
+impl Verdict {
+    /// A short word for reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Every => "accepts",
+            Verdict::Some => "may accept",
+            Verdict::None => "rejects",
+        }
+    }
+}
+
+/// One party's view of a package.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartyScore {
+    /// Lowest utility over the completions.
+    pub lo: f64,
+    /// Highest utility over the completions.
+    pub hi: f64,
+    /// Issues where every value the package allows crosses this party's red lines.
+    pub red_lines_crossed: Vec<usize>,
+    /// Issues where some allowed value crosses a red line.
+    pub red_lines_at_risk: Vec<usize>,
+    /// Whether the party accepts the completions.
+    pub verdict: Verdict,
+}
+
+/// Every party's view of a package, and how many completions everyone accepts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PackageScore {
+    /// Per party, in party order.
+    pub parties: Vec<PartyScore>,
+    /// Number of completions.
+    pub completions: Cardinality,
+    /// Number of completions acceptable to every party.
+    pub acceptable_to_all: Result<Cardinality, Incomplete>,
+}
+
+/// Scores `package` for every party of `scenario`.
+pub fn score_package(scenario: &Scenario, package: &Package, config: &AnalysisConfig) -> PackageScore {
+    let space = scenario.space();
+    let allowed = package.allowed_values(space);
+    let parties = scenario
+        .parties()
+        .iter()
+        .map(|p| {
+            let prefs = &p.preferences;
+            let terms = prefs.ufun().terms();
+            let (mut lo, mut hi, mut hi_ok) = (0.0, 0.0, 0.0);
+            let mut crossed = Vec::new();
+            let mut at_risk = Vec::new();
+            for (i, vals) in allowed.iter().enumerate() {
+                let t = |v: &u32| terms[i][*v as usize];
+                lo += vals.iter().map(t).fold(f64::INFINITY, f64::min);
+                hi += vals.iter().map(t).fold(f64::NEG_INFINITY, f64::max);
+                let ok: Vec<&u32> = vals.iter().filter(|&&v| !prefs.red_lines().forbids(i, v)).collect();
+                if ok.is_empty() {
+                    crossed.push(i);
+                } else {
+                    hi_ok += ok.into_iter().map(t).fold(f64::NEG_INFINITY, f64::max);
+                    if vals.iter().any(|&v| prefs.red_lines().forbids(i, v)) {
+                        at_risk.push(i);
+                    }
+                }
+            }
+            let (lo, hi, hi_ok) = (prefs.ufun().finish(lo), prefs.ufun().finish(hi), prefs.ufun().finish(hi_ok));
+            let r = prefs.reservation() - crate::TIE_EPS;
+            let verdict = if !crossed.is_empty() || hi_ok < r {
+                Verdict::None
+            } else if at_risk.is_empty() && lo >= r {
+                Verdict::Every
+            } else {
+                Verdict::Some
+            };
+            PartyScore { lo, hi, red_lines_crossed: crossed, red_lines_at_risk: at_risk, verdict }
+        })
+        .collect();
+    let config = AnalysisConfig { full_frontier: false, acceptable_frontier: false, ..config.clone() };
+    let a = analyze_restricted(space, &scenario.preferences(), &allowed, &config);
+    PackageScore { parties, completions: a.outcomes, acceptable_to_all: a.zopa }
+}
