@@ -105,7 +105,9 @@ impl Error {
     }
 
     pub(crate) fn config(reason: impl Into<String>) -> Error {
-        Error::new(ErrorKind::Config { reason: reason.into() })
+        Error::new(ErrorKind::Config {
+            reason: reason.into(),
+        })
     }
 }
 
@@ -122,7 +124,10 @@ impl fmt::Display for Error {
                 write!(f, "issue '{issue}' has range [{lo}, {hi}] with lo > hi")
             }
             ErrorKind::BadStep { issue, step } => {
-                write!(f, "issue '{issue}' has step {step}; the step must be at least 1")
+                write!(
+                    f,
+                    "issue '{issue}' has step {step}; the step must be at least 1"
+                )
             }
             ErrorKind::OutOfRange { what, value, valid } => {
                 write!(f, "{what} is {value}; valid: {valid}")

@@ -50,8 +50,8 @@ pub use error::{Error, ErrorKind};
 pub use outcome::{Cardinality, Issue, IssueKind, Outcome, OutcomeSpace, Value};
 pub use preferences::{MAX_TABLE_LEN, Preferences, RedLines, UtilityFunction, ValueFunction};
 pub use scenario::{
-    IssueNote, Mediator, Meeting, OptionNote, Package, Party, Provenance, RedLineNote, Role, Scenario,
-    Source,
+    IssueNote, Mediator, Meeting, OptionNote, Package, Party, Provenance, RedLineNote, Role,
+    Scenario, Source,
 };
 
 /// Utilities that differ by at most this much are ties, not dominations: float rounding of

@@ -81,7 +81,11 @@ impl Issue {
                 what: format!("issue '{name}' has too many options"),
             })
         })?;
-        Ok(Issue { name, kind: IssueKind::Discrete { options }, n_values })
+        Ok(Issue {
+            name,
+            kind: IssueKind::Discrete { options },
+            n_values,
+        })
     }
 
     /// An integer issue `lo..=hi` in steps of `step`.
@@ -91,7 +95,11 @@ impl Issue {
     pub fn integer(name: impl Into<String>, lo: i64, hi: i64, step: i64) -> Result<Issue, Error> {
         let name = name.into();
         if lo > hi {
-            return Err(Error::new(ErrorKind::BadRange { issue: name, lo, hi }));
+            return Err(Error::new(ErrorKind::BadRange {
+                issue: name,
+                lo,
+                hi,
+            }));
         }
         if step < 1 {
             return Err(Error::new(ErrorKind::BadStep { issue: name, step }));
@@ -102,7 +110,11 @@ impl Issue {
                 what: format!("issue '{name}' has {n} values, more than {}", u32::MAX),
             })
         })?;
-        Ok(Issue { name, kind: IssueKind::Integer { lo, hi, step }, n_values })
+        Ok(Issue {
+            name,
+            kind: IssueKind::Integer { lo, hi, step },
+            n_values,
+        })
     }
 
     /// The issue's name.
@@ -351,12 +363,20 @@ impl Cardinality {
         if self.limbs.len() > 4 {
             return None;
         }
-        Some(self.limbs.iter().rev().fold(0u128, |acc, &l| (acc << 32) | u128::from(l)))
+        Some(
+            self.limbs
+                .iter()
+                .rev()
+                .fold(0u128, |acc, &l| (acc << 32) | u128::from(l)),
+        )
     }
 
     /// The count as a float (rounded; infinite past `f64::MAX`).
     pub fn to_f64(&self) -> f64 {
-        self.limbs.iter().rev().fold(0.0, |acc, &l| acc * 4294967296.0 + f64::from(l))
+        self.limbs
+            .iter()
+            .rev()
+            .fold(0.0, |acc, &l| acc * 4294967296.0 + f64::from(l))
     }
 }
 

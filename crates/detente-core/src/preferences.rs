@@ -78,7 +78,7 @@ impl ValueFunction {
                     }));
                 }
                 for w in points.windows(2) {
-                    if !(w[1].0 > w[0].0) {
+                    if w[1].0.partial_cmp(&w[0].0) != Some(std::cmp::Ordering::Greater) {
                         return Err(Error::new(ErrorKind::Mismatch {
                             reason: format!(
                                 "party '{party}': points of issue '{}' must have strictly increasing x ({} then {})",
@@ -91,7 +91,10 @@ impl ValueFunction {
                 }
                 for &(x, v) in points {
                     check_unit(v, || {
-                        format!("value at x = {x} of issue '{}' for party '{party}'", issue.name())
+                        format!(
+                            "value at x = {x} of issue '{}' for party '{party}'",
+                            issue.name()
+                        )
                     })?;
                 }
                 if n > MAX_TABLE_LEN {
@@ -112,8 +115,14 @@ impl ValueFunction {
         };
         for (k, &v) in table.iter().enumerate() {
             check_unit(v, || {
-                let label = issue.value(k as u32).map(|v| v.to_string()).unwrap_or_default();
-                format!("value of '{label}' of issue '{}' for party '{party}'", issue.name())
+                let label = issue
+                    .value(k as u32)
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
+                format!(
+                    "value of '{label}' of issue '{}' for party '{party}'",
+                    issue.name()
+                )
             })?;
         }
         Ok(table)
@@ -124,7 +133,11 @@ fn check_unit(v: f64, what: impl FnOnce() -> String) -> Result<(), Error> {
     if v.is_finite() && (0.0..=1.0).contains(&v) {
         Ok(())
     } else {
-        Err(Error::new(ErrorKind::OutOfRange { what: what(), value: v, valid: "[0, 1]".into() }))
+        Err(Error::new(ErrorKind::OutOfRange {
+            what: what(),
+            value: v,
+            valid: "[0, 1]".into(),
+        }))
     }
 }
 
@@ -166,8 +179,10 @@ impl UtilityFunction {
             }
         }
         let total: f64 = weights.iter().sum();
-        if !(total > 0.0) || !total.is_finite() {
-            return Err(Error::new(ErrorKind::ZeroWeights { party: party.into() }));
+        if total.is_nan() || total <= 0.0 || !total.is_finite() {
+            return Err(Error::new(ErrorKind::ZeroWeights {
+                party: party.into(),
+            }));
         }
         let mut terms = Vec::with_capacity(issues.len());
         for ((issue, &w), vf) in issues.iter().zip(weights).zip(values) {
@@ -186,7 +201,10 @@ impl UtilityFunction {
             let scale = w / total;
             terms.push(table.into_iter().map(|v| scale * v).collect());
         }
-        Ok(UtilityFunction { terms, clip_at_one: false })
+        Ok(UtilityFunction {
+            terms,
+            clip_at_one: false,
+        })
     }
 
     /// An additive utility function from ready-weighted terms: `terms[i][k]` is the contribution
@@ -245,12 +263,22 @@ impl UtilityFunction {
 
     /// The highest utility over the whole space.
     pub fn max(&self) -> f64 {
-        self.finish(self.terms.iter().map(|t| t.iter().copied().fold(f64::MIN, f64::max)).sum())
+        self.finish(
+            self.terms
+                .iter()
+                .map(|t| t.iter().copied().fold(f64::MIN, f64::max))
+                .sum(),
+        )
     }
 
     /// The lowest utility over the whole space.
     pub fn min(&self) -> f64 {
-        self.finish(self.terms.iter().map(|t| t.iter().copied().fold(f64::MAX, f64::min)).sum())
+        self.finish(
+            self.terms
+                .iter()
+                .map(|t| t.iter().copied().fold(f64::MAX, f64::min))
+                .sum(),
+        )
     }
 
     /// The best outcome (first best value on each issue).
@@ -282,7 +310,9 @@ pub struct RedLines {
 impl RedLines {
     /// No red lines over `n_issues` issues.
     pub fn none(n_issues: usize) -> RedLines {
-        RedLines { forbidden: vec![Vec::new(); n_issues] }
+        RedLines {
+            forbidden: vec![Vec::new(); n_issues],
+        }
     }
 
     /// Forbids value `value_idx` of issue `issue_idx`.
@@ -295,12 +325,18 @@ impl RedLines {
 
     /// Whether value `value_idx` of issue `issue_idx` is forbidden.
     pub fn forbids(&self, issue_idx: usize, value_idx: u32) -> bool {
-        self.forbidden.get(issue_idx).is_some_and(|f| f.binary_search(&value_idx).is_ok())
+        self.forbidden
+            .get(issue_idx)
+            .is_some_and(|f| f.binary_search(&value_idx).is_ok())
     }
 
     /// Whether the outcome crosses any red line.
     pub fn violated_by(&self, outcome: &Outcome) -> bool {
-        outcome.indices().iter().enumerate().any(|(i, &v)| self.forbids(i, v))
+        outcome
+            .indices()
+            .iter()
+            .enumerate()
+            .any(|(i, &v)| self.forbids(i, v))
     }
 
     /// The forbidden values of each issue.
@@ -363,7 +399,12 @@ impl Preferences {
                 reason: "red lines do not fit the issues".into(),
             }));
         }
-        Ok(Preferences { ufun, reservation, red_lines, discount })
+        Ok(Preferences {
+            ufun,
+            reservation,
+            red_lines,
+            discount,
+        })
     }
 
     /// The utility function.
@@ -445,6 +486,9 @@ mod tests {
             &[Some(ValueFunction::Table(vec![1.0, 1.5, 0.0])), None],
         )
         .unwrap_err();
-        assert!(e.to_string().contains("'b' of issue 'd' for party 'P'"), "{e}");
+        assert!(
+            e.to_string().contains("'b' of issue 'd' for party 'P'"),
+            "{e}"
+        );
     }
 }

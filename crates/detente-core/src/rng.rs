@@ -5,8 +5,8 @@
 //! are reproducible bit for bit and independent of thread scheduling. Nothing uses an
 //! OS-seeded generator.
 
-pub use rand::rngs::ChaCha8Rng;
 use rand::SeedableRng;
+pub use rand::rngs::ChaCha8Rng;
 
 /// Mixes a base seed with a key into a new seed (SplitMix64 finaliser over each word).
 pub fn derive_seed(base: u64, key: &[u64]) -> u64 {

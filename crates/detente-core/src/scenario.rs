@@ -219,7 +219,11 @@ impl Scenario {
     /// # Errors
     /// When there are no parties, two parties share a name, or a party's preferences do not fit
     /// the space.
-    pub fn new(name: impl Into<String>, space: OutcomeSpace, parties: Vec<Party>) -> Result<Scenario, Error> {
+    pub fn new(
+        name: impl Into<String>,
+        space: OutcomeSpace,
+        parties: Vec<Party>,
+    ) -> Result<Scenario, Error> {
         if parties.is_empty() {
             return Err(Error::new(ErrorKind::NoParties));
         }
@@ -232,7 +236,10 @@ impl Scenario {
             }
             let terms = p.preferences.ufun().terms();
             if terms.len() != space.issues().len()
-                || terms.iter().zip(space.issues()).any(|(t, i)| t.len() != i.n_values() as usize)
+                || terms
+                    .iter()
+                    .zip(space.issues())
+                    .any(|(t, i)| t.len() != i.n_values() as usize)
             {
                 return Err(Error::new(ErrorKind::Mismatch {
                     reason: format!("preferences of party '{}' do not fit the issues", p.name),
@@ -269,13 +276,16 @@ impl Scenario {
     /// # Errors
     /// When there is no such party; the error lists the valid names.
     pub fn party_index(&self, name: &str) -> Result<usize, Error> {
-        self.parties.iter().position(|p| p.name == name).ok_or_else(|| {
-            Error::new(ErrorKind::Unknown {
-                what: "party".into(),
-                name: name.into(),
-                valid: self.parties.iter().map(|p| p.name.clone()).collect(),
+        self.parties
+            .iter()
+            .position(|p| p.name == name)
+            .ok_or_else(|| {
+                Error::new(ErrorKind::Unknown {
+                    what: "party".into(),
+                    name: name.into(),
+                    valid: self.parties.iter().map(|p| p.name.clone()).collect(),
+                })
             })
-        })
     }
 
     /// Each party's preferences, in party order.
@@ -296,7 +306,9 @@ impl Scenario {
         let mut parties = Vec::with_capacity(indices.len());
         for (k, &i) in indices.iter().enumerate() {
             if i >= self.parties.len() || indices[..k].contains(&i) {
-                return Err(Error::config(format!("party index {i} is out of range or repeated")));
+                return Err(Error::config(format!(
+                    "party index {i} is out of range or repeated"
+                )));
             }
             parties.push(self.parties[i].clone());
         }
@@ -310,14 +322,20 @@ impl Scenario {
         s.meetings = self
             .meetings
             .iter()
-            .map(|m| Meeting { parties: m.parties.iter().filter_map(|&i| remap(i)).collect(), ..m.clone() })
+            .map(|m| Meeting {
+                parties: m.parties.iter().filter_map(|&i| remap(i)).collect(),
+                ..m.clone()
+            })
             .collect();
         Ok(s)
     }
 
     /// Each party's utility for `outcome`.
     pub fn utilities(&self, outcome: &Outcome) -> Vec<f64> {
-        self.parties.iter().map(|p| p.preferences.utility(outcome)).collect()
+        self.parties
+            .iter()
+            .map(|p| p.preferences.utility(outcome))
+            .collect()
     }
 }
 

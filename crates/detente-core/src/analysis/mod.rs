@@ -37,7 +37,11 @@ pub struct AnalysisConfig {
 
 impl Default for AnalysisConfig {
     fn default() -> AnalysisConfig {
-        AnalysisConfig { max_nodes: 100_000_000, full_frontier: true, acceptable_frontier: true }
+        AnalysisConfig {
+            max_nodes: 100_000_000,
+            full_frontier: true,
+            acceptable_frontier: true,
+        }
     }
 }
 
@@ -145,7 +149,11 @@ fn analyze_inner(
                 let mut m = f64::INFINITY;
                 for p in 0..u.len() {
                     let range = ideal[p] - r[p];
-                    let x = if range <= TIE_EPS { 1.0 } else { (u[p] - r[p]) / range };
+                    let x = if range <= TIE_EPS {
+                        1.0
+                    } else {
+                        (u[p] - r[p]) / range
+                    };
                     m = m.min(x);
                 }
                 m
@@ -155,15 +163,28 @@ fn analyze_inner(
     let pareto_acceptable = if config.acceptable_frontier {
         frontier(&acc, prefs, config.max_nodes, true)
     } else {
-        Err(Incomplete { reason: "not requested".into() })
+        Err(Incomplete {
+            reason: "not requested".into(),
+        })
     };
     let pareto = if config.full_frontier {
         let all = Problem::new(space, prefs, allowed, false);
         frontier(&all, prefs, config.max_nodes, false)
     } else {
-        Err(Incomplete { reason: "not requested".into() })
+        Err(Incomplete {
+            reason: "not requested".into(),
+        })
     };
-    Analysis { outcomes, zopa, ideal, pareto, pareto_acceptable, nash, kalai_smorodinsky, max_welfare }
+    Analysis {
+        outcomes,
+        zopa,
+        ideal,
+        pareto,
+        pareto_acceptable,
+        nash,
+        kalai_smorodinsky,
+        max_welfare,
+    }
 }
 
 fn incomplete(what: &str, nodes: u64) -> Incomplete {
@@ -178,7 +199,11 @@ fn incomplete(what: &str, nodes: u64) -> Incomplete {
 fn point(prefs: &[&Preferences], outcome: Outcome) -> Point {
     let utilities: Vec<f64> = prefs.iter().map(|p| p.utility(&outcome)).collect();
     let acceptable = prefs.iter().all(|p| p.is_acceptable(&outcome));
-    Point { outcome, utilities, acceptable }
+    Point {
+        outcome,
+        utilities,
+        acceptable,
+    }
 }
 
 fn feasible(opt: &[f64], r: &[f64]) -> bool {
@@ -217,7 +242,14 @@ fn count_acceptable(pr: &Problem, max_nodes: u64) -> Result<Cardinality, Incompl
     }
     let r = pr.reservation.clone();
     let units = pr
-        .run(|| CountVisitor { r: &r, leaves: 0, bulk: Cardinality::from_u128(0) }, max_nodes)
+        .run(
+            || CountVisitor {
+                r: &r,
+                leaves: 0,
+                bulk: Cardinality::from_u128(0),
+            },
+            max_nodes,
+        )
         .map_err(|a| incomplete("zopa count", a.nodes))?;
     let mut total = Cardinality::from_u128(0);
     for u in units {
@@ -259,11 +291,10 @@ impl Visitor for MaxVisitor<'_> {
         if !feasible(opt, self.r) {
             return Prune::Skip;
         }
-        if let Some((bv, _, _)) = &self.best {
-            if (self.f)(opt, self.r) < bv - TIE_EPS {
+        if let Some((bv, _, _)) = &self.best
+            && (self.f)(opt, self.r) < bv - TIE_EPS {
                 return Prune::Skip;
             }
-        }
         Prune::Descend
     }
     fn leaf(&mut self, u: &[f64], path: &[u32], pr: &Problem) {
@@ -271,11 +302,10 @@ impl Visitor for MaxVisitor<'_> {
             return;
         }
         let v = (self.f)(u, self.r);
-        if let Some((bv, _, _)) = &self.best {
-            if v < bv - TIE_EPS {
+        if let Some((bv, _, _)) = &self.best
+            && v < bv - TIE_EPS {
                 return;
             }
-        }
         let w: f64 = u.iter().sum();
         let o = pr.outcome(path);
         if better((v, w, &o), &self.best) {
@@ -303,15 +333,21 @@ fn maximize_value(
     }
     let r = pr.reservation.clone();
     let units = pr
-        .run(|| MaxVisitor { r: &r, f, best: None }, max_nodes)
+        .run(
+            || MaxVisitor {
+                r: &r,
+                f,
+                best: None,
+            },
+            max_nodes,
+        )
         .map_err(|a| incomplete("optimum", a.nodes))?;
     let mut best: Option<(f64, f64, Outcome)> = None;
     for u in units {
-        if let Some((v, w, o)) = u.best {
-            if better((v, w, &o), &best) {
+        if let Some((v, w, o)) = u.best
+            && better((v, w, &o), &best) {
                 best = Some((v, w, o));
             }
-        }
     }
     Ok(best.map(|(v, _, o)| (v, o)))
 }
@@ -323,8 +359,10 @@ fn ideal_point(
 ) -> Result<Vec<Option<f64>>, Incomplete> {
     (0..prefs.len())
         .map(|p| {
-            Ok(maximize_value(pr, max_nodes, &move |u: &[f64], _: &[f64]| u[p])?
-                .map(|(_, o)| prefs[p].utility(&o)))
+            Ok(
+                maximize_value(pr, max_nodes, &move |u: &[f64], _: &[f64]| u[p])?
+                    .map(|(_, o)| prefs[p].utility(&o)),
+            )
         })
         .collect()
 }
@@ -340,7 +378,12 @@ struct Frontier {
 
 impl Frontier {
     fn new(np: usize) -> Frontier {
-        Frontier { np, utils: Vec::new(), outcomes: Vec::new(), work: 0 }
+        Frontier {
+            np,
+            utils: Vec::new(),
+            outcomes: Vec::new(),
+            work: 0,
+        }
     }
     fn len(&self) -> usize {
         self.outcomes.len()
@@ -387,7 +430,11 @@ impl Visitor for FrontierVisitor<'_> {
         if self.acceptable_only && !feasible(opt, self.r) {
             return Prune::Skip;
         }
-        if self.front.dominated(opt) { Prune::Skip } else { Prune::Descend }
+        if self.front.dominated(opt) {
+            Prune::Skip
+        } else {
+            Prune::Descend
+        }
     }
     fn take_work(&mut self) -> u64 {
         std::mem::take(&mut self.front.work)
@@ -410,10 +457,18 @@ fn frontier(
         return Ok(Vec::new());
     }
     let r = pr.reservation.clone();
-    let what = if acceptable_only { "frontier of the acceptable outcomes" } else { "Pareto frontier" };
+    let what = if acceptable_only {
+        "frontier of the acceptable outcomes"
+    } else {
+        "Pareto frontier"
+    };
     let units = pr
         .run(
-            || FrontierVisitor { r: &r, acceptable_only, front: Frontier::new(pr.np) },
+            || FrontierVisitor {
+                r: &r,
+                acceptable_only,
+                front: Frontier::new(pr.np),
+            },
             max_nodes,
         )
         .map_err(|a| incomplete(what, a.nodes))?;

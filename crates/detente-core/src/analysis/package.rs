@@ -59,7 +59,11 @@ pub struct PackageScore {
 }
 
 /// Scores `package` for every party of `scenario`.
-pub fn score_package(scenario: &Scenario, package: &Package, config: &AnalysisConfig) -> PackageScore {
+pub fn score_package(
+    scenario: &Scenario,
+    package: &Package,
+    config: &AnalysisConfig,
+) -> PackageScore {
     let space = scenario.space();
     let allowed = package.allowed_values(space);
     let parties = scenario
@@ -75,7 +79,10 @@ pub fn score_package(scenario: &Scenario, package: &Package, config: &AnalysisCo
                 let t = |v: &u32| terms[i][*v as usize];
                 lo += vals.iter().map(t).fold(f64::INFINITY, f64::min);
                 hi += vals.iter().map(t).fold(f64::NEG_INFINITY, f64::max);
-                let ok: Vec<&u32> = vals.iter().filter(|&&v| !prefs.red_lines().forbids(i, v)).collect();
+                let ok: Vec<&u32> = vals
+                    .iter()
+                    .filter(|&&v| !prefs.red_lines().forbids(i, v))
+                    .collect();
                 if ok.is_empty() {
                     crossed.push(i);
                 } else {
@@ -85,7 +92,11 @@ pub fn score_package(scenario: &Scenario, package: &Package, config: &AnalysisCo
                     }
                 }
             }
-            let (lo, hi, hi_ok) = (prefs.ufun().finish(lo), prefs.ufun().finish(hi), prefs.ufun().finish(hi_ok));
+            let (lo, hi, hi_ok) = (
+                prefs.ufun().finish(lo),
+                prefs.ufun().finish(hi),
+                prefs.ufun().finish(hi_ok),
+            );
             let r = prefs.reservation() - crate::TIE_EPS;
             let verdict = if !crossed.is_empty() || hi_ok < r {
                 Verdict::None
@@ -94,10 +105,24 @@ pub fn score_package(scenario: &Scenario, package: &Package, config: &AnalysisCo
             } else {
                 Verdict::Some
             };
-            PartyScore { lo, hi, red_lines_crossed: crossed, red_lines_at_risk: at_risk, verdict }
+            PartyScore {
+                lo,
+                hi,
+                red_lines_crossed: crossed,
+                red_lines_at_risk: at_risk,
+                verdict,
+            }
         })
         .collect();
-    let config = AnalysisConfig { full_frontier: false, acceptable_frontier: false, ..config.clone() };
+    let config = AnalysisConfig {
+        full_frontier: false,
+        acceptable_frontier: false,
+        ..config.clone()
+    };
     let a = analyze_restricted(space, &scenario.preferences(), &allowed, &config);
-    PackageScore { parties, completions: a.outcomes, acceptable_to_all: a.zopa }
+    PackageScore {
+        parties,
+        completions: a.outcomes,
+        acceptable_to_all: a.zopa,
+    }
 }

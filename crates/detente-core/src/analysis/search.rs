@@ -84,9 +84,7 @@ impl Problem {
             };
             let c = base
                 .into_iter()
-                .filter(|&v| {
-                    !acceptable_only || prefs.iter().all(|p| !p.red_lines().forbids(i, v))
-                })
+                .filter(|&v| !acceptable_only || prefs.iter().all(|p| !p.red_lines().forbids(i, v)))
                 .collect();
             per_issue.push(c);
         }
@@ -102,7 +100,11 @@ impl Problem {
                         lo = lo.min(t[v as usize]);
                         hi = hi.max(t[v as usize]);
                     }
-                    if per_issue[i].is_empty() { 0.0 } else { hi - lo }
+                    if per_issue[i].is_empty() {
+                        0.0
+                    } else {
+                        hi - lo
+                    }
                 })
                 .sum()
         };
@@ -114,7 +116,8 @@ impl Problem {
         for &i in &order {
             // Candidates in descending joint value: good leaves come early.
             let mut c = per_issue[i].clone();
-            let joint = |v: u32| -> f64 { prefs.iter().map(|p| p.ufun().terms()[i][v as usize]).sum() };
+            let joint =
+                |v: u32| -> f64 { prefs.iter().map(|p| p.ufun().terms()[i][v as usize]).sum() };
             c.sort_by(|&a, &b| joint(b).total_cmp(&joint(a)).then(a.cmp(&b)));
             let mut t = Vec::with_capacity(c.len() * np);
             for &v in &c {
@@ -232,7 +235,9 @@ impl Problem {
             })
             .collect();
         if abort.load(Ordering::Relaxed) {
-            return Err(Aborted { nodes: nodes.load(Ordering::Relaxed) });
+            return Err(Aborted {
+                nodes: nodes.load(Ordering::Relaxed),
+            });
         }
         Ok(results)
     }

@@ -8,41 +8,50 @@ use crate::preferences::{RedLines, UtilityFunction, ValueFunction};
 
 /// A random small scenario: issue sizes, per-party (weights, values, reservation, red lines).
 fn scenario() -> impl Strategy<Value = (OutcomeSpace, Vec<Preferences>)> {
-    (prop::collection::vec(1u32..5, 1..5), 2usize..5, any::<u64>()).prop_map(|(sizes, np, seed)| {
-        use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let issues: Vec<Issue> = sizes
-            .iter()
-            .enumerate()
-            .map(|(i, &n)| Issue::integer(format!("i{i}"), 0, i64::from(n) - 1, 1).unwrap())
-            .collect();
-        let space = OutcomeSpace::new(issues).unwrap();
-        let prefs = (0..np)
-            .map(|_| {
-                // Values on a coarse grid so that real ties happen often.
-                let values: Vec<Option<ValueFunction>> = sizes
-                    .iter()
-                    .map(|&n| {
-                        Some(ValueFunction::Table(
-                            (0..n).map(|_| f64::from(rng.random_range(0..5u32)) / 4.0).collect(),
-                        ))
-                    })
-                    .collect();
-                let mut weights: Vec<f64> =
-                    sizes.iter().map(|_| f64::from(rng.random_range(0..4u32))).collect();
-                weights[0] += 1.0;
-                let u = UtilityFunction::weighted_sum(&space, "p", &weights, &values).unwrap();
-                let mut rl = RedLines::none(sizes.len());
-                if rng.random_bool(0.3) {
-                    let i = rng.random_range(0..sizes.len());
-                    rl.forbid(i, rng.random_range(0..sizes[i]));
-                }
-                let r = f64::from(rng.random_range(0..6u32)) / 10.0;
-                Preferences::new(u, r, rl, 1.0).unwrap()
-            })
-            .collect();
-        (space, prefs)
-    })
+    (
+        prop::collection::vec(1u32..5, 1..5),
+        2usize..5,
+        any::<u64>(),
+    )
+        .prop_map(|(sizes, np, seed)| {
+            use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let issues: Vec<Issue> = sizes
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| Issue::integer(format!("i{i}"), 0, i64::from(n) - 1, 1).unwrap())
+                .collect();
+            let space = OutcomeSpace::new(issues).unwrap();
+            let prefs = (0..np)
+                .map(|_| {
+                    // Values on a coarse grid so that real ties happen often.
+                    let values: Vec<Option<ValueFunction>> = sizes
+                        .iter()
+                        .map(|&n| {
+                            Some(ValueFunction::Table(
+                                (0..n)
+                                    .map(|_| f64::from(rng.random_range(0..5u32)) / 4.0)
+                                    .collect(),
+                            ))
+                        })
+                        .collect();
+                    let mut weights: Vec<f64> = sizes
+                        .iter()
+                        .map(|_| f64::from(rng.random_range(0..4u32)))
+                        .collect();
+                    weights[0] += 1.0;
+                    let u = UtilityFunction::weighted_sum(&space, "p", &weights, &values).unwrap();
+                    let mut rl = RedLines::none(sizes.len());
+                    if rng.random_bool(0.3) {
+                        let i = rng.random_range(0..sizes.len());
+                        rl.forbid(i, rng.random_range(0..sizes[i]));
+                    }
+                    let r = f64::from(rng.random_range(0..6u32)) / 10.0;
+                    Preferences::new(u, r, rl, 1.0).unwrap()
+                })
+                .collect();
+            (space, prefs)
+        })
 }
 
 fn all_outcomes(space: &OutcomeSpace) -> Vec<Outcome> {
@@ -50,7 +59,11 @@ fn all_outcomes(space: &OutcomeSpace) -> Vec<Outcome> {
     (0..n).map(|k| space.outcome_at(k).unwrap()).collect()
 }
 
-fn brute_frontier(space: &OutcomeSpace, prefs: &[&Preferences], acceptable_only: bool) -> Vec<Outcome> {
+fn brute_frontier(
+    space: &OutcomeSpace,
+    prefs: &[&Preferences],
+    acceptable_only: bool,
+) -> Vec<Outcome> {
     let pts: Vec<(Outcome, Vec<f64>)> = all_outcomes(space)
         .into_iter()
         .filter(|o| !acceptable_only || prefs.iter().all(|p| p.is_acceptable(o)))
@@ -68,7 +81,11 @@ fn brute_frontier(space: &OutcomeSpace, prefs: &[&Preferences], acceptable_only:
     out
 }
 
-fn brute_max(space: &OutcomeSpace, prefs: &[&Preferences], f: impl Fn(&[f64]) -> f64) -> Option<f64> {
+fn brute_max(
+    space: &OutcomeSpace,
+    prefs: &[&Preferences],
+    f: impl Fn(&[f64]) -> f64,
+) -> Option<f64> {
     all_outcomes(space)
         .into_iter()
         .filter(|o| prefs.iter().all(|p| p.is_acceptable(o)))
@@ -140,13 +157,23 @@ proptest! {
 
 #[test]
 fn a_tiny_budget_reports_incomplete_instead_of_guessing() {
-    let issues: Vec<Issue> = (0..12).map(|i| Issue::integer(format!("i{i}"), 0, 9, 1).unwrap()).collect();
+    let issues: Vec<Issue> = (0..12)
+        .map(|i| Issue::integer(format!("i{i}"), 0, 9, 1).unwrap())
+        .collect();
     let space = OutcomeSpace::new(issues).unwrap();
     let mk = |flip: bool| {
         let values = (0..12)
             .map(|_| {
                 Some(ValueFunction::Table(
-                    (0..10).map(|k| if flip { 1.0 - f64::from(k) / 9.0 } else { f64::from(k) / 9.0 }).collect(),
+                    (0..10)
+                        .map(|k| {
+                            if flip {
+                                1.0 - f64::from(k) / 9.0
+                            } else {
+                                f64::from(k) / 9.0
+                            }
+                        })
+                        .collect(),
                 ))
             })
             .collect::<Vec<_>>();
@@ -154,9 +181,17 @@ fn a_tiny_budget_reports_incomplete_instead_of_guessing() {
         Preferences::new(u, 0.0, RedLines::none(12), 1.0).unwrap()
     };
     let (a, b) = (mk(false), mk(true));
-    let config = AnalysisConfig { max_nodes: 10_000, ..Default::default() };
+    let config = AnalysisConfig {
+        max_nodes: 10_000,
+        ..Default::default()
+    };
     let r = analyze(&space, &[&a, &b], &config);
-    assert!(r.pareto.unwrap_err().reason.contains("stopped rather than guess"));
+    assert!(
+        r.pareto
+            .unwrap_err()
+            .reason
+            .contains("stopped rather than guess")
+    );
     // The zopa is everything here (reservations are 0): counted without enumeration.
     assert_eq!(r.zopa.unwrap().to_string(), "1000000000000");
 }

@@ -83,7 +83,11 @@ impl BidSpace {
                             b = v;
                         }
                     }
-                    if prefs.red_lines().forbids(i, best.get(i)) { b } else { best.get(i) }
+                    if prefs.red_lines().forbids(i, best.get(i)) {
+                        b
+                    } else {
+                        best.get(i)
+                    }
                 })
                 .collect();
             let mut seen = std::collections::HashSet::new();
@@ -115,7 +119,12 @@ impl BidSpace {
             utils.push(u);
             flat.extend_from_slice(&o);
         }
-        BidSpace { n_issues, flat, utils, exhaustive }
+        BidSpace {
+            n_issues,
+            flat,
+            utils,
+            exhaustive,
+        }
     }
 
     /// Number of listed outcomes.
@@ -151,7 +160,12 @@ impl BidSpace {
     /// A bid of utility at least `target` and as close to it as the list allows, preferring,
     /// within `window` above the lowest such utility, the one `model` scores highest.
     /// Falls back to the best outcome when nothing reaches `target`.
-    pub fn bid_near(&self, target: f64, window: f64, model: Option<&OpponentModel>) -> Option<usize> {
+    pub fn bid_near(
+        &self,
+        target: f64,
+        window: f64,
+        model: Option<&OpponentModel>,
+    ) -> Option<usize> {
         if self.is_empty() {
             return None;
         }
@@ -191,7 +205,11 @@ impl OpponentModel {
     /// An empty model for `n_parties` parties over `space`.
     pub fn new(space: &OutcomeSpace, n_parties: usize) -> OpponentModel {
         OpponentModel {
-            counts: space.issues().iter().map(|i| vec![0; i.n_values() as usize]).collect(),
+            counts: space
+                .issues()
+                .iter()
+                .map(|i| vec![0; i.n_values() as usize])
+                .collect(),
             stability: vec![0; space.issues().len()],
             last: vec![None; n_parties],
             n_observed: 0,

@@ -55,7 +55,11 @@ pub struct View<'a> {
 impl View<'_> {
     /// Relative time in [0, 1]: 0 in the first round, 1 in the last.
     pub fn time(&self) -> f64 {
-        if self.n_rounds <= 1 { 1.0 } else { f64::from(self.round) / f64::from(self.n_rounds - 1) }
+        if self.n_rounds <= 1 {
+            1.0
+        } else {
+            f64::from(self.round) / f64::from(self.n_rounds - 1)
+        }
     }
 }
 
@@ -106,8 +110,7 @@ pub enum Strategy {
 
 impl Strategy {
     /// Every strategy name `parse` accepts, for help texts.
-    pub const NAMES: &'static str =
-        "boulware, linear, conceder, time:E (custom exponent E > 0), hardliner, random, tit-for-tat, micro";
+    pub const NAMES: &'static str = "boulware, linear, conceder, time:E (custom exponent E > 0), hardliner, random, tit-for-tat, micro";
 
     /// Creates a negotiator following this strategy.
     pub fn build(&self, init: NegotiatorInit<'_>) -> Box<dyn Negotiator> {

@@ -30,8 +30,16 @@ pub(super) fn build(strategy: &Strategy, init: NegotiatorInit<'_>) -> Box<dyn Ne
         Strategy::TimeDependent(e) => Box::new(TimeDependent { c: common, e: *e }),
         Strategy::Hardliner => Box::new(Hardliner { c: common }),
         Strategy::Random => Box::new(RandomNegotiator { c: common }),
-        Strategy::TitForTat => Box::new(TitForTat { c: common, target: None, last_other: None }),
-        Strategy::Micro => Box::new(Micro { c: common, proposed: 0, received: Vec::new() }),
+        Strategy::TitForTat => Box::new(TitForTat {
+            c: common,
+            target: None,
+            last_other: None,
+        }),
+        Strategy::Micro => Box::new(Micro {
+            c: common,
+            proposed: 0,
+            received: Vec::new(),
+        }),
     }
 }
 
@@ -59,7 +67,9 @@ impl Common {
     /// Own utility of the standing offer, if it is acceptable to us at all.
     fn standing_utility(&self, view: &View<'_>) -> Option<f64> {
         let s = view.standing?;
-        self.prefs.is_acceptable(&s.outcome).then(|| self.prefs.utility(&s.outcome))
+        self.prefs
+            .is_acceptable(&s.outcome)
+            .then(|| self.prefs.utility(&s.outcome))
     }
 
     /// The best own utility (or the reservation value when nothing is acceptable).
@@ -69,7 +79,9 @@ impl Common {
 
     /// The floor of concession: the reservation value, or the worst listed bid if higher.
     fn floor(&self) -> f64 {
-        self.prefs.reservation().max(self.bids.min_utility().unwrap_or(f64::MIN))
+        self.prefs
+            .reservation()
+            .max(self.bids.min_utility().unwrap_or(f64::MIN))
     }
 
     fn offer_near(&mut self, target: f64) -> Action {
@@ -96,11 +108,10 @@ impl Negotiator for TimeDependent {
     fn act(&mut self, view: &View<'_>) -> Action {
         self.c.update(view);
         let target = self.target(view.time());
-        if let Some(u) = self.c.standing_utility(view) {
-            if u >= target - TIE_EPS {
+        if let Some(u) = self.c.standing_utility(view)
+            && u >= target - TIE_EPS {
                 return Action::Accept;
             }
-        }
         self.c.offer_near(target)
     }
 }
@@ -112,12 +123,15 @@ struct Hardliner {
 impl Negotiator for Hardliner {
     fn act(&mut self, view: &View<'_>) -> Action {
         self.c.update(view);
-        if let Some(u) = self.c.standing_utility(view) {
-            if u >= self.c.best() - TIE_EPS {
+        if let Some(u) = self.c.standing_utility(view)
+            && u >= self.c.best() - TIE_EPS {
                 return Action::Accept;
             }
+        if self.c.bids.is_empty() {
+            Action::EndNegotiation
+        } else {
+            Action::Offer(self.c.bids.outcome(0))
         }
-        if self.c.bids.is_empty() { Action::EndNegotiation } else { Action::Offer(self.c.bids.outcome(0)) }
     }
 }
 
@@ -153,20 +167,18 @@ impl Negotiator for TitForTat {
         // Mirror the others' latest concession, measured in our own utility.
         if let Some(rec) = view.history.iter().rev().find(|r| r.party != self.c.me) {
             let u = self.c.prefs.utility(&rec.outcome);
-            if let Some(prev) = self.last_other {
-                if u > prev {
+            if let Some(prev) = self.last_other
+                && u > prev {
                     target -= u - prev;
                 }
-            }
             self.last_other = Some(self.last_other.map_or(u, |p| p.max(u)));
         }
         target = target.max(self.c.floor());
         self.target = Some(target);
-        if let Some(u) = self.c.standing_utility(view) {
-            if u >= target - TIE_EPS {
+        if let Some(u) = self.c.standing_utility(view)
+            && u >= target - TIE_EPS {
                 return Action::Accept;
             }
-        }
         self.c.offer_near(target)
     }
 }
@@ -192,12 +204,15 @@ impl Negotiator for Micro {
         }
         // Concede to a new bid only while the others have made at least as many new offers.
         let concede = self.proposed <= self.received.len() && self.proposed < self.c.bids.len();
-        let next = if concede { self.proposed } else { self.proposed.saturating_sub(1) };
-        if let Some(u) = self.c.standing_utility(view) {
-            if u >= self.c.bids.utility(next) - TIE_EPS {
+        let next = if concede {
+            self.proposed
+        } else {
+            self.proposed.saturating_sub(1)
+        };
+        if let Some(u) = self.c.standing_utility(view)
+            && u >= self.c.bids.utility(next) - TIE_EPS {
                 return Action::Accept;
             }
-        }
         if concede {
             self.proposed += 1;
             Action::Offer(self.c.bids.outcome(next))

@@ -134,7 +134,11 @@ impl<'a> Sao<'a> {
         if rounds == 0 {
             return Err(Error::config("the deadline must be at least 1 round"));
         }
-        Ok(Sao { scenario, negotiators, rounds })
+        Ok(Sao {
+            scenario,
+            negotiators,
+            rounds,
+        })
     }
 }
 
@@ -149,21 +153,42 @@ impl Mechanism for Sao<'_> {
             observer.on_event(&e);
             trace.push(e);
         };
-        let reservation: Vec<f64> =
-            self.scenario.parties().iter().map(|p| p.preferences.reservation()).collect();
+        let reservation: Vec<f64> = self
+            .scenario
+            .parties()
+            .iter()
+            .map(|p| p.preferences.reservation())
+            .collect();
         for round in 0..self.rounds {
             for party in 0..n {
                 let standing = history.last();
-                let view = View { round, n_rounds: self.rounds, history: &history, standing };
+                let view = View {
+                    round,
+                    n_rounds: self.rounds,
+                    history: &history,
+                    standing,
+                };
                 let action = self.negotiators[party].act(&view);
-                let end = |reason: Option<String>| Event::EndNegotiation { round, party, reason };
+                let end = |reason: Option<String>| Event::EndNegotiation {
+                    round,
+                    party,
+                    reason,
+                };
                 match action {
                     Action::Accept if standing.is_some() => {
                         emit(&mut trace, Event::Accept { round, party });
                         accepted += 1;
                         if accepted == n - 1 {
-                            let outcome = standing.map(|r| r.outcome.clone()).unwrap_or_else(|| Outcome::new(Vec::new()));
-                            emit(&mut trace, Event::Agreement { round, outcome: outcome.clone() });
+                            let outcome = standing
+                                .map(|r| r.outcome.clone())
+                                .unwrap_or_else(|| Outcome::new(Vec::new()));
+                            emit(
+                                &mut trace,
+                                Event::Agreement {
+                                    round,
+                                    outcome: outcome.clone(),
+                                },
+                            );
                             let utilities = self
                                 .scenario
                                 .parties()
@@ -183,7 +208,10 @@ impl Mechanism for Sao<'_> {
                         }
                     }
                     Action::Accept => {
-                        emit(&mut trace, end(Some("accepted with no offer on the table".into())));
+                        emit(
+                            &mut trace,
+                            end(Some("accepted with no offer on the table".into())),
+                        );
                         return ended(round, party, reservation, trace);
                     }
                     Action::EndNegotiation => {
@@ -195,14 +223,30 @@ impl Mechanism for Sao<'_> {
                             emit(&mut trace, end(Some(e.to_string())));
                             return ended(round, party, reservation, trace);
                         }
-                        emit(&mut trace, Event::Offer { round, party, outcome: outcome.clone() });
-                        history.push(OfferRecord { round, party, outcome });
+                        emit(
+                            &mut trace,
+                            Event::Offer {
+                                round,
+                                party,
+                                outcome: outcome.clone(),
+                            },
+                        );
+                        history.push(OfferRecord {
+                            round,
+                            party,
+                            outcome,
+                        });
                         accepted = 0;
                     }
                 }
             }
         }
-        emit(&mut trace, Event::Timeout { rounds: self.rounds });
+        emit(
+            &mut trace,
+            Event::Timeout {
+                rounds: self.rounds,
+            },
+        );
         NegotiationResult {
             agreement: None,
             rounds: self.rounds,
@@ -214,7 +258,13 @@ impl Mechanism for Sao<'_> {
 }
 
 fn ended(round: u32, party: usize, reservation: Vec<f64>, trace: Vec<Event>) -> NegotiationResult {
-    NegotiationResult { agreement: None, rounds: round + 1, utilities: reservation, ended_by: Some(party), trace }
+    NegotiationResult {
+        agreement: None,
+        rounds: round + 1,
+        utilities: reservation,
+        ended_by: Some(party),
+        trace,
+    }
 }
 
 /// Runs the stacked alternating offers protocol with the built-in `strategies` (one per party,

@@ -13,14 +13,20 @@ fn scenario(np: usize, sizes: &[u32], seed: u64) -> Scenario {
     let issues: Vec<Issue> = sizes
         .iter()
         .enumerate()
-        .map(|(i, &n)| Issue::discrete(format!("i{i}"), (0..n).map(|k| format!("o{k}")).collect()).unwrap())
+        .map(|(i, &n)| {
+            Issue::discrete(format!("i{i}"), (0..n).map(|k| format!("o{k}")).collect()).unwrap()
+        })
         .collect();
     let space = OutcomeSpace::new(issues).unwrap();
     let parties = (0..np)
         .map(|p| {
             let values: Vec<Option<ValueFunction>> = sizes
                 .iter()
-                .map(|&n| Some(ValueFunction::Table((0..n).map(|_| rng.random::<f64>()).collect())))
+                .map(|&n| {
+                    Some(ValueFunction::Table(
+                        (0..n).map(|_| rng.random::<f64>()).collect(),
+                    ))
+                })
                 .collect();
             let weights: Vec<f64> = sizes.iter().map(|_| rng.random::<f64>() + 0.01).collect();
             let u = UtilityFunction::weighted_sum(&space, "p", &weights, &values).unwrap();
@@ -79,15 +85,32 @@ proptest! {
 #[test]
 fn conceders_agree_and_hardliners_time_out() {
     let s = scenario(2, &[5, 5, 4], 11);
-    let r = run_sao(&s, &[Strategy::Conceder, Strategy::Conceder], &SaoConfig { rounds: 100, seed: 1 })
-        .unwrap();
+    let r = run_sao(
+        &s,
+        &[Strategy::Conceder, Strategy::Conceder],
+        &SaoConfig {
+            rounds: 100,
+            seed: 1,
+        },
+    )
+    .unwrap();
     assert!(r.agreement.is_some());
     assert!(matches!(r.trace.last(), Some(Event::Agreement { .. })));
-    let h = run_sao(&s, &[Strategy::Hardliner, Strategy::Hardliner], &SaoConfig { rounds: 20, seed: 1 })
-        .unwrap();
+    let h = run_sao(
+        &s,
+        &[Strategy::Hardliner, Strategy::Hardliner],
+        &SaoConfig {
+            rounds: 20,
+            seed: 1,
+        },
+    )
+    .unwrap();
     // Two hardliners agree only when their best outcomes coincide.
     if h.agreement.is_none() {
-        assert!(matches!(h.trace.last(), Some(Event::Timeout { rounds: 20 })));
+        assert!(matches!(
+            h.trace.last(),
+            Some(Event::Timeout { rounds: 20 })
+        ));
     }
 }
 
@@ -98,13 +121,24 @@ fn discounting_shrinks_late_agreements() {
         .parties()
         .iter()
         .map(|p| {
-            let prefs = Preferences::new(p.preferences.ufun().clone(), 0.0, RedLines::none(2), 0.9).unwrap();
+            let prefs = Preferences::new(p.preferences.ufun().clone(), 0.0, RedLines::none(2), 0.9)
+                .unwrap();
             Party::new(p.name.clone(), prefs)
         })
         .collect();
     s = Scenario::new("d", s.space().clone(), parties).unwrap();
-    let r = run_sao(&s, &[Strategy::Boulware, Strategy::Boulware], &SaoConfig { rounds: 30, seed: 5 }).unwrap();
-    let o = r.agreement.expect("boulware pairs with zero reservation agree by the deadline");
+    let r = run_sao(
+        &s,
+        &[Strategy::Boulware, Strategy::Boulware],
+        &SaoConfig {
+            rounds: 30,
+            seed: 5,
+        },
+    )
+    .unwrap();
+    let o = r
+        .agreement
+        .expect("boulware pairs with zero reservation agree by the deadline");
     let k = r.rounds - 1;
     for (p, u) in s.parties().iter().zip(&r.utilities) {
         let want = p.preferences.utility(&o) * 0.9f64.powi(k as i32);
