@@ -101,7 +101,11 @@ pub(crate) fn analysis(s: &Scenario, a: &Analysis) -> Value {
             Value::Null
         }
     };
-    let reservation: Vec<f64> = s.parties().iter().map(|p| p.preferences.reservation()).collect();
+    let reservation: Vec<f64> = s
+        .parties()
+        .iter()
+        .map(|p| p.preferences.reservation())
+        .collect();
     json!({
         "scenario": s.name,
         "parties": s.parties().iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
@@ -125,12 +129,22 @@ pub(crate) fn analysis(s: &Scenario, a: &Analysis) -> Value {
 pub(crate) fn event(s: &Scenario, e: &Event) -> Value {
     let name = |p: &usize| s.parties()[*p].name.clone();
     match e {
-        Event::Offer { round, party, outcome: o } => json!({
+        Event::Offer {
+            round,
+            party,
+            outcome: o,
+        } => json!({
             "round": round, "party": name(party), "action": "offer",
             "outcome": outcome(s, o), "utilities": per_party(s, &s.utilities(o)),
         }),
-        Event::Accept { round, party } => json!({"round": round, "party": name(party), "action": "accept"}),
-        Event::EndNegotiation { round, party, reason } => json!({
+        Event::Accept { round, party } => {
+            json!({"round": round, "party": name(party), "action": "accept"})
+        }
+        Event::EndNegotiation {
+            round,
+            party,
+            reason,
+        } => json!({
             "round": round, "party": name(party), "action": "end", "reason": reason,
         }),
         Event::Agreement { round, outcome: o } => json!({

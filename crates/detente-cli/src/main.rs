@@ -24,12 +24,17 @@ fn main() -> ExitCode {
         Err(e) => {
             // A closed pipe (e.g. `detente run … | head`) is not a failure.
             if e.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
             }) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("detente: error: {e:#}");
-            ExitCode::from(if e.downcast_ref::<cmd::UsageError>().is_some() { 2 } else { 1 })
+            ExitCode::from(if e.downcast_ref::<cmd::UsageError>().is_some() {
+                2
+            } else {
+                1
+            })
         }
     }
 }

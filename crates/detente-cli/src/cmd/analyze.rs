@@ -24,7 +24,10 @@ pub(crate) struct AnalyzeArgs {
 
 pub(crate) fn run(args: &AnalyzeArgs) -> Result<()> {
     let s = args.scenario.load()?;
-    let config = AnalysisConfig { max_nodes: args.max_nodes, ..AnalysisConfig::default() };
+    let config = AnalysisConfig {
+        max_nodes: args.max_nodes,
+        ..AnalysisConfig::default()
+    };
     let a = analysis::analyze(s.space(), &s.preferences(), &config);
     let mut out = std::io::stdout().lock();
     if args.json {

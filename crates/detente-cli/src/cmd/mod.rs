@@ -52,7 +52,10 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         if n == 0 {
             return Err(UsageError("--threads must be at least 1".into()).into());
         }
-        rayon::ThreadPoolBuilder::new().num_threads(n).build_global().context("cannot start the thread pool")?;
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("cannot start the thread pool")?;
     }
     match cli.command {
         Command::Analyze(a) => analyze::run(&a),
@@ -68,7 +71,12 @@ pub(crate) struct ScenarioArgs {
     #[arg(value_name = "SCENARIO", required_unless_present = "domain")]
     path: Option<PathBuf>,
     /// A GENIUS domain XML (with --profile for each party).
-    #[arg(long, value_name = "DOMAIN.xml", requires = "profile", conflicts_with = "path")]
+    #[arg(
+        long,
+        value_name = "DOMAIN.xml",
+        requires = "profile",
+        conflicts_with = "path"
+    )]
     domain: Option<PathBuf>,
     /// A GENIUS profile XML, one per party (with --domain).
     #[arg(long, value_name = "PROFILE.xml", requires = "domain")]
@@ -80,8 +88,13 @@ impl ScenarioArgs {
     pub(crate) fn load(&self) -> Result<Scenario> {
         let input = match (&self.path, &self.domain) {
             (Some(p), _) => Input::Path(p.clone()),
-            (None, Some(d)) => Input::Genius { domain: d.clone(), profiles: self.profile.clone() },
-            (None, None) => return Err(UsageError("give a scenario file or --domain".into()).into()),
+            (None, Some(d)) => Input::Genius {
+                domain: d.clone(),
+                profiles: self.profile.clone(),
+            },
+            (None, None) => {
+                return Err(UsageError("give a scenario file or --domain".into()).into());
+            }
         };
         let loaded = detente_formats::load_input(&input).map_err(anyhow::Error::new)?;
         for w in &loaded.warnings {
@@ -122,6 +135,11 @@ pub(crate) struct NegotiationSetup {
 }
 
 impl NegotiationArgs {
+    /// Whether the user left the cast alone (no --only), so the report may add variants.
+    pub(crate) fn is_default_cast(&self) -> bool {
+        self.only.is_empty()
+    }
+
     pub(crate) fn setup(&self, scenario: Scenario) -> Result<NegotiationSetup> {
         let usage = |m: String| anyhow::Error::new(UsageError(m));
         let scenario = if self.only.is_empty() {
@@ -130,32 +148,52 @@ impl NegotiationArgs {
             let idx = self
                 .only
                 .iter()
-                .map(|n| scenario.party_index(n.trim()).map_err(|e| usage(format!("--only: {e}"))))
+                .map(|n| {
+                    scenario
+                        .party_index(n.trim())
+                        .map_err(|e| usage(format!("--only: {e}")))
+                })
                 .collect::<Result<Vec<_>>>()?;
-            scenario.with_parties(&idx).map_err(|e| usage(format!("--only: {e}")))?
+            scenario
+                .with_parties(&idx)
+                .map_err(|e| usage(format!("--only: {e}")))?
         };
         if scenario.parties().len() < 2 {
             return Err(usage("a negotiation needs at least 2 parties".into()));
         }
-        let default: Strategy =
-            self.default_strategy.parse().map_err(|e: detente_core::Error| usage(format!("--default-strategy: {e}")))?;
+        let default: Strategy = self
+            .default_strategy
+            .parse()
+            .map_err(|e: detente_core::Error| usage(format!("--default-strategy: {e}")))?;
         let mut strategies = vec![default; scenario.parties().len()];
         let mut named = vec![false; strategies.len()];
         for spec in &self.parties {
             let Some((name, strat)) = spec.rsplit_once('=') else {
                 return Err(usage(format!("--party '{spec}': expected NAME=STRATEGY")));
             };
-            let i = scenario.party_index(name.trim()).map_err(|e| usage(format!("--party '{spec}': {e}")))?;
+            let i = scenario
+                .party_index(name.trim())
+                .map_err(|e| usage(format!("--party '{spec}': {e}")))?;
             if named[i] {
-                return Err(usage(format!("--party: party '{}' is given twice", name.trim())));
+                return Err(usage(format!(
+                    "--party: party '{}' is given twice",
+                    name.trim()
+                )));
             }
             named[i] = true;
-            strategies[i] = strat.parse().map_err(|e: detente_core::Error| usage(format!("--party '{spec}': {e}")))?;
+            strategies[i] = strat
+                .parse()
+                .map_err(|e: detente_core::Error| usage(format!("--party '{spec}': {e}")))?;
         }
         let rounds = self.rounds.unwrap_or(scenario.rounds);
         if rounds == 0 {
             return Err(usage("--rounds must be at least 1".into()));
         }
-        Ok(NegotiationSetup { scenario, strategies, rounds, seed: self.seed })
+        Ok(NegotiationSetup {
+            scenario,
+            strategies,
+            rounds,
+            seed: self.seed,
+        })
     }
 }

@@ -24,11 +24,21 @@ pub(crate) struct NegotiateArgs {
 pub(crate) fn run(args: &NegotiateArgs) -> Result<()> {
     let setup = args.negotiation.setup(args.scenario.load()?)?;
     let s = &setup.scenario;
-    let r = protocol::run_sao(s, &setup.strategies, &SaoConfig { rounds: setup.rounds, seed: setup.seed })?;
+    let r = protocol::run_sao(
+        s,
+        &setup.strategies,
+        &SaoConfig {
+            rounds: setup.rounds,
+            seed: setup.seed,
+        },
+    )?;
     let mut out = std::io::stdout().lock();
     if args.json {
         let names: Vec<String> = setup.strategies.iter().map(|x| x.to_string()).collect();
-        serde_json::to_writer_pretty(&mut out, &json::negotiation(s, &names, setup.rounds, setup.seed, &r))?;
+        serde_json::to_writer_pretty(
+            &mut out,
+            &json::negotiation(s, &names, setup.rounds, setup.seed, &r),
+        )?;
         writeln!(out)?;
     } else {
         super::run::write_negotiation(&mut out, &setup, &r, true)?;

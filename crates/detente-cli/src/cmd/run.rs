@@ -40,22 +40,74 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
     }
     write_parties(&mut out, s)?;
     let full = s.space().cardinality().to_f64() <= FULL_FRONTIER_LIMIT;
-    let config = AnalysisConfig { max_nodes: args.max_nodes, full_frontier: full, acceptable_frontier: true };
+    let config = AnalysisConfig {
+        max_nodes: args.max_nodes,
+        full_frontier: full,
+        acceptable_frontier: true,
+    };
     let a = analysis::analyze(s.space(), &s.preferences(), &config);
     write_analysis(&mut out, s, &a)?;
     write_packages(&mut out, s, &a, &config)?;
     write_timeline(&mut out, s)?;
     let setup = args.negotiation.setup(scenario.clone())?;
-    let r = protocol::run_sao(&setup.scenario, &setup.strategies, &SaoConfig { rounds: setup.rounds, seed: setup.seed })?;
+    let r = protocol::run_sao(
+        &setup.scenario,
+        &setup.strategies,
+        &SaoConfig {
+            rounds: setup.rounds,
+            seed: setup.seed,
+        },
+    )?;
     writeln!(out)?;
     write_negotiation(&mut out, &setup, &r, false)?;
+    // With more parties than principals, also let the principals bargain alone and ask whether
+    // the others could live with what they agree.
+    let principals: Vec<usize> = (0..s.parties().len()).filter(|&i| s.parties()[i].role == Role::Principal).collect();
+    if args.negotiation.is_default_cast() && principals.len() >= 2 && principals.len() < s.parties().len() {
+        let sub = s.with_parties(&principals)?;
+        let strategies = principals.iter().map(|&i| setup.strategies[i].clone()).collect();
+        let sub_setup = NegotiationSetup { scenario: sub, strategies, rounds: setup.rounds, seed: setup.seed };
+        let r2 = protocol::run_sao(&sub_setup.scenario, &sub_setup.strategies, &SaoConfig { rounds: setup.rounds, seed: setup.seed })?;
+        let names: Vec<&str> = principals.iter().map(|&i| s.parties()[i].name.as_str()).collect();
+        writeln!(out, "\nThe principals alone ({}), same strategies and seed:", names.join(" and "))?;
+        match &r2.agreement {
+            Some(o) => {
+                let us: Vec<String> = s.parties().iter().map(|p| {
+                    let u = p.preferences.utility(o);
+                    let verdict = if p.preferences.is_acceptable(o) { "acceptable" } else if p.preferences.red_lines().violated_by(o) { "crosses a red line" } else { "below walk-away" };
+                    format!("{} {:.3} ({verdict})", p.name, u)
+                }).collect();
+                writeln!(out, "  agreement in round {}; for every party: {}", r2.rounds, us.join(", "))?;
+            }
+            None => writeln!(out, "  no agreement within {} rounds", setup.rounds)?,
+        }
+    }
     if let (Some(o), Ok(Some(nash))) = (&r.agreement, &a.nash) {
         if setup.scenario.parties().len() == s.parties().len() {
             let diff = differing_issues(&nash.outcome, o);
-            writeln!(out, "\nCompared with the Nash package: the simulated agreement differs on {} of {} issues{}", diff.len(), s.space().issues().len(),
-                if diff.is_empty() { String::new() } else { format!(" ({})", diff.iter().map(|&i| s.space().issues()[i].name()).collect::<Vec<_>>().join(", ")) })?;
-            let un: Vec<String> = s.parties().iter().zip(s.utilities(o).iter().zip(&nash.utilities))
-                .map(|(p, (u, n))| format!("{} {:+.3}", p.name, u - n)).collect();
+            writeln!(
+                out,
+                "\nCompared with the Nash package: the simulated agreement differs on {} of {} issues{}",
+                diff.len(),
+                s.space().issues().len(),
+                if diff.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " ({})",
+                        diff.iter()
+                            .map(|&i| s.space().issues()[i].name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            )?;
+            let un: Vec<String> = s
+                .parties()
+                .iter()
+                .zip(s.utilities(o).iter().zip(&nash.utilities))
+                .map(|(p, (u, n))| format!("{} {:+.3}", p.name, u - n))
+                .collect();
             writeln!(out, "  utility relative to Nash: {}", un.join(", "))?;
         }
     }
@@ -64,33 +116,78 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
 
 fn write_parties(out: &mut impl Write, s: &Scenario) -> io::Result<()> {
     let space = s.space();
-    writeln!(out, "\nIssues ({}), {} possible packages:", space.issues().len(), thousands(&space.cardinality()))?;
+    writeln!(
+        out,
+        "\nIssues ({}), {} possible packages:",
+        space.issues().len(),
+        thousands(&space.cardinality())
+    )?;
     for (i, issue) in space.issues().iter().enumerate() {
         let what = match issue.kind() {
             IssueKind::Discrete { options } => format!("{} options", options.len()),
             IssueKind::Integer { lo, hi, step } => format!("{lo}..={hi} step {step}"),
         };
-        let desc = s.issue_notes.get(i).and_then(|n| n.description.clone()).unwrap_or_default();
+        let desc = s
+            .issue_notes
+            .get(i)
+            .and_then(|n| n.description.clone())
+            .unwrap_or_default();
         writeln!(out, "  {:<28} {:<12} {}", issue.name(), what, desc)?;
     }
-    writeln!(out, "\nParties (walk-away value = utility of no agreement, on a 0–1 scale):")?;
+    writeln!(
+        out,
+        "\nParties (walk-away value = utility of no agreement, on a 0–1 scale):"
+    )?;
     for p in s.parties() {
-        let prov = p.provenance.reservation.as_deref().map(|x| format!(" [{x}]")).unwrap_or_default();
-        writeln!(out, "  {:<16} {:<12} walk-away {:.2}{}", p.name, p.role.as_str(), p.preferences.reservation(), prov)?;
+        let prov = p
+            .provenance
+            .reservation
+            .as_deref()
+            .map(|x| format!(" [{x}]"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {:<16} {:<12} walk-away {:.2}{}",
+            p.name,
+            p.role.as_str(),
+            p.preferences.reservation(),
+            prov
+        )?;
         let rl = p.preferences.red_lines();
         for (i, f) in rl.per_issue().iter().enumerate() {
             if f.is_empty() {
                 continue;
             }
-            let vals: Vec<String> = f.iter().filter_map(|&v| space.issues()[i].value(v)).map(|v| format!("'{v}'")).collect();
-            let basis = p.red_line_notes.iter().find(|n| n.issue_idx == i).and_then(|n| n.basis.clone());
-            writeln!(out, "      red line on {}: never {}{}", space.issues()[i].name(), vals.join(" or "),
-                basis.map(|b| format!(" ({b})")).unwrap_or_default())?;
+            let vals: Vec<String> = f
+                .iter()
+                .filter_map(|&v| space.issues()[i].value(v))
+                .map(|v| format!("'{v}'"))
+                .collect();
+            let basis = p
+                .red_line_notes
+                .iter()
+                .find(|n| n.issue_idx == i)
+                .and_then(|n| n.basis.clone());
+            writeln!(
+                out,
+                "      red line on {}: never {}{}",
+                space.issues()[i].name(),
+                vals.join(" or "),
+                basis.map(|b| format!(" ({b})")).unwrap_or_default()
+            )?;
         }
     }
     if let Some(m) = &s.mediator {
-        let who = m.party_idx.map(|i| format!("{} (a party with interests of its own)", s.parties()[i].name))
-            .or_else(|| m.name.clone()).unwrap_or_else(|| "unnamed".into());
+        let who = m
+            .party_idx
+            .map(|i| {
+                format!(
+                    "{} (a party with interests of its own)",
+                    s.parties()[i].name
+                )
+            })
+            .or_else(|| m.name.clone())
+            .unwrap_or_else(|| "unnamed".into());
         writeln!(out, "  Mediator: {who}")?;
         if let Some(p) = &m.procedure {
             writeln!(out, "{}", wrap(&format!("Procedure: {p}"), 96, "    "))?;
@@ -101,33 +198,87 @@ fn write_parties(out: &mut impl Write, s: &Scenario) -> io::Result<()> {
 
 /// The analysis section (also `detente analyze`'s text output).
 pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -> io::Result<()> {
-    writeln!(out, "\nExact analysis ({} outcomes)", thousands(&a.outcomes))?;
+    writeln!(
+        out,
+        "\nExact analysis ({} outcomes)",
+        thousands(&a.outcomes)
+    )?;
     match &a.zopa {
-        Ok(z) if z.to_u64() == Some(0) => writeln!(out, "  Zone of possible agreement: NONE — no package is acceptable to every party (each above its walk-away value and inside its red lines)")?,
-        Ok(z) => writeln!(out, "  Zone of possible agreement: YES — {} packages are acceptable to every party (exact count)", thousands(z))?,
-        Err(e) => writeln!(out, "  Zone of possible agreement: not computed exactly — {}", e.reason)?,
+        Ok(z) if z.to_u64() == Some(0) => writeln!(
+            out,
+            "  Zone of possible agreement: NONE — no package is acceptable to every party (each above its walk-away value and inside its red lines)"
+        )?,
+        Ok(z) => writeln!(
+            out,
+            "  Zone of possible agreement: YES — {} packages are acceptable to every party (exact count)",
+            thousands(z)
+        )?,
+        Err(e) => writeln!(
+            out,
+            "  Zone of possible agreement: not computed exactly — {}",
+            e.reason
+        )?,
     }
     if let Ok(ideal) = &a.ideal {
-        let parts: Vec<String> = s.parties().iter().zip(ideal).filter_map(|(p, x)| x.map(|x| format!("{} {:.3}", p.name, x))).collect();
+        let parts: Vec<String> = s
+            .parties()
+            .iter()
+            .zip(ideal)
+            .filter_map(|(p, x)| x.map(|x| format!("{} {:.3}", p.name, x)))
+            .collect();
         if !parts.is_empty() {
-            writeln!(out, "  Best each party can get inside the zone: {}", parts.join(", "))?;
+            writeln!(
+                out,
+                "  Best each party can get inside the zone: {}",
+                parts.join(", ")
+            )?;
         }
     }
     match &a.pareto {
-        Ok(f) => writeln!(out, "  Pareto frontier (all outcomes): {} packages, {} of them acceptable to all", f.len(), f.iter().filter(|p| p.acceptable).count())?,
-        Err(e) if e.reason == "not requested" => writeln!(out, "  Pareto frontier over all {} outcomes: not computed (too many to search exhaustively here; `detente analyze` tries with a node budget)", thousands(&a.outcomes))?,
-        Err(e) => writeln!(out, "  Pareto frontier (all outcomes): not computed exactly — {}", e.reason)?,
+        Ok(f) => writeln!(
+            out,
+            "  Pareto frontier (all outcomes): {} packages, {} of them acceptable to all",
+            f.len(),
+            f.iter().filter(|p| p.acceptable).count()
+        )?,
+        Err(e) if e.reason == "not requested" => writeln!(
+            out,
+            "  Pareto frontier over all {} outcomes: not computed (too many to search exhaustively here; `detente analyze` tries with a node budget)",
+            thousands(&a.outcomes)
+        )?,
+        Err(e) => writeln!(
+            out,
+            "  Pareto frontier (all outcomes): not computed exactly — {}",
+            e.reason
+        )?,
     }
     match &a.pareto_acceptable {
-        Ok(f) => writeln!(out, "  Pareto frontier of the acceptable packages: {} packages", f.len())?,
+        Ok(f) => writeln!(
+            out,
+            "  Pareto frontier of the acceptable packages: {} packages",
+            f.len()
+        )?,
         Err(e) if e.reason == "not requested" => {}
-        Err(e) => writeln!(out, "  Pareto frontier of the acceptable packages: not computed exactly — {}", e.reason)?,
+        Err(e) => writeln!(
+            out,
+            "  Pareto frontier of the acceptable packages: not computed exactly — {}",
+            e.reason
+        )?,
     }
     let mut nash_outcome = None;
     for (label, x) in [
-        ("Nash bargaining package (maximises the product of each party's gain over its walk-away value)", &a.nash),
-        ("Kalai–Smorodinsky package (equal shares of each party's best possible gain)", &a.kalai_smorodinsky),
-        ("Maximum-welfare package (largest sum of utilities)", &a.max_welfare),
+        (
+            "Nash bargaining package (maximises the product of each party's gain over its walk-away value)",
+            &a.nash,
+        ),
+        (
+            "Kalai–Smorodinsky package (equal shares of each party's best possible gain)",
+            &a.kalai_smorodinsky,
+        ),
+        (
+            "Maximum-welfare package (largest sum of utilities)",
+            &a.max_welfare,
+        ),
     ] {
         writeln!(out, "\n  {label}:")?;
         match x {
@@ -145,7 +296,12 @@ pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -
 }
 
 /// A package in plain words; with `versus`, only the issues where it differs from that one.
-fn write_point(out: &mut impl Write, s: &Scenario, p: &Point, versus: Option<&Outcome>) -> io::Result<()> {
+fn write_point(
+    out: &mut impl Write,
+    s: &Scenario,
+    p: &Point,
+    versus: Option<&Outcome>,
+) -> io::Result<()> {
     let space = s.space();
     match versus {
         None => {
@@ -159,65 +315,164 @@ fn write_point(out: &mut impl Write, s: &Scenario, p: &Point, versus: Option<&Ou
             if diff.is_empty() {
                 writeln!(out, "    the same package as the Nash package")?;
             } else {
-                writeln!(out, "    differs from the Nash package on {} issue(s):", diff.len())?;
+                writeln!(
+                    out,
+                    "    differs from the Nash package on {} issue(s):",
+                    diff.len()
+                )?;
                 for i in diff {
                     write_choice(out, s, i, p.outcome.get(i))?;
                 }
             }
         }
     }
-    let us: Vec<String> = s.parties().iter().zip(&p.utilities)
-        .map(|(party, u)| format!("{} {:.3} ({:+.3})", party.name, u, u - party.preferences.reservation()))
+    let us: Vec<String> = s
+        .parties()
+        .iter()
+        .zip(&p.utilities)
+        .map(|(party, u)| {
+            format!(
+                "{} {:.3} ({:+.3})",
+                party.name,
+                u,
+                u - party.preferences.reservation()
+            )
+        })
         .collect();
-    writeln!(out, "    utilities (gain over walk-away): {}", us.join(", "))
+    writeln!(
+        out,
+        "    utilities (gain over walk-away): {}",
+        us.join(", ")
+    )
 }
 
 fn write_choice(out: &mut impl Write, s: &Scenario, i: usize, v: u32) -> io::Result<()> {
     let issue = &s.space().issues()[i];
     let label = issue.value(v).map(|x| x.to_string()).unwrap_or_default();
-    let desc = s.issue_notes.get(i).and_then(|n| n.options.get(v as usize)).and_then(|o| o.description.clone());
+    let desc = s
+        .issue_notes
+        .get(i)
+        .and_then(|n| n.options.get(v as usize))
+        .and_then(|o| o.description.clone());
     match desc {
         Some(d) if d != label => writeln!(out, "    {:<26} {} — {}", issue.name(), label, d),
         _ => writeln!(out, "    {:<26} {}", issue.name(), label),
     }
 }
 
-fn write_packages(out: &mut impl Write, s: &Scenario, a: &Analysis, config: &AnalysisConfig) -> io::Result<()> {
+fn write_packages(
+    out: &mut impl Write,
+    s: &Scenario,
+    a: &Analysis,
+    config: &AnalysisConfig,
+) -> io::Result<()> {
     if s.packages.is_empty() {
         return Ok(());
     }
-    writeln!(out, "\nReported drafts and positions (utility per party; an interval where the text leaves issues open):")?;
+    writeln!(
+        out,
+        "\nReported drafts and positions (utility per party; an interval where the text leaves issues open):"
+    )?;
     for pk in &s.packages {
         let sc = analysis::score_package(s, pk, config);
-        let open = pk.choices.iter().filter(|c| c.as_ref().is_none_or(|c| c.len() > 1)).count();
-        writeln!(out, "\n  {}{}{}", pk.name, pk.date.as_deref().map(|d| format!(" ({d})")).unwrap_or_default(),
-            pk.label.as_deref().map(|l| format!(": {l}")).unwrap_or_default())?;
+        let open = pk
+            .choices
+            .iter()
+            .filter(|c| c.as_ref().is_none_or(|c| c.len() > 1))
+            .count();
+        writeln!(
+            out,
+            "\n  {}{}{}",
+            pk.name,
+            pk.date
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default(),
+            pk.label
+                .as_deref()
+                .map(|l| format!(": {l}"))
+                .unwrap_or_default()
+        )?;
         if open > 0 {
-            writeln!(out, "    {open} issue(s) open or unreported; {} completions", thousands(&sc.completions))?;
+            writeln!(
+                out,
+                "    {open} issue(s) open or unreported; {} completions",
+                thousands(&sc.completions)
+            )?;
         }
         for (p, ps) in s.parties().iter().zip(&sc.parties) {
-            let u = if (ps.hi - ps.lo).abs() < 5e-4 { format!("{:.3}", ps.lo) } else { format!("{:.3}–{:.3}", ps.lo, ps.hi) };
+            let u = if (ps.hi - ps.lo).abs() < 5e-4 {
+                format!("{:.3}", ps.lo)
+            } else {
+                format!("{:.3}–{:.3}", ps.lo, ps.hi)
+            };
             let why = if !ps.red_lines_crossed.is_empty() {
-                format!(" — crosses its red line on {}", ps.red_lines_crossed.iter().map(|&i| s.space().issues()[i].name()).collect::<Vec<_>>().join(", "))
+                format!(
+                    " — crosses its red line on {}",
+                    ps.red_lines_crossed
+                        .iter()
+                        .map(|&i| s.space().issues()[i].name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             } else if ps.verdict == Verdict::None {
-                format!(" — below its walk-away value {:.2}", p.preferences.reservation())
+                format!(
+                    " — below its walk-away value {:.2}",
+                    p.preferences.reservation()
+                )
             } else {
                 String::new()
             };
-            writeln!(out, "    {:<16} {:<12} {}{}", p.name, u, ps.verdict.as_str(), why)?;
+            writeln!(
+                out,
+                "    {:<16} {:<12} {}{}",
+                p.name,
+                u,
+                ps.verdict.as_str(),
+                why
+            )?;
         }
         match &sc.acceptable_to_all {
             Ok(c) if c.to_u64() == Some(0) => writeln!(out, "    acceptable to every party: no")?,
-            Ok(c) if open == 0 => { let _ = c; writeln!(out, "    acceptable to every party: yes")? }
-            Ok(c) => writeln!(out, "    acceptable to every party: {} of its completions", thousands(c))?,
-            Err(e) => writeln!(out, "    acceptable to every party: not computed — {}", e.reason)?,
+            Ok(c) if open == 0 => {
+                let _ = c;
+                writeln!(out, "    acceptable to every party: yes")?
+            }
+            Ok(c) => writeln!(
+                out,
+                "    acceptable to every party: {} of its completions",
+                thousands(c)
+            )?,
+            Err(e) => writeln!(
+                out,
+                "    acceptable to every party: not computed — {}",
+                e.reason
+            )?,
         }
         if let Ok(Some(nash)) = &a.nash {
-            let known: Vec<usize> = (0..pk.choices.len()).filter(|&i| pk.choices[i].as_ref().is_some_and(|c| c.len() == 1)).collect();
-            let diff: Vec<&str> = known.iter().filter(|&&i| pk.choices[i].as_ref().is_some_and(|c| c[0] != nash.outcome.get(i)))
-                .map(|&i| s.space().issues()[i].name()).collect();
-            writeln!(out, "    differs from the Nash package on {} of its {} decided issue(s){}", diff.len(), known.len(),
-                if diff.is_empty() { String::new() } else { format!(": {}", diff.join(", ")) })?;
+            let known: Vec<usize> = (0..pk.choices.len())
+                .filter(|&i| pk.choices[i].as_ref().is_some_and(|c| c.len() == 1))
+                .collect();
+            let diff: Vec<&str> = known
+                .iter()
+                .filter(|&&i| {
+                    pk.choices[i]
+                        .as_ref()
+                        .is_some_and(|c| c[0] != nash.outcome.get(i))
+                })
+                .map(|&i| s.space().issues()[i].name())
+                .collect();
+            writeln!(
+                out,
+                "    differs from the Nash package on {} of its {} decided issue(s){}",
+                diff.len(),
+                known.len(),
+                if diff.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", diff.join(", "))
+                }
+            )?;
         }
     }
     Ok(())
@@ -233,30 +488,85 @@ fn write_timeline(out: &mut impl Write, s: &Scenario) -> io::Result<()> {
             Some(e) => format!("{}..{}", m.date, &e[5..]),
             None => m.date.clone(),
         };
-        let who: Vec<&str> = m.parties.iter().map(|&i| s.parties()[i].name.as_str()).collect();
-        writeln!(out, "  {:<18} {:<34} {}", when, truncate(m.place.as_deref().unwrap_or(""), 34), who.join(" + "))?;
+        let who: Vec<&str> = m
+            .parties
+            .iter()
+            .map(|&i| s.parties()[i].name.as_str())
+            .collect();
+        writeln!(
+            out,
+            "  {:<18} {:<34} {}",
+            when,
+            truncate(m.place.as_deref().unwrap_or(""), 34),
+            who.join(" + ")
+        )?;
     }
     Ok(())
 }
 
 /// The story of one negotiation.
-pub(crate) fn write_negotiation(out: &mut impl Write, setup: &NegotiationSetup, r: &NegotiationResult, full_trace: bool) -> io::Result<()> {
+pub(crate) fn write_negotiation(
+    out: &mut impl Write,
+    setup: &NegotiationSetup,
+    r: &NegotiationResult,
+    full_trace: bool,
+) -> io::Result<()> {
     let s = &setup.scenario;
-    let who: Vec<String> = s.parties().iter().zip(&setup.strategies).map(|(p, st)| format!("{} ({st})", p.name)).collect();
-    writeln!(out, "Simulated negotiation: stacked alternating offers, {} rounds, seed {}", setup.rounds, setup.seed)?;
+    let who: Vec<String> = s
+        .parties()
+        .iter()
+        .zip(&setup.strategies)
+        .map(|(p, st)| format!("{} ({st})", p.name))
+        .collect();
+    writeln!(
+        out,
+        "Simulated negotiation: stacked alternating offers, {} rounds, seed {}",
+        setup.rounds, setup.seed
+    )?;
     writeln!(out, "  negotiators: {}", who.join(", "))?;
-    writeln!(out, "  each negotiator sees only its own preferences and the offers made")?;
+    writeln!(
+        out,
+        "  each negotiator sees only its own preferences and the offers made"
+    )?;
     let n = s.parties().len();
     let mut shown = 0;
     for e in &r.trace {
         let line = match e {
-            Event::Offer { round, party, outcome } => {
-                let us: Vec<String> = s.utilities(outcome).iter().map(|u| format!("{u:.2}")).collect();
-                Some(format!("  round {:>3}: {} offers a package worth [{}]", round + 1, s.parties()[*party].name, us.join(", ")))
+            Event::Offer {
+                round,
+                party,
+                outcome,
+            } => {
+                let us: Vec<String> = s
+                    .utilities(outcome)
+                    .iter()
+                    .map(|u| format!("{u:.2}"))
+                    .collect();
+                Some(format!(
+                    "  round {:>3}: {} offers a package worth [{}]",
+                    round + 1,
+                    s.parties()[*party].name,
+                    us.join(", ")
+                ))
             }
-            Event::Accept { round, party } => Some(format!("  round {:>3}: {} accepts", round + 1, s.parties()[*party].name)),
-            Event::EndNegotiation { round, party, reason } => Some(format!("  round {:>3}: {} walks away{}", round + 1, s.parties()[*party].name,
-                reason.as_deref().map(|x| format!(" ({x})")).unwrap_or_default())),
+            Event::Accept { round, party } => Some(format!(
+                "  round {:>3}: {} accepts",
+                round + 1,
+                s.parties()[*party].name
+            )),
+            Event::EndNegotiation {
+                round,
+                party,
+                reason,
+            } => Some(format!(
+                "  round {:>3}: {} walks away{}",
+                round + 1,
+                s.parties()[*party].name,
+                reason
+                    .as_deref()
+                    .map(|x| format!(" ({x})"))
+                    .unwrap_or_default()
+            )),
             Event::Agreement { .. } | Event::Timeout { .. } => None,
         };
         if let Some(l) = line {
@@ -267,7 +577,11 @@ pub(crate) fn write_negotiation(out: &mut impl Write, setup: &NegotiationSetup, 
             if full_trace || idx < 2 * n || idx + 3 * n >= total {
                 writeln!(out, "{l}")?;
             } else if idx == 2 * n {
-                writeln!(out, "  ... ({} more events) ...", total.saturating_sub(5 * n))?;
+                writeln!(
+                    out,
+                    "  ... ({} more events) ...",
+                    total.saturating_sub(5 * n)
+                )?;
             }
         }
     }
@@ -279,8 +593,19 @@ pub(crate) fn write_negotiation(out: &mut impl Write, setup: &NegotiationSetup, 
             for i in 0..s.space().issues().len() {
                 write_choice(out, s, i, o.get(i))?;
             }
-            let us: Vec<String> = s.parties().iter().zip(&r.utilities)
-                .map(|(p, u)| format!("{} {:.3} ({:+.3})", p.name, u, u - p.preferences.reservation())).collect();
+            let us: Vec<String> = s
+                .parties()
+                .iter()
+                .zip(&r.utilities)
+                .map(|(p, u)| {
+                    format!(
+                        "{} {:.3} ({:+.3})",
+                        p.name,
+                        u,
+                        u - p.preferences.reservation()
+                    )
+                })
+                .collect();
             writeln!(out, "    payoffs (gain over walk-away): {}", us.join(", "))?;
         }
         None => {
@@ -288,15 +613,19 @@ pub(crate) fn write_negotiation(out: &mut impl Write, setup: &NegotiationSetup, 
                 Some(p) => format!("{} walked away in round {}", s.parties()[p].name, r.rounds),
                 None => format!("the deadline of {} rounds passed", r.rounds),
             };
-            writeln!(out, "\n  NO AGREEMENT: {how}; every party gets its walk-away value")?;
+            writeln!(
+                out,
+                "\n  NO AGREEMENT: {how}; every party gets its walk-away value"
+            )?;
         }
     }
-    let _ = Role::Principal;
     Ok(())
 }
 
 fn differing_issues(a: &Outcome, b: &Outcome) -> Vec<usize> {
-    (0..a.indices().len()).filter(|&i| a.get(i) != b.get(i)).collect()
+    (0..a.indices().len())
+        .filter(|&i| a.get(i) != b.get(i))
+        .collect()
 }
 
 /// `1234567` as `1,234,567`.
@@ -313,7 +642,11 @@ fn thousands(c: &Cardinality) -> String {
 }
 
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
 }
 
 /// Greedy word wrap at `width` columns, each line after the first starting with `indent`.

@@ -23,6 +23,10 @@ pub const SAMPLE_SIZE: usize = 20_000;
 /// A negotiator's own outcomes, best first.
 pub struct BidSpace {
     n_issues: usize,
+    /// Own utility terms and the values one's red lines allow, for constructing bids.
+    terms: Vec<Vec<f64>>,
+    allowed: Vec<Vec<u32>>,
+    clip: bool,
     /// Flattened value indices, `n_issues` per outcome, in descending utility order.
     flat: Vec<u32>,
     utils: Vec<f64>,
@@ -121,6 +125,9 @@ impl BidSpace {
         }
         BidSpace {
             n_issues,
+            terms: terms.to_vec(),
+            allowed,
+            clip: prefs.ufun().clips_at_one(),
             flat,
             utils,
             exhaustive,
@@ -192,12 +199,94 @@ impl BidSpace {
     }
 }
 
+impl BidSpace {
+    /// Builds a bid of own utility at least `target` that the others, as `model` sees them,
+    /// like as much as possible, without enumerating anything.
+    ///
+    /// Utilities are additive, so for a price λ on own utility the best outcome under
+    /// `score + λ·utility` is chosen issue by issue; a bisection finds the smallest λ whose
+    /// outcome reaches `target` (a Lagrangian relaxation of the multiple-choice knapsack), and
+    /// single-issue swaps that keep the target then improve the score. `None` when even one's
+    /// best outcome misses `target` or the model has seen no offer.
+    pub fn construct(&self, target: f64, model: &OpponentModel) -> Option<(Outcome, f64)> {
+        if model.n_observed == 0 || self.allowed.iter().any(Vec::is_empty) {
+            return None;
+        }
+        self.construct_in(&self.allowed, target, model)
+    }
+
+    fn construct_in(&self, allowed: &[Vec<u32>], target: f64, model: &OpponentModel) -> Option<(Outcome, f64)> {
+        let utility = |o: &[u32]| -> f64 {
+            let raw: f64 = o.iter().enumerate().map(|(i, &v)| self.terms[i][v as usize]).sum();
+            if self.clip { raw.min(1.0) } else { raw }
+        };
+        let pick = |lambda: f64| -> Vec<u32> {
+            (0..self.n_issues)
+                .map(|i| {
+                    let mut best = allowed[i][0];
+                    let mut best_val = f64::NEG_INFINITY;
+                    for &v in &allowed[i] {
+                        let x = model.value_score(i, v) + lambda * self.terms[i][v as usize];
+                        if x > best_val + TIE_EPS {
+                            best = v;
+                            best_val = x;
+                        }
+                    }
+                    best
+                })
+                .collect()
+        };
+        let (mut lo, mut hi) = (0.0f64, 1.0f64);
+        while utility(&pick(hi)) < target - TIE_EPS {
+            hi *= 4.0;
+            if hi > 1e12 {
+                return None;
+            }
+        }
+        if utility(&pick(lo)) < target - TIE_EPS {
+            for _ in 0..50 {
+                let mid = 0.5 * (lo + hi);
+                if utility(&pick(mid)) >= target - TIE_EPS {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+        } else {
+            hi = lo;
+        }
+        let mut o = pick(hi);
+        // Greedy repair: take any swap that raises the others' score and keeps the target.
+        let mut improved = true;
+        while improved {
+            improved = false;
+            for i in 0..self.n_issues {
+                for &v in &allowed[i] {
+                    if model.value_score(i, v) > model.value_score(i, o[i]) + TIE_EPS {
+                        let old = o[i];
+                        o[i] = v;
+                        if utility(&o) >= target - TIE_EPS {
+                            improved = true;
+                        } else {
+                            o[i] = old;
+                        }
+                    }
+                }
+            }
+        }
+        let u = utility(&o);
+        Some((Outcome::new(o), u))
+    }
+}
+
 /// Frequency-based model of what the other parties want.
 pub struct OpponentModel {
     counts: Vec<Vec<u32>>,
     /// How often each issue's value stayed the same between an opponent's consecutive offers.
     stability: Vec<u32>,
     last: Vec<Option<Outcome>>,
+    /// Per party (empty until it offers): which values it has offered.
+    offered: Vec<Vec<Vec<bool>>>,
     n_observed: u32,
 }
 
@@ -212,6 +301,7 @@ impl OpponentModel {
                 .collect(),
             stability: vec![0; space.issues().len()],
             last: vec![None; n_parties],
+            offered: vec![Vec::new(); n_parties],
             n_observed: 0,
         }
     }
@@ -228,8 +318,52 @@ impl OpponentModel {
                 }
             }
         }
+        if self.offered[by].is_empty() {
+            self.offered[by] = self.counts.iter().map(|c| vec![false; c.len()]).collect();
+        }
+        for (i, &v) in offer.indices().iter().enumerate() {
+            self.offered[by][i][v as usize] = true;
+        }
         self.last[by] = Some(offer.clone());
         self.n_observed += 1;
+    }
+
+    /// Estimated appeal to the others of value `v` of issue `i`, for building bids.
+    ///
+    /// For each other party that has made offers: 1 when it has offered `v` itself, otherwise
+    /// up to ½ by how close `v` lies (in the issue's value order) to the nearest value it did
+    /// offer — a value far from anything it ever proposed may cross one of its red lines. The
+    /// average over parties, plus the value's frequency share of [`Self::score`].
+    pub fn value_score(&self, i: usize, v: u32) -> f64 {
+        let mut sum = 0.0;
+        let mut n_seen = 0usize;
+        for offered in self.offered.iter().filter(|o| !o.is_empty()) {
+            n_seen += 1;
+            let row = &offered[i];
+            if row[v as usize] {
+                sum += 1.0;
+                continue;
+            }
+            let n = row.len();
+            let nearest = row
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| **o)
+                .map(|(k, _)| k.abs_diff(v as usize))
+                .min();
+            if let (Some(d), true) = (nearest, n > 1) {
+                sum += 0.5 * (1.0 - d as f64 / (n - 1) as f64);
+            }
+        }
+        let coverage = if n_seen == 0 { 0.0 } else { sum / n_seen as f64 };
+        let max = self.counts[i].iter().copied().max().unwrap_or(0);
+        if max == 0 {
+            return coverage;
+        }
+        let total_w: f64 = self.stability.iter().map(|&s| 1.0 + f64::from(s)).sum();
+        coverage
+            + (1.0 + f64::from(self.stability[i])) / total_w * f64::from(self.counts[i][v as usize])
+                / f64::from(max)
     }
 
     /// Estimated appeal of an outcome to the others, in [0, 1].

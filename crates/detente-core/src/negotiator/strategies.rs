@@ -77,14 +77,23 @@ impl Common {
         self.bids.max_utility().unwrap_or(self.prefs.reservation())
     }
 
-    /// The floor of concession: the reservation value, or the worst listed bid if higher.
+    /// The floor of concession: the reservation value, or the worst listed bid when the list
+    /// is exhaustive (for a sampled list, bids are constructed down to the reservation value).
     fn floor(&self) -> f64 {
-        self.prefs
-            .reservation()
-            .max(self.bids.min_utility().unwrap_or(f64::MIN))
+        let r = self.prefs.reservation();
+        match self.bids.min_utility() {
+            Some(m) if self.bids.exhaustive => r.max(m),
+            _ => r,
+        }
     }
 
     fn offer_near(&mut self, target: f64) -> Action {
+        // Spaces too large to list: build the bid from the model instead of a sample.
+        if !self.bids.exhaustive {
+            if let Some((o, _)) = self.bids.construct(target, &self.model) {
+                return Action::Offer(o);
+            }
+        }
         match self.bids.bid_near(target, WINDOW, Some(&self.model)) {
             Some(k) => Action::Offer(self.bids.outcome(k)),
             None => Action::EndNegotiation,
