@@ -89,11 +89,10 @@ impl Common {
 
     fn offer_near(&mut self, target: f64) -> Action {
         // Spaces too large to list: build the bid from the model instead of a sample.
-        if !self.bids.exhaustive {
-            if let Some((o, _)) = self.bids.construct(target, &self.model) {
+        if !self.bids.exhaustive
+            && let Some((o, _)) = self.bids.construct(target, &self.model) {
                 return Action::Offer(o);
             }
-        }
         match self.bids.bid_near(target, WINDOW, Some(&self.model)) {
             Some(k) => Action::Offer(self.bids.outcome(k)),
             None => Action::EndNegotiation,

@@ -145,3 +145,20 @@ fn discounting_shrinks_late_agreements() {
         assert!((u - want).abs() < 1e-12);
     }
 }
+
+#[test]
+fn large_spaces_use_constructed_bids_and_stay_acceptable() {
+    // 9 issues of 6 options: 10 million outcomes, more than a negotiator lists.
+    for seed in 0..6 {
+        let s = scenario(3, &[6; 9], seed);
+        let strategies = [Strategy::Conceder, Strategy::Linear, Strategy::TitForTat];
+        let config = SaoConfig { rounds: 80, seed };
+        let a = run_sao(&s, &strategies, &config).unwrap();
+        assert_eq!(a, run_sao(&s, &strategies, &config).unwrap());
+        if let Some(o) = &a.agreement {
+            for p in s.parties() {
+                assert!(p.preferences.is_acceptable(o));
+            }
+        }
+    }
+}
