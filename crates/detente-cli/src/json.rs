@@ -41,18 +41,15 @@ pub(crate) fn point(s: &Scenario, p: &Point) -> Value {
     })
 }
 
-/// A count as a JSON integer (exact at any size).
+/// A count as a JSON integer, exact at any size (serde_json's `arbitrary_precision` keeps the
+/// digits of numbers past 64 bits).
 pub(crate) fn count(c: &Cardinality) -> Value {
     if let Some(n) = c.to_u64() {
         return json!(n);
     }
-    // serde_json prints u128 exactly; beyond that, the decimal digits are parsed as a number
-    // token through `from_str`, which keeps them when arbitrary precision is off only up to
-    // f64 range, so fall back to a string past u128.
-    match c.to_u128() {
-        Some(n) => serde_json::to_value(n).unwrap_or_else(|_| json!(c.to_string())),
-        None => json!(c.to_string()),
-    }
+    let digits = c.to_string();
+    serde_json::from_str::<serde_json::Number>(&digits)
+        .map_or_else(|_| json!(digits), Value::Number)
 }
 
 /// The `analyze --json` object.
@@ -151,7 +148,98 @@ pub(crate) fn event(s: &Scenario, e: &Event) -> Value {
             "round": round, "action": "agreement", "outcome": outcome(s, o),
         }),
         Event::Timeout { rounds } => json!({"round": rounds, "action": "timeout"}),
+        Event::Consult {
+            round,
+            parties,
+            meeting,
+            version,
+        } => json!({
+            "round": round, "action": "consult",
+            "parties": parties.iter().map(name).collect::<Vec<_>>(),
+            "meeting": meeting.and_then(|k| s.meetings.get(k)).map(|m| json!({
+                "date": m.date, "end_date": m.end_date, "place": m.place,
+            })),
+            "version": version,
+        }),
+        Event::Verdict {
+            round,
+            party,
+            verdict,
+        } => json!({
+            "round": round, "party": name(party), "action": "verdict",
+            "accept": verdict.accept, "veto": verdict.veto,
+            "objections": verdict.objections.iter().map(|&i| s.space().issues()[i].name()).collect::<Vec<_>>(),
+            "preferred": verdict.preferred.iter().map(|&(i, v)| json!({
+                "issue": s.space().issues()[i].name(), "value": value(s, i, v),
+            })).collect::<Vec<_>>(),
+            "improves": verdict.improves,
+        }),
+        Event::Draft {
+            round,
+            version,
+            outcome: o,
+            changes,
+        } => json!({
+            "round": round, "action": "draft", "version": version,
+            "outcome": outcome(s, o), "utilities": per_party(s, &s.utilities(o)),
+            "changes": changes.iter().map(|&(i, a, b)| change(s, i, a, b)).collect::<Vec<_>>(),
+        }),
     }
+}
+
+fn value(s: &Scenario, i: usize, v: u32) -> Value {
+    match s.space().issues()[i].value(v) {
+        Some(detente_core::Value::Option(x)) => json!(x),
+        Some(detente_core::Value::Integer(x)) => json!(x),
+        None => Value::Null,
+    }
+}
+
+fn change(s: &Scenario, i: usize, a: u32, b: u32) -> Value {
+    json!({"issue": s.space().issues()[i].name(), "from": value(s, i, a), "to": value(s, i, b)})
+}
+
+/// The `negotiate --protocol single-text --json` object: the SAO shape plus the draft versions.
+pub(crate) fn single_text(
+    s: &Scenario,
+    strategies: &[String],
+    config: &detente_core::protocol::SingleTextConfig,
+    start: &str,
+    r: &detente_core::protocol::SingleTextResult,
+) -> Value {
+    let mut strat = Map::new();
+    for (p, st) in s.parties().iter().zip(strategies) {
+        strat.insert(p.name.clone(), json!(st));
+    }
+    let agreement = r.agreement.as_ref().map_or(Value::Null, |o| {
+        json!({
+            "outcome": outcome(s, o),
+            "utilities": per_party(s, &s.utilities(o)),
+            "acceptable": s.parties().iter().all(|p| p.preferences.is_acceptable(o)),
+        })
+    });
+    json!({
+        "scenario": s.name,
+        "protocol": "single-text",
+        "mediator": config.mediator.as_str(),
+        "mediator_party": s.mediator.as_ref().and_then(|m| m.party_idx).map(|p| s.parties()[p].name.clone()),
+        "start": start,
+        "strategies": Value::Object(strat),
+        "deadline": config.rounds,
+        "seed": config.seed,
+        "agreement": agreement,
+        "rounds": r.rounds,
+        "payoffs": per_party(s, &r.utilities),
+        "ended_by": r.ended_by.map(|p| s.parties()[p].name.clone()),
+        "drafts": r.versions.iter().map(|v| json!({
+            "version": v.version,
+            "round": v.round,
+            "outcome": outcome(s, &v.outcome),
+            "utilities": per_party(s, &s.utilities(&v.outcome)),
+            "changes": v.changes.iter().map(|&(i, a, b)| change(s, i, a, b)).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "trace": r.trace.iter().map(|e| event(s, e)).collect::<Vec<_>>(),
+    })
 }
 
 /// The `negotiate --json` object.

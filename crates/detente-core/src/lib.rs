@@ -48,7 +48,9 @@ mod scenario;
 
 pub use error::{Error, ErrorKind};
 pub use outcome::{Cardinality, Issue, IssueKind, Outcome, OutcomeSpace, Value};
-pub use preferences::{MAX_TABLE_LEN, Preferences, RedLines, UtilityFunction, ValueFunction};
+pub use preferences::{
+    Discount, MAX_TABLE_LEN, Preferences, RedLines, UtilityFunction, ValueFunction,
+};
 pub use scenario::{
     IssueNote, Mediator, Meeting, OptionNote, Package, Party, Provenance, RedLineNote, Role,
     Scenario, Source,

@@ -359,6 +359,16 @@ pub struct Preferences {
     reservation: f64,
     red_lines: RedLines,
     discount: f64,
+    discount_over_time: bool,
+}
+
+/// How a party's utility shrinks with time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Discount {
+    /// An agreement in round k is worth δᵏ·u (detente's native convention).
+    PerRound(f64),
+    /// An agreement at relative time t ∈ [0, 1] is worth dᵗ·u (GENIUS's convention).
+    OverTime(f64),
 }
 
 impl Preferences {
@@ -404,6 +414,7 @@ impl Preferences {
             reservation,
             red_lines,
             discount,
+            discount_over_time: false,
         })
     }
 
@@ -422,9 +433,54 @@ impl Preferences {
         &self.red_lines
     }
 
-    /// The per-round discount factor (1 = none).
+    /// The discount factor (1 = none); see [`Preferences::discount_model`] for how it applies.
     pub fn discount(&self) -> f64 {
         self.discount
+    }
+
+    /// How the discount factor applies: per round, or over relative time.
+    pub fn discount_model(&self) -> Discount {
+        if self.discount_over_time {
+            Discount::OverTime(self.discount)
+        } else {
+            Discount::PerRound(self.discount)
+        }
+    }
+
+    /// The same preferences, discounted over relative time instead of per round: an agreement
+    /// at relative time t ∈ [0, 1] is worth dᵗ·u (GENIUS's convention). `d` must be in (0, 1].
+    ///
+    /// # Errors
+    /// When `d` is outside (0, 1].
+    pub fn with_time_discount(mut self, d: f64) -> Result<Preferences, Error> {
+        if !(d > 0.0 && d <= 1.0) {
+            return Err(Error::new(ErrorKind::OutOfRange {
+                what: "discount factor".into(),
+                value: d,
+                valid: "(0, 1]".into(),
+            }));
+        }
+        self.discount = d;
+        self.discount_over_time = true;
+        Ok(self)
+    }
+
+    /// The factor an agreement in `round` (from 0) of a negotiation with a deadline of
+    /// `n_rounds` rounds is multiplied by.
+    pub fn discount_factor(&self, round: u32, n_rounds: u32) -> f64 {
+        if self.discount == 1.0 {
+            return 1.0;
+        }
+        if self.discount_over_time {
+            let t = if n_rounds <= 1 {
+                1.0
+            } else {
+                f64::from(round) / f64::from(n_rounds - 1)
+            };
+            self.discount.powf(t.min(1.0))
+        } else {
+            self.discount.powi(round as i32)
+        }
     }
 
     /// The utility of an outcome.

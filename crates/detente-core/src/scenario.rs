@@ -167,6 +167,8 @@ pub struct Mediator {
     pub name: Option<String>,
     /// How the mediation works.
     pub procedure: Option<String>,
+    /// Index of the package the mediator's single text starts from, if given.
+    pub start: Option<usize>,
 }
 
 /// A dated meeting or event.

@@ -1,1 +1,66 @@
-pub fn y(){}
+//! Scenario file formats for detente.
+//!
+//! # Overview
+//!
+//! * [`native`]: detente's own TOML format (docs/scenario-format.md), read and written.
+//! * [`load`]: reads a scenario from a path, detecting the format.
+//!
+//! Every reader returns a [`detente_core::Scenario`] or an [`Error`] that names the file, the
+//! line and column where possible, and the element at fault. Readers never panic on any input.
+
+#![warn(missing_docs)]
+
+pub mod detect;
+mod error;
+pub mod genius;
+pub mod geniusweb;
+pub mod native;
+
+use std::path::Path;
+
+pub use error::{Error, ErrorKind, Warning, line_col};
+
+use detente_core::Scenario;
+
+/// A scenario read from files, with the warnings of lenient reading.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// What was accepted leniently.
+    pub warnings: Vec<Warning>,
+}
+
+/// Reads the scenario at `path`, detecting its format.
+///
+/// # Errors
+/// When the file cannot be read or is not a valid scenario.
+pub fn load(path: &Path) -> Result<Loaded, Error> {
+    detect::load(path)
+}
+
+/// Where a scenario comes from.
+#[derive(Clone, Debug)]
+pub enum Input {
+    /// A file or folder whose format is detected.
+    Path(std::path::PathBuf),
+    /// A GENIUS domain file and its profile files (one party per profile, named after the file
+    /// stem).
+    Genius {
+        /// The domain XML.
+        domain: std::path::PathBuf,
+        /// The profile (utility space) XMLs.
+        profiles: Vec<std::path::PathBuf>,
+    },
+}
+
+/// Reads a scenario from `input`.
+///
+/// # Errors
+/// When the files cannot be read or are not a valid scenario.
+pub fn load_input(input: &Input) -> Result<Loaded, Error> {
+    match input {
+        Input::Path(p) => load(p),
+        Input::Genius { domain, profiles } => genius::read(domain, profiles),
+    }
+}

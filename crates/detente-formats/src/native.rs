@@ -30,10 +30,16 @@ pub fn read_file(path: &Path) -> Result<Scenario, Error> {
         Error::new(ErrorKind::Io, format!("cannot read the file: {e}")).with_path(path)
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        let (line, col) = line_col(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to());
-        Error::new(ErrorKind::Syntax, "the file is not valid UTF-8 (TOML files must be UTF-8)")
-            .with_path(path)
-            .at(line, col)
+        let (line, col) = line_col(
+            &String::from_utf8_lossy(e.as_bytes()),
+            e.utf8_error().valid_up_to(),
+        );
+        Error::new(
+            ErrorKind::Syntax,
+            "the file is not valid UTF-8 (TOML files must be UTF-8)",
+        )
+        .with_path(path)
+        .at(line, col)
     })?;
     read_str(&text, Some(path))
 }
@@ -148,6 +154,8 @@ struct PartyDto {
     reservation: Option<Spanned<f64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     discount: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    time_discount: Option<Spanned<f64>>,
     #[serde(default)]
     weights: IndexMap<String, Spanned<f64>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -237,6 +245,8 @@ struct MediatorDto {
     name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     procedure: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    start: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Serialize)]
@@ -266,14 +276,24 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn err(&self, span: std::ops::Range<usize>, element: impl Into<String>, msg: impl Into<String>) -> Error {
+    fn err(
+        &self,
+        span: std::ops::Range<usize>,
+        element: impl Into<String>,
+        msg: impl Into<String>,
+    ) -> Error {
         let (l, c) = line_col(self.text, span.start);
-        Error::new(ErrorKind::Invalid, msg).at(l, c).in_element(element)
+        Error::new(ErrorKind::Invalid, msg)
+            .at(l, c)
+            .in_element(element)
     }
 }
 
 fn list(names: impl IntoIterator<Item = impl AsRef<str>>) -> String {
-    let v: Vec<String> = names.into_iter().map(|s| format!("'{}'", s.as_ref())).collect();
+    let v: Vec<String> = names
+        .into_iter()
+        .map(|s| format!("'{}'", s.as_ref()))
+        .collect();
     v.join(", ")
 }
 
@@ -288,27 +308,40 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
             return Err(cx.err(s.id.span(), "sources", "a source id must not be empty"));
         }
         if source_ids.contains(s.id.get_ref()) {
-            return Err(cx.err(s.id.span(), "sources", format!("duplicate source id '{}'", s.id.get_ref())));
+            return Err(cx.err(
+                s.id.span(),
+                "sources",
+                format!("duplicate source id '{}'", s.id.get_ref()),
+            ));
         }
         source_ids.push(s.id.get_ref().clone());
     }
-    let check_sources = |ids: &[String], span: std::ops::Range<usize>, element: &str| -> Result<(), Error> {
-        for id in ids {
-            if !source_ids.contains(id) {
-                return Err(cx.err(
-                    span.clone(),
-                    element,
-                    format!("cites unknown source '{id}'; declare it in [[sources]] (declared: {})",
-                        if source_ids.is_empty() { "none".to_string() } else { list(&source_ids) }),
-                ));
+    let check_sources =
+        |ids: &[String], span: std::ops::Range<usize>, element: &str| -> Result<(), Error> {
+            for id in ids {
+                if !source_ids.contains(id) {
+                    return Err(cx.err(
+                        span.clone(),
+                        element,
+                        format!(
+                            "cites unknown source '{id}'; declare it in [[sources]] (declared: {})",
+                            if source_ids.is_empty() {
+                                "none".to_string()
+                            } else {
+                                list(&source_ids)
+                            }
+                        ),
+                    ));
+                }
             }
-        }
-        Ok(())
-    };
+            Ok(())
+        };
 
     // Issues.
     if dto.issues.is_empty() {
-        return Err(top("the scenario has no issues; add at least one [[issues]] table".into()));
+        return Err(top(
+            "the scenario has no issues; add at least one [[issues]] table".into(),
+        ));
     }
     let mut issues = Vec::with_capacity(dto.issues.len());
     let mut issue_notes = Vec::with_capacity(dto.issues.len());
@@ -316,7 +349,11 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
         let name = i.name.get_ref();
         let el = format!("issues[{k}] '{name}'");
         if name.trim().is_empty() {
-            return Err(cx.err(i.name.span(), format!("issues[{k}]"), "an issue name must not be empty"));
+            return Err(cx.err(
+                i.name.span(),
+                format!("issues[{k}]"),
+                "an issue name must not be empty",
+            ));
         }
         if dto.issues[..k].iter().any(|o| o.name.get_ref() == name) {
             return Err(cx.err(i.name.span(), el, format!("duplicate issue name '{name}'")));
@@ -329,24 +366,44 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
         };
         let issue = match (&i.options, &i.range) {
             (Some(_), Some(_)) => {
-                return Err(cx.err(i.name.span(), el, "give either `options` (discrete) or `range` (integer), not both"));
+                return Err(cx.err(
+                    i.name.span(),
+                    el,
+                    "give either `options` (discrete) or `range` (integer), not both",
+                ));
             }
             (None, None) => {
-                return Err(cx.err(i.name.span(), el, "give `options = [...]` (discrete) or `range = [lo, hi]` (integer)"));
+                return Err(cx.err(
+                    i.name.span(),
+                    el,
+                    "give `options = [...]` (discrete) or `range = [lo, hi]` (integer)",
+                ));
             }
             (Some(opts), None) => {
                 if i.step.is_some() {
-                    return Err(cx.err(i.name.span(), el, "`step` only applies to integer issues with a `range`"));
+                    return Err(cx.err(
+                        i.name.span(),
+                        el,
+                        "`step` only applies to integer issues with a `range`",
+                    ));
                 }
                 if opts.is_empty() {
-                    return Err(cx.err(i.name.span(), el, "the option list is empty; a discrete issue needs at least one option"));
+                    return Err(cx.err(
+                        i.name.span(),
+                        el,
+                        "the option list is empty; a discrete issue needs at least one option",
+                    ));
                 }
                 let mut names = Vec::with_capacity(opts.len());
                 for o in opts {
                     let (n, on) = match o {
                         OptionDto::Name(n) => (n.clone(), OptionNote::default()),
                         OptionDto::Full(f) => {
-                            check_sources(&f.sources, i.name.span(), &format!("{el}, option '{}'", f.name))?;
+                            check_sources(
+                                &f.sources,
+                                i.name.span(),
+                                &format!("{el}, option '{}'", f.name),
+                            )?;
                             (
                                 f.name.clone(),
                                 OptionNote {
@@ -366,22 +423,36 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
                     names.push(n);
                     note.options.push(on);
                 }
-                Issue::discrete(name.clone(), names).map_err(|e| cx.err(i.name.span(), el.clone(), e.to_string()))?
+                Issue::discrete(name.clone(), names)
+                    .map_err(|e| cx.err(i.name.span(), el.clone(), e.to_string()))?
             }
             (None, Some(range)) => {
                 let r = range.get_ref();
                 if r.len() != 2 {
-                    return Err(cx.err(range.span(), el, format!("`range` must be [lo, hi], got {} numbers", r.len())));
+                    return Err(cx.err(
+                        range.span(),
+                        el,
+                        format!("`range` must be [lo, hi], got {} numbers", r.len()),
+                    ));
                 }
                 if r[0] > r[1] {
-                    return Err(cx.err(range.span(), el, format!("range [{}, {}] has lo > hi", r[0], r[1])));
+                    return Err(cx.err(
+                        range.span(),
+                        el,
+                        format!("range [{}, {}] has lo > hi", r[0], r[1]),
+                    ));
                 }
                 let step = i.step.as_ref().map_or(1, |s| *s.get_ref());
                 if step < 1 {
                     let span = i.step.as_ref().map_or(range.span(), |s| s.span());
-                    return Err(cx.err(span, el, format!("step {step} is invalid; the step must be an integer >= 1")));
+                    return Err(cx.err(
+                        span,
+                        el,
+                        format!("step {step} is invalid; the step must be an integer >= 1"),
+                    ));
                 }
-                Issue::integer(name.clone(), r[0], r[1], step).map_err(|e| cx.err(range.span(), el.clone(), e.to_string()))?
+                Issue::integer(name.clone(), r[0], r[1], step)
+                    .map_err(|e| cx.err(range.span(), el.clone(), e.to_string()))?
             }
         };
         issues.push(issue);
@@ -394,12 +465,23 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
     let resolve = |idx: usize, c: &ChoiceDto| -> Result<u32, String> {
         let issue = &space.issues()[idx];
         match (issue.kind(), c) {
-            (IssueKind::Discrete { options }, ChoiceDto::Name(n)) => issue
-                .option_index(n)
-                .ok_or_else(|| format!("unknown option '{n}' of issue '{}'; valid: {}", issue.name(), list(options))),
-            (IssueKind::Integer { lo, hi, step }, ChoiceDto::Integer(x)) => issue.integer_index(*x).ok_or_else(|| {
-                format!("{x} is not a value of issue '{}'; valid: {lo}..={hi} in steps of {step}", issue.name())
-            }),
+            (IssueKind::Discrete { options }, ChoiceDto::Name(n)) => {
+                issue.option_index(n).ok_or_else(|| {
+                    format!(
+                        "unknown option '{n}' of issue '{}'; valid: {}",
+                        issue.name(),
+                        list(options)
+                    )
+                })
+            }
+            (IssueKind::Integer { lo, hi, step }, ChoiceDto::Integer(x)) => {
+                issue.integer_index(*x).ok_or_else(|| {
+                    format!(
+                        "{x} is not a value of issue '{}'; valid: {lo}..={hi} in steps of {step}",
+                        issue.name()
+                    )
+                })
+            }
             (IssueKind::Discrete { options }, ChoiceDto::Integer(x)) => Err(format!(
                 "issue '{}' is discrete; give an option name instead of {x} (valid: {})",
                 issue.name(),
@@ -419,13 +501,19 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
 
     // Parties.
     if dto.parties.is_empty() {
-        return Err(top("the scenario has no parties; add at least one [[parties]] table".into()));
+        return Err(top(
+            "the scenario has no parties; add at least one [[parties]] table".into(),
+        ));
     }
     let default_discount = match &dto.discount {
         Some(d) => {
             let v = *d.get_ref();
             if !(v > 0.0 && v <= 1.0) {
-                return Err(cx.err(d.span(), "discount", format!("discount is {v}; valid: a number in (0, 1]")));
+                return Err(cx.err(
+                    d.span(),
+                    "discount",
+                    format!("discount is {v}; valid: a number in (0, 1]"),
+                ));
             }
             v
         }
@@ -436,29 +524,40 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
         let name = p.name.get_ref();
         let el = format!("party '{name}'");
         if name.trim().is_empty() {
-            return Err(cx.err(p.name.span(), format!("parties[{k}]"), "a party name must not be empty"));
+            return Err(cx.err(
+                p.name.span(),
+                format!("parties[{k}]"),
+                "a party name must not be empty",
+            ));
         }
         if dto.parties[..k].iter().any(|o| o.name.get_ref() == name) {
             return Err(cx.err(p.name.span(), el, format!("duplicate party name '{name}'")));
         }
         let role = match &p.role {
             None => Role::Principal,
-            Some(r) => match r.get_ref().as_str() {
-                "principal" => Role::Principal,
-                "mediator" => Role::Mediator,
-                "stakeholder" => Role::Stakeholder,
-                other => {
-                    return Err(cx.err(r.span(), el, format!("unknown role '{other}'; valid: 'principal', 'mediator', 'stakeholder'")));
+            Some(r) => {
+                match r.get_ref().as_str() {
+                    "principal" => Role::Principal,
+                    "mediator" => Role::Mediator,
+                    "stakeholder" => Role::Stakeholder,
+                    other => {
+                        return Err(cx.err(r.span(), el, format!("unknown role '{other}'; valid: 'principal', 'mediator', 'stakeholder'")));
+                    }
                 }
-            },
+            }
         };
         // Weights.
         let mut weights = vec![0.0; space.issues().len()];
         for (iname, w) in &p.weights {
-            let idx = issue_idx(iname).map_err(|m| cx.err(w.span(), format!("{el}, weights"), m))?;
+            let idx =
+                issue_idx(iname).map_err(|m| cx.err(w.span(), format!("{el}, weights"), m))?;
             let v = *w.get_ref();
             if !v.is_finite() || v < 0.0 {
-                return Err(cx.err(w.span(), format!("{el}, weights.{iname}"), format!("weight is {v}; valid: a number >= 0")));
+                return Err(cx.err(
+                    w.span(),
+                    format!("{el}, weights.{iname}"),
+                    format!("weight is {v}; valid: a number >= 0"),
+                ));
             }
             weights[idx] = v;
         }
@@ -469,19 +568,31 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
         let mut values: Vec<Option<ValueFunction>> = vec![None; space.issues().len()];
         for (iname, spec) in &p.values {
             let vel = format!("{el}, values.{iname}");
-            let idx = issue_idx(iname).map_err(|m| cx.err(spec.span(), format!("{el}, values"), m))?;
+            let idx =
+                issue_idx(iname).map_err(|m| cx.err(spec.span(), format!("{el}, values"), m))?;
             let issue = &space.issues()[idx];
             let vf = match (issue.kind(), spec.get_ref()) {
                 (IssueKind::Discrete { options }, ValueSpecDto::Table(t)) => {
                     let mut table = vec![f64::NAN; options.len()];
                     for (oname, &v) in t {
                         let Some(o) = issue.option_index(oname) else {
-                            return Err(cx.err(spec.span(), vel, format!("unknown option '{oname}'; valid: {}", list(options))));
+                            return Err(cx.err(
+                                spec.span(),
+                                vel,
+                                format!("unknown option '{oname}'; valid: {}", list(options)),
+                            ));
                         };
                         table[o as usize] = v;
                     }
                     if let Some(missing) = table.iter().position(|v| v.is_nan()) {
-                        return Err(cx.err(spec.span(), vel, format!("no value for option '{}'; every option needs a value in [0, 1]", options[missing])));
+                        return Err(cx.err(
+                            spec.span(),
+                            vel,
+                            format!(
+                                "no value for option '{}'; every option needs a value in [0, 1]",
+                                options[missing]
+                            ),
+                        ));
                     }
                     ValueFunction::Table(table)
                 }
@@ -493,22 +604,67 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
                 }
                 (IssueKind::Integer { .. }, ValueSpecDto::Points(pts)) => {
                     if pts.points.is_empty() {
-                        return Err(cx.err(spec.span(), vel, "`points` is empty; give at least one [x, value] pair"));
+                        return Err(cx.err(
+                            spec.span(),
+                            vel,
+                            "`points` is empty; give at least one [x, value] pair",
+                        ));
                     }
                     ValueFunction::PiecewiseLinear(pts.points.clone())
                 }
                 (IssueKind::Discrete { .. }, ValueSpecDto::Points(_)) => {
-                    return Err(cx.err(spec.span(), vel, "`points` only applies to integer issues; give `{ option = value, ... }`"));
+                    return Err(cx.err(
+                        spec.span(),
+                        vel,
+                        "`points` only applies to integer issues; give `{ option = value, ... }`",
+                    ));
                 }
                 (IssueKind::Integer { .. }, _) => {
-                    return Err(cx.err(spec.span(), vel, "an integer issue needs `{ points = [[x, value], ...] }`"));
+                    return Err(cx.err(
+                        spec.span(),
+                        vel,
+                        "an integer issue needs `{ points = [[x, value], ...] }`",
+                    ));
                 }
             };
+            let out_of_range = match &vf {
+                ValueFunction::Table(t) => t
+                    .iter()
+                    .enumerate()
+                    .find(|(_, v)| !(v.is_finite() && (0.0..=1.0).contains(*v)))
+                    .map(|(k, v)| {
+                        (
+                            issue
+                                .value(k as u32)
+                                .map(|x| format!("'{x}'"))
+                                .unwrap_or_default(),
+                            *v,
+                        )
+                    }),
+                ValueFunction::PiecewiseLinear(pts) => pts
+                    .iter()
+                    .find(|(_, v)| !(v.is_finite() && (0.0..=1.0).contains(v)))
+                    .map(|(x, v)| (format!("x = {x}"), *v)),
+            };
+            if let Some((which, v)) = out_of_range {
+                return Err(cx.err(
+                    spec.span(),
+                    vel,
+                    format!("the value of {which} is {v}; valid: a number in [0, 1]"),
+                ));
+            }
             values[idx] = Some(vf);
         }
         for (idx, w) in weights.iter().enumerate() {
             if *w > 0.0 && values[idx].is_none() {
-                return Err(cx.err(p.name.span(), el, format!("issue '{}' has weight {w} but no values; add it under [parties.values]", issue_names[idx])));
+                return Err(cx.err(
+                    p.name.span(),
+                    el,
+                    format!(
+                        "issue '{}' has weight {w} but no values; add it under [parties.values]",
+                        issue_names[idx]
+                    ),
+                ));
             }
         }
         let ufun = UtilityFunction::weighted_sum(&space, name, &weights, &values)
@@ -518,7 +674,8 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
         let mut notes = Vec::new();
         for rl in &p.red_lines {
             let rel = format!("{el}, red_lines");
-            let idx = issue_idx(rl.issue.get_ref()).map_err(|m| cx.err(rl.issue.span(), rel.clone(), m))?;
+            let idx = issue_idx(rl.issue.get_ref())
+                .map_err(|m| cx.err(rl.issue.span(), rel.clone(), m))?;
             check_sources(&rl.sources, rl.issue.span(), &rel)?;
             let mut vals = Vec::new();
             for c in &rl.options {
@@ -526,13 +683,22 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
                 red_lines.forbid(idx, v);
                 vals.push(v);
             }
-            notes.push(RedLineNote { issue_idx: idx, values: vals, basis: rl.basis.clone(), sources: rl.sources.clone() });
+            notes.push(RedLineNote {
+                issue_idx: idx,
+                values: vals,
+                basis: rl.basis.clone(),
+                sources: rl.sources.clone(),
+            });
         }
         let reservation = match &p.reservation {
             Some(r) => {
                 let v = *r.get_ref();
                 if !v.is_finite() {
-                    return Err(cx.err(r.span(), format!("{el}, reservation"), format!("reservation is {v}; valid: a finite number")));
+                    return Err(cx.err(
+                        r.span(),
+                        format!("{el}, reservation"),
+                        format!("reservation is {v}; valid: a finite number"),
+                    ));
                 }
                 v
             }
@@ -542,19 +708,39 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
             Some(d) => {
                 let v = *d.get_ref();
                 if !(v > 0.0 && v <= 1.0) {
-                    return Err(cx.err(d.span(), format!("{el}, discount"), format!("discount is {v}; valid: a number in (0, 1]")));
+                    return Err(cx.err(
+                        d.span(),
+                        format!("{el}, discount"),
+                        format!("discount is {v}; valid: a number in (0, 1]"),
+                    ));
                 }
                 v
             }
             None => default_discount,
         };
-        let preferences = Preferences::new(ufun, reservation, red_lines, discount)
+        let mut preferences = Preferences::new(ufun, reservation, red_lines, discount)
             .map_err(|e| cx.err(p.name.span(), el.clone(), e.to_string()))?;
-        let provenance = p.provenance.as_ref().map_or_else(Provenance::default, |pr| Provenance {
-            reservation: pr.reservation.clone(),
-            weights: pr.weights.clone(),
-            values: pr.values.clone(),
-        });
+        if let Some(td) = &p.time_discount {
+            if p.discount.is_some() {
+                return Err(cx.err(td.span(), format!("{el}, time_discount"), "give either `discount` (per round) or `time_discount` (over relative time), not both"));
+            }
+            let v = *td.get_ref();
+            preferences = preferences.with_time_discount(v).map_err(|_| {
+                cx.err(
+                    td.span(),
+                    format!("{el}, time_discount"),
+                    format!("time_discount is {v}; valid: a number in (0, 1]"),
+                )
+            })?;
+        }
+        let provenance = p
+            .provenance
+            .as_ref()
+            .map_or_else(Provenance::default, |pr| Provenance {
+                reservation: pr.reservation.clone(),
+                weights: pr.weights.clone(),
+                values: pr.values.clone(),
+            });
         parties.push(Party {
             name: name.clone(),
             role,
@@ -574,14 +760,19 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
             .ok_or_else(|| format!("unknown party '{name}'; valid: {}", list(&party_names)))
     };
 
-    let mut scenario = Scenario::new(dto.name.clone(), space.clone(), parties).map_err(|e| top(e.to_string()))?;
+    let mut scenario =
+        Scenario::new(dto.name.clone(), space.clone(), parties).map_err(|e| top(e.to_string()))?;
     scenario.description = dto.description.clone();
     scenario.provenance = dto.provenance.clone();
     scenario.issue_notes = issue_notes;
     if let Some(r) = &dto.rounds {
         let v = *r.get_ref();
         if v < 1 || v > i64::from(u32::MAX) {
-            return Err(cx.err(r.span(), "rounds", format!("rounds is {v}; valid: an integer from 1 to {}", u32::MAX)));
+            return Err(cx.err(
+                r.span(),
+                "rounds",
+                format!("rounds is {v}; valid: an integer from 1 to {}", u32::MAX),
+            ));
         }
         scenario.rounds = v as u32;
     }
@@ -601,7 +792,11 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
         let name = pk.name.get_ref();
         let el = format!("package '{name}'");
         if dto.packages[..k].iter().any(|o| o.name.get_ref() == name) {
-            return Err(cx.err(pk.name.span(), el, format!("duplicate package name '{name}'")));
+            return Err(cx.err(
+                pk.name.span(),
+                el,
+                format!("duplicate package name '{name}'"),
+            ));
         }
         check_sources(&pk.sources, pk.name.span(), &el)?;
         if let Some(d) = &pk.date {
@@ -610,7 +805,8 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
         let mut choices: Vec<Option<Vec<u32>>> = vec![None; space.issues().len()];
         for (iname, c) in &pk.outcome {
             let oel = format!("{el}, outcome.{iname}");
-            let idx = issue_idx(iname).map_err(|m| cx.err(c.span(), format!("{el}, outcome"), m))?;
+            let idx =
+                issue_idx(iname).map_err(|m| cx.err(c.span(), format!("{el}, outcome"), m))?;
             let alts: Vec<ChoiceDto> = match c.get_ref() {
                 PackageChoiceDto::One(x) => vec![x.clone()],
                 PackageChoiceDto::Alternatives(v) => v.clone(),
@@ -640,10 +836,48 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
     // Mediator.
     if let Some(m) = &dto.mediator {
         let party_idx = match &m.party {
-            Some(p) => Some(party_idx(p.get_ref()).map_err(|msg| cx.err(p.span(), "mediator.party", msg))?),
+            Some(p) => Some(
+                party_idx(p.get_ref()).map_err(|msg| cx.err(p.span(), "mediator.party", msg))?,
+            ),
             None => None,
         };
-        scenario.mediator = Some(Mediator { party_idx, name: m.name.clone(), procedure: m.procedure.clone() });
+        let start = match &m.start {
+            Some(st) => {
+                let name = st.get_ref();
+                let Some(k) = scenario.packages.iter().position(|p| &p.name == name) else {
+                    let names: Vec<&str> =
+                        scenario.packages.iter().map(|p| p.name.as_str()).collect();
+                    return Err(cx.err(
+                        st.span(),
+                        "mediator.start",
+                        format!("unknown package '{name}'; valid: {}", list(&names)),
+                    ));
+                };
+                let undecided = scenario.packages[k]
+                    .choices
+                    .iter()
+                    .position(|c| c.as_ref().is_none_or(|c| c.len() != 1));
+                if let Some(missing) = undecided {
+                    return Err(cx.err(
+                        st.span(),
+                        "mediator.start",
+                        format!(
+                            "package '{name}' cannot start a single text: it does not decide issue '{}' \
+                             (a starting draft needs exactly one value per issue)",
+                            issue_names[missing]
+                        ),
+                    ));
+                }
+                Some(k)
+            }
+            None => None,
+        };
+        scenario.mediator = Some(Mediator {
+            party_idx,
+            name: m.name.clone(),
+            procedure: m.procedure.clone(),
+            start,
+        });
     }
 
     // Meetings.
@@ -653,7 +887,15 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
         if let Some(e) = &m.end_date {
             check_date(e.get_ref()).map_err(|msg| cx.err(e.span(), el.clone(), msg))?;
             if e.get_ref() < m.date.get_ref() {
-                return Err(cx.err(e.span(), el, format!("end_date {} is before date {}", e.get_ref(), m.date.get_ref())));
+                return Err(cx.err(
+                    e.span(),
+                    el,
+                    format!(
+                        "end_date {} is before date {}",
+                        e.get_ref(),
+                        m.date.get_ref()
+                    ),
+                ));
             }
         }
         check_sources(&m.sources, m.date.span(), &el)?;
@@ -681,7 +923,8 @@ fn check_date(s: &str) -> Result<(), String> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return Err(bad());
     }
-    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok()).ok_or_else(bad);
+    let num =
+        |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok()).ok_or_else(bad);
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let days = match m {
@@ -730,7 +973,11 @@ pub fn to_toml(s: &Scenario) -> Result<String, Error> {
                             .iter()
                             .enumerate()
                             .map(|(k, o)| match note.options.get(k) {
-                                Some(n) if n.description.is_some() || !n.proposed_by.is_empty() || !n.sources.is_empty() => {
+                                Some(n)
+                                    if n.description.is_some()
+                                        || !n.proposed_by.is_empty()
+                                        || !n.sources.is_empty() =>
+                                {
                                     OptionDto::Full(OptionFullDto {
                                         name: o.clone(),
                                         description: n.description.clone(),
@@ -745,9 +992,11 @@ pub fn to_toml(s: &Scenario) -> Result<String, Error> {
                     None,
                     None,
                 ),
-                IssueKind::Integer { lo, hi, step } => {
-                    (None, Some(spanned(vec![*lo, *hi])), (*step != 1).then(|| spanned(*step)))
-                }
+                IssueKind::Integer { lo, hi, step } => (
+                    None,
+                    Some(spanned(vec![*lo, *hi])),
+                    (*step != 1).then(|| spanned(*step)),
+                ),
             };
             IssueDto {
                 name: spanned(issue.name().to_string()),
@@ -766,18 +1015,29 @@ pub fn to_toml(s: &Scenario) -> Result<String, Error> {
         if u.clips_at_one() && u.max() > 1.0 {
             return Err(Error::new(
                 ErrorKind::Unsupported,
-                format!("party '{}' has utilities clipped at 1 (GENIUS semantics), which the native format cannot express", p.name),
+                format!(
+                    "party '{}' has utilities clipped at 1 (GENIUS semantics), which the native format cannot express",
+                    p.name
+                ),
             ));
         }
         // Per-issue term maxima become the weights; the slack up to 1 goes to the first weighted
         // issue (whose values are scaled down to match), so the normalised weights reproduce
         // every utility: Σ (wᵢ/Σw)·(tᵢ/wᵢ) = Σ tᵢ when Σw = 1.
-        let highs: Vec<f64> = u.terms().iter().map(|t| t.iter().copied().fold(0.0, f64::max)).collect();
+        let highs: Vec<f64> = u
+            .terms()
+            .iter()
+            .map(|t| t.iter().copied().fold(0.0, f64::max))
+            .collect();
         for (i, t) in u.terms().iter().enumerate() {
             if t.iter().any(|&x| x < 0.0) {
                 return Err(Error::new(
                     ErrorKind::Unsupported,
-                    format!("party '{}' has a negative utility term on issue '{}'; the native format needs values in [0, 1]", p.name, space.issues()[i].name()),
+                    format!(
+                        "party '{}' has a negative utility term on issue '{}'; the native format needs values in [0, 1]",
+                        p.name,
+                        space.issues()[i].name()
+                    ),
                 ));
             }
         }
@@ -792,12 +1052,19 @@ pub fn to_toml(s: &Scenario) -> Result<String, Error> {
             ));
         }
         let Some(first) = highs.iter().position(|&h| h > 0.0) else {
-            return Err(Error::new(ErrorKind::Unsupported, format!("party '{}' values every outcome at 0", p.name)));
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                format!("party '{}' values every outcome at 0", p.name),
+            ));
         };
         let mut weights = IndexMap::new();
         let mut values = IndexMap::new();
         for (i, t) in u.terms().iter().enumerate() {
-            let w = if i == first { highs[i] + (1.0 - total).max(0.0) } else { highs[i] };
+            let w = if i == first {
+                highs[i] + (1.0 - total).max(0.0)
+            } else {
+                highs[i]
+            };
             if w <= 0.0 {
                 continue;
             }
@@ -808,13 +1075,16 @@ pub fn to_toml(s: &Scenario) -> Result<String, Error> {
         }
         // Integer issues need points, not lists: one point per grid value.
         for issue in space.issues() {
-            if let IssueKind::Integer { lo, step, .. } = issue.kind() {
-                if let Some(v) = values.get_mut(issue.name()) {
-                    if let ValueSpecDto::List(l) = v.get_ref() {
-                        let pts = l.iter().enumerate().map(|(k, &y)| ((*lo + k as i64 * step) as f64, y)).collect();
-                        *v = spanned(ValueSpecDto::Points(PointsDto { points: pts }));
-                    }
-                }
+            if let IssueKind::Integer { lo, step, .. } = issue.kind()
+                && let Some(v) = values.get_mut(issue.name())
+                && let ValueSpecDto::List(l) = v.get_ref()
+            {
+                let pts = l
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &y)| ((*lo + k as i64 * step) as f64, y))
+                    .collect();
+                *v = spanned(ValueSpecDto::Points(PointsDto { points: pts }));
             }
         }
         let red_lines = p
@@ -840,14 +1110,22 @@ pub fn to_toml(s: &Scenario) -> Result<String, Error> {
             description: p.description.clone(),
             role: (p.role != Role::Principal).then(|| spanned(p.role.as_str().to_string())),
             reservation: Some(spanned(p.preferences.reservation())),
-            discount: (p.preferences.discount() != 1.0).then(|| spanned(p.preferences.discount())),
+            discount: match p.preferences.discount_model() {
+                detente_core::Discount::PerRound(d) if d != 1.0 => Some(spanned(d)),
+                _ => None,
+            },
+            time_discount: match p.preferences.discount_model() {
+                detente_core::Discount::OverTime(d) if d != 1.0 => Some(spanned(d)),
+                _ => None,
+            },
             weights,
             red_lines,
-            provenance: (pv.reservation.is_some() || pv.weights.is_some() || pv.values.is_some()).then(|| ProvenanceDto {
-                reservation: pv.reservation.clone(),
-                weights: pv.weights.clone(),
-                values: pv.values.clone(),
-            }),
+            provenance: (pv.reservation.is_some() || pv.weights.is_some() || pv.values.is_some())
+                .then(|| ProvenanceDto {
+                    reservation: pv.reservation.clone(),
+                    weights: pv.weights.clone(),
+                    values: pv.values.clone(),
+                }),
             delegation: p.delegation.clone(),
             batna: p.batna.clone(),
             values,
@@ -888,7 +1166,12 @@ pub fn to_toml(s: &Scenario) -> Result<String, Error> {
         sources: s
             .sources
             .iter()
-            .map(|x| SourceDto { id: spanned(x.id.clone()), url: x.url.clone(), about: x.about.clone(), reliability: x.reliability.clone() })
+            .map(|x| SourceDto {
+                id: spanned(x.id.clone()),
+                url: x.url.clone(),
+                about: x.about.clone(),
+                reliability: x.reliability.clone(),
+            })
             .collect(),
         issues,
         parties,
@@ -897,6 +1180,7 @@ pub fn to_toml(s: &Scenario) -> Result<String, Error> {
             party: m.party_idx.map(|i| spanned(pname(i))),
             name: m.name.clone(),
             procedure: m.procedure.clone(),
+            start: m.start.map(|k| spanned(s.packages[k].name.clone())),
         }),
         meetings: s
             .meetings
@@ -912,7 +1196,8 @@ pub fn to_toml(s: &Scenario) -> Result<String, Error> {
             })
             .collect(),
     };
-    toml::to_string(&dto).map_err(|e| Error::new(ErrorKind::Invalid, format!("cannot write TOML: {e}")))
+    toml::to_string(&dto)
+        .map_err(|e| Error::new(ErrorKind::Invalid, format!("cannot write TOML: {e}")))
 }
 
 /// Wraps a value for writing (spans only matter when reading).

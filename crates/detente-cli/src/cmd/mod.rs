@@ -1,8 +1,10 @@
 //! Subcommands, one module each, and the arguments they share.
 
 mod analyze;
+mod convert;
 mod negotiate;
 mod run;
+mod text;
 
 use std::path::PathBuf;
 
@@ -33,6 +35,8 @@ enum Command {
     Negotiate(negotiate::NegotiateArgs),
     /// The main job: a readable report on a scenario and a simulated negotiation.
     Run(run::RunArgs),
+    /// Convert a scenario between the native, GENIUS and GeniusWeb formats.
+    Convert(convert::ConvertArgs),
 }
 
 /// An error in how the command was called (exit code 2).
@@ -61,6 +65,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Analyze(a) => analyze::run(&a),
         Command::Negotiate(a) => negotiate::run(&a),
         Command::Run(a) => run::run(&a),
+        Command::Convert(a) => convert::run(&a),
     }
 }
 
@@ -145,6 +150,14 @@ impl NegotiationArgs {
         let scenario = if self.only.is_empty() {
             scenario
         } else {
+            for (k, n) in self.only.iter().enumerate() {
+                if self.only[..k].iter().any(|m| m.trim() == n.trim()) {
+                    return Err(usage(format!(
+                        "--only: party '{}' is named twice",
+                        n.trim()
+                    )));
+                }
+            }
             let idx = self
                 .only
                 .iter()

@@ -16,6 +16,8 @@ pub(crate) struct NegotiateArgs {
     scenario: ScenarioArgs,
     #[command(flatten)]
     negotiation: NegotiationArgs,
+    #[command(flatten)]
+    protocol: super::text::ProtocolArgs,
     /// Print one JSON object (agreement, rounds, trace) instead of text.
     #[arg(long)]
     json: bool,
@@ -24,6 +26,21 @@ pub(crate) struct NegotiateArgs {
 pub(crate) fn run(args: &NegotiateArgs) -> Result<()> {
     let setup = args.negotiation.setup(args.scenario.load()?)?;
     let s = &setup.scenario;
+    if args.protocol.protocol == super::text::Protocol::SingleText {
+        let (r, config, label) = super::text::run(&args.protocol, &setup)?;
+        let mut out = std::io::stdout().lock();
+        if args.json {
+            let names: Vec<String> = setup.strategies.iter().map(|x| x.to_string()).collect();
+            serde_json::to_writer_pretty(
+                &mut out,
+                &json::single_text(s, &names, &config, &label, &r),
+            )?;
+            writeln!(out)?;
+        } else {
+            super::text::write_story(&mut out, &setup, &config, &label, &r)?;
+        }
+        return Ok(());
+    }
     let r = protocol::run_sao(
         s,
         &setup.strategies,

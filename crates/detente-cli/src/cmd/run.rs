@@ -19,6 +19,11 @@ pub(crate) struct RunArgs {
     scenario: ScenarioArgs,
     #[command(flatten)]
     negotiation: NegotiationArgs,
+    /// Mediated scenarios: the single negotiating text is simulated with these settings
+    /// (--protocol is ignored here: `run` shows the single text when the scenario has a
+    /// mediator, then stacked alternating offers).
+    #[command(flatten)]
+    text: super::text::ProtocolArgs,
     /// Most search nodes per analysed quantity (default 100000000).
     #[arg(long, value_name = "N", default_value_t = AnalysisConfig::default().max_nodes)]
     max_nodes: u64,
@@ -29,6 +34,12 @@ const FULL_FRONTIER_LIMIT: f64 = 1e8;
 
 pub(crate) fn run(args: &RunArgs) -> Result<()> {
     let scenario = args.scenario.load()?;
+    // Check the negotiation flags before printing anything: a usage error must not follow a
+    // half-printed report.
+    let setup = args.negotiation.setup(scenario.clone())?;
+    if setup.scenario.mediator.is_some() {
+        args.text.single_text(&setup)?;
+    }
     let mut out = io::stdout().lock();
     let s = &scenario;
     writeln!(out, "detente report: {}", s.name)?;
@@ -49,7 +60,57 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
     write_analysis(&mut out, s, &a)?;
     write_packages(&mut out, s, &a, &config)?;
     write_timeline(&mut out, s)?;
-    let setup = args.negotiation.setup(scenario.clone())?;
+    if setup.scenario.mediator.is_some() && setup.scenario.parties().len() == s.parties().len() {
+        writeln!(out)?;
+        let (r, config, label) = super::text::run(&args.text, &setup)?;
+        super::text::write_story(&mut out, &setup, &config, &label, &r)?;
+        let last = &r.versions[r.versions.len() - 1].outcome;
+        let what = if r.agreement.is_some() {
+            "agreed text"
+        } else {
+            "last draft"
+        };
+        if let Ok(Some(nash)) = &a.nash {
+            let d = super::text::differing(last, &nash.outcome);
+            writeln!(
+                out,
+                "\n  The {what} differs from the Nash package on {} of {} issues{}",
+                d.len(),
+                s.space().issues().len(),
+                if d.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", super::text::issue_list(s, &d))
+                }
+            )?;
+        }
+        for pk in &s.packages {
+            if s.mediator
+                .as_ref()
+                .and_then(|m| m.start)
+                .is_some_and(|k| s.packages[k].name == pk.name)
+            {
+                continue;
+            }
+            let decided: Vec<usize> = (0..pk.choices.len())
+                .filter(|&i| pk.choices[i].as_ref().is_some_and(|c| c.len() == 1))
+                .collect();
+            let same = decided
+                .iter()
+                .filter(|&&i| pk.choices[i].as_ref().is_some_and(|c| c[0] == last.get(i)))
+                .count();
+            writeln!(
+                out,
+                "  Against {}{}: the {what} matches it on {same} of its {} decided issues",
+                pk.name,
+                pk.date
+                    .as_deref()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default(),
+                decided.len()
+            )?;
+        }
+    }
     let r = protocol::run_sao(
         &setup.scenario,
         &setup.strategies,
@@ -62,54 +123,96 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
     write_negotiation(&mut out, &setup, &r, false)?;
     // With more parties than principals, also let the principals bargain alone and ask whether
     // the others could live with what they agree.
-    let principals: Vec<usize> = (0..s.parties().len()).filter(|&i| s.parties()[i].role == Role::Principal).collect();
-    if args.negotiation.is_default_cast() && principals.len() >= 2 && principals.len() < s.parties().len() {
+    let principals: Vec<usize> = (0..s.parties().len())
+        .filter(|&i| s.parties()[i].role == Role::Principal)
+        .collect();
+    if args.negotiation.is_default_cast()
+        && principals.len() >= 2
+        && principals.len() < s.parties().len()
+    {
         let sub = s.with_parties(&principals)?;
-        let strategies = principals.iter().map(|&i| setup.strategies[i].clone()).collect();
-        let sub_setup = NegotiationSetup { scenario: sub, strategies, rounds: setup.rounds, seed: setup.seed };
-        let r2 = protocol::run_sao(&sub_setup.scenario, &sub_setup.strategies, &SaoConfig { rounds: setup.rounds, seed: setup.seed })?;
-        let names: Vec<&str> = principals.iter().map(|&i| s.parties()[i].name.as_str()).collect();
-        writeln!(out, "\nThe principals alone ({}), same strategies and seed:", names.join(" and "))?;
+        let strategies = principals
+            .iter()
+            .map(|&i| setup.strategies[i].clone())
+            .collect();
+        let sub_setup = NegotiationSetup {
+            scenario: sub,
+            strategies,
+            rounds: setup.rounds,
+            seed: setup.seed,
+        };
+        let r2 = protocol::run_sao(
+            &sub_setup.scenario,
+            &sub_setup.strategies,
+            &SaoConfig {
+                rounds: setup.rounds,
+                seed: setup.seed,
+            },
+        )?;
+        let names: Vec<&str> = principals
+            .iter()
+            .map(|&i| s.parties()[i].name.as_str())
+            .collect();
+        writeln!(
+            out,
+            "\nThe principals alone ({}), same strategies and seed:",
+            names.join(" and ")
+        )?;
         match &r2.agreement {
             Some(o) => {
-                let us: Vec<String> = s.parties().iter().map(|p| {
-                    let u = p.preferences.utility(o);
-                    let verdict = if p.preferences.is_acceptable(o) { "acceptable" } else if p.preferences.red_lines().violated_by(o) { "crosses a red line" } else { "below walk-away" };
-                    format!("{} {:.3} ({verdict})", p.name, u)
-                }).collect();
-                writeln!(out, "  agreement in round {}; for every party: {}", r2.rounds, us.join(", "))?;
+                let us: Vec<String> = s
+                    .parties()
+                    .iter()
+                    .map(|p| {
+                        let u = p.preferences.utility(o);
+                        let verdict = if p.preferences.is_acceptable(o) {
+                            "acceptable"
+                        } else if p.preferences.red_lines().violated_by(o) {
+                            "crosses a red line"
+                        } else {
+                            "below walk-away"
+                        };
+                        format!("{} {:.3} ({verdict})", p.name, u)
+                    })
+                    .collect();
+                writeln!(
+                    out,
+                    "  agreement in round {}; for every party: {}",
+                    r2.rounds,
+                    us.join(", ")
+                )?;
             }
             None => writeln!(out, "  no agreement within {} rounds", setup.rounds)?,
         }
     }
-    if let (Some(o), Ok(Some(nash))) = (&r.agreement, &a.nash) {
-        if setup.scenario.parties().len() == s.parties().len() {
-            let diff = differing_issues(&nash.outcome, o);
-            writeln!(
-                out,
-                "\nCompared with the Nash package: the simulated agreement differs on {} of {} issues{}",
-                diff.len(),
-                s.space().issues().len(),
-                if diff.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        " ({})",
-                        diff.iter()
-                            .map(|&i| s.space().issues()[i].name())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                }
-            )?;
-            let un: Vec<String> = s
-                .parties()
-                .iter()
-                .zip(s.utilities(o).iter().zip(&nash.utilities))
-                .map(|(p, (u, n))| format!("{} {:+.3}", p.name, u - n))
-                .collect();
-            writeln!(out, "  utility relative to Nash: {}", un.join(", "))?;
-        }
+    if let (Some(o), Ok(Some(nash))) = (&r.agreement, &a.nash)
+        && setup.scenario.parties().len() == s.parties().len()
+    {
+        let diff = differing_issues(&nash.outcome, o);
+        writeln!(
+            out,
+            "\nCompared with the Nash package: the simulated agreement differs on {} of {} issues{}",
+            diff.len(),
+            s.space().issues().len(),
+            if diff.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({})",
+                    diff.iter()
+                        .map(|&i| s.space().issues()[i].name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        )?;
+        let un: Vec<String> = s
+            .parties()
+            .iter()
+            .zip(s.utilities(o).iter().zip(&nash.utilities))
+            .map(|(p, (u, n))| format!("{} {:+.3}", p.name, u - n))
+            .collect();
+        writeln!(out, "  utility relative to Nash: {}", un.join(", "))?;
     }
     Ok(())
 }
@@ -567,7 +670,7 @@ pub(crate) fn write_negotiation(
                     .map(|x| format!(" ({x})"))
                     .unwrap_or_default()
             )),
-            Event::Agreement { .. } | Event::Timeout { .. } => None,
+            _ => None,
         };
         if let Some(l) = line {
             // Without --json the full trace is long: show the start and the end.
@@ -633,7 +736,7 @@ fn thousands(c: &Cardinality) -> String {
     let s = c.to_string();
     let mut out = String::new();
     for (k, ch) in s.chars().enumerate() {
-        if k > 0 && (s.len() - k) % 3 == 0 {
+        if k > 0 && (s.len() - k).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);

@@ -292,9 +292,10 @@ impl Visitor for MaxVisitor<'_> {
             return Prune::Skip;
         }
         if let Some((bv, _, _)) = &self.best
-            && (self.f)(opt, self.r) < bv - TIE_EPS {
-                return Prune::Skip;
-            }
+            && (self.f)(opt, self.r) < bv - TIE_EPS
+        {
+            return Prune::Skip;
+        }
         Prune::Descend
     }
     fn leaf(&mut self, u: &[f64], path: &[u32], pr: &Problem) {
@@ -303,9 +304,10 @@ impl Visitor for MaxVisitor<'_> {
         }
         let v = (self.f)(u, self.r);
         if let Some((bv, _, _)) = &self.best
-            && v < bv - TIE_EPS {
-                return;
-            }
+            && v < bv - TIE_EPS
+        {
+            return;
+        }
         let w: f64 = u.iter().sum();
         let o = pr.outcome(path);
         if better((v, w, &o), &self.best) {
@@ -345,9 +347,10 @@ fn maximize_value(
     let mut best: Option<(f64, f64, Outcome)> = None;
     for u in units {
         if let Some((v, w, o)) = u.best
-            && better((v, w, &o), &best) {
-                best = Some((v, w, o));
-            }
+            && better((v, w, &o), &best)
+        {
+            best = Some((v, w, o));
+        }
     }
     Ok(best.map(|(v, _, o)| (v, o)))
 }

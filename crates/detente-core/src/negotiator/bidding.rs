@@ -215,9 +215,18 @@ impl BidSpace {
         self.construct_in(&self.allowed, target, model)
     }
 
-    fn construct_in(&self, allowed: &[Vec<u32>], target: f64, model: &OpponentModel) -> Option<(Outcome, f64)> {
+    fn construct_in(
+        &self,
+        allowed: &[Vec<u32>],
+        target: f64,
+        model: &OpponentModel,
+    ) -> Option<(Outcome, f64)> {
         let utility = |o: &[u32]| -> f64 {
-            let raw: f64 = o.iter().enumerate().map(|(i, &v)| self.terms[i][v as usize]).sum();
+            let raw: f64 = o
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| self.terms[i][v as usize])
+                .sum();
             if self.clip { raw.min(1.0) } else { raw }
         };
         let pick = |lambda: f64| -> Vec<u32> {
@@ -355,7 +364,11 @@ impl OpponentModel {
                 sum += 0.5 * (1.0 - d as f64 / (n - 1) as f64);
             }
         }
-        let coverage = if n_seen == 0 { 0.0 } else { sum / n_seen as f64 };
+        let coverage = if n_seen == 0 {
+            0.0
+        } else {
+            sum / n_seen as f64
+        };
         let max = self.counts[i].iter().copied().max().unwrap_or(0);
         if max == 0 {
             return coverage;

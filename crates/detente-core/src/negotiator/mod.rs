@@ -7,11 +7,13 @@
 
 mod bidding;
 mod strategies;
+mod text;
 
 use std::fmt;
 use std::str::FromStr;
 
 pub use bidding::{BidSpace, ENUMERATE_LIMIT, OpponentModel, SAMPLE_SIZE};
+pub use text::{MAX_OBJECTIONS, TextNegotiator, TextView, Verdict};
 
 use crate::error::Error;
 use crate::outcome::{Outcome, OutcomeSpace};

@@ -90,9 +90,10 @@ impl Common {
     fn offer_near(&mut self, target: f64) -> Action {
         // Spaces too large to list: build the bid from the model instead of a sample.
         if !self.bids.exhaustive
-            && let Some((o, _)) = self.bids.construct(target, &self.model) {
-                return Action::Offer(o);
-            }
+            && let Some((o, _)) = self.bids.construct(target, &self.model)
+        {
+            return Action::Offer(o);
+        }
         match self.bids.bid_near(target, WINDOW, Some(&self.model)) {
             Some(k) => Action::Offer(self.bids.outcome(k)),
             None => Action::EndNegotiation,
@@ -117,9 +118,10 @@ impl Negotiator for TimeDependent {
         self.c.update(view);
         let target = self.target(view.time());
         if let Some(u) = self.c.standing_utility(view)
-            && u >= target - TIE_EPS {
-                return Action::Accept;
-            }
+            && u >= target - TIE_EPS
+        {
+            return Action::Accept;
+        }
         self.c.offer_near(target)
     }
 }
@@ -132,9 +134,10 @@ impl Negotiator for Hardliner {
     fn act(&mut self, view: &View<'_>) -> Action {
         self.c.update(view);
         if let Some(u) = self.c.standing_utility(view)
-            && u >= self.c.best() - TIE_EPS {
-                return Action::Accept;
-            }
+            && u >= self.c.best() - TIE_EPS
+        {
+            return Action::Accept;
+        }
         if self.c.bids.is_empty() {
             Action::EndNegotiation
         } else {
@@ -176,17 +179,19 @@ impl Negotiator for TitForTat {
         if let Some(rec) = view.history.iter().rev().find(|r| r.party != self.c.me) {
             let u = self.c.prefs.utility(&rec.outcome);
             if let Some(prev) = self.last_other
-                && u > prev {
-                    target -= u - prev;
-                }
+                && u > prev
+            {
+                target -= u - prev;
+            }
             self.last_other = Some(self.last_other.map_or(u, |p| p.max(u)));
         }
         target = target.max(self.c.floor());
         self.target = Some(target);
         if let Some(u) = self.c.standing_utility(view)
-            && u >= target - TIE_EPS {
-                return Action::Accept;
-            }
+            && u >= target - TIE_EPS
+        {
+            return Action::Accept;
+        }
         self.c.offer_near(target)
     }
 }
@@ -218,9 +223,10 @@ impl Negotiator for Micro {
             self.proposed.saturating_sub(1)
         };
         if let Some(u) = self.c.standing_utility(view)
-            && u >= self.c.bids.utility(next) - TIE_EPS {
-                return Action::Accept;
-            }
+            && u >= self.c.bids.utility(next) - TIE_EPS
+        {
+            return Action::Accept;
+        }
         if concede {
             self.proposed += 1;
             Action::Offer(self.c.bids.outcome(next))

@@ -11,8 +11,15 @@
 //! collected in the result's trace. The mechanism holds every party's preferences only to score
 //! the result; negotiators never see them.
 
+mod single_text;
+
+pub use single_text::{
+    Consultation, DraftVersion, MediatorStrategy, SingleText, SingleTextConfig, SingleTextResult,
+    run_single_text,
+};
+
 use crate::error::{Error, ErrorKind};
-use crate::negotiator::{Action, Negotiator, NegotiatorInit, OfferRecord, Strategy, View};
+use crate::negotiator::{Action, Negotiator, NegotiatorInit, OfferRecord, Strategy, Verdict, View};
 use crate::outcome::Outcome;
 use crate::rng::derive_seed;
 use crate::scenario::Scenario;
@@ -56,6 +63,37 @@ pub enum Event {
     Timeout {
         /// Number of rounds played.
         rounds: u32,
+    },
+    /// Single text: the mediator meets some parties to consult them on the current draft.
+    Consult {
+        /// Round (consultation), from 0.
+        round: u32,
+        /// Indices of the parties consulted.
+        parties: Vec<usize>,
+        /// Index of the scenario meeting this consultation follows, if any.
+        meeting: Option<usize>,
+        /// Version of the draft on the table.
+        version: u32,
+    },
+    /// Single text: one party's answer on the current draft.
+    Verdict {
+        /// Round (consultation), from 0.
+        round: u32,
+        /// Party index.
+        party: usize,
+        /// The party's answer.
+        verdict: Verdict,
+    },
+    /// Single text: the mediator put a new version of the draft on the table.
+    Draft {
+        /// Round (consultation), from 0.
+        round: u32,
+        /// The new version number (the starting draft is version 0).
+        version: u32,
+        /// The full draft.
+        outcome: Outcome,
+        /// Clause-level diff from the previous version: `(issue, old value, new value)`.
+        changes: Vec<(usize, u32, u32)>,
     },
 }
 
@@ -195,7 +233,7 @@ impl Mechanism for Sao<'_> {
                                 .iter()
                                 .map(|p| {
                                     p.preferences.utility(&outcome)
-                                        * p.preferences.discount().powi(round as i32)
+                                        * p.preferences.discount_factor(round, self.rounds)
                                 })
                                 .collect();
                             return NegotiationResult {

@@ -162,3 +162,257 @@ fn large_spaces_use_constructed_bids_and_stay_acceptable() {
         }
     }
 }
+
+mod single_text {
+    use super::*;
+    use crate::negotiator::{TextNegotiator, TextView, Verdict};
+    use crate::scenario::{Mediator, Meeting};
+
+    fn config(
+        s: &Scenario,
+        mediator: MediatorStrategy,
+        rounds: u32,
+        seed: u64,
+    ) -> SingleTextConfig {
+        SingleTextConfig {
+            rounds,
+            seed,
+            mediator,
+            start: Outcome::new(vec![0; s.space().issues().len()]),
+            schedule: Consultation::everyone(s.parties().len()),
+        }
+    }
+
+    const TEXT: [Strategy; 4] = [
+        Strategy::Boulware,
+        Strategy::Linear,
+        Strategy::Conceder,
+        Strategy::TimeDependent(0.5),
+    ];
+    const MEDIATORS: [MediatorStrategy; 3] = [
+        MediatorStrategy::HillClimbing,
+        MediatorStrategy::Veto,
+        MediatorStrategy::Feedback,
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn text_agreements_are_acceptable_and_runs_repeat(
+            np in 3usize..6,
+            sizes in prop::collection::vec(2u32..6, 2..5),
+            seed in any::<u64>(),
+            picks in prop::collection::vec(0usize..4, 5),
+            m in 0usize..3,
+            rounds in 1u32..80,
+        ) {
+            let s = scenario(np, &sizes, seed);
+            let strategies: Vec<Strategy> = (0..np).map(|i| TEXT[picks[i]].clone()).collect();
+            let c = config(&s, MEDIATORS[m], rounds, seed);
+            let a = run_single_text(&s, &strategies, &c).unwrap();
+            prop_assert_eq!(&a, &run_single_text(&s, &strategies, &c).unwrap());
+            if let Some(o) = &a.agreement {
+                for p in s.parties() {
+                    prop_assert!(p.preferences.is_acceptable(o));
+                }
+                prop_assert_eq!(o, &a.versions.last().unwrap().outcome);
+            }
+            // Every version's diff is exactly its difference from the previous version.
+            for w in a.versions.windows(2) {
+                let diff: Vec<(usize, u32, u32)> = (0..w[0].outcome.indices().len())
+                    .filter(|&i| w[0].outcome.get(i) != w[1].outcome.get(i))
+                    .map(|i| (i, w[0].outcome.get(i), w[1].outcome.get(i)))
+                    .collect();
+                prop_assert_eq!(&w[1].changes, &diff);
+            }
+        }
+
+        #[test]
+        fn hill_climbing_never_adopts_a_draft_someone_scores_lower(
+            np in 2usize..5,
+            sizes in prop::collection::vec(2u32..6, 2..5),
+            seed in any::<u64>(),
+        ) {
+            let s = scenario(np, &sizes, seed);
+            let strategies = vec![Strategy::Boulware; np];
+            let a = run_single_text(&s, &strategies, &config(&s, MediatorStrategy::HillClimbing, 60, seed)).unwrap();
+            // The reference of each version is the mediator's last adopted draft.
+            for w in a.versions.windows(2) {
+                if w[0].reference != w[1].reference {
+                    for p in s.parties() {
+                        prop_assert!(
+                            p.preferences.utility(&w[1].reference) >= p.preferences.utility(&w[0].reference) - 1e-12,
+                            "adopted a draft {} scores lower", p.name
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// A party that answers from a fixed script, whatever the draft.
+    struct Scripted(Vec<Verdict>, usize);
+
+    impl TextNegotiator for Scripted {
+        fn review(&mut self, _view: &TextView<'_>) -> Verdict {
+            self.1 += 1;
+            self.0[(self.1 - 1) % self.0.len()].clone()
+        }
+    }
+
+    fn scripted(np: usize, sizes: &[u32]) -> Vec<Box<dyn TextNegotiator>> {
+        (0..np)
+            .map(|p| {
+                let script = (0..7)
+                    .map(|k| Verdict {
+                        accept: false,
+                        objections: vec![(p + k) % sizes.len()],
+                        preferred: vec![(
+                            (p + k) % sizes.len(),
+                            (k as u32) % sizes[(p + k) % sizes.len()],
+                        )],
+                        improves: Some(k % 2 == 0),
+                        veto: k % 3 == 0,
+                        walk_away: false,
+                    })
+                    .collect();
+                Box::new(Scripted(script, 0)) as Box<dyn TextNegotiator>
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_mediator_sees_only_verdicts() {
+        // Two scenarios with the same issues but different preferences for every party: with
+        // parties that answer the same way, every mediator produces the same drafts. So no
+        // mediator reads a party's utility function.
+        let sizes = [4, 5, 3, 4];
+        for m in MEDIATORS {
+            let a = scenario(3, &sizes, 1);
+            let b = scenario(3, &sizes, 2);
+            assert_ne!(a.parties()[0].preferences, b.parties()[0].preferences);
+            let run = |s: &Scenario| {
+                let c = config(s, m, 40, 9);
+                SingleText::with_negotiators(s, scripted(3, &sizes), c)
+                    .unwrap()
+                    .run(&mut |_: &Event| {})
+                    .versions
+            };
+            let (va, vb) = (run(&a), run(&b));
+            let drafts =
+                |v: &[DraftVersion]| v.iter().map(|d| d.outcome.clone()).collect::<Vec<_>>();
+            assert_eq!(
+                drafts(&va),
+                drafts(&vb),
+                "mediator {m:?} drafted differently"
+            );
+            assert!(va.len() > 1, "the mediator never revised the draft");
+        }
+    }
+
+    #[test]
+    fn a_mediator_with_interests_never_tables_a_draft_it_cannot_accept() {
+        for seed in 0..20 {
+            let mut s = scenario(4, &[4, 4, 4, 3], seed);
+            s.mediator = Some(Mediator {
+                party_idx: Some(3),
+                ..Default::default()
+            });
+            let own = s.parties()[3].preferences.clone();
+            for m in MEDIATORS {
+                let r = run_single_text(&s, &vec![Strategy::Linear; 4], &config(&s, m, 50, seed))
+                    .unwrap();
+                for v in &r.versions[1..] {
+                    assert!(
+                        own.is_acceptable(&v.outcome),
+                        "{m:?} tabled a draft below the mediator's reservation"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn shuttle_schedules_follow_the_meetings() {
+        let mut s = scenario(3, &[4, 4, 4], 5);
+        s.mediator = Some(Mediator {
+            party_idx: Some(2),
+            ..Default::default()
+        });
+        s.meetings = vec![
+            Meeting {
+                date: "2025-12-02".into(),
+                parties: vec![2, 1],
+                ..Default::default()
+            },
+            Meeting {
+                date: "2025-12-03".into(),
+                parties: vec![0],
+                ..Default::default()
+            },
+            Meeting {
+                date: "2025-12-04".into(),
+                parties: vec![0, 2],
+                ..Default::default()
+            },
+        ];
+        let schedule = Consultation::from_meetings(&s).unwrap();
+        assert_eq!(
+            schedule.len(),
+            2,
+            "a meeting without the mediator is not a consultation"
+        );
+        let c = SingleTextConfig {
+            schedule,
+            ..config(&s, MediatorStrategy::Feedback, 4, 1)
+        };
+        let r = run_single_text(
+            &s,
+            &[Strategy::Boulware, Strategy::Boulware, Strategy::Boulware],
+            &c,
+        )
+        .unwrap();
+        let consulted: Vec<Vec<usize>> = r
+            .trace
+            .iter()
+            .filter_map(|e| match e {
+                Event::Consult { parties, .. } => Some(parties.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(consulted[..2], [vec![1, 2], vec![0, 2]]);
+    }
+
+    #[test]
+    fn every_mediator_reaches_agreements_on_easy_scenarios() {
+        for m in MEDIATORS {
+            let agreed = (0..30)
+                .filter(|&seed| {
+                    let s = scenario(3, &[3, 3, 3], seed);
+                    let c = config(&s, m, 80, seed);
+                    run_single_text(&s, &vec![Strategy::Conceder; 3], &c)
+                        .unwrap()
+                        .agreement
+                        .is_some()
+                })
+                .count();
+            assert!(
+                agreed >= 10,
+                "{m:?} agreed in only {agreed} of 30 scenarios"
+            );
+        }
+    }
+
+    #[test]
+    fn offer_only_strategies_cannot_review_texts() {
+        let s = scenario(2, &[3, 3], 1);
+        let e = run_single_text(
+            &s,
+            &[Strategy::Micro, Strategy::Linear],
+            &config(&s, MediatorStrategy::Feedback, 5, 1),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("cannot review a single text"), "{e}");
+    }
+}

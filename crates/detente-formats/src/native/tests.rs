@@ -37,7 +37,10 @@ fn check_err(text: &str, want: &[&str]) {
     for w in want {
         assert!(msg.contains(w), "message {msg:?} lacks {w:?}");
     }
-    assert!(msg.starts_with("bad.toml"), "message {msg:?} does not name the file");
+    assert!(
+        msg.starts_with("bad.toml"),
+        "message {msg:?} does not name the file"
+    );
 }
 
 fn edit(from: &str, to: &str) -> String {
@@ -60,7 +63,11 @@ fn the_spec_example_loads_with_its_semantics() {
 
 #[test]
 fn syntax_errors_give_line_and_column() {
-    let e = read_str("name = \"x\"\n[[issues]\nname = 1", Some(Path::new("bad.toml"))).unwrap_err();
+    let e = read_str(
+        "name = \"x\"\n[[issues]\nname = 1",
+        Some(Path::new("bad.toml")),
+    )
+    .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Syntax);
     assert_eq!(e.line(), Some(2));
     assert!(e.to_string().starts_with("bad.toml:2:"), "{e}");
@@ -68,26 +75,89 @@ fn syntax_errors_give_line_and_column() {
 
 #[test]
 fn semantic_errors_name_what_is_wrong() {
-    check_err(&edit("\"full withdrawal\" = 0.0 }", "\"full withdrawl\" = 0.0 }"), &[
-        "party 'Ukraine', values.donbas",
-        "unknown option 'full withdrawl'",
-        "valid: 'freeze on the line', 'demilitarised zone', 'full withdrawal'",
-    ]);
-    check_err(&edit(", \"full withdrawal\" = 0.0 }", " }"), &["no value for option 'full withdrawal'"]);
-    check_err(&edit("army_cap = 6 }", "army_cap = 6, navy = 1 }"), &["unknown issue 'navy'", "valid: 'donbas', 'army_cap'"]);
-    check_err(&edit("\"demilitarised zone\" = 0.6", "\"demilitarised zone\" = 1.6"), &["'demilitarised zone' of issue 'donbas' for party 'Ukraine' is 1.6; valid: [0, 1]"]);
-    check_err(&edit("name = \"Russia\"", "name = \"Ukraine\""), &["duplicate party name 'Ukraine'"]);
-    check_err(&edit("name = \"army_cap\"", "name = \"donbas\""), &["duplicate issue name 'donbas'"]);
-    check_err(&edit("options = [\"freeze on the line\", \"demilitarised zone\", \"full withdrawal\"]", "options = []"), &["option list is empty"]);
-    check_err(&edit("range = [400, 1000]", "range = [1000, 400]"), &["range [1000, 400] has lo > hi"]);
+    check_err(
+        &edit("\"full withdrawal\" = 0.0 }", "\"full withdrawl\" = 0.0 }"),
+        &[
+            "party 'Ukraine', values.donbas",
+            "unknown option 'full withdrawl'",
+            "valid: 'freeze on the line', 'demilitarised zone', 'full withdrawal'",
+        ],
+    );
+    check_err(
+        &edit(", \"full withdrawal\" = 0.0 }", " }"),
+        &["no value for option 'full withdrawal'"],
+    );
+    check_err(
+        &edit("army_cap = 6 }", "army_cap = 6, navy = 1 }"),
+        &["unknown issue 'navy'", "valid: 'donbas', 'army_cap'"],
+    );
+    check_err(
+        &edit(
+            "\"demilitarised zone\" = 0.6",
+            "\"demilitarised zone\" = 1.6",
+        ),
+        &[
+            "bad.toml:19:",
+            "party 'Ukraine', values.donbas: the value of 'demilitarised zone' is 1.6; valid: a number in [0, 1]",
+        ],
+    );
+    check_err(
+        &edit("name = \"Russia\"", "name = \"Ukraine\""),
+        &["duplicate party name 'Ukraine'"],
+    );
+    check_err(
+        &edit("name = \"army_cap\"", "name = \"donbas\""),
+        &["duplicate issue name 'donbas'"],
+    );
+    check_err(
+        &edit(
+            "options = [\"freeze on the line\", \"demilitarised zone\", \"full withdrawal\"]",
+            "options = []",
+        ),
+        &["option list is empty"],
+    );
+    check_err(
+        &edit("range = [400, 1000]", "range = [1000, 400]"),
+        &["range [1000, 400] has lo > hi"],
+    );
     check_err(&edit("step = 50", "step = 0"), &["step 0 is invalid"]);
-    check_err(&edit("weights = { donbas = 16, army_cap = 6 }", "weights = { donbas = 0, army_cap = 0 }"), &["no issue has a positive weight"]);
-    check_err(&edit("weights = { donbas = 1 }", "weights = { donbas = -1 }"), &["weights.donbas", "valid: a number >= 0"]);
-    check_err(&edit("weights = { donbas = 1 }", "weights = { donbas = 1, army_cap = 1 }"), &["issue 'army_cap' has weight 1 but no values"]);
-    check_err(&edit("options = [\"full withdrawal\"]", "options = [\"withdrawal\"]"), &["red_lines", "unknown option 'withdrawal'"]);
-    check_err(&edit("donbas = [0.0, 0.5, 1.0]", "donbas = [0.0, 1.0]"), &["2 values for 3 options"]);
-    check_err(&edit("reservation = 0.48", "reservation = 0.48\nreservaton = 1"), &["unknown field `reservaton`"]);
-    check_err(&edit("name = \"Russia\"", "name = \"Russia\"\nrole = \"king\""), &["unknown role 'king'"]);
+    check_err(
+        &edit(
+            "weights = { donbas = 16, army_cap = 6 }",
+            "weights = { donbas = 0, army_cap = 0 }",
+        ),
+        &["no issue has a positive weight"],
+    );
+    check_err(
+        &edit("weights = { donbas = 1 }", "weights = { donbas = -1 }"),
+        &["weights.donbas", "valid: a number >= 0"],
+    );
+    check_err(
+        &edit(
+            "weights = { donbas = 1 }",
+            "weights = { donbas = 1, army_cap = 1 }",
+        ),
+        &["issue 'army_cap' has weight 1 but no values"],
+    );
+    check_err(
+        &edit(
+            "options = [\"full withdrawal\"]",
+            "options = [\"withdrawal\"]",
+        ),
+        &["red_lines", "unknown option 'withdrawal'"],
+    );
+    check_err(
+        &edit("donbas = [0.0, 0.5, 1.0]", "donbas = [0.0, 1.0]"),
+        &["2 values for 3 options"],
+    );
+    check_err(
+        &edit("reservation = 0.48", "reservation = 0.48\nreservaton = 1"),
+        &["unknown field `reservaton`"],
+    );
+    check_err(
+        &edit("name = \"Russia\"", "name = \"Russia\"\nrole = \"king\""),
+        &["unknown role 'king'"],
+    );
     check_err("name = \"x\"\n[[parties]]\nname = \"a\"\n", &["no issues"]);
 }
 
@@ -120,11 +190,32 @@ parties = ["Russia", "Ukraine"]
     let s = read_str(&ok, None).unwrap();
     assert_eq!(s.packages[0].choices, vec![Some(vec![0, 1]), Some(vec![4])]);
     assert_eq!(s.meetings[0].parties, vec![1, 0]);
-    check_err(&ok.replace("army_cap = 600", "army_cap = 601"), &["601 is not a value of issue 'army_cap'", "valid: 400..=1000 in steps of 50"]);
-    check_err(&ok.replace("sources = [\"S1\"]", "sources = [\"S2\"]"), &["unknown source 'S2'"]);
-    check_err(&ok.replace("parties = [\"Russia\", \"Ukraine\"]", "parties = [\"Russia\", \"Kyiv\"]"), &["unknown party 'Kyiv'", "valid: 'Ukraine', 'Russia'"]);
-    check_err(&ok.replace("date = \"2025-12-02\"", "date = \"2025-02-30\""), &["'2025-02-30' is not a date"]);
-    check_err(&ok.replace("party = \"Russia\"", "party = \"US\""), &["mediator.party", "unknown party 'US'"]);
+    check_err(
+        &ok.replace("army_cap = 600", "army_cap = 601"),
+        &[
+            "601 is not a value of issue 'army_cap'",
+            "valid: 400..=1000 in steps of 50",
+        ],
+    );
+    check_err(
+        &ok.replace("sources = [\"S1\"]", "sources = [\"S2\"]"),
+        &["unknown source 'S2'"],
+    );
+    check_err(
+        &ok.replace(
+            "parties = [\"Russia\", \"Ukraine\"]",
+            "parties = [\"Russia\", \"Kyiv\"]",
+        ),
+        &["unknown party 'Kyiv'", "valid: 'Ukraine', 'Russia'"],
+    );
+    check_err(
+        &ok.replace("date = \"2025-12-02\"", "date = \"2025-02-30\""),
+        &["'2025-02-30' is not a date"],
+    );
+    check_err(
+        &ok.replace("party = \"Russia\"", "party = \"US\""),
+        &["mediator.party", "unknown party 'US'"],
+    );
 }
 
 #[test]
@@ -137,7 +228,10 @@ fn writing_and_reading_back_keeps_every_utility() {
         let o = s.space().outcome_at(k).unwrap();
         for (a, b) in s.parties().iter().zip(t.parties()) {
             assert!((a.preferences.utility(&o) - b.preferences.utility(&o)).abs() < 1e-12);
-            assert_eq!(a.preferences.is_acceptable(&o), b.preferences.is_acceptable(&o));
+            assert_eq!(
+                a.preferences.is_acceptable(&o),
+                b.preferences.is_acceptable(&o)
+            );
         }
     }
 }
@@ -152,7 +246,11 @@ fn the_flagship_scenario_loads() {
     assert!(s.meetings.len() >= 15);
     // Every party's numbers say where they come from.
     for p in s.parties() {
-        assert!(p.provenance.reservation.is_some() && p.provenance.weights.is_some() && p.provenance.values.is_some());
+        assert!(
+            p.provenance.reservation.is_some()
+                && p.provenance.weights.is_some()
+                && p.provenance.values.is_some()
+        );
     }
     let back = read_str(&to_toml(&s).unwrap(), None).unwrap();
     assert_eq!(back.packages, s.packages);

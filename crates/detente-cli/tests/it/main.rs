@@ -1,0 +1,13 @@
+//! End-to-end tests of the `detente` binary: every test runs the real executable in a temporary
+//! directory, on scenario files it writes there (or on the repository's flagship scenario), and
+//! checks exit code, stdout and stderr. Expected numbers come from hand computation or from an
+//! independent brute force over the scenario text (`model.rs`), never from detente's crates.
+
+mod analyze;
+mod errors;
+mod flagship;
+mod help;
+mod model;
+mod negotiate;
+mod run;
+mod util;

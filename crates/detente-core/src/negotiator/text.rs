@@ -1,0 +1,205 @@
+//! Parties under the single negotiating text: reviewing a mediator's draft.
+//!
+//! Under a single text a party does not make offers; it answers the mediator's draft with a
+//! [`Verdict`]: accept or not, the clauses (issues) it objects to, optionally the alternative it
+//! would prefer on each, whether the draft is at least as good for it as a reference draft the
+//! mediator names, and whether it vetoes the draft outright (below its walk-away value or across
+//! a red line). Like an offer-making negotiator, a [`TextNegotiator`] sees only its own
+//! preferences and the drafts.
+
+use crate::TIE_EPS;
+use crate::error::Error;
+use crate::outcome::Outcome;
+use crate::preferences::Preferences;
+
+use super::{NegotiatorInit, Strategy};
+
+/// Besides its red lines, a party objects to at most this many clauses per review: the ones
+/// that cost it most. Negotiators fight over a few points at a time, not the whole text.
+pub const MAX_OBJECTIONS: usize = 3;
+
+/// A party's answer on a draft.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    /// Whether the party accepts the draft as it stands.
+    pub accept: bool,
+    /// Issues (clauses) the party objects to, ascending.
+    pub objections: Vec<usize>,
+    /// For some objected issues, the value the party would prefer: `(issue, value)`.
+    pub preferred: Vec<(usize, u32)>,
+    /// Whether the draft is at least as good for the party as the reference draft, when the
+    /// mediator named one.
+    pub improves: Option<bool>,
+    /// Whether the party finds the draft unacceptable outright (below its walk-away value or
+    /// across a red line).
+    pub veto: bool,
+    /// Whether the party walks away from the process.
+    pub walk_away: bool,
+}
+
+/// What a party sees when it reviews a draft.
+#[derive(Clone, Copy, Debug)]
+pub struct TextView<'a> {
+    /// Consultation round, from 0.
+    pub round: u32,
+    /// The deadline in rounds.
+    pub n_rounds: u32,
+    /// The draft on the table.
+    pub draft: &'a Outcome,
+    /// Its version number.
+    pub version: u32,
+    /// The draft the mediator asks it to compare with, if any.
+    pub reference: Option<&'a Outcome>,
+}
+
+impl TextView<'_> {
+    /// Relative time in [0, 1].
+    pub fn time(&self) -> f64 {
+        if self.n_rounds <= 1 {
+            1.0
+        } else {
+            f64::from(self.round) / f64::from(self.n_rounds - 1)
+        }
+    }
+}
+
+/// A party's strategy for reviewing drafts.
+pub trait TextNegotiator: Send {
+    /// Answers on the draft in `view`.
+    fn review(&mut self, view: &TextView<'_>) -> Verdict;
+}
+
+impl Strategy {
+    /// Creates a draft-reviewing party following this strategy. Time-dependent strategies
+    /// (boulware, linear, conceder, time:E) lower their aspiration over time; hardliner accepts
+    /// only its best.
+    ///
+    /// # Errors
+    /// For strategies that only make offers (random, tit-for-tat, micro).
+    pub fn build_text(&self, init: NegotiatorInit<'_>) -> Result<Box<dyn TextNegotiator>, Error> {
+        let e = match self {
+            Strategy::Boulware => 0.2,
+            Strategy::Linear => 1.0,
+            Strategy::Conceder => 2.0,
+            Strategy::TimeDependent(e) => *e,
+            Strategy::Hardliner => 0.0,
+            Strategy::Random | Strategy::TitForTat | Strategy::Micro => {
+                return Err(Error::config(format!(
+                    "strategy '{self}' makes offers and cannot review a single text; \
+                     use boulware, linear, conceder, time:E or hardliner"
+                )));
+            }
+        };
+        Ok(Box::new(Aspiration::new(init.preferences.clone(), e)))
+    }
+}
+
+/// Time-dependent aspiration: accepts a draft worth at least `best − (best − r)·t^(1/e)`
+/// (e = 0 never concedes), and objects to the clauses that cost it most.
+struct Aspiration {
+    prefs: Preferences,
+    e: f64,
+    /// Per issue, the best term among values outside one's red lines.
+    best_terms: Vec<f64>,
+    best: f64,
+}
+
+impl Aspiration {
+    fn new(prefs: Preferences, e: f64) -> Aspiration {
+        let terms = prefs.ufun().terms();
+        let best_terms: Vec<f64> = terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                (0..t.len() as u32)
+                    .filter(|&v| !prefs.red_lines().forbids(i, v))
+                    .map(|v| t[v as usize])
+                    .fold(f64::NEG_INFINITY, f64::max)
+            })
+            .collect();
+        let best = if best_terms.iter().all(|x| x.is_finite()) {
+            prefs.ufun().finish(best_terms.iter().sum())
+        } else {
+            prefs.reservation()
+        };
+        Aspiration {
+            prefs,
+            e,
+            best_terms,
+            best,
+        }
+    }
+
+    fn target(&self, t: f64) -> f64 {
+        let r = self.prefs.reservation();
+        if self.e <= 0.0 {
+            return self.best;
+        }
+        self.best - (self.best - r).max(0.0) * t.clamp(0.0, 1.0).powf(1.0 / self.e)
+    }
+}
+
+impl TextNegotiator for Aspiration {
+    fn review(&mut self, view: &TextView<'_>) -> Verdict {
+        let draft = view.draft;
+        let terms = self.prefs.ufun().terms();
+        let u = self.prefs.utility(draft);
+        let target = self.target(view.time());
+        let crossed: Vec<usize> = (0..terms.len())
+            .filter(|&i| self.prefs.red_lines().forbids(i, draft.get(i)))
+            .collect();
+        let veto = !crossed.is_empty() || u < self.prefs.reservation() - TIE_EPS;
+        let accept = !veto && u >= target - TIE_EPS;
+        let mut objections = crossed.clone();
+        if !accept {
+            // Object to the costliest clauses (at most MAX_OBJECTIONS) until fixing them would
+            // reach the target.
+            let mut losses: Vec<(usize, f64)> = (0..terms.len())
+                .filter(|i| !crossed.contains(i))
+                .map(|i| (i, self.best_terms[i] - terms[i][draft.get(i) as usize]))
+                .filter(|(_, loss)| *loss > TIE_EPS)
+                .collect();
+            losses.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            let mut gap = target - u;
+            for (i, loss) in losses.into_iter().take(MAX_OBJECTIONS) {
+                if gap <= TIE_EPS {
+                    break;
+                }
+                objections.push(i);
+                gap -= loss;
+            }
+            objections.sort_unstable();
+        }
+        // On each objected clause, ask for the nearest value (in the issue's order) that is
+        // better for us and outside our red lines: a minimal request, as negotiators make.
+        let preferred = objections
+            .iter()
+            .filter_map(|&i| {
+                let cur = draft.get(i);
+                let t = &terms[i];
+                let here = if self.prefs.red_lines().forbids(i, cur) {
+                    f64::NEG_INFINITY
+                } else {
+                    t[cur as usize]
+                };
+                (0..t.len() as u32)
+                    .filter(|&v| {
+                        v != cur
+                            && !self.prefs.red_lines().forbids(i, v)
+                            && t[v as usize] > here + TIE_EPS
+                    })
+                    .min_by_key(|&v| (v.abs_diff(cur), v))
+                    .map(|v| (i, v))
+            })
+            .collect();
+        let improves = view.reference.map(|r| u >= self.prefs.utility(r) - TIE_EPS);
+        Verdict {
+            accept,
+            objections,
+            preferred,
+            improves,
+            veto,
+            walk_away: false,
+        }
+    }
+}

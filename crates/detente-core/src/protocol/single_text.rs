@@ -1,0 +1,638 @@
+//! The single negotiating text: a mediator holds one complete draft and revises it from the
+//! parties' feedback until every party accepts the same draft or the process breaks down.
+//!
+//! Each round the mediator consults a group of parties — everyone at once, or one meeting of a
+//! shuttle schedule (e.g. the scenario's meetings timeline) — on the draft on the table. Each
+//! consulted party answers with a [`Verdict`]. The draft is agreed once every party has accepted
+//! the current version (acceptances are collected across meetings; a new version needs new
+//! acceptances). Otherwise the mediator revises the draft from the verdicts alone — it never
+//! sees a utility function, only what parties tell it — and every change is recorded as a new
+//! version with its clause-level diff.
+//!
+//! Three mediators ([`MediatorStrategy`]):
+//! * `HillClimbing` (Klein et al. 2003): mutates one clause of the last adopted draft at random
+//!   and adopts the mutation only if every party says it is at least as good for it.
+//! * `Veto`: adopts a random mutation unless some party vetoes it (finds it unacceptable).
+//! * `Feedback`: moves only the clauses parties objected to, one step toward the alternative the
+//!   objectors asked for, avoiding values other parties objected to or never saw, and leaving
+//!   untouched the clauses nobody objected to.
+//!
+//! A mediator that is itself a party (a mediator with interests) never tables a draft that falls
+//! below its own reservation value or crosses its own red lines, and reviews every draft as a
+//! party too. Hill-climbing and veto mediators consult every party every round (their votes are
+//! simultaneous); the feedback mediator follows the schedule.
+
+use rand::RngExt;
+
+use crate::TIE_EPS;
+use crate::error::{Error, ErrorKind};
+use crate::negotiator::{NegotiatorInit, Strategy, TextNegotiator, TextView, Verdict};
+use crate::outcome::Outcome;
+use crate::preferences::Preferences;
+use crate::rng::{ChaCha8Rng, derive_seed, rng};
+use crate::scenario::Scenario;
+
+use super::{Event, Observer};
+
+/// The feedback mediator changes at most this many clauses per revision.
+const MAX_CHANGES: usize = 3;
+
+/// How the mediator revises the draft.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MediatorStrategy {
+    /// Random single-clause mutations adopted under unanimous approval (Klein et al. 2003).
+    HillClimbing,
+    /// Random single-clause mutations adopted unless some party vetoes.
+    Veto,
+    /// Moves objected clauses toward what the objectors ask for, protecting the rest.
+    Feedback,
+}
+
+impl MediatorStrategy {
+    /// Names accepted by `parse`.
+    pub const NAMES: &'static str = "hill-climbing, veto, feedback";
+
+    /// The canonical name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediatorStrategy::HillClimbing => "hill-climbing",
+            MediatorStrategy::Veto => "veto",
+            MediatorStrategy::Feedback => "feedback",
+        }
+    }
+}
+
+impl std::str::FromStr for MediatorStrategy {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<MediatorStrategy, Error> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "hill-climbing" | "hillclimbing" | "klein" => Ok(MediatorStrategy::HillClimbing),
+            "veto" => Ok(MediatorStrategy::Veto),
+            "feedback" => Ok(MediatorStrategy::Feedback),
+            _ => Err(Error::config(format!(
+                "unknown mediator strategy '{s}'; valid: {}",
+                MediatorStrategy::NAMES
+            ))),
+        }
+    }
+}
+
+/// One consultation of the schedule: which parties the mediator meets.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Consultation {
+    /// Party indices (the mediator party, if any, is always added).
+    pub parties: Vec<usize>,
+    /// The scenario meeting it follows, if any.
+    pub meeting: Option<usize>,
+}
+
+impl Consultation {
+    /// A schedule that consults every party every round.
+    pub fn everyone(n_parties: usize) -> Vec<Consultation> {
+        vec![Consultation {
+            parties: (0..n_parties).collect(),
+            meeting: None,
+        }]
+    }
+
+    /// The shuttle schedule of a scenario's meetings timeline: every meeting with the mediator
+    /// party and at least one other party (or, with a neutral mediator, every meeting with a
+    /// party), in order.
+    ///
+    /// # Errors
+    /// When no meeting qualifies.
+    pub fn from_meetings(scenario: &Scenario) -> Result<Vec<Consultation>, Error> {
+        let med = scenario.mediator.as_ref().and_then(|m| m.party_idx);
+        let out: Vec<Consultation> = scenario
+            .meetings
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| match med {
+                Some(p) => m.parties.contains(&p) && m.parties.iter().any(|&q| q != p),
+                None => !m.parties.is_empty(),
+            })
+            .map(|(k, m)| Consultation {
+                parties: m.parties.clone(),
+                meeting: Some(k),
+            })
+            .collect();
+        if out.is_empty() {
+            return Err(Error::config(
+                "the scenario's meetings timeline has no meeting between the mediator and a party; \
+                 consult all parties at once instead",
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// Knobs of the single-text protocol.
+#[derive(Clone, Debug)]
+pub struct SingleTextConfig {
+    /// Deadline: number of consultations.
+    pub rounds: u32,
+    /// Seed for the mediator's and parties' random choices.
+    pub seed: u64,
+    /// The mediator's strategy.
+    pub mediator: MediatorStrategy,
+    /// The starting draft (version 0).
+    pub start: Outcome,
+    /// The consultation schedule, cycled until the deadline.
+    pub schedule: Vec<Consultation>,
+}
+
+/// One version of the draft.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DraftVersion {
+    /// Version number, from 0 (the starting draft).
+    pub version: u32,
+    /// The round it was tabled in (0 for the start).
+    pub round: u32,
+    /// The draft.
+    pub outcome: Outcome,
+    /// The draft the mediator measured it against (its last adopted draft).
+    pub reference: Outcome,
+    /// `(issue, old value, new value)` relative to the previous version.
+    pub changes: Vec<(usize, u32, u32)>,
+}
+
+/// The result of a single-text negotiation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SingleTextResult {
+    /// The agreed draft, if any.
+    pub agreement: Option<Outcome>,
+    /// Consultations held.
+    pub rounds: u32,
+    /// Each party's payoff (discounted utility of the agreement, or its reservation value).
+    pub utilities: Vec<f64>,
+    /// The party that walked away, if one did.
+    pub ended_by: Option<usize>,
+    /// Every version of the draft, in order.
+    pub versions: Vec<DraftVersion>,
+    /// Every event.
+    pub trace: Vec<Event>,
+}
+
+/// What a mediator knows when it revises the draft: the drafts and the verdicts, nothing more.
+struct MediatorView<'a> {
+    draft: &'a Outcome,
+    /// This round's verdicts.
+    feedback: &'a [(usize, Verdict)],
+}
+
+/// The mediator's private state.
+struct MediatorState {
+    strategy: MediatorStrategy,
+    n_parties: usize,
+    sizes: Vec<u32>,
+    own: Option<Preferences>,
+    rng: ChaCha8Rng,
+    /// The last adopted draft (hill-climbing and veto).
+    base: Outcome,
+    /// Per party, issue and value: what the party said about it (feedback mediator).
+    stance: Vec<Vec<Vec<Stance>>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stance {
+    Unknown,
+    Tolerated,
+    Objected,
+    Preferred,
+}
+
+impl MediatorState {
+    /// Whether the mediator (if it has interests) can live with `o`.
+    fn own_ok(&self, o: &Outcome) -> bool {
+        self.own.as_ref().is_none_or(|p| p.is_acceptable(o))
+    }
+
+    /// A random single-clause mutation of the base that the mediator can live with.
+    fn mutate(&mut self) -> Outcome {
+        for _ in 0..64 {
+            let mut idx = self.base.indices().to_vec();
+            let movable: Vec<usize> = (0..idx.len()).filter(|&i| self.sizes[i] > 1).collect();
+            if movable.is_empty() {
+                return self.base.clone();
+            }
+            let i = movable[self.rng.random_range(0..movable.len())];
+            let mut v = self.rng.random_range(0..self.sizes[i] - 1);
+            if v >= idx[i] {
+                v += 1;
+            }
+            idx[i] = v;
+            let o = Outcome::new(idx);
+            if self.own_ok(&o) {
+                return o;
+            }
+        }
+        self.base.clone()
+    }
+
+    /// The next draft to table, from this round's feedback.
+    fn revise(&mut self, view: &MediatorView<'_>) -> Outcome {
+        match self.strategy {
+            MediatorStrategy::HillClimbing | MediatorStrategy::Veto => {
+                let adopt = if self.strategy == MediatorStrategy::HillClimbing {
+                    view.feedback.len() == self.n_parties
+                        && view.feedback.iter().all(|(_, v)| v.improves == Some(true))
+                } else {
+                    view.feedback.iter().all(|(_, v)| !v.veto)
+                };
+                if adopt {
+                    self.base = view.draft.clone();
+                }
+                self.mutate()
+            }
+            MediatorStrategy::Feedback => self.revise_feedback(view),
+        }
+    }
+
+    fn revise_feedback(&mut self, view: &MediatorView<'_>) -> Outcome {
+        let draft = view.draft;
+        // Remember what each consulted party said about each clause.
+        for (p, v) in view.feedback {
+            for (i, &x) in draft.indices().iter().enumerate() {
+                let s = &mut self.stance[*p][i][x as usize];
+                if v.objections.contains(&i) {
+                    *s = Stance::Objected;
+                } else if *s == Stance::Unknown {
+                    *s = Stance::Tolerated;
+                }
+            }
+            for &(i, x) in &v.preferred {
+                if let Some(s) = self.stance[*p]
+                    .get_mut(i)
+                    .and_then(|r| r.get_mut(x as usize))
+                {
+                    *s = Stance::Preferred;
+                }
+            }
+        }
+        // Clauses by how many consulted parties object to them (most first), at most
+        // MAX_CHANGES per revision: the text moves a few points at a time.
+        let mut objected: Vec<(usize, usize)> = Vec::new();
+        for (_, v) in view.feedback {
+            for &i in &v.objections {
+                match objected.iter_mut().find(|(j, _)| *j == i) {
+                    Some(e) => e.1 += 1,
+                    None => objected.push((i, 1)),
+                }
+            }
+        }
+        objected.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut next = draft.indices().to_vec();
+        let mut n_changed = 0;
+        for (i, _) in objected {
+            if n_changed == MAX_CHANGES {
+                break;
+            }
+            let cur = draft.get(i);
+            // Where the objectors want this clause to go.
+            let wants: Vec<u32> = view
+                .feedback
+                .iter()
+                .filter(|(_, v)| v.objections.contains(&i))
+                .filter_map(|(_, v)| v.preferred.iter().find(|(j, _)| *j == i).map(|&(_, x)| x))
+                .collect();
+            let score = |x: u32| -> f64 {
+                (0..self.n_parties)
+                    .map(|p| match self.stance[p][i][x as usize] {
+                        Stance::Preferred => 2.0,
+                        Stance::Tolerated => 1.0,
+                        Stance::Unknown => 0.0,
+                        Stance::Objected => -3.0,
+                    })
+                    .sum()
+            };
+            // Candidates: one step from the current value toward each requested value; if no
+            // objector said what it wants, the neighbouring values.
+            let mut cands: Vec<u32> = wants
+                .iter()
+                .filter(|&&w| w != cur)
+                .map(|&w| if w > cur { cur + 1 } else { cur - 1 })
+                .collect();
+            if cands.is_empty() {
+                cands = [
+                    cur.checked_sub(1),
+                    (cur + 1 < self.sizes[i]).then_some(cur + 1),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+            }
+            cands.sort_by(|&a, &b| score(b).total_cmp(&score(a)).then(a.cmp(&b)));
+            cands.dedup();
+            // Protect what others accepted: never trade the current value for one the parties,
+            // taken together, like less.
+            for x in cands {
+                if score(x) < score(cur) - TIE_EPS {
+                    continue;
+                }
+                next[i] = x;
+                if self.own_ok(&Outcome::new(next.clone())) {
+                    n_changed += 1;
+                    break;
+                }
+                next[i] = cur;
+            }
+        }
+        Outcome::new(next)
+    }
+}
+
+/// The single-text mechanism.
+pub struct SingleText<'a> {
+    scenario: &'a Scenario,
+    parties: Vec<Box<dyn TextNegotiator>>,
+    mediator: MediatorState,
+    config: SingleTextConfig,
+}
+
+impl<'a> SingleText<'a> {
+    /// Sets up a single-text negotiation over `scenario` where party `i` reviews drafts with
+    /// `strategies[i]`.
+    ///
+    /// # Errors
+    /// When the strategy count does not match, a strategy cannot review texts, the starting
+    /// draft does not belong to the space, the schedule is empty or names an unknown party, or
+    /// the deadline is 0.
+    pub fn new(
+        scenario: &'a Scenario,
+        strategies: &[Strategy],
+        config: SingleTextConfig,
+    ) -> Result<SingleText<'a>, Error> {
+        let n = scenario.parties().len();
+        if strategies.len() != n {
+            return Err(Error::new(ErrorKind::Mismatch {
+                reason: format!("{} strategies for {n} parties", strategies.len()),
+            }));
+        }
+        let parties = strategies
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                s.build_text(NegotiatorInit {
+                    space: scenario.space(),
+                    preferences: &scenario.parties()[i].preferences,
+                    me: i,
+                    n_parties: n,
+                    seed: derive_seed(config.seed, &[i as u64]),
+                })
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        SingleText::with_negotiators(scenario, parties, config)
+    }
+
+    /// Like [`SingleText::new`], with ready-made parties (one per scenario party, in order).
+    ///
+    /// # Errors
+    /// As [`SingleText::new`].
+    pub fn with_negotiators(
+        scenario: &'a Scenario,
+        parties: Vec<Box<dyn TextNegotiator>>,
+        config: SingleTextConfig,
+    ) -> Result<SingleText<'a>, Error> {
+        let n = scenario.parties().len();
+        if parties.len() != n {
+            return Err(Error::new(ErrorKind::Mismatch {
+                reason: format!("{} negotiators for {n} parties", parties.len()),
+            }));
+        }
+        if config.rounds == 0 {
+            return Err(Error::config("the deadline must be at least 1 round"));
+        }
+        scenario.space().check(&config.start)?;
+        if config.schedule.is_empty() {
+            return Err(Error::config("the consultation schedule is empty"));
+        }
+        for c in &config.schedule {
+            if c.parties.iter().any(|&p| p >= n) {
+                return Err(Error::config(
+                    "the consultation schedule names a party that does not exist",
+                ));
+            }
+        }
+        // The mediator's only private knowledge: its own preferences, when it is a party.
+        let own = scenario
+            .mediator
+            .as_ref()
+            .and_then(|m| m.party_idx)
+            .map(|p| scenario.parties()[p].preferences.clone());
+        let sizes: Vec<u32> = scenario
+            .space()
+            .issues()
+            .iter()
+            .map(|i| i.n_values())
+            .collect();
+        let stance = vec![
+            sizes
+                .iter()
+                .map(|&k| vec![Stance::Unknown; k as usize])
+                .collect();
+            n
+        ];
+        let mediator = MediatorState {
+            strategy: config.mediator,
+            n_parties: n,
+            sizes,
+            own,
+            rng: rng(derive_seed(config.seed, &[u64::MAX])),
+            base: config.start.clone(),
+            stance,
+        };
+        Ok(SingleText {
+            scenario,
+            parties,
+            mediator,
+            config,
+        })
+    }
+
+    /// Runs the process, reporting each event to `observer`.
+    pub fn run(&mut self, observer: &mut dyn Observer) -> SingleTextResult {
+        let n = self.parties.len();
+        let med_party = self.scenario.mediator.as_ref().and_then(|m| m.party_idx);
+        let mut trace = Vec::new();
+        let mut emit = |trace: &mut Vec<Event>, e: Event| {
+            observer.on_event(&e);
+            trace.push(e);
+        };
+        let reservation: Vec<f64> = self
+            .scenario
+            .parties()
+            .iter()
+            .map(|p| p.preferences.reservation())
+            .collect();
+        let mut draft = self.config.start.clone();
+        let mut version = 0u32;
+        let mut versions = vec![DraftVersion {
+            version: 0,
+            round: 0,
+            outcome: draft.clone(),
+            reference: draft.clone(),
+            changes: Vec::new(),
+        }];
+        emit(
+            &mut trace,
+            Event::Draft {
+                round: 0,
+                version: 0,
+                outcome: draft.clone(),
+                changes: Vec::new(),
+            },
+        );
+        let mut accepted = vec![false; n];
+        let everyone = matches!(
+            self.config.mediator,
+            MediatorStrategy::HillClimbing | MediatorStrategy::Veto
+        );
+        for round in 0..self.config.rounds {
+            let slot = &self.config.schedule[round as usize % self.config.schedule.len()];
+            let mut group: Vec<usize> = if everyone {
+                (0..n).collect()
+            } else {
+                slot.parties.clone()
+            };
+            if let Some(m) = med_party
+                && !group.contains(&m)
+            {
+                group.push(m);
+            }
+            group.sort_unstable();
+            group.dedup();
+            emit(
+                &mut trace,
+                Event::Consult {
+                    round,
+                    parties: group.clone(),
+                    meeting: if everyone { None } else { slot.meeting },
+                    version,
+                },
+            );
+            let reference = self.mediator.base.clone();
+            let mut feedback = Vec::with_capacity(group.len());
+            for &p in &group {
+                let view = TextView {
+                    round,
+                    n_rounds: self.config.rounds,
+                    draft: &draft,
+                    version,
+                    reference: Some(&reference),
+                };
+                let v = self.parties[p].review(&view);
+                emit(
+                    &mut trace,
+                    Event::Verdict {
+                        round,
+                        party: p,
+                        verdict: v.clone(),
+                    },
+                );
+                if v.walk_away {
+                    emit(
+                        &mut trace,
+                        Event::EndNegotiation {
+                            round,
+                            party: p,
+                            reason: None,
+                        },
+                    );
+                    return SingleTextResult {
+                        agreement: None,
+                        rounds: round + 1,
+                        utilities: reservation,
+                        ended_by: Some(p),
+                        versions,
+                        trace,
+                    };
+                }
+                accepted[p] = v.accept;
+                feedback.push((p, v));
+            }
+            if accepted.iter().all(|&a| a) {
+                emit(
+                    &mut trace,
+                    Event::Agreement {
+                        round,
+                        outcome: draft.clone(),
+                    },
+                );
+                let utilities = self
+                    .scenario
+                    .parties()
+                    .iter()
+                    .map(|p| {
+                        p.preferences.utility(&draft)
+                            * p.preferences.discount_factor(round, self.config.rounds)
+                    })
+                    .collect();
+                return SingleTextResult {
+                    agreement: Some(draft),
+                    rounds: round + 1,
+                    utilities,
+                    ended_by: None,
+                    versions,
+                    trace,
+                };
+            }
+            let next = self.mediator.revise(&MediatorView {
+                draft: &draft,
+                feedback: &feedback,
+            });
+            if next != draft {
+                let changes: Vec<(usize, u32, u32)> = (0..next.indices().len())
+                    .filter(|&i| next.get(i) != draft.get(i))
+                    .map(|i| (i, draft.get(i), next.get(i)))
+                    .collect();
+                version += 1;
+                draft = next;
+                accepted = vec![false; n];
+                versions.push(DraftVersion {
+                    version,
+                    round,
+                    outcome: draft.clone(),
+                    reference: self.mediator.base.clone(),
+                    changes: changes.clone(),
+                });
+                emit(
+                    &mut trace,
+                    Event::Draft {
+                        round,
+                        version,
+                        outcome: draft.clone(),
+                        changes,
+                    },
+                );
+            }
+        }
+        emit(
+            &mut trace,
+            Event::Timeout {
+                rounds: self.config.rounds,
+            },
+        );
+        SingleTextResult {
+            agreement: None,
+            rounds: self.config.rounds,
+            utilities: reservation,
+            ended_by: None,
+            versions,
+            trace,
+        }
+    }
+}
+
+/// Runs a single-text negotiation (see the module docs).
+///
+/// # Errors
+/// As [`SingleText::new`].
+pub fn run_single_text(
+    scenario: &Scenario,
+    strategies: &[Strategy],
+    config: &SingleTextConfig,
+) -> Result<SingleTextResult, Error> {
+    let mut st = SingleText::new(scenario, strategies, config.clone())?;
+    Ok(st.run(&mut |_: &Event| {}))
+}
