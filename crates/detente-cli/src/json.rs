@@ -53,7 +53,7 @@ pub(crate) fn count(c: &Cardinality) -> Value {
 }
 
 /// The `analyze --json` object.
-pub(crate) fn analysis(s: &Scenario, a: &Analysis) -> Value {
+pub(crate) fn analysis<'a>(s: &'a Scenario, a: &'a Analysis) -> AnalysisJson<'a> {
     let mut incomplete = Map::new();
     let mut note = |k: &str, e: &Incomplete| {
         incomplete.insert(k.to_string(), json!(e.reason));
@@ -65,11 +65,11 @@ pub(crate) fn analysis(s: &Scenario, a: &Analysis) -> Value {
             Value::Null
         }
     };
-    let mut frontier = |k: &str, f: &Result<Vec<Point>, Incomplete>| match f {
-        Ok(v) => Value::Array(v.iter().map(|p| point(s, p)).collect()),
+    let mut frontier = |k: &str, f: &'a Result<Vec<Point>, Incomplete>| match f {
+        Ok(v) => Some(Points { s, points: v }),
         Err(e) => {
             note(k, e);
-            Value::Null
+            None
         }
     };
     let pareto = frontier("pareto", &a.pareto);
@@ -83,8 +83,8 @@ pub(crate) fn analysis(s: &Scenario, a: &Analysis) -> Value {
         }
     };
     let nash = single("nash", &a.nash);
-    let ks = single("kalai_smorodinsky", &a.kalai_smorodinsky);
-    let mw = single("max_welfare", &a.max_welfare);
+    let kalai_smorodinsky = single("kalai_smorodinsky", &a.kalai_smorodinsky);
+    let max_welfare = single("max_welfare", &a.max_welfare);
     let ideal = match &a.ideal {
         Ok(v) => {
             let mut m = Map::new();
@@ -98,28 +98,62 @@ pub(crate) fn analysis(s: &Scenario, a: &Analysis) -> Value {
             Value::Null
         }
     };
-    let reservation: Vec<f64> = s
-        .parties()
-        .iter()
-        .map(|p| p.preferences.reservation())
-        .collect();
-    json!({
-        "scenario": s.name,
-        "parties": s.parties().iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
-        "issues": s.space().issues().len(),
-        "outcomes": count(&a.outcomes),
-        "reservation": per_party(s, &reservation),
-        "zopa": zopa,
-        "ideal": ideal,
-        "nash": nash,
-        "kalai_smorodinsky": ks,
-        "max_welfare": mw,
-        "pareto_size": a.pareto.as_ref().map(|v| json!(v.len())).unwrap_or(Value::Null),
-        "pareto": pareto,
-        "pareto_acceptable_size": a.pareto_acceptable.as_ref().map(|v| json!(v.len())).unwrap_or(Value::Null),
-        "pareto_acceptable": pareto_acceptable,
-        "incomplete": Value::Object(incomplete),
-    })
+    let reservation: Vec<f64> = s.parties().iter().map(|p| p.preferences.reservation()).collect();
+    AnalysisJson {
+        scenario: &s.name,
+        parties: s.parties().iter().map(|p| p.name.as_str()).collect(),
+        issues: s.space().issues().len(),
+        outcomes: count(&a.outcomes),
+        reservation: per_party(s, &reservation),
+        zopa,
+        ideal,
+        nash,
+        kalai_smorodinsky,
+        max_welfare,
+        pareto_size: a.pareto.as_ref().ok().map(Vec::len),
+        pareto,
+        pareto_acceptable_size: a.pareto_acceptable.as_ref().ok().map(Vec::len),
+        pareto_acceptable,
+        incomplete: Value::Object(incomplete),
+    }
+}
+
+/// The `analyze --json` object. Frontiers can hold millions of points (AgentHp2: 924 385), so
+/// they are serialized point by point instead of being built as a `Value` tree first.
+#[derive(serde::Serialize)]
+pub(crate) struct AnalysisJson<'a> {
+    scenario: &'a str,
+    parties: Vec<&'a str>,
+    issues: usize,
+    outcomes: Value,
+    reservation: Value,
+    zopa: Value,
+    ideal: Value,
+    nash: Value,
+    kalai_smorodinsky: Value,
+    max_welfare: Value,
+    pareto_size: Option<usize>,
+    pareto: Option<Points<'a>>,
+    pareto_acceptable_size: Option<usize>,
+    pareto_acceptable: Option<Points<'a>>,
+    incomplete: Value,
+}
+
+/// A list of points, serialized lazily.
+pub(crate) struct Points<'a> {
+    s: &'a Scenario,
+    points: &'a [Point],
+}
+
+impl serde::Serialize for Points<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = ser.serialize_seq(Some(self.points.len()))?;
+        for p in self.points {
+            seq.serialize_element(&point(self.s, p))?;
+        }
+        seq.end()
+    }
 }
 
 /// One trace event.

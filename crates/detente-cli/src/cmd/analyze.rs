@@ -29,12 +29,13 @@ pub(crate) fn run(args: &AnalyzeArgs) -> Result<()> {
         ..AnalysisConfig::default()
     };
     let a = analysis::analyze(s.space(), &s.preferences(), &config);
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         serde_json::to_writer_pretty(&mut out, &json::analysis(&s, &a))?;
         writeln!(out)?;
     } else {
         super::run::write_analysis(&mut out, &s, &a)?;
     }
+    out.flush()?;
     Ok(())
 }

@@ -28,7 +28,7 @@ pub(crate) fn run(args: &NegotiateArgs) -> Result<()> {
     let s = &setup.scenario;
     if args.protocol.protocol == super::text::Protocol::SingleText {
         let (r, config, label) = super::text::run(&args.protocol, &setup)?;
-        let mut out = std::io::stdout().lock();
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         if args.json {
             let names: Vec<String> = setup.strategies.iter().map(|x| x.to_string()).collect();
             serde_json::to_writer_pretty(
@@ -39,6 +39,7 @@ pub(crate) fn run(args: &NegotiateArgs) -> Result<()> {
         } else {
             super::text::write_story(&mut out, &setup, &config, &label, &r)?;
         }
+        out.flush()?;
         return Ok(());
     }
     let r = protocol::run_sao(
@@ -49,7 +50,7 @@ pub(crate) fn run(args: &NegotiateArgs) -> Result<()> {
             seed: setup.seed,
         },
     )?;
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         let names: Vec<String> = setup.strategies.iter().map(|x| x.to_string()).collect();
         serde_json::to_writer_pretty(
@@ -60,5 +61,6 @@ pub(crate) fn run(args: &NegotiateArgs) -> Result<()> {
     } else {
         super::run::write_negotiation(&mut out, &setup, &r, true)?;
     }
+    out.flush()?;
     Ok(())
 }

@@ -40,7 +40,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
     if setup.scenario.mediator.is_some() {
         args.text.single_text(&setup)?;
     }
-    let mut out = io::stdout().lock();
+    let mut out = io::BufWriter::new(io::stdout().lock());
     let s = &scenario;
     writeln!(out, "detente report: {}", s.name)?;
     if let Some(d) = &s.description {
@@ -214,6 +214,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
             .collect();
         writeln!(out, "  utility relative to Nash: {}", un.join(", "))?;
     }
+    out.flush()?;
     Ok(())
 }
 

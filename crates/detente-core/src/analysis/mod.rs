@@ -370,23 +370,32 @@ fn ideal_point(
         .collect()
 }
 
-/// A set of mutually non-dominated utility vectors with their outcomes.
+/// A set of mutually non-dominated utility vectors, each with every outcome that reaches it.
+///
+/// Real domains tie massively (AgentHp2's frontier is 589 vectors shared by 924 385 outcomes),
+/// so dominance is checked against the distinct vectors only.
 struct Frontier {
     np: usize,
+    /// `np` utilities per distinct vector.
     utils: Vec<f64>,
-    outcomes: Vec<Outcome>,
-    /// Points compared since the last `take_work`.
+    /// The outcomes of each vector, in the order they were found.
+    outcomes: Vec<Vec<Outcome>>,
+    /// Vectors compared since the last `take_work`.
     work: u64,
+}
+
+/// True when `a` and `b` are the same vector up to float noise.
+fn ties(a: &[f64], b: &[f64]) -> bool {
+    a.iter().zip(b).all(|(x, y)| (x - y).abs() <= TIE_EPS)
 }
 
 impl Frontier {
     fn new(np: usize) -> Frontier {
-        Frontier {
-            np,
-            utils: Vec::new(),
-            outcomes: Vec::new(),
-            work: 0,
-        }
+        Frontier { np, utils: Vec::new(), outcomes: Vec::new(), work: 0 }
+    }
+    /// The same vectors with no outcomes: a start for a search that only reports what it adds.
+    fn vectors_only(&self) -> Frontier {
+        Frontier { np: self.np, utils: self.utils.clone(), outcomes: vec![Vec::new(); self.len()], work: 0 }
     }
     fn len(&self) -> usize {
         self.outcomes.len()
@@ -395,13 +404,17 @@ impl Frontier {
         &self.utils[k * self.np..(k + 1) * self.np]
     }
     fn dominated(&mut self, x: &[f64]) -> bool {
-        // Charge one node of work per 8 points compared.
-        self.work += (self.len() as u64) / 8;
+        // Charge one node of work per 64 vectors compared.
+        self.work += (self.len() as u64) / 64;
         (0..self.len()).any(|k| dominates(self.row(k), x))
     }
-    /// Adds `x` unless dominated, dropping the points it dominates.
+    /// Adds `x` unless dominated, dropping the vectors it dominates; a tie joins its vector.
     fn insert(&mut self, x: &[f64], outcome: impl FnOnce() -> Outcome) {
         if self.dominated(x) {
+            return;
+        }
+        if let Some(k) = (0..self.len()).find(|&k| ties(self.row(k), x)) {
+            self.outcomes[k].push(outcome());
             return;
         }
         let mut k = 0;
@@ -418,7 +431,7 @@ impl Frontier {
             }
         }
         self.utils.extend_from_slice(x);
-        self.outcomes.push(outcome());
+        self.outcomes.push(vec![outcome()]);
     }
 }
 
@@ -465,27 +478,30 @@ fn frontier(
     } else {
         "Pareto frontier"
     };
-    let units = pr
-        .run(
-            || FrontierVisitor {
-                r: &r,
-                acceptable_only,
-                front: Frontier::new(pr.np),
+    // Units run in batches; each starts from the vectors found by earlier batches, so it can
+    // prune against them, and reports the outcomes it adds.
+    let all = pr
+        .run_batched(
+            Frontier::new(pr.np),
+            |global: &Frontier| FrontierVisitor { r: &r, acceptable_only, front: global.vectors_only() },
+            |global: &mut Frontier, v: FrontierVisitor<'_>| {
+                for k in 0..v.front.len() {
+                    for o in &v.front.outcomes[k] {
+                        global.insert(v.front.row(k), || o.clone());
+                    }
+                }
             },
+            8,
             max_nodes,
         )
         .map_err(|a| incomplete(what, a.nodes))?;
-    let mut all = Frontier::new(pr.np);
-    for u in units {
-        for k in 0..u.front.len() {
-            let o = &u.front.outcomes[k];
-            all.insert(u.front.row(k), || o.clone());
-        }
-    }
-    let mut points: Vec<Point> = all.outcomes.into_iter().map(|o| point(prefs, o)).collect();
+    // Ordered by utilities (party 0 descending, then party 1, …) with ties up to float noise
+    // treated as equal, then by enumeration order.
+    let mut points: Vec<Point> = all.outcomes.into_iter().flatten().map(|o| point(prefs, o)).collect();
+    let key = |u: &f64| (u * 1e9).round() as i64;
     points.sort_by(|a, b| {
         for (x, y) in a.utilities.iter().zip(&b.utilities) {
-            match y.total_cmp(x) {
+            match key(y).cmp(&key(x)) {
                 std::cmp::Ordering::Equal => continue,
                 ord => return ord,
             }

@@ -171,13 +171,30 @@ impl Problem {
 
     /// Runs `make_visitor()` over the whole tree, in parallel units, and returns the visitors
     /// in unit order, or `Aborted` when more than `max_nodes` nodes were needed.
-    pub(crate) fn run<V: Visitor>(
+    pub(crate) fn run<V: Visitor + Sync>(
         &self,
         make_visitor: impl Fn() -> V + Sync,
         max_nodes: u64,
     ) -> Result<Vec<V>, Aborted> {
+        self.run_batched(Vec::new(), |_| make_visitor(), |all: &mut Vec<V>, v| all.push(v), usize::MAX, max_nodes)
+    }
+
+    /// Runs the units in batches of `batch`: every unit of a batch gets a visitor made from the
+    /// state left by the previous batches, and its result is merged into the state in unit
+    /// order. Sharing what earlier units found (e.g. a frontier) lets later units prune more;
+    /// because batches are fixed, the result does not depend on the thread count.
+    pub(crate) fn run_batched<S: Sync, V: Visitor>(
+        &self,
+        mut state: S,
+        make_visitor: impl Fn(&S) -> V + Sync,
+        mut merge: impl FnMut(&mut S, V),
+        batch: usize,
+        max_nodes: u64,
+    ) -> Result<S, Aborted> {
         if self.empty {
-            return Ok(vec![make_visitor()]);
+            let v = make_visitor(&state);
+            merge(&mut state, v);
+            return Ok(state);
         }
         // Prefix depth: enough units to keep every core busy, not so many that merging costs.
         let mut depth = 0;
@@ -205,41 +222,44 @@ impl Problem {
         };
         let nodes = AtomicU64::new(0);
         let abort = AtomicBool::new(false);
-        let results: Vec<V> = units
-            .par_iter()
-            .map(|prefix| {
-                let mut v = make_visitor();
-                let mut walker = Walker {
-                    problem: self,
-                    acc: vec![0.0; (self.n_issues + 1) * self.np],
-                    path: prefix.clone(),
-                    opt: vec![0.0; self.np],
-                    pess: vec![0.0; self.np],
-                    u: vec![0.0; self.np],
-                    local_nodes: 0,
-                    nodes: &nodes,
-                    abort: &abort,
-                    max_nodes,
-                };
-                walker.path.resize(self.n_issues, 0);
-                // Partial sums of the prefix.
-                for level in 0..prefix.len() {
-                    for p in 0..self.np {
-                        walker.acc[(level + 1) * self.np + p] = walker.acc[level * self.np + p]
-                            + self.terms[level][prefix[level] as usize * self.np + p];
+        for chunk in units.chunks(batch.max(1)) {
+            let results: Vec<V> = chunk
+                .par_iter()
+                .map(|prefix| {
+                    let mut v = make_visitor(&state);
+                    let mut walker = Walker {
+                        problem: self,
+                        acc: vec![0.0; (self.n_issues + 1) * self.np],
+                        path: prefix.clone(),
+                        opt: vec![0.0; self.np],
+                        pess: vec![0.0; self.np],
+                        u: vec![0.0; self.np],
+                        local_nodes: 0,
+                        nodes: &nodes,
+                        abort: &abort,
+                        max_nodes,
+                    };
+                    walker.path.resize(self.n_issues, 0);
+                    // Partial sums of the prefix.
+                    for level in 0..prefix.len() {
+                        for p in 0..self.np {
+                            walker.acc[(level + 1) * self.np + p] = walker.acc[level * self.np + p]
+                                + self.terms[level][prefix[level] as usize * self.np + p];
+                        }
                     }
-                }
-                walker.descend(prefix.len(), &mut v);
-                walker.flush();
-                v
-            })
-            .collect();
-        if abort.load(Ordering::Relaxed) {
-            return Err(Aborted {
-                nodes: nodes.load(Ordering::Relaxed),
-            });
+                    walker.descend(prefix.len(), &mut v);
+                    walker.flush();
+                    v
+                })
+                .collect();
+            if abort.load(Ordering::Relaxed) {
+                return Err(Aborted { nodes: nodes.load(Ordering::Relaxed) });
+            }
+            for v in results {
+                merge(&mut state, v);
+            }
         }
-        Ok(results)
+        Ok(state)
     }
 }
 
