@@ -10,4 +10,5 @@ mod help;
 mod model;
 mod negotiate;
 mod run;
+mod single_text;
 mod util;
