@@ -5,6 +5,8 @@ use proptest::prelude::{ProptestConfig, any, prop, prop_assert, prop_assert_eq, 
 use super::*;
 use crate::outcome::{Issue, OutcomeSpace};
 use crate::preferences::{Preferences, RedLines, UtilityFunction, ValueFunction};
+use crate::negotiator::{Action, Negotiator, NegotiatorInit, View};
+use crate::outcome::Outcome;
 use crate::scenario::Party;
 
 fn scenario(np: usize, sizes: &[u32], seed: u64) -> Scenario {
@@ -414,5 +416,46 @@ mod single_text {
         )
         .unwrap_err();
         assert!(e.to_string().contains("cannot review a single text"), "{e}");
+    }
+}
+
+/// An opponent that offers a fixed cycle of outcomes and never accepts.
+struct Script(Vec<Outcome>, usize);
+
+impl Negotiator for Script {
+    fn act(&mut self, _view: &View<'_>) -> Action {
+        self.1 += 1;
+        Action::Offer(self.0[(self.1 - 1) % self.0.len()].clone())
+    }
+}
+
+#[test]
+fn a_negotiator_never_depends_on_another_partys_preferences() {
+    // Same party 0, different party 1: with party 1 played by a script, party 0's every action
+    // must be identical — it cannot see party 1's utility function.
+    let a = scenario(2, &[4, 5, 3], 21);
+    let b_other = scenario(2, &[4, 5, 3], 22);
+    let parties = vec![a.parties()[0].clone(), b_other.parties()[1].clone()];
+    let b = Scenario::new("b", a.space().clone(), parties).unwrap();
+    assert_ne!(a.parties()[1].preferences, b.parties()[1].preferences);
+    let script: Vec<Outcome> = (0..7u128).map(|k| a.space().outcome_at(k * 5).unwrap()).collect();
+    for strategy in ALL {
+        let run = |s: &Scenario| {
+            let me = strategy.build(NegotiatorInit {
+                space: s.space(),
+                preferences: &s.parties()[0].preferences,
+                me: 0,
+                n_parties: 2,
+                seed: 3,
+            });
+            let negotiators: Vec<Box<dyn Negotiator>> = vec![me, Box::new(Script(script.clone(), 0))];
+            let mut sao = Sao::new(s, negotiators, 40).unwrap();
+            sao.run(&mut |_: &Event| {})
+                .trace
+                .into_iter()
+                .filter(|e| matches!(e, Event::Offer { party: 0, .. } | Event::Accept { party: 0, .. } | Event::EndNegotiation { party: 0, .. }))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(run(&a), run(&b), "{strategy} behaved differently");
     }
 }
