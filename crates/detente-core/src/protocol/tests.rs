@@ -407,6 +407,23 @@ mod single_text {
     }
 
     #[test]
+    fn a_party_walking_away_breaks_the_process_down() {
+        let s = scenario(3, &[3, 3], 4);
+        let mut parties = scripted(3, &[3, 3]);
+        let walk = Verdict { accept: false, objections: vec![], preferred: vec![], improves: None, veto: true, walk_away: true };
+        parties[1] = Box::new(Scripted(vec![walk], 0));
+        let r = SingleText::with_negotiators(&s, parties, config(&s, MediatorStrategy::Feedback, 30, 1))
+            .unwrap()
+            .run(&mut |_: &Event| {});
+        assert_eq!(r.ended_by, Some(1));
+        assert_eq!(r.agreement, None);
+        assert_eq!(r.rounds, 1);
+        let reservation: Vec<f64> = s.parties().iter().map(|p| p.preferences.reservation()).collect();
+        assert_eq!(r.utilities, reservation);
+        assert!(matches!(r.trace.last(), Some(Event::EndNegotiation { party: 1, .. })));
+    }
+
+    #[test]
     fn offer_only_strategies_cannot_review_texts() {
         let s = scenario(2, &[3, 3], 1);
         let e = run_single_text(
