@@ -2,9 +2,13 @@
 
 mod analyze;
 mod convert;
+mod export;
+mod merge;
 mod negotiate;
+mod report;
 mod run;
 mod text;
+mod tournament;
 
 use std::path::PathBuf;
 
@@ -19,7 +23,8 @@ use detente_formats::Input;
 #[derive(Parser, Debug)]
 #[command(name = "detente", version, about, long_about = None)]
 pub(crate) struct Cli {
-    /// Worker threads for exact analysis (default: all cores). Results do not depend on it.
+    /// Worker threads for exact analysis and tournaments (default: all cores). Results do not
+    /// depend on it.
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
     #[command(subcommand)]
@@ -37,6 +42,15 @@ enum Command {
     Run(run::RunArgs),
     /// Convert a scenario between the native, GENIUS and GeniusWeb formats.
     Convert(convert::ConvertArgs),
+    /// Every strategy against every other on many scenarios, with role rotation and
+    /// repetitions, into a results database (rerun to resume).
+    Tournament(tournament::TournamentArgs),
+    /// Rank the strategies of a results database, with 95% confidence intervals.
+    Report(report::ReportArgs),
+    /// Export a results database as CSV or Parquet (one row per participant).
+    Export(export::ExportArgs),
+    /// Merge the results databases of a tournament's shards.
+    Merge(merge::MergeArgs),
 }
 
 /// An error in how the command was called (exit code 2).
@@ -66,6 +80,10 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Negotiate(a) => negotiate::run(&a),
         Command::Run(a) => run::run(&a),
         Command::Convert(a) => convert::run(&a),
+        Command::Tournament(a) => tournament::run(&a),
+        Command::Report(a) => report::run(&a),
+        Command::Export(a) => export::run(&a),
+        Command::Merge(a) => merge::run(&a),
     }
 }
 

@@ -1,0 +1,445 @@
+//! End-to-end tests of `detente tournament`, `report`, `export` and `merge` on the real binary.
+//!
+//! The central one kills a running tournament with SIGKILL, checks that the database opens
+//! cleanly and holds a part of the results, reruns the same command and checks that the final
+//! database equals an uninterrupted run (byte-equal CSV exports, at different thread counts),
+//! with every negotiation stored exactly once.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, OpenFlags};
+
+const BIN: &str = env!("CARGO_BIN_EXE_detente");
+
+const SCENARIO: &str = r#"
+name = "haggle"
+
+[[issues]]
+name = "price"
+range = [0, 20]
+
+[[issues]]
+name = "delivery"
+options = ["now", "week", "month"]
+
+[[parties]]
+name = "buyer"
+reservation = 0.2
+weights = { price = 7, delivery = 3 }
+[parties.values]
+price = { points = [[0, 1.0], [20, 0.0]] }
+delivery = { "now" = 1.0, "week" = 0.6, "month" = 0.0 }
+
+[[parties]]
+name = "seller"
+reservation = 0.25
+discount = 0.99
+weights = { price = 6, delivery = 4 }
+[parties.values]
+price = { points = [[0, 0.0], [20, 1.0]] }
+delivery = { "now" = 0.2, "week" = 0.5, "month" = 1.0 }
+"#;
+
+const STRATEGIES: [&str; 6] = [
+    "boulware",
+    "conceder",
+    "linear",
+    "random",
+    "micro",
+    "tit-for-tat",
+];
+
+struct Dir(tempfile::TempDir);
+
+impl Dir {
+    fn new() -> Dir {
+        Dir(tempfile::Builder::new()
+            .prefix("detente-tournament-")
+            .tempdir()
+            .expect("a temp dir"))
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.0.path().join(name)
+    }
+
+    fn scenario(&self) -> PathBuf {
+        let p = self.file("haggle.toml");
+        std::fs::write(&p, SCENARIO).expect("write the scenario");
+        p
+    }
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("a UTF-8 path")
+}
+
+/// `detente [--threads T] tournament --scenario S --strategy ... --reps R --db DB [extra]`.
+fn tournament_args(scenario: &Path, db: &Path, reps: u32, threads: u32) -> Vec<String> {
+    let mut a: Vec<String> = vec!["--threads".into(), threads.to_string(), "tournament".into()];
+    a.extend(["--scenario".into(), s(scenario).into(), "--strategy".into()]);
+    a.extend(STRATEGIES.iter().map(|x| x.to_string()));
+    a.extend([
+        "--reps".into(),
+        reps.to_string(),
+        "--rounds".into(),
+        "100".into(),
+        "--seed".into(),
+        "5".into(),
+        "--db".into(),
+        s(db).into(),
+    ]);
+    a
+}
+
+fn run(args: &[String]) -> Output {
+    let out = Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("run the detente binary");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("panicked"),
+        "detente panicked: {args:?}\n{stderr}"
+    );
+    out
+}
+
+fn ok(args: &[String]) -> Output {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "detente {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|x| x.to_string()).collect()
+}
+
+/// (negotiation rows, distinct ids, distinct unique keys, participant rows), read-only.
+fn counts(db: &Path) -> (i64, i64, i64, i64) {
+    let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .expect("the database opens");
+    conn.query_row(
+        "SELECT (SELECT count(*) FROM negotiations), (SELECT count(DISTINCT id) FROM negotiations), \
+         (SELECT count(*) FROM (SELECT DISTINCT scenario_idx, assignment, rep FROM negotiations)), \
+         (SELECT count(*) FROM participants)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
+    .expect("count the rows")
+}
+
+/// The number of stored negotiations, or 0 while the schema does not exist yet.
+fn stored(db: &Path) -> i64 {
+    if !db.exists() {
+        return 0;
+    }
+    let Ok(conn) = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY) else {
+        return 0;
+    };
+    conn.query_row("SELECT count(*) FROM negotiations", [], |r| r.get(0))
+        .unwrap_or(0)
+}
+
+fn export(db: &Path, out: &Path) -> Vec<u8> {
+    ok(&args(&[
+        "export",
+        s(db),
+        "--format",
+        "csv",
+        s(out),
+        "--quiet",
+    ]));
+    std::fs::read(out).expect("read the export")
+}
+
+#[cfg(unix)]
+#[test]
+fn a_killed_tournament_resumes_to_the_results_of_an_uninterrupted_run() {
+    use std::os::unix::process::ExitStatusExt;
+
+    let dir = Dir::new();
+    let scenario = dir.scenario();
+    // 6² ordered pairs × 2 rotations × 100 repetitions.
+    let reps = 100;
+    let planned = 36 * 2 * i64::from(reps);
+
+    let reference = dir.file("reference.db");
+    let mut a = tournament_args(&scenario, &reference, reps, 1);
+    a.push("--quiet".into());
+    ok(&a);
+    assert_eq!(counts(&reference), (planned, planned, planned, 2 * planned));
+
+    // Start the same tournament on two threads and kill it once a batch is committed.
+    let db = dir.file("results.db");
+    let mut a = tournament_args(&scenario, &db, reps, 2);
+    a.push("--quiet".into());
+    let mut child = Command::new(BIN)
+        .args(&a)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start detente");
+    let started = Instant::now();
+    loop {
+        if stored(&db) > 0 {
+            break;
+        }
+        if let Some(status) = child.try_wait().expect("poll the child") {
+            panic!("the tournament ended ({status}) before it could be killed: make it larger");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no result was committed within two minutes"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().expect("kill -9");
+    let status = child.wait().expect("reap the child");
+    assert_eq!(
+        status.signal(),
+        Some(9),
+        "the child was not killed: {status}"
+    );
+
+    // The database opens cleanly and holds part of the tournament, each negotiation once.
+    let (n, ids, keys, seats) = counts(&db);
+    eprintln!("killed with {n} of {planned} negotiations committed");
+    assert!(
+        n > 0 && n < planned,
+        "{n} of {planned} stored: the kill was not mid-run"
+    );
+    assert_eq!((ids, keys, seats), (n, n, 2 * n));
+    let conn = Connection::open(&db).expect("reopen");
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity check");
+    assert_eq!(integrity, "ok");
+    drop(conn);
+
+    // Rerun the same command: it resumes.
+    let out = ok(&tournament_args(&scenario, &db, reps, 2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{} negotiations run (0 failed)", planned - n))
+            && stderr.contains(&format!("{n} already done")),
+        "{stderr}"
+    );
+    assert_eq!(counts(&db), (planned, planned, planned, 2 * planned));
+    let want = export(&reference, &dir.file("reference.csv"));
+    let got = export(&db, &dir.file("results.csv"));
+    assert_eq!(want.len(), got.len());
+    assert!(
+        want == got,
+        "the resumed results differ from the uninterrupted run"
+    );
+}
+
+#[test]
+fn shards_merge_into_the_full_tournament_and_report_it() {
+    let dir = Dir::new();
+    let scenario = dir.scenario();
+    let full = dir.file("full.db");
+    let mut a = tournament_args(&scenario, &full, 2, 2);
+    a.push("--quiet".into());
+    ok(&a);
+    let mut shards = Vec::new();
+    for i in 0..3 {
+        let db = dir.file(&format!("shard-{i}.db"));
+        let mut a = tournament_args(&scenario, &db, 2, 1);
+        a.extend(["--shard".into(), format!("{i}/3"), "--quiet".into()]);
+        ok(&a);
+        assert_eq!(counts(&db).0, 48);
+        shards.push(db);
+    }
+    let all = dir.file("all.db");
+    let mut m = vec!["merge".to_string()];
+    m.extend(shards.iter().map(|p| s(p).to_string()));
+    m.extend(["--into".into(), s(&all).into()]);
+    let out = ok(&m);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        format!(
+            "detente: merged 3 shards into '{}': 144 added, 0 already there; 144 of 144 negotiations stored",
+            all.display()
+        )
+    );
+    assert_eq!(
+        export(&full, &dir.file("full.csv")),
+        export(&all, &dir.file("all.csv"))
+    );
+    let report_full = ok(&args(&["report", s(&full), "--json"]));
+    let report_all = ok(&args(&["report", s(&all), "--json"]));
+    assert_eq!(report_full.stdout, report_all.stdout);
+    let json: serde_json::Value = serde_json::from_slice(&report_all.stdout).expect("JSON");
+    assert_eq!(json["n_negotiations"], 144);
+    assert_eq!(json["ranking"].as_array().map(Vec::len), Some(6));
+    assert_eq!(json["ranking"][0]["rank"], 1);
+    assert_eq!(json["ranking"][0]["participations"], 48);
+
+    let table = ok(&args(&["report", s(&all)]));
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("negotiations: 144 of 144 stored"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("rank  strategy") && l.contains("utility")),
+        "{text}"
+    );
+    // A shard alone says it is incomplete.
+    let part = ok(&args(&["report", s(&shards[0])]));
+    assert!(
+        String::from_utf8_lossy(&part.stdout).contains("48 of 144 stored (incomplete"),
+        "{}",
+        String::from_utf8_lossy(&part.stdout)
+    );
+}
+
+#[test]
+fn shards_of_different_tournaments_and_foreign_files_are_refused() {
+    let dir = Dir::new();
+    let scenario = dir.scenario();
+    let a_db = dir.file("a.db");
+    let b_db = dir.file("b.db");
+    let mut a = tournament_args(&scenario, &a_db, 1, 1);
+    a.extend(["--shard".into(), "0/2".into(), "--quiet".into()]);
+    ok(&a);
+    let mut b = tournament_args(&scenario, &b_db, 1, 1);
+    let seed = b.iter().position(|x| x == "--seed").expect("a seed flag");
+    b[seed + 1] = "6".into();
+    b.extend(["--shard".into(), "1/2".into(), "--quiet".into()]);
+    ok(&b);
+    let all = dir.file("all.db");
+    let out = run(&args(&["merge", s(&a_db), s(&b_db), "--into", s(&all)]));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("detente: error: cannot merge shards of different tournaments:"),
+        "{stderr}"
+    );
+    assert!(!all.exists());
+
+    // Another tournament on an existing database.
+    let out = run(&tournament_args(&scenario, &a_db, 2, 1));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("holds results of another tournament"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A file that is not ours is refused by every command and left byte-identical.
+    let notes = dir.file("notes.txt");
+    std::fs::write(&notes, "precious\n").expect("write");
+    for cmd in [
+        tournament_args(&scenario, &notes, 1, 1),
+        args(&["report", s(&notes)]),
+        args(&["export", s(&notes), s(&dir.file("x.csv"))]),
+        args(&["merge", s(&a_db), "--into", s(&notes)]),
+    ] {
+        let out = run(&cmd);
+        assert_eq!(out.status.code(), Some(1), "{cmd:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(&format!(
+                "'{}' is not a detente results database (not an SQLite file); it was left unchanged",
+                notes.display()
+            )),
+            "{cmd:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(std::fs::read(&notes).expect("read"), b"precious\n");
+    }
+}
+
+#[test]
+fn usage_errors_exit_with_code_2() {
+    let dir = Dir::new();
+    let scenario = dir.scenario();
+    let db = dir.file("r.db");
+    for (cmd, want) in [
+        (
+            args(&[
+                "tournament",
+                "--scenario",
+                s(&scenario),
+                "--strategy",
+                "boulware",
+                "nosuch",
+                "--db",
+                s(&db),
+            ]),
+            "--strategy: unknown strategy 'nosuch'",
+        ),
+        (
+            args(&[
+                "tournament",
+                "--scenario",
+                s(&scenario),
+                "--strategy",
+                "boulware",
+                "--shard",
+                "3/3",
+                "--db",
+                s(&db),
+            ]),
+            "--shard: bad shard '3/3'",
+        ),
+        (
+            args(&["tournament", "--strategy", "boulware", "--db", s(&db)]),
+            "give at least one --scenario",
+        ),
+        (
+            args(&["export", s(&db), s(&dir.file("out.txt"))]),
+            "cannot tell the format of",
+        ),
+    ] {
+        let out = run(&cmd);
+        assert_eq!(out.status.code(), Some(2), "{cmd:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(want), "{cmd:?}: {stderr}");
+    }
+    assert!(!db.exists(), "a usage error must not create the database");
+}
+
+#[test]
+fn a_tournament_file_is_the_same_tournament_as_the_flags() {
+    let dir = Dir::new();
+    let scenario = dir.scenario();
+    let flags_db = dir.file("flags.db");
+    let mut a = tournament_args(&scenario, &flags_db, 2, 2);
+    a.push("--quiet".into());
+    ok(&a);
+    let file = dir.file("t.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "scenarios = [\"haggle.toml\"]\nstrategies = {:?}\nrounds = 100\nreps = 2\nseed = 5\n",
+            STRATEGIES
+        ),
+    )
+    .expect("write the tournament file");
+    let file_db = dir.file("file.db");
+    ok(&args(&[
+        "tournament",
+        s(&file),
+        "--db",
+        s(&file_db),
+        "--quiet",
+    ]));
+    assert_eq!(
+        export(&flags_db, &dir.file("a.csv")),
+        export(&file_db, &dir.file("b.csv"))
+    );
+    // The file's tournament resumes the flags' database: same fingerprint.
+    let out = ok(&args(&["tournament", s(&file), "--db", s(&flags_db)]));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("144 already done"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

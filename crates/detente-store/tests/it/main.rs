@@ -1,0 +1,8 @@
+//! Integration tests of the results store: one binary, one module per concern.
+
+mod export;
+mod merge;
+mod refuse;
+mod resume;
+mod schema;
+mod util;

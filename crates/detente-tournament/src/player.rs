@@ -1,0 +1,68 @@
+//! Players: the named negotiator factories a tournament pits against each other.
+//!
+//! A [`Player`] is a name plus a way to build a fresh [`Negotiator`] for each negotiation. The
+//! built-in strategies are players named by their canonical name (`Strategy`'s `Display`);
+//! embedders (tests, the Python bindings) can add their own with [`Player::custom`].
+//!
+//! Non-goals: negotiators that keep state across negotiations (each negotiation builds its own
+//! negotiators, so runs stay independent of scheduling).
+
+use std::fmt;
+use std::sync::Arc;
+
+use detente_core::negotiator::{Negotiator, NegotiatorInit, Strategy};
+
+/// Builds a negotiator for one negotiation.
+pub type Factory = dyn Fn(NegotiatorInit<'_>) -> Box<dyn Negotiator> + Send + Sync;
+
+/// A named competitor of a tournament.
+#[derive(Clone)]
+pub struct Player {
+    name: String,
+    factory: Arc<Factory>,
+}
+
+impl Player {
+    /// A built-in strategy, named by its canonical name (e.g. `tit-for-tat`).
+    pub fn builtin(strategy: Strategy) -> Player {
+        let name = strategy.to_string();
+        Player {
+            name,
+            factory: Arc::new(move |init| strategy.build(init)),
+        }
+    }
+
+    /// A player built by `factory`. The name identifies it in the store, the ranking and the
+    /// tournament's fingerprint, so it must change when the behaviour does.
+    pub fn custom(
+        name: impl Into<String>,
+        factory: impl Fn(NegotiatorInit<'_>) -> Box<dyn Negotiator> + Send + Sync + 'static,
+    ) -> Player {
+        Player {
+            name: name.into(),
+            factory: Arc::new(factory),
+        }
+    }
+
+    /// The player's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// A fresh negotiator for one negotiation.
+    pub fn build(&self, init: NegotiatorInit<'_>) -> Box<dyn Negotiator> {
+        (self.factory)(init)
+    }
+}
+
+impl fmt::Debug for Player {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Player").field("name", &self.name).finish()
+    }
+}
+
+impl From<Strategy> for Player {
+    fn from(strategy: Strategy) -> Player {
+        Player::builtin(strategy)
+    }
+}

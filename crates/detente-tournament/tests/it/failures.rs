@@ -1,0 +1,88 @@
+//! A negotiator that panics, or a negotiation over its step budget, is a recorded failure and
+//! the tournament goes on.
+
+use detente_core::negotiator::{Action, Negotiator, Strategy, View};
+use detente_tournament::{FailureKind, Player, RunOptions, TournamentConfig, quiet_worker_panics};
+
+use crate::util::{haggle, run, tournament};
+
+/// Makes offers like boulware until round 3, then panics.
+struct Saboteur(Box<dyn Negotiator>);
+
+impl Negotiator for Saboteur {
+    fn act(&mut self, view: &View<'_>) -> Action {
+        if view.round == 3 {
+            panic!("saboteur strikes in round {}", view.round);
+        }
+        self.0.act(view)
+    }
+}
+
+#[test]
+fn a_panicking_negotiator_is_recorded_and_the_tournament_continues() {
+    quiet_worker_panics();
+    let saboteur = Player::custom("saboteur", |init| {
+        Box::new(Saboteur(Strategy::Boulware.build(init)))
+    });
+    let t = tournament(
+        vec![haggle()],
+        vec![Player::builtin(Strategy::Boulware), saboteur],
+        TournamentConfig {
+            rounds: 20,
+            ..TournamentConfig::default()
+        },
+    );
+    let (records, summary) = run(&t, &RunOptions::default());
+    assert_eq!(records.len(), 8);
+    for r in &records {
+        if r.players.contains(&1) {
+            let f = r.metrics.as_ref().unwrap_err();
+            assert_eq!(f.kind, FailureKind::Panic);
+            assert_eq!(f.message, "saboteur strikes in round 3");
+        } else {
+            assert!(r.metrics.is_ok(), "{r:?}");
+        }
+    }
+    // Only boulware self-play (2 rotations) completes.
+    assert_eq!(summary.failed, 6);
+}
+
+#[test]
+fn a_negotiation_over_its_step_budget_fails() {
+    quiet_worker_panics();
+    let t = tournament(
+        vec![haggle()],
+        vec![
+            Player::builtin(Strategy::Hardliner),
+            Player::builtin(Strategy::Boulware),
+        ],
+        TournamentConfig {
+            rounds: 50,
+            max_steps: Some(10),
+            ..TournamentConfig::default()
+        },
+    );
+    let (records, summary) = run(&t, &RunOptions::default());
+    // Hardliners never agree with each other: 100 actions, far over the budget.
+    let hard = records.iter().find(|r| r.players == [0, 0]).unwrap();
+    let f = hard.metrics.as_ref().unwrap_err();
+    assert_eq!(f.kind, FailureKind::StepBudget);
+    assert_eq!(f.message, "the negotiation exceeded its step budget");
+    assert!(summary.failed >= 2);
+    // A budget large enough changes nothing.
+    let roomy = tournament(
+        vec![haggle()],
+        vec![
+            Player::builtin(Strategy::Hardliner),
+            Player::builtin(Strategy::Boulware),
+        ],
+        TournamentConfig {
+            rounds: 50,
+            max_steps: Some(100),
+            ..TournamentConfig::default()
+        },
+    );
+    let (ok, summary) = run(&roomy, &RunOptions::default());
+    assert_eq!(summary.failed, 0);
+    assert!(ok.iter().all(|r| r.metrics.is_ok()));
+}

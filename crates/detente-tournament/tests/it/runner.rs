@@ -1,0 +1,267 @@
+//! The runner: determinism at any thread count and shard, resumption by skipping, metrics
+//! against brute force, and reproduction with `run_sao`.
+
+use detente_core::negotiator::Strategy;
+use detente_core::protocol::{SaoConfig, run_sao};
+use detente_core::{Outcome, Scenario};
+use detente_tournament::{IdSet, Record, RunOptions, Shard, TournamentConfig};
+
+use crate::util::{haggle, players, run, tournament, trio};
+
+const STRATEGIES: [&str; 4] = ["boulware", "conceder", "random", "micro"];
+
+fn config() -> TournamentConfig {
+    TournamentConfig {
+        rounds: 30,
+        reps: 2,
+        seed: 42,
+        traces: true,
+        ..TournamentConfig::default()
+    }
+}
+
+/// Every stored number, as bits, so that -0.0 / 0.0 or NaN differences would show.
+fn bits(records: &[Record]) -> Vec<String> {
+    records
+        .iter()
+        .map(|r| {
+            let m = r.metrics.as_ref().unwrap();
+            let f = |x: f64| format!("{:016x}", x.to_bits());
+            let o = |x: Option<f64>| x.map_or("-".into(), f);
+            format!(
+                "{} {:?} {} {:?} {:?} {:?} {} {} {} {} {} {} {:?} {:?}",
+                r.id,
+                r.key,
+                r.seed,
+                r.players,
+                r.parties,
+                m.agreement,
+                m.rounds,
+                m.utilities
+                    .iter()
+                    .map(|&u| f(u))
+                    .collect::<Vec<_>>()
+                    .join(","),
+                f(m.welfare),
+                o(m.pareto_distance),
+                o(m.nash_distance),
+                m.individually_rational,
+                m.ended_by,
+                r.trace
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn records_do_not_depend_on_the_thread_count() {
+    let t = tournament(vec![haggle(), trio()], players(&STRATEGIES), config());
+    let one = run(
+        &t,
+        &RunOptions {
+            threads: Some(1),
+            ..RunOptions::default()
+        },
+    );
+    let two = run(
+        &t,
+        &RunOptions {
+            threads: Some(2),
+            ..RunOptions::default()
+        },
+    );
+    // 4² × 2 × 2 + 4³ × 3 × 2.
+    assert_eq!(one.0.len(), 64 + 384);
+    assert_eq!(one.1.ran, 448);
+    assert_eq!(bits(&one.0), bits(&two.0));
+    assert_eq!(one.0, two.0);
+    // And each equals a single negotiation replayed on its own.
+    for r in one.0.iter().step_by(37) {
+        assert_eq!(Some(r), t.run_one(r.id).as_ref());
+    }
+    // Some negotiations agree and some do not, or the test would prove little.
+    let agreed = one
+        .0
+        .iter()
+        .filter(|r| r.metrics.as_ref().unwrap().agreement.is_some())
+        .count();
+    assert!(agreed > 0 && agreed < one.0.len(), "{agreed} agreements");
+}
+
+#[test]
+fn shards_partition_the_tournament_and_skipping_resumes_it() {
+    let t = tournament(vec![haggle()], players(&STRATEGIES), config());
+    let (all, _) = run(&t, &RunOptions::default());
+    let mut union = Vec::new();
+    for i in 0..3 {
+        let (part, summary) = run(
+            &t,
+            &RunOptions {
+                shard: Shard::new(i, 3).unwrap(),
+                ..RunOptions::default()
+            },
+        );
+        assert_eq!(summary.in_shard, part.len() as u64);
+        assert!(part.iter().all(|r| r.id % 3 == u64::from(i)));
+        union.extend(part);
+    }
+    union.sort_by_key(|r| r.id);
+    assert_eq!(union, all);
+
+    let done: IdSet = (0..all.len() as u64).filter(|id| id % 5 != 0).collect();
+    let (rest, summary) = run(
+        &t,
+        &RunOptions {
+            skip: Some(&done),
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(summary.skipped, done.len());
+    assert_eq!(summary.ran, rest.len() as u64);
+    let expected: Vec<Record> = all.into_iter().filter(|r| r.id % 5 == 0).collect();
+    assert_eq!(rest, expected);
+}
+
+#[test]
+fn a_record_replays_with_run_sao() {
+    // What `detente negotiate --only <parties in seat order> --seed <seed>` does.
+    let t = tournament(vec![trio()], players(&STRATEGIES), config());
+    let scenario = trio();
+    for id in [0, 5, 77, 190, 383] {
+        let r = t.run_one(id).unwrap();
+        let seated = scenario.with_parties(&r.parties).unwrap();
+        let strategies: Vec<Strategy> = r
+            .players
+            .iter()
+            .map(|&p| STRATEGIES[p].parse().unwrap())
+            .collect();
+        let res = run_sao(
+            &seated,
+            &strategies,
+            &SaoConfig {
+                rounds: 30,
+                seed: r.seed,
+            },
+        )
+        .unwrap();
+        let m = r.metrics.unwrap();
+        assert_eq!(res.utilities, m.utilities, "negotiation {id}");
+        assert_eq!(res.rounds, m.rounds);
+        assert_eq!(res.agreement.map(|o| o.indices().to_vec()), m.agreement);
+        assert_eq!(r.trace.unwrap().len(), res.trace.len());
+    }
+}
+
+/// Every outcome's utilities, by brute force.
+fn all_points(s: &Scenario) -> Vec<(Outcome, Vec<f64>)> {
+    let n = s.space().cardinality().to_u128().unwrap();
+    (0..n)
+        .map(|k| {
+            let o = s.space().outcome_at(k).unwrap();
+            let u = s.utilities(&o);
+            (o, u)
+        })
+        .collect()
+}
+
+fn dist(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).powi(2))
+        .sum::<f64>()
+        .sqrt()
+}
+
+#[test]
+fn metrics_match_brute_force() {
+    for scenario in [haggle(), trio()] {
+        let t = tournament(vec![scenario.clone()], players(&STRATEGIES), config());
+        let points = all_points(&scenario);
+        let frontier: Vec<&Vec<f64>> = points
+            .iter()
+            .map(|(_, u)| u)
+            .filter(|u| {
+                !points.iter().any(|(_, v)| {
+                    v.iter().zip(u.iter()).all(|(a, b)| a >= b)
+                        && v.iter().zip(u.iter()).any(|(a, b)| a > b)
+                })
+            })
+            .collect();
+        let r: Vec<f64> = scenario
+            .parties()
+            .iter()
+            .map(|p| p.preferences.reservation())
+            .collect();
+        let gain = |u: &[f64]| -> f64 { u.iter().zip(&r).map(|(a, b)| a - b).product() };
+        let acceptable = |u: &[f64]| u.iter().zip(&r).all(|(a, b)| a >= b);
+        let best = points
+            .iter()
+            .filter(|(_, u)| acceptable(u))
+            .map(|(_, u)| gain(u))
+            .fold(f64::NEG_INFINITY, f64::max);
+        let nash_points: Vec<&Vec<f64>> = points
+            .iter()
+            .map(|(_, u)| u)
+            .filter(|u| acceptable(u) && gain(u) >= best - 1e-12)
+            .collect();
+        let (records, _) = run(&t, &RunOptions::default());
+        for rec in &records {
+            let m = rec.metrics.as_ref().unwrap();
+            let mut payoff = vec![0.0; rec.parties.len()];
+            for (j, &p) in rec.parties.iter().enumerate() {
+                payoff[p] = m.utilities[j];
+            }
+            let want = frontier
+                .iter()
+                .map(|f| dist(f, &payoff))
+                .fold(f64::INFINITY, f64::min);
+            assert!((m.pareto_distance.unwrap() - want).abs() < 1e-12);
+            assert!(
+                nash_points
+                    .iter()
+                    .any(|n| (dist(n, &payoff) - m.nash_distance.unwrap()).abs() < 1e-12)
+            );
+            assert!((m.welfare - payoff.iter().sum::<f64>()).abs() < 1e-12);
+            match &m.agreement {
+                None => {
+                    assert_eq!(payoff, r, "a disagreement pays the reservation values");
+                    assert!(m.individually_rational);
+                }
+                Some(o) => {
+                    let u = scenario.utilities(&Outcome::new(o.clone()));
+                    let discounted: Vec<f64> = scenario
+                        .parties()
+                        .iter()
+                        .zip(&u)
+                        .map(|(p, u)| u * p.preferences.discount().powi(m.rounds as i32 - 1))
+                        .collect();
+                    for (a, b) in discounted.iter().zip(&payoff) {
+                        assert!((a - b).abs() < 1e-12);
+                    }
+                    let ir = discounted.iter().zip(&r).all(|(a, b)| *a >= b - 1e-12);
+                    assert_eq!(m.individually_rational, ir);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_failing_sink_stops_the_run() {
+    let t = tournament(vec![trio()], players(&STRATEGIES), config());
+    let mut n = 0;
+    let mut sink = |_: Record| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        n += 1;
+        if n == 5 {
+            return Err("disk full".into());
+        }
+        Ok(())
+    };
+    let e = t.run(&RunOptions::default(), &mut sink).unwrap_err();
+    assert_eq!(e.to_string(), "cannot store a result");
+    assert_eq!(
+        std::error::Error::source(&e).map(|s| s.to_string()),
+        Some("disk full".to_string())
+    );
+    assert_eq!(n, 5);
+}
