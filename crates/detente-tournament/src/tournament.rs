@@ -27,7 +27,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
-use detente_core::negotiator::NegotiatorInit;
+use std::sync::Arc;
+
+use detente_core::negotiator::{BidSpace, NegotiatorInit};
 use detente_core::protocol::{Event, Mechanism, Sao};
 use detente_core::rng::derive_seed;
 use detente_core::{Error as CoreError, Scenario};
@@ -191,6 +193,10 @@ pub struct Tournament {
     entries: Vec<ScenarioEntry>,
     /// Per scenario, per rotation: the scenario with its parties in turn order.
     rotated: Vec<Vec<Scenario>>,
+    /// Per scenario, rotation and party: the party's bid space, built once and shared by every
+    /// negotiation (its sample, on spaces too large to list, is seeded by the tournament seed
+    /// and the scenario, rotation and party — never by the negotiation).
+    bids: Vec<Vec<Vec<Arc<BidSpace>>>>,
     facts: Vec<ScenarioFacts>,
     players: Vec<Player>,
     config: TournamentConfig,
@@ -255,6 +261,27 @@ impl Tournament {
                 .map_err(|err| Error::config(format!("scenario '{}': {err}", e.name)))?;
             rotated.push(rotations);
         }
+        let bids = rotated
+            .iter()
+            .enumerate()
+            .map(|(si, rotations)| {
+                rotations
+                    .iter()
+                    .enumerate()
+                    .map(|(ri, sc)| {
+                        sc.parties()
+                            .iter()
+                            .enumerate()
+                            .map(|(j, p)| {
+                                let key = [si as u64, ri as u64, j as u64, u64::MAX - 1];
+                                let mut r = detente_core::rng::rng(derive_seed(config.seed, &key));
+                                Arc::new(BidSpace::new(sc.space(), &p.preferences, &mut r))
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
         let counts: Vec<usize> = scenarios
             .iter()
             .map(|e| e.scenario.parties().len())
@@ -276,6 +303,7 @@ impl Tournament {
         Ok(Tournament {
             entries: scenarios,
             rotated,
+            bids,
             facts,
             players,
             config,
@@ -402,6 +430,7 @@ impl Tournament {
                     me: j,
                     n_parties: n,
                     seed: derive_seed(seed, &[j as u64]),
+                    bids: Some(Arc::clone(&self.bids[key.scenario_idx][a.rotation][j])),
                 })
             })
             .collect();

@@ -55,12 +55,20 @@ impl BidSpace {
         if allowed.iter().any(Vec::is_empty) {
             // Every outcome crosses a red line: nothing to propose.
         } else if exhaustive {
+            // Enumerate into one flat buffer (no allocation per outcome), then sort an index.
+            let mut cur = vec![0u32; n_issues];
             let mut idx = vec![0usize; n_issues];
+            let mut flat_all: Vec<u32> = Vec::new();
+            let mut utils_all: Vec<f64> = Vec::new();
             'outer: loop {
-                let o: Vec<u32> = (0..n_issues).map(|i| allowed[i][idx[i]]).collect();
-                let u = prefs.ufun().eval(&Outcome::new(o.clone()));
+                for i in 0..n_issues {
+                    cur[i] = allowed[i][idx[i]];
+                }
+                let raw: f64 = cur.iter().enumerate().map(|(i, &v)| terms[i][v as usize]).sum();
+                let u = prefs.ufun().finish(raw);
                 if u >= r - TIE_EPS {
-                    entries.push((u, o));
+                    utils_all.push(u);
+                    flat_all.extend_from_slice(&cur);
                 }
                 // Odometer increment, last issue fastest.
                 let mut i = n_issues;
@@ -76,6 +84,27 @@ impl BidSpace {
                     idx[i] = 0;
                 }
             }
+            let row = |k: usize| &flat_all[k * n_issues..(k + 1) * n_issues];
+            let mut order: Vec<u32> = (0..utils_all.len() as u32).collect();
+            order.sort_unstable_by(|&a, &b| {
+                let (a, b) = (a as usize, b as usize);
+                utils_all[b].total_cmp(&utils_all[a]).then_with(|| row(a).cmp(row(b)))
+            });
+            let mut flat = Vec::with_capacity(flat_all.len());
+            let mut utils = Vec::with_capacity(utils_all.len());
+            for &k in &order {
+                utils.push(utils_all[k as usize]);
+                flat.extend_from_slice(row(k as usize));
+            }
+            return BidSpace {
+                n_issues,
+                terms: terms.to_vec(),
+                allowed,
+                clip: prefs.ufun().clips_at_one(),
+                flat,
+                utils,
+                exhaustive,
+            };
         } else {
             let best = prefs.ufun().best_outcome();
             // The best outcome that respects one's own red lines.
@@ -196,6 +225,15 @@ impl BidSpace {
             }
         }
         Some(best)
+    }
+}
+
+impl std::fmt::Debug for BidSpace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BidSpace")
+            .field("len", &self.len())
+            .field("exhaustive", &self.exhaustive)
+            .finish_non_exhaustive()
     }
 }
 

@@ -73,7 +73,7 @@ pub trait Negotiator: Send {
 }
 
 /// Everything a negotiator is given when it is created: its own preferences and nothing more.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct NegotiatorInit<'a> {
     /// The outcome space.
     pub space: &'a OutcomeSpace,
@@ -85,6 +85,9 @@ pub struct NegotiatorInit<'a> {
     pub n_parties: usize,
     /// Seed for its private random choices.
     pub seed: u64,
+    /// Its bid space, when the caller built it once for many negotiations (a tournament); it
+    /// must have been built from the same space and preferences. `None`: built here.
+    pub bids: Option<std::sync::Arc<BidSpace>>,
 }
 
 /// The built-in strategies, by name.

@@ -1,5 +1,7 @@
 //! The built-in negotiation strategies.
 
+use std::sync::Arc;
+
 use rand::RngExt;
 
 use super::bidding::{BidSpace, OpponentModel};
@@ -14,7 +16,10 @@ const WINDOW: f64 = 0.02;
 
 pub(super) fn build(strategy: &Strategy, init: NegotiatorInit<'_>) -> Box<dyn Negotiator> {
     let mut r = rng(init.seed);
-    let bids = BidSpace::new(init.space, init.preferences, &mut r);
+    let bids = match &init.bids {
+        Some(b) => Arc::clone(b),
+        None => Arc::new(BidSpace::new(init.space, init.preferences, &mut r)),
+    };
     let common = Common {
         prefs: init.preferences.clone(),
         model: OpponentModel::new(init.space, init.n_parties),
@@ -50,7 +55,7 @@ struct Common {
     /// How many history entries the model has seen.
     seen: usize,
     me: usize,
-    bids: BidSpace,
+    bids: Arc<BidSpace>,
     rng: ChaCha8Rng,
 }
 

@@ -348,6 +348,7 @@ pub fn run_sao_observed(
                 me: i,
                 n_parties: n,
                 seed: derive_seed(config.seed, &[i as u64]),
+                bids: None,
             })
         })
         .collect();

@@ -379,6 +379,7 @@ impl<'a> SingleText<'a> {
                     me: i,
                     n_parties: n,
                     seed: derive_seed(config.seed, &[i as u64]),
+                    bids: None,
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;

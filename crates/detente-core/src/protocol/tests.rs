@@ -464,6 +464,7 @@ fn a_negotiator_never_depends_on_another_partys_preferences() {
                 me: 0,
                 n_parties: 2,
                 seed: 3,
+                bids: None,
             });
             let negotiators: Vec<Box<dyn Negotiator>> = vec![me, Box::new(Script(script.clone(), 0))];
             let mut sao = Sao::new(s, negotiators, 40).unwrap();
