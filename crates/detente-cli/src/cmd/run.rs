@@ -24,6 +24,10 @@ pub(crate) struct RunArgs {
     /// mediator, then stacked alternating offers).
     #[command(flatten)]
     text: super::text::ProtocolArgs,
+    /// Print one JSON object (analysis, scored drafts, the single text's full trace with every
+    /// draft version, the stacked-alternating-offers trace) instead of the report.
+    #[arg(long)]
+    json: bool,
     /// Most search nodes per analysed quantity (default 100000000).
     #[arg(long, value_name = "N", default_value_t = AnalysisConfig::default().max_nodes)]
     max_nodes: u64,
@@ -42,6 +46,11 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
     let s = &scenario;
+    if args.json {
+        write_json(&mut out, args, &setup)?;
+        out.flush()?;
+        return Ok(());
+    }
     writeln!(out, "detente report: {}", s.name)?;
     if let Some(d) = &s.description {
         writeln!(out, "{}", wrap(d, 96, ""))?;
@@ -215,6 +224,59 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
         writeln!(out, "  utility relative to Nash: {}", un.join(", "))?;
     }
     out.flush()?;
+    Ok(())
+}
+
+/// `run --json`: everything the report shows, as one object.
+fn write_json(out: &mut impl Write, args: &RunArgs, setup: &NegotiationSetup) -> Result<()> {
+    use serde_json::{Value, json};
+    let s = &setup.scenario;
+    let full = s.space().cardinality().to_f64() <= FULL_FRONTIER_LIMIT;
+    let config = AnalysisConfig { max_nodes: args.max_nodes, full_frontier: full, acceptable_frontier: true };
+    let a = analysis::analyze(s.space(), &s.preferences(), &config);
+    let issue = |i: &usize| s.space().issues()[*i].name().to_string();
+    let packages: Vec<Value> = s
+        .packages
+        .iter()
+        .map(|pk| {
+            let sc = analysis::score_package(s, pk, &config);
+            let mut parties = serde_json::Map::new();
+            for (p, ps) in s.parties().iter().zip(&sc.parties) {
+                parties.insert(p.name.clone(), json!({
+                    "utility_min": ps.lo,
+                    "utility_max": ps.hi,
+                    "verdict": ps.verdict.as_str(),
+                    "red_lines_crossed": ps.red_lines_crossed.iter().map(issue).collect::<Vec<_>>(),
+                }));
+            }
+            json!({
+                "name": pk.name,
+                "label": pk.label,
+                "date": pk.date,
+                "completions": crate::json::count(&sc.completions),
+                "acceptable_to_all": sc.acceptable_to_all.as_ref().map(crate::json::count).unwrap_or(Value::Null),
+                "parties": parties,
+            })
+        })
+        .collect();
+    let names: Vec<String> = setup.strategies.iter().map(|x| x.to_string()).collect();
+    let single_text = if s.mediator.is_some() {
+        let (r, c, label) = super::text::run(&args.text, setup)?;
+        crate::json::single_text(s, &names, &c, &label, &r)
+    } else {
+        Value::Null
+    };
+    let r = protocol::run_sao(s, &setup.strategies, &SaoConfig { rounds: setup.rounds, seed: setup.seed })?;
+    let sao = crate::json::negotiation(s, &names, setup.rounds, setup.seed, &r);
+    #[derive(serde::Serialize)]
+    struct RunJson<'a> {
+        analysis: crate::json::AnalysisJson<'a>,
+        packages: Vec<Value>,
+        single_text: Value,
+        sao: Value,
+    }
+    serde_json::to_writer_pretty(&mut *out, &RunJson { analysis: crate::json::analysis(s, &a), packages, single_text, sao })?;
+    writeln!(out)?;
     Ok(())
 }
 

@@ -198,3 +198,22 @@ fn bad_single_text_input_is_refused_clearly() {
         .failure(1)
         .stderr_has(&["who.toml:", "unknown party 'Dave'"]);
 }
+
+#[test]
+fn run_json_gives_the_analysis_the_drafts_and_both_traces() {
+    let dir = Dir::new();
+    dir.write("m.toml", MEDIATED);
+    let a = dir.run(&["run", "m.toml", "--json", "--seed", "3"]).success();
+    let b = dir.run(&["run", "m.toml", "--json", "--seed", "3"]).success();
+    assert_eq!(a.stdout, b.stdout, "same seed, same bytes");
+    let j = a.json();
+    assert_eq!(j["analysis"]["outcomes"], 9);
+    assert_eq!(j["packages"][0]["name"], "opening");
+    // The opening package (high, slow) is worth 0 to Alice (price 0, speed 0).
+    assert_eq!(j["packages"][0]["parties"]["Alice"]["utility_min"], 0.0);
+    assert_eq!(j["packages"][0]["parties"]["Alice"]["verdict"], "rejects");
+    assert_eq!(j["single_text"]["start"], "opening");
+    assert!(j["single_text"]["drafts"].as_array().unwrap().len() >= 1);
+    assert_eq!(j["sao"]["protocol"], "sao");
+    assert!(j["sao"]["trace"].as_array().unwrap().len() >= 1);
+}
