@@ -98,7 +98,11 @@ pub(crate) fn analysis<'a>(s: &'a Scenario, a: &'a Analysis) -> AnalysisJson<'a>
             Value::Null
         }
     };
-    let reservation: Vec<f64> = s.parties().iter().map(|p| p.preferences.reservation()).collect();
+    let reservation: Vec<f64> = s
+        .parties()
+        .iter()
+        .map(|p| p.preferences.reservation())
+        .collect();
     AnalysisJson {
         scenario: &s.name,
         parties: s.parties().iter().map(|p| p.name.as_str()).collect(),
@@ -203,6 +207,7 @@ pub(crate) fn event(s: &Scenario, e: &Event) -> Value {
             "round": round, "party": name(party), "action": "verdict",
             "accept": verdict.accept, "veto": verdict.veto,
             "objections": verdict.objections.iter().map(|&i| s.space().issues()[i].name()).collect::<Vec<_>>(),
+            "red_lines": verdict.red_lines.iter().map(|&i| s.space().issues()[i].name()).collect::<Vec<_>>(),
             "preferred": verdict.preferred.iter().map(|&(i, v)| json!({
                 "issue": s.space().issues()[i].name(), "value": value(s, i, v),
             })).collect::<Vec<_>>(),

@@ -232,7 +232,11 @@ fn write_json(out: &mut impl Write, args: &RunArgs, setup: &NegotiationSetup) ->
     use serde_json::{Value, json};
     let s = &setup.scenario;
     let full = s.space().cardinality().to_f64() <= FULL_FRONTIER_LIMIT;
-    let config = AnalysisConfig { max_nodes: args.max_nodes, full_frontier: full, acceptable_frontier: true };
+    let config = AnalysisConfig {
+        max_nodes: args.max_nodes,
+        full_frontier: full,
+        acceptable_frontier: true,
+    };
     let a = analysis::analyze(s.space(), &s.preferences(), &config);
     let issue = |i: &usize| s.space().issues()[*i].name().to_string();
     let packages: Vec<Value> = s
@@ -266,7 +270,14 @@ fn write_json(out: &mut impl Write, args: &RunArgs, setup: &NegotiationSetup) ->
     } else {
         Value::Null
     };
-    let r = protocol::run_sao(s, &setup.strategies, &SaoConfig { rounds: setup.rounds, seed: setup.seed })?;
+    let r = protocol::run_sao(
+        s,
+        &setup.strategies,
+        &SaoConfig {
+            rounds: setup.rounds,
+            seed: setup.seed,
+        },
+    )?;
     let sao = crate::json::negotiation(s, &names, setup.rounds, setup.seed, &r);
     #[derive(serde::Serialize)]
     struct RunJson<'a> {
@@ -275,7 +286,15 @@ fn write_json(out: &mut impl Write, args: &RunArgs, setup: &NegotiationSetup) ->
         single_text: Value,
         sao: Value,
     }
-    serde_json::to_writer_pretty(&mut *out, &RunJson { analysis: crate::json::analysis(s, &a), packages, single_text, sao })?;
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &RunJson {
+            analysis: crate::json::analysis(s, &a),
+            packages,
+            single_text,
+            sao,
+        },
+    )?;
     writeln!(out)?;
     Ok(())
 }

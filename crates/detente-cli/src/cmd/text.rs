@@ -282,9 +282,18 @@ pub(crate) fn write_story(
                     let objs: Vec<String> = verdict
                         .objections
                         .iter()
-                        .map(|&i| match verdict.preferred.iter().find(|(j, _)| *j == i) {
-                            Some(&(_, v)) => format!("{} (asks '{}')", issue(i), value(i, v)),
-                            None => issue(i).to_string(),
+                        .map(|&i| {
+                            let red = if verdict.red_lines.contains(&i) {
+                                " [red line]"
+                            } else {
+                                ""
+                            };
+                            match verdict.preferred.iter().find(|(j, _)| *j == i) {
+                                Some(&(_, v)) => {
+                                    format!("{}{red} (asks '{}')", issue(i), value(i, v))
+                                }
+                                None => format!("{}{red}", issue(i)),
+                            }
                         })
                         .collect();
                     l.push_str(&format!("; objects to {}", objs.join(", ")));

@@ -64,7 +64,11 @@ impl BidSpace {
                 for i in 0..n_issues {
                     cur[i] = allowed[i][idx[i]];
                 }
-                let raw: f64 = cur.iter().enumerate().map(|(i, &v)| terms[i][v as usize]).sum();
+                let raw: f64 = cur
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &v)| terms[i][v as usize])
+                    .sum();
                 let u = prefs.ufun().finish(raw);
                 if u >= r - TIE_EPS {
                     utils_all.push(u);
@@ -88,7 +92,9 @@ impl BidSpace {
             let mut order: Vec<u32> = (0..utils_all.len() as u32).collect();
             order.sort_unstable_by(|&a, &b| {
                 let (a, b) = (a as usize, b as usize);
-                utils_all[b].total_cmp(&utils_all[a]).then_with(|| row(a).cmp(row(b)))
+                utils_all[b]
+                    .total_cmp(&utils_all[a])
+                    .then_with(|| row(a).cmp(row(b)))
             });
             let mut flat = Vec::with_capacity(flat_all.len());
             let mut utils = Vec::with_capacity(utils_all.len());

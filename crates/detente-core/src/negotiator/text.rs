@@ -25,6 +25,10 @@ pub struct Verdict {
     pub accept: bool,
     /// Issues (clauses) the party objects to, ascending.
     pub objections: Vec<usize>,
+    /// The objected clauses the party declares non-negotiable: the draft's value crosses one of
+    /// its red lines there. Parties say so in real talks; a mediator may never come back to
+    /// that value.
+    pub red_lines: Vec<usize>,
     /// For some objected issues, the value the party would prefer: `(issue, value)`.
     pub preferred: Vec<(usize, u32)>,
     /// Whether the draft is at least as good for the party as the reference draft, when the
@@ -102,6 +106,12 @@ struct Aspiration {
     /// Per issue, the best term among values outside one's red lines.
     best_terms: Vec<f64>,
     best: f64,
+    /// The last draft reviewed and the clauses objected to in it.
+    last: Option<(Outcome, Vec<usize>)>,
+    /// Per issue: how many reviews in a row it was objected to without the clause moving.
+    /// Stuck clauses lose priority, so the party raises others (the mediator may be unable to
+    /// move a clause that someone else's red line pins down).
+    stuck: Vec<u32>,
 }
 
 impl Aspiration {
@@ -122,11 +132,14 @@ impl Aspiration {
         } else {
             prefs.reservation()
         };
+        let n = best_terms.len();
         Aspiration {
             prefs,
             e,
             best_terms,
             best,
+            last: None,
+            stuck: vec![0; n],
         }
     }
 
@@ -150,6 +163,15 @@ impl TextNegotiator for Aspiration {
             .collect();
         let veto = !crossed.is_empty() || u < self.prefs.reservation() - TIE_EPS;
         let accept = !veto && u >= target - TIE_EPS;
+        if let Some((prev, objected)) = &self.last {
+            for i in 0..self.stuck.len() {
+                self.stuck[i] = if objected.contains(&i) && prev.get(i) == draft.get(i) {
+                    self.stuck[i] + 1
+                } else {
+                    0
+                };
+            }
+        }
         let mut objections = crossed.clone();
         if !accept {
             // Object to the costliest clauses (at most MAX_OBJECTIONS) until fixing them would
@@ -159,7 +181,8 @@ impl TextNegotiator for Aspiration {
                 .map(|i| (i, self.best_terms[i] - terms[i][draft.get(i) as usize]))
                 .filter(|(_, loss)| *loss > TIE_EPS)
                 .collect();
-            losses.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            let priority = |&(i, loss): &(usize, f64)| loss / (1.0 + f64::from(self.stuck[i]));
+            losses.sort_by(|a, b| priority(b).total_cmp(&priority(a)).then(a.0.cmp(&b.0)));
             let mut gap = target - u;
             for (i, loss) in losses.into_iter().take(MAX_OBJECTIONS) {
                 if gap <= TIE_EPS {
@@ -193,9 +216,11 @@ impl TextNegotiator for Aspiration {
             })
             .collect();
         let improves = view.reference.map(|r| u >= self.prefs.utility(r) - TIE_EPS);
+        self.last = Some((draft.clone(), objections.clone()));
         Verdict {
             accept,
             objections,
+            red_lines: crossed,
             preferred,
             improves,
             veto,

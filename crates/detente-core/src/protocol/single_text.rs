@@ -192,6 +192,9 @@ struct MediatorState {
     base: Outcome,
     /// Per party, issue and value: what the party said about it (feedback mediator).
     stance: Vec<Vec<Vec<Stance>>>,
+    /// Per party: how many of its verdicts in a row rejected the draft. A party that keeps
+    /// rejecting weighs more, so the text cannot settle on a majority's favourite forever.
+    frustration: Vec<u32>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -200,6 +203,8 @@ enum Stance {
     Tolerated,
     Objected,
     Preferred,
+    /// The party declared this value non-negotiable: it is never tabled again.
+    RedLine,
 }
 
 impl MediatorState {
@@ -253,9 +258,18 @@ impl MediatorState {
         let draft = view.draft;
         // Remember what each consulted party said about each clause.
         for (p, v) in view.feedback {
+            self.frustration[*p] = if v.accept {
+                0
+            } else {
+                self.frustration[*p] + 1
+            };
             for (i, &x) in draft.indices().iter().enumerate() {
                 let s = &mut self.stance[*p][i][x as usize];
-                if v.objections.contains(&i) {
+                if v.red_lines.contains(&i) {
+                    *s = Stance::RedLine;
+                } else if *s == Stance::RedLine {
+                    // Once declared, a red line stays.
+                } else if v.objections.contains(&i) {
                     *s = Stance::Objected;
                 } else if *s == Stance::Unknown {
                     *s = Stance::Tolerated;
@@ -298,11 +312,16 @@ impl MediatorState {
                 .collect();
             let score = |x: u32| -> f64 {
                 (0..self.n_parties)
-                    .map(|p| match self.stance[p][i][x as usize] {
-                        Stance::Preferred => 2.0,
-                        Stance::Tolerated => 1.0,
-                        Stance::Unknown => 0.0,
-                        Stance::Objected => -3.0,
+                    .map(|p| {
+                        let weight = 1.0 + f64::from(self.frustration[p]);
+                        weight
+                            * match self.stance[p][i][x as usize] {
+                                Stance::Preferred => 2.0,
+                                Stance::Tolerated => 1.0,
+                                Stance::Unknown => 0.0,
+                                Stance::Objected => -3.0,
+                                Stance::RedLine => -1e9,
+                            }
                     })
                     .sum()
             };
@@ -326,8 +345,22 @@ impl MediatorState {
             cands.dedup();
             // Protect what others accepted: never trade the current value for one the parties,
             // taken together, like less.
+            let red_lined = |x: u32| {
+                (0..self.n_parties).any(|p| self.stance[p][i][x as usize] == Stance::RedLine)
+            };
+            // A declared red line must go: then any value nobody declared a red line on will
+            // do, even one the parties like less.
+            let must_move = red_lined(cur);
+            if must_move {
+                // Fall back on every other value, nearest first.
+                let mut rest: Vec<u32> = (0..self.sizes[i])
+                    .filter(|&x| x != cur && !cands.contains(&x))
+                    .collect();
+                rest.sort_by_key(|&x| (x.abs_diff(cur), x));
+                cands.extend(rest);
+            }
             for x in cands {
-                if score(x) < score(cur) - TIE_EPS {
+                if red_lined(x) || (!must_move && score(x) < score(cur) - TIE_EPS) {
                     continue;
                 }
                 next[i] = x;
@@ -442,6 +475,7 @@ impl<'a> SingleText<'a> {
             rng: rng(derive_seed(config.seed, &[u64::MAX])),
             base: config.start.clone(),
             stance,
+            frustration: vec![0; n],
         };
         Ok(SingleText {
             scenario,

@@ -3,10 +3,10 @@
 use proptest::prelude::{ProptestConfig, any, prop, prop_assert, prop_assert_eq, proptest};
 
 use super::*;
-use crate::outcome::{Issue, OutcomeSpace};
-use crate::preferences::{Preferences, RedLines, UtilityFunction, ValueFunction};
 use crate::negotiator::{Action, Negotiator, NegotiatorInit, View};
 use crate::outcome::Outcome;
+use crate::outcome::{Issue, OutcomeSpace};
+use crate::preferences::{Preferences, RedLines, UtilityFunction, ValueFunction};
 use crate::scenario::Party;
 
 fn scenario(np: usize, sizes: &[u32], seed: u64) -> Scenario {
@@ -270,6 +270,7 @@ mod single_text {
                     .map(|k| Verdict {
                         accept: false,
                         objections: vec![(p + k) % sizes.len()],
+                        red_lines: vec![],
                         preferred: vec![(
                             (p + k) % sizes.len(),
                             (k as u32) % sizes[(p + k) % sizes.len()],
@@ -410,17 +411,36 @@ mod single_text {
     fn a_party_walking_away_breaks_the_process_down() {
         let s = scenario(3, &[3, 3], 4);
         let mut parties = scripted(3, &[3, 3]);
-        let walk = Verdict { accept: false, objections: vec![], preferred: vec![], improves: None, veto: true, walk_away: true };
+        let walk = Verdict {
+            accept: false,
+            objections: vec![],
+            red_lines: vec![],
+            preferred: vec![],
+            improves: None,
+            veto: true,
+            walk_away: true,
+        };
         parties[1] = Box::new(Scripted(vec![walk], 0));
-        let r = SingleText::with_negotiators(&s, parties, config(&s, MediatorStrategy::Feedback, 30, 1))
-            .unwrap()
-            .run(&mut |_: &Event| {});
+        let r = SingleText::with_negotiators(
+            &s,
+            parties,
+            config(&s, MediatorStrategy::Feedback, 30, 1),
+        )
+        .unwrap()
+        .run(&mut |_: &Event| {});
         assert_eq!(r.ended_by, Some(1));
         assert_eq!(r.agreement, None);
         assert_eq!(r.rounds, 1);
-        let reservation: Vec<f64> = s.parties().iter().map(|p| p.preferences.reservation()).collect();
+        let reservation: Vec<f64> = s
+            .parties()
+            .iter()
+            .map(|p| p.preferences.reservation())
+            .collect();
         assert_eq!(r.utilities, reservation);
-        assert!(matches!(r.trace.last(), Some(Event::EndNegotiation { party: 1, .. })));
+        assert!(matches!(
+            r.trace.last(),
+            Some(Event::EndNegotiation { party: 1, .. })
+        ));
     }
 
     #[test]
@@ -455,7 +475,9 @@ fn a_negotiator_never_depends_on_another_partys_preferences() {
     let parties = vec![a.parties()[0].clone(), b_other.parties()[1].clone()];
     let b = Scenario::new("b", a.space().clone(), parties).unwrap();
     assert_ne!(a.parties()[1].preferences, b.parties()[1].preferences);
-    let script: Vec<Outcome> = (0..7u128).map(|k| a.space().outcome_at(k * 5).unwrap()).collect();
+    let script: Vec<Outcome> = (0..7u128)
+        .map(|k| a.space().outcome_at(k * 5).unwrap())
+        .collect();
     for strategy in ALL {
         let run = |s: &Scenario| {
             let me = strategy.build(NegotiatorInit {
@@ -466,12 +488,20 @@ fn a_negotiator_never_depends_on_another_partys_preferences() {
                 seed: 3,
                 bids: None,
             });
-            let negotiators: Vec<Box<dyn Negotiator>> = vec![me, Box::new(Script(script.clone(), 0))];
+            let negotiators: Vec<Box<dyn Negotiator>> =
+                vec![me, Box::new(Script(script.clone(), 0))];
             let mut sao = Sao::new(s, negotiators, 40).unwrap();
             sao.run(&mut |_: &Event| {})
                 .trace
                 .into_iter()
-                .filter(|e| matches!(e, Event::Offer { party: 0, .. } | Event::Accept { party: 0, .. } | Event::EndNegotiation { party: 0, .. }))
+                .filter(|e| {
+                    matches!(
+                        e,
+                        Event::Offer { party: 0, .. }
+                            | Event::Accept { party: 0, .. }
+                            | Event::EndNegotiation { party: 0, .. }
+                    )
+                })
                 .collect::<Vec<_>>()
         };
         assert_eq!(run(&a), run(&b), "{strategy} behaved differently");
