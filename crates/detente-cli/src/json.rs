@@ -238,6 +238,26 @@ fn change(s: &Scenario, i: usize, a: u32, b: u32) -> Value {
     json!({"issue": s.space().issues()[i].name(), "from": value(s, i, a), "to": value(s, i, b)})
 }
 
+/// `{party: strategy}`.
+fn strategy_map(s: &Scenario, strategies: &[String]) -> Map<String, Value> {
+    s.parties()
+        .iter()
+        .zip(strategies)
+        .map(|(p, st)| (p.name.clone(), json!(st)))
+        .collect()
+}
+
+/// An agreement as a point (or `null`).
+fn agreement(s: &Scenario, o: Option<&Outcome>) -> Value {
+    o.map_or(Value::Null, |o| {
+        json!({
+            "outcome": outcome(s, o),
+            "utilities": per_party(s, &s.utilities(o)),
+            "acceptable": s.parties().iter().all(|p| p.preferences.is_acceptable(o)),
+        })
+    })
+}
+
 /// The `negotiate --protocol single-text --json` object: the SAO shape plus the draft versions.
 pub(crate) fn single_text(
     s: &Scenario,
@@ -246,17 +266,8 @@ pub(crate) fn single_text(
     start: &str,
     r: &detente_core::protocol::SingleTextResult,
 ) -> Value {
-    let mut strat = Map::new();
-    for (p, st) in s.parties().iter().zip(strategies) {
-        strat.insert(p.name.clone(), json!(st));
-    }
-    let agreement = r.agreement.as_ref().map_or(Value::Null, |o| {
-        json!({
-            "outcome": outcome(s, o),
-            "utilities": per_party(s, &s.utilities(o)),
-            "acceptable": s.parties().iter().all(|p| p.preferences.is_acceptable(o)),
-        })
-    });
+    let strat = strategy_map(s, strategies);
+    let agreement = agreement(s, r.agreement.as_ref());
     json!({
         "scenario": s.name,
         "protocol": "single-text",
@@ -289,17 +300,8 @@ pub(crate) fn negotiation(
     seed: u64,
     r: &NegotiationResult,
 ) -> Value {
-    let mut strat = Map::new();
-    for (p, st) in s.parties().iter().zip(strategies) {
-        strat.insert(p.name.clone(), json!(st));
-    }
-    let agreement = r.agreement.as_ref().map_or(Value::Null, |o| {
-        json!({
-            "outcome": outcome(s, o),
-            "utilities": per_party(s, &s.utilities(o)),
-            "acceptable": s.parties().iter().all(|p| p.preferences.is_acceptable(o)),
-        })
-    });
+    let strat = strategy_map(s, strategies);
+    let agreement = agreement(s, r.agreement.as_ref());
     json!({
         "scenario": s.name,
         "protocol": "sao",

@@ -511,24 +511,28 @@ fn write_point(
             }
         }
     }
-    let us: Vec<String> = s
-        .parties()
-        .iter()
-        .zip(&p.utilities)
-        .map(|(party, u)| {
-            format!(
-                "{} {:.3} ({:+.3})",
-                party.name,
-                u,
-                u - party.preferences.reservation()
-            )
-        })
-        .collect();
     writeln!(
         out,
         "    utilities (gain over walk-away): {}",
-        us.join(", ")
+        gains(s, &p.utilities)
     )
+}
+
+/// `Name 0.500 (+0.020), …`: each party's utility and its gain over its walk-away value.
+fn gains(s: &Scenario, utilities: &[f64]) -> String {
+    s.parties()
+        .iter()
+        .zip(utilities)
+        .map(|(p, u)| {
+            format!(
+                "{} {:.3} ({:+.3})",
+                p.name,
+                u,
+                u - p.preferences.reservation()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn write_choice(out: &mut impl Write, s: &Scenario, i: usize, v: u32) -> io::Result<()> {
@@ -778,20 +782,11 @@ pub(crate) fn write_negotiation(
             for i in 0..s.space().issues().len() {
                 write_choice(out, s, i, o.get(i))?;
             }
-            let us: Vec<String> = s
-                .parties()
-                .iter()
-                .zip(&r.utilities)
-                .map(|(p, u)| {
-                    format!(
-                        "{} {:.3} ({:+.3})",
-                        p.name,
-                        u,
-                        u - p.preferences.reservation()
-                    )
-                })
-                .collect();
-            writeln!(out, "    payoffs (gain over walk-away): {}", us.join(", "))?;
+            writeln!(
+                out,
+                "    payoffs (gain over walk-away): {}",
+                gains(s, &r.utilities)
+            )?;
         }
         None => {
             let how = match r.ended_by {

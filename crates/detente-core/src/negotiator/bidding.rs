@@ -50,7 +50,10 @@ impl BidSpace {
             .iter()
             .try_fold(1u64, |acc, a| acc.checked_mul(a.len() as u64));
         let r = prefs.reservation();
-        let mut entries: Vec<(f64, Vec<u32>)> = Vec::new();
+        // Every listed outcome goes into one flat buffer (no allocation per outcome); an index
+        // sorted by utility (then outcome) orders them at the end.
+        let mut flat_all: Vec<u32> = Vec::new();
+        let mut utils_all: Vec<f64> = Vec::new();
         let exhaustive = matches!(count, Some(n) if n <= ENUMERATE_LIMIT);
         if allowed.iter().any(Vec::is_empty) {
             // Every outcome crosses a red line: nothing to propose.
@@ -58,8 +61,6 @@ impl BidSpace {
             // Enumerate into one flat buffer (no allocation per outcome), then sort an index.
             let mut cur = vec![0u32; n_issues];
             let mut idx = vec![0usize; n_issues];
-            let mut flat_all: Vec<u32> = Vec::new();
-            let mut utils_all: Vec<f64> = Vec::new();
             'outer: loop {
                 for i in 0..n_issues {
                     cur[i] = allowed[i][idx[i]];
@@ -88,29 +89,6 @@ impl BidSpace {
                     idx[i] = 0;
                 }
             }
-            let row = |k: usize| &flat_all[k * n_issues..(k + 1) * n_issues];
-            let mut order: Vec<u32> = (0..utils_all.len() as u32).collect();
-            order.sort_unstable_by(|&a, &b| {
-                let (a, b) = (a as usize, b as usize);
-                utils_all[b]
-                    .total_cmp(&utils_all[a])
-                    .then_with(|| row(a).cmp(row(b)))
-            });
-            let mut flat = Vec::with_capacity(flat_all.len());
-            let mut utils = Vec::with_capacity(utils_all.len());
-            for &k in &order {
-                utils.push(utils_all[k as usize]);
-                flat.extend_from_slice(row(k as usize));
-            }
-            return BidSpace {
-                n_issues,
-                terms: terms.to_vec(),
-                allowed,
-                clip: prefs.ufun().clips_at_one(),
-                flat,
-                utils,
-                exhaustive,
-            };
         } else {
             let best = prefs.ufun().best_outcome();
             // The best outcome that respects one's own red lines.
@@ -133,7 +111,8 @@ impl BidSpace {
             let u = prefs.ufun().eval(&Outcome::new(best.clone()));
             if u >= r - TIE_EPS {
                 seen.insert(best.clone());
-                entries.push((u, best.clone()));
+                utils_all.push(u);
+                flat_all.extend_from_slice(&best);
             }
             for k in 0..SAMPLE_SIZE {
                 // Perturb the best outcome on a random number of issues: low k stays close to
@@ -147,16 +126,24 @@ impl BidSpace {
                 }
                 let u = prefs.ufun().eval(&Outcome::new(o.clone()));
                 if u >= r - TIE_EPS && seen.insert(o.clone()) {
-                    entries.push((u, o));
+                    utils_all.push(u);
+                    flat_all.extend_from_slice(&o);
                 }
             }
         }
-        entries.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        let mut flat = Vec::with_capacity(entries.len() * n_issues);
-        let mut utils = Vec::with_capacity(entries.len());
-        for (u, o) in entries {
-            utils.push(u);
-            flat.extend_from_slice(&o);
+        let row = |k: usize| &flat_all[k * n_issues..(k + 1) * n_issues];
+        let mut order: Vec<u32> = (0..utils_all.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| {
+            let (a, b) = (a as usize, b as usize);
+            utils_all[b]
+                .total_cmp(&utils_all[a])
+                .then_with(|| row(a).cmp(row(b)))
+        });
+        let mut flat = Vec::with_capacity(flat_all.len());
+        let mut utils = Vec::with_capacity(utils_all.len());
+        for &k in &order {
+            utils.push(utils_all[k as usize]);
+            flat.extend_from_slice(row(k as usize));
         }
         BidSpace {
             n_issues,

@@ -227,15 +227,7 @@ impl Mechanism for Sao<'_> {
                                     outcome: outcome.clone(),
                                 },
                             );
-                            let utilities = self
-                                .scenario
-                                .parties()
-                                .iter()
-                                .map(|p| {
-                                    p.preferences.utility(&outcome)
-                                        * p.preferences.discount_factor(round, self.rounds)
-                                })
-                                .collect();
+                            let utilities = payoffs(self.scenario, &outcome, round, self.rounds);
                             return NegotiationResult {
                                 agreement: Some(outcome),
                                 rounds: round + 1,
@@ -293,6 +285,21 @@ impl Mechanism for Sao<'_> {
             trace,
         }
     }
+}
+
+/// Each party's payoff for an agreement on `outcome` in `round` of a negotiation with a
+/// deadline of `n_rounds`: its utility times its discount factor at that time.
+pub(crate) fn payoffs(
+    scenario: &Scenario,
+    outcome: &Outcome,
+    round: u32,
+    n_rounds: u32,
+) -> Vec<f64> {
+    scenario
+        .parties()
+        .iter()
+        .map(|p| p.preferences.utility(outcome) * p.preferences.discount_factor(round, n_rounds))
+        .collect()
 }
 
 fn ended(round: u32, party: usize, reservation: Vec<f64>, trace: Vec<Event>) -> NegotiationResult {

@@ -594,15 +594,7 @@ impl<'a> SingleText<'a> {
                         outcome: draft.clone(),
                     },
                 );
-                let utilities = self
-                    .scenario
-                    .parties()
-                    .iter()
-                    .map(|p| {
-                        p.preferences.utility(&draft)
-                            * p.preferences.discount_factor(round, self.config.rounds)
-                    })
-                    .collect();
+                let utilities = super::payoffs(self.scenario, &draft, round, self.config.rounds);
                 return SingleTextResult {
                     agreement: Some(draft),
                     rounds: round + 1,
