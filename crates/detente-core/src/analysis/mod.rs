@@ -1,33 +1,62 @@
 //! Exact analysis of a scenario: zone of possible agreement, Pareto frontier, Nash,
-//! Kalai–Smorodinsky and maximum-welfare points.
+//! Kalai–Smorodinsky and maximum-welfare points, opposition level.
 //!
-//! All quantities are computed exactly, by a bounded depth-first search over issues (see
-//! `search`): the zopa count skips subtrees where some party can no longer reach its
-//! reservation value and counts subtrees where everybody is sure to; the bargaining points are
-//! found by branch and bound; frontiers keep only non-dominated points and skip subtrees that a
-//! frontier point already dominates. Memory holds the frontier, never the outcome space.
+//! All quantities are computed exactly, by one of two engines:
 //!
-//! When a search needs more than [`AnalysisConfig::max_nodes`] nodes it stops and the quantity
-//! is reported as [`Incomplete`] with the reason, never guessed.
+//! * `additive` uses the additive structure of utilities directly: the Pareto frontier is built
+//!   issue by issue as a chain of Minkowski sums that keep only non-dominated partial sums, the
+//!   bargaining points are read off the frontier of the acceptable outcomes, and the zopa is
+//!   counted by a dynamic program over distinct partial sums. It never enumerates the space:
+//!   two parties over 80 issues × 10 options (10⁸⁰ outcomes) take about a quarter of a second.
+//!   It applies whenever no party's clip at 1 can bind (see `additive::applies`), for any
+//!   number of parties, red lines and restrictions included; for three or more parties it is
+//!   as fast as the partial frontiers are small (docs/performance.md gives the limits).
+//! * `search`, a bounded depth-first search over issues: the zopa count skips subtrees where
+//!   some party can no longer reach its reservation value and counts subtrees where everybody
+//!   is sure to; the bargaining points are found by branch and bound; frontiers keep only
+//!   non-dominated points and skip subtrees that a frontier point already dominates. It is
+//!   used where the clip binds, and as a fallback when the additive engine exceeds its budget
+//!   (the branch and bound can find a bargaining point whose frontier is too large to build).
+//!   [`analyze_by_search`] uses it alone: the reference the additive engine is tested against.
 //!
-//! Ties: utilities that differ by at most [`TIE_EPS`](crate::TIE_EPS) are equal, so float
-//! rounding never turns a real tie into a domination. Among tied optima the one with the higher
-//! social welfare wins, then the one that comes first in enumeration order.
+//! Memory holds frontiers and partial sums, never the outcome space. When a computation needs
+//! more than [`AnalysisConfig::max_nodes`] nodes it stops and the quantity is reported as
+//! [`Incomplete`] with the reason, never guessed.
+//!
+//! Ties: utilities that differ by at most [`TIE_EPS`] are equal, so float rounding never turns
+//! a real tie into a domination. Among tied optima the one with the higher social welfare wins,
+//! then the one that comes first in enumeration order. A frontier is reported twice: as its
+//! distinct utility vectors ([`FrontierVector`]: one outcome and the exact number of outcomes
+//! per vector, which may be astronomically large), and as the list of every outcome on it when
+//! there are at most [`MAX_LISTED`].
+//!
+//! Non-goals: approximate or sampled analyses; non-additive utility functions.
 
+mod additive;
 mod package;
 mod search;
+pub mod synthetic;
 
 pub use package::{PackageScore, PartyScore, Verdict, score_package};
 
 use crate::TIE_EPS;
 use crate::outcome::{Cardinality, Outcome, OutcomeSpace};
 use crate::preferences::Preferences;
+use additive::{Budget, SumFrontier};
 use search::{Problem, Prune, Visitor, dominates};
+
+/// Frontiers with more outcomes than this are reported as their distinct utility vectors only
+/// ([`Analysis::pareto_vectors`]); the outcome lists ([`Analysis::pareto`]) say why they are
+/// missing.
+pub const MAX_LISTED: u64 = 2_000_000;
 
 /// Knobs of [`analyze`].
 #[derive(Clone, Debug)]
 pub struct AnalysisConfig {
-    /// Most search-tree nodes one quantity may visit before it is reported as incomplete.
+    /// Most search-tree nodes one quantity may visit before it is reported as incomplete. The
+    /// additive engine counts its candidate partial sums against the same budget, and a zopa
+    /// count whose remaining search tree is estimated (seeded, deterministic probes) to exceed
+    /// it a thousandfold is declined at once rather than after spending it.
     pub max_nodes: u64,
     /// Whether to compute the Pareto frontier of the whole outcome space.
     pub full_frontier: bool,
@@ -56,6 +85,24 @@ pub struct Point {
     pub acceptable: bool,
 }
 
+/// One distinct utility vector of a Pareto frontier and the outcomes that reach it.
+///
+/// Real domains tie massively (AgentHp2's frontier has 589 vectors shared by 924 385
+/// outcomes), and a synthetic space can have 10³⁰ outcomes on one vector, so a frontier is
+/// also reported vector by vector with an exact count.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrontierVector {
+    /// Utilities in party order (those of [`FrontierVector::outcome`]).
+    pub utilities: Vec<f64>,
+    /// The first outcome, in enumeration order, that reaches these utilities (within
+    /// [`TIE_EPS`]).
+    pub outcome: Outcome,
+    /// How many outcomes reach them.
+    pub count: Cardinality,
+    /// Whether [`FrontierVector::outcome`] is acceptable to every party.
+    pub acceptable: bool,
+}
+
 /// Why a quantity was not computed exactly.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Incomplete {
@@ -77,6 +124,11 @@ pub struct Analysis {
     pub pareto: Result<Vec<Point>, Incomplete>,
     /// The Pareto frontier of the acceptable outcomes alone.
     pub pareto_acceptable: Result<Vec<Point>, Incomplete>,
+    /// The Pareto frontier of the whole space as distinct utility vectors, in the order of
+    /// [`Analysis::pareto`]. Available even when the outcomes are too many to list.
+    pub pareto_vectors: Result<Vec<FrontierVector>, Incomplete>,
+    /// The Pareto frontier of the acceptable outcomes as distinct utility vectors.
+    pub pareto_acceptable_vectors: Result<Vec<FrontierVector>, Incomplete>,
     /// Argmax over acceptable outcomes of Π(uᵢ − rᵢ).
     pub nash: Result<Option<Point>, Incomplete>,
     /// Argmax over acceptable outcomes of minᵢ (uᵢ − rᵢ)/(bestᵢ − rᵢ).
@@ -117,63 +169,198 @@ pub fn analyze_restricted(
     analyze_inner(space, prefs, Some(allowed), config)
 }
 
+/// Like [`analyze`], but with the depth-first search only, never the additive engine: the
+/// reference the fast paths are checked against, and a baseline for benchmarks.
+pub fn analyze_by_search(
+    space: &OutcomeSpace,
+    prefs: &[&Preferences],
+    config: &AnalysisConfig,
+) -> Analysis {
+    analyze_with(space, prefs, None, config, Engine::Search)
+}
+
+/// The opposition level of a scenario (NegMAS's `opposition_level`): how far the nearest
+/// acceptable outcome lies from the point where every party gets its maximum,
+/// `√ min Σᵢ (1 − uᵢ/maxᵢ)²` over acceptable outcomes (0: some outcome is best for everyone).
+///
+/// The minimum is taken over `acceptable_frontier`, the distinct vectors of
+/// [`Analysis::pareto_acceptable_vectors`]: every term falls as a utility rises, so the nearest
+/// acceptable outcome is on that frontier, and the result is exact at any outcome count.
+/// `maxᵢ` is party `i`'s maximum over the whole space; a party whose maximum is 0 counts
+/// `(1 − uᵢ)²`, as in NegMAS. `None` when no outcome is acceptable.
+///
+/// # Example
+/// ```
+/// use detente_core::analysis::{self, synthetic};
+///
+/// let s = synthetic::scenario(&Default::default())?;
+/// let a = analysis::analyze(s.space(), &s.preferences(), &Default::default());
+/// let o = analysis::opposition(&s.preferences(), a.pareto_acceptable_vectors.as_ref().unwrap());
+/// assert!(o.is_some_and(|o| o > 0.0 && o < 1.0));
+/// # Ok::<(), detente_core::Error>(())
+/// ```
+pub fn opposition(prefs: &[&Preferences], acceptable_frontier: &[FrontierVector]) -> Option<f64> {
+    let max: Vec<f64> = prefs.iter().map(|p| p.ufun().max()).collect();
+    acceptable_frontier
+        .iter()
+        .filter(|v| v.acceptable)
+        .map(|v| {
+            v.utilities
+                .iter()
+                .zip(&max)
+                .map(|(u, m)| {
+                    let x = if *m != 0.0 { 1.0 - u / m } else { 1.0 - u };
+                    x * x
+                })
+                .sum::<f64>()
+        })
+        .min_by(f64::total_cmp)
+        .map(f64::sqrt)
+}
+
+/// Which engine [`analyze_with`] may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Engine {
+    /// The additive engine where it applies, the search elsewhere.
+    Auto,
+    /// The depth-first search only (the reference the fast paths are tested against).
+    Search,
+}
+
 fn analyze_inner(
     space: &OutcomeSpace,
     prefs: &[&Preferences],
     allowed: Option<&[Vec<u32>]>,
     config: &AnalysisConfig,
 ) -> Analysis {
-    let outcomes = match allowed {
-        None => space.cardinality(),
-        Some(a) => {
-            let mut c = Cardinality::one();
-            for v in a {
-                c.mul_small(v.len() as u32);
-            }
-            c
-        }
-    };
-    let acc = Problem::new(space, prefs, allowed, true);
-    let zopa = count_acceptable(&acc, config.max_nodes);
-    let ideal = ideal_point(&acc, prefs, config.max_nodes);
-    let nash = maximize(&acc, prefs, config.max_nodes, &|u, r| {
-        u.iter().zip(r).map(|(u, r)| (u - r).max(0.0)).product()
+    analyze_with(space, prefs, allowed, config, Engine::Auto)
+}
+
+/// [`analyze_restricted`] with a choice of engine.
+pub(crate) fn analyze_with(
+    space: &OutcomeSpace,
+    prefs: &[&Preferences],
+    allowed: Option<&[Vec<u32>]>,
+    config: &AnalysisConfig,
+    engine: Engine,
+) -> Analysis {
+    let issues = space.issues();
+    // Values per issue: the restriction, without indices out of range (an issue the
+    // restriction does not mention is unrestricted).
+    let allowed: Vec<Vec<u32>> = issues
+        .iter()
+        .enumerate()
+        .map(|(i, issue)| match allowed.and_then(|a| a.get(i)) {
+            Some(a) => a
+                .iter()
+                .copied()
+                .filter(|&v| v < issue.n_values())
+                .collect(),
+            None => (0..issue.n_values()).collect(),
+        })
+        .collect();
+    let mut outcomes = Cardinality::one();
+    for v in &allowed {
+        outcomes.mul_small(v.len() as u32);
+    }
+    let fits = prefs.iter().all(|p| {
+        p.ufun().terms().len() == issues.len()
+            && p.ufun()
+                .terms()
+                .iter()
+                .zip(issues)
+                .all(|(t, i)| t.len() == i.n_values() as usize)
+            && p.red_lines().per_issue().len() == issues.len()
     });
-    let max_welfare = maximize(&acc, prefs, config.max_nodes, &|u, _| u.iter().sum());
-    let kalai_smorodinsky = match &ideal {
-        Err(e) => Err(e.clone()),
-        Ok(ideal) if ideal.iter().any(Option::is_none) => Ok(None),
-        Ok(ideal) => {
-            let ideal: Vec<f64> = ideal.iter().map(|x| x.unwrap_or(0.0)).collect();
-            maximize(&acc, prefs, config.max_nodes, &|u, r| {
-                let mut m = f64::INFINITY;
-                for p in 0..u.len() {
-                    let range = ideal[p] - r[p];
-                    let x = if range <= TIE_EPS {
-                        1.0
-                    } else {
-                        (u[p] - r[p]) / range
-                    };
-                    m = m.min(x);
-                }
-                m
-            })
+    if !fits {
+        return Analysis::unavailable(outcomes, "the preferences do not fit the outcome space");
+    }
+    let fast = engine == Engine::Auto && additive::applies(prefs);
+    // Values no party's red lines forbid.
+    let acceptable_values: Vec<Vec<u32>> = allowed
+        .iter()
+        .enumerate()
+        .map(|(i, vs)| {
+            vs.iter()
+                .copied()
+                .filter(|&v| prefs.iter().all(|p| !p.red_lines().forbids(i, v)))
+                .collect()
+        })
+        .collect();
+    let acc = Problem::new(space, prefs, Some(allowed.as_slice()), true);
+    let reservation: Vec<f64> = prefs.iter().map(|p| p.reservation()).collect();
+    // The zopa count and the additive engine's two frontiers are independent: they run side by
+    // side (each result is computed alone, so the thread count cannot change it).
+    let count = || {
+        if !prefs.is_empty() && engine == Engine::Auto {
+            match additive::count_acceptable(prefs, &acceptable_values, config.max_nodes) {
+                Ok(c) => Ok(c),
+                Err(additive::Stop::Ambiguous) => count_acceptable(&acc, config.max_nodes),
+                Err(e) => Err(Incomplete {
+                    reason: e.reason("zopa count"),
+                }),
+            }
+        } else {
+            count_acceptable(&acc, config.max_nodes)
         }
     };
-    let pareto_acceptable = if config.acceptable_frontier {
-        frontier(&acc, prefs, config.max_nodes, true)
-    } else {
-        Err(Incomplete {
-            reason: "not requested".into(),
-        })
+    // The frontier of the acceptable outcomes, by the additive engine when it applies.
+    let acceptable_frontier = || {
+        if fast {
+            let mut budget = Budget::new(config.max_nodes);
+            additive::frontier(prefs, &acceptable_values, Some(&reservation), &mut budget)
+        } else {
+            Err(additive::Stop::Budget(0))
+        }
     };
-    let pareto = if config.full_frontier {
-        let all = Problem::new(space, prefs, allowed, false);
-        frontier(&all, prefs, config.max_nodes, false)
+    let full_frontier = || {
+        if fast && config.full_frontier {
+            let mut budget = Budget::new(config.max_nodes);
+            additive::frontier(prefs, &allowed, None, &mut budget).ok()
+        } else {
+            None
+        }
+    };
+    let ((zopa, acc_front), fast_full) =
+        rayon::join(|| rayon::join(count, acceptable_frontier), full_frontier);
+    let (ideal, nash, kalai_smorodinsky, max_welfare, acc_vectors) = match &acc_front {
+        Ok(front) => {
+            let b = Bargaining::from_frontier(front.as_ref(), prefs);
+            let vectors = front.as_ref().map_or_else(Vec::new, |f| vectors(f, prefs));
+            (
+                Ok(b.ideal),
+                Ok(b.nash),
+                Ok(b.kalai_smorodinsky),
+                Ok(b.max_welfare),
+                Some(vectors),
+            )
+        }
+        Err(_) => {
+            let (ideal, nash, ks, welfare) = bargaining_by_search(&acc, prefs, config.max_nodes);
+            (ideal, nash, ks, welfare, None)
+        }
+    };
+    let (pareto_acceptable, pareto_acceptable_vectors) = if !config.acceptable_frontier {
+        (not_requested(), not_requested())
     } else {
-        Err(Incomplete {
-            reason: "not requested".into(),
-        })
+        match (&acc_front, acc_vectors) {
+            (Ok(front), Some(v)) => (listed(front.as_ref(), prefs, &v), Ok(v)),
+            _ => frontier(&acc, prefs, config.max_nodes, true),
+        }
+    };
+    let (pareto, pareto_vectors) = if !config.full_frontier {
+        (not_requested(), not_requested())
+    } else {
+        match fast_full {
+            Some(front) => {
+                let v = front.as_ref().map_or_else(Vec::new, |f| vectors(f, prefs));
+                (listed(front.as_ref(), prefs, &v), Ok(v))
+            }
+            None => {
+                let all = Problem::new(space, prefs, Some(allowed.as_slice()), false);
+                frontier(&all, prefs, config.max_nodes, false)
+            }
+        }
     };
     Analysis {
         outcomes,
@@ -181,10 +368,235 @@ fn analyze_inner(
         ideal,
         pareto,
         pareto_acceptable,
+        pareto_vectors,
+        pareto_acceptable_vectors,
         nash,
         kalai_smorodinsky,
         max_welfare,
     }
+}
+
+fn not_requested<T>() -> Result<T, Incomplete> {
+    Err(Incomplete {
+        reason: "not requested".into(),
+    })
+}
+
+impl Analysis {
+    /// An analysis where every quantity is missing for the same reason.
+    fn unavailable(outcomes: Cardinality, reason: &str) -> Analysis {
+        let e = || Incomplete {
+            reason: reason.into(),
+        };
+        Analysis {
+            outcomes,
+            zopa: Err(e()),
+            ideal: Err(e()),
+            pareto: Err(e()),
+            pareto_acceptable: Err(e()),
+            pareto_vectors: Err(e()),
+            pareto_acceptable_vectors: Err(e()),
+            nash: Err(e()),
+            kalai_smorodinsky: Err(e()),
+            max_welfare: Err(e()),
+        }
+    }
+}
+
+type Optimum = Result<Option<Point>, Incomplete>;
+
+/// Ideal point, Nash, Kalai–Smorodinsky and maximum welfare by branch and bound.
+fn bargaining_by_search(
+    acc: &Problem,
+    prefs: &[&Preferences],
+    max_nodes: u64,
+) -> (
+    Result<Vec<Option<f64>>, Incomplete>,
+    Optimum,
+    Optimum,
+    Optimum,
+) {
+    let ideal = ideal_point(acc, prefs, max_nodes);
+    let nash = maximize(acc, prefs, max_nodes, &|u, r| {
+        u.iter().zip(r).map(|(u, r)| (u - r).max(0.0)).product()
+    });
+    let max_welfare = maximize(acc, prefs, max_nodes, &|u, _| u.iter().sum());
+    let kalai_smorodinsky = match &ideal {
+        Err(e) => Err(e.clone()),
+        Ok(ideal) if ideal.iter().any(Option::is_none) => Ok(None),
+        Ok(ideal) => {
+            let ideal: Vec<f64> = ideal.iter().map(|x| x.unwrap_or(0.0)).collect();
+            maximize(acc, prefs, max_nodes, &|u, r| ks_ratio(u, r, &ideal))
+        }
+    };
+    (ideal, nash, kalai_smorodinsky, max_welfare)
+}
+
+/// minᵢ (uᵢ − rᵢ)/(idealᵢ − rᵢ), with 1 for a party whose ideal is its reservation value.
+fn ks_ratio(u: &[f64], r: &[f64], ideal: &[f64]) -> f64 {
+    let mut m = f64::INFINITY;
+    for p in 0..u.len() {
+        let range = ideal[p] - r[p];
+        let x = if range <= TIE_EPS {
+            1.0
+        } else {
+            (u[p] - r[p]) / range
+        };
+        m = m.min(x);
+    }
+    m
+}
+
+/// The bargaining points read off the frontier of the acceptable outcomes: every objective is
+/// monotone in every utility, so some optimum lies on that frontier, and tie-breaks (welfare,
+/// then enumeration order) pick the same outcome as a search over the whole space would.
+struct Bargaining {
+    ideal: Vec<Option<f64>>,
+    nash: Option<Point>,
+    kalai_smorodinsky: Option<Point>,
+    max_welfare: Option<Point>,
+}
+
+impl Bargaining {
+    fn from_frontier(front: Option<&SumFrontier>, prefs: &[&Preferences]) -> Bargaining {
+        let np = prefs.len();
+        let Some(front) = front.filter(|f| f.len() > 0) else {
+            return Bargaining {
+                ideal: vec![None; np],
+                nash: None,
+                kalai_smorodinsky: None,
+                max_welfare: None,
+            };
+        };
+        let r: Vec<f64> = prefs.iter().map(|p| p.reservation()).collect();
+        // Utilities as `eval` gives them: the class sums are the representatives' raw sums.
+        let utils: Vec<f64> = (0..front.len())
+            .flat_map(|k| {
+                front
+                    .utilities(k)
+                    .iter()
+                    .zip(prefs)
+                    .map(|(u, p)| p.ufun().finish(*u))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let u = |k: usize| &utils[k * np..(k + 1) * np];
+        let best = |f: &dyn Fn(&[f64]) -> f64| -> usize {
+            let mut best: Option<(f64, f64, usize)> = None;
+            let mut best_rep: Option<Outcome> = None;
+            for k in 0..front.len() {
+                let (v, w) = (f(u(k)), u(k).iter().sum::<f64>());
+                let take = match best {
+                    None => true,
+                    Some((bv, bw, bk)) => {
+                        if v > bv + TIE_EPS {
+                            true
+                        } else if v < bv - TIE_EPS {
+                            false
+                        } else if w > bw + TIE_EPS {
+                            true
+                        } else if w < bw - TIE_EPS {
+                            false
+                        } else {
+                            let rep = front.representative(k);
+                            let b = best_rep.get_or_insert_with(|| front.representative(bk));
+                            rep < *b
+                        }
+                    }
+                };
+                if take {
+                    best = Some((v, w, k));
+                    best_rep = None;
+                }
+            }
+            best.map_or(0, |b| b.2)
+        };
+        let at = |k: usize| point(prefs, front.representative(k));
+        let ideal: Vec<Option<f64>> = (0..np)
+            .map(|p| {
+                let k = best(&|u: &[f64]| u[p]);
+                Some(prefs[p].utility(&front.representative(k)))
+            })
+            .collect();
+        let ideal_values: Vec<f64> = ideal.iter().map(|x| x.unwrap_or(0.0)).collect();
+        let nash = at(best(&|u: &[f64]| {
+            u.iter().zip(&r).map(|(u, r)| (u - r).max(0.0)).product()
+        }));
+        let max_welfare = at(best(&|u: &[f64]| u.iter().sum()));
+        let kalai_smorodinsky = at(best(&|u: &[f64]| ks_ratio(u, &r, &ideal_values)));
+        Bargaining {
+            ideal,
+            nash: Some(nash),
+            kalai_smorodinsky: Some(kalai_smorodinsky),
+            max_welfare: Some(max_welfare),
+        }
+    }
+}
+
+/// The frontier's distinct vectors, ordered like the points of a frontier.
+fn vectors(front: &SumFrontier, prefs: &[&Preferences]) -> Vec<FrontierVector> {
+    let mut v: Vec<FrontierVector> = (0..front.len())
+        .map(|k| {
+            let p = point(prefs, front.representative(k));
+            FrontierVector {
+                utilities: p.utilities,
+                outcome: p.outcome,
+                count: front.count(k).to_cardinality(),
+                acceptable: p.acceptable,
+            }
+        })
+        .collect();
+    v.sort_by(|a, b| frontier_order(&a.utilities, &a.outcome, &b.utilities, &b.outcome));
+    v
+}
+
+/// Every outcome of the frontier, or why they are not listed.
+fn listed(
+    front: Option<&SumFrontier>,
+    prefs: &[&Preferences],
+    vectors: &[FrontierVector],
+) -> Result<Vec<Point>, Incomplete> {
+    let Some(front) = front else {
+        return Ok(Vec::new());
+    };
+    let mut total = Cardinality::from_u128(0);
+    for v in vectors {
+        total.add(&v.count);
+    }
+    match total.to_u64() {
+        Some(n) if n <= MAX_LISTED => {}
+        _ => return Err(too_many(&total, vectors.len())),
+    }
+    let mut outcomes = Vec::new();
+    for k in 0..front.len() {
+        front.outcomes(k, &mut outcomes);
+    }
+    let mut points: Vec<Point> = outcomes.into_iter().map(|o| point(prefs, o)).collect();
+    points.sort_by(|a, b| frontier_order(&a.utilities, &a.outcome, &b.utilities, &b.outcome));
+    Ok(points)
+}
+
+fn too_many(total: &Cardinality, n_vectors: usize) -> Incomplete {
+    Incomplete {
+        reason: format!(
+            "{total} outcomes share the frontier's {n_vectors} distinct utility vectors, more \
+             than the {MAX_LISTED} that are listed one by one; the vectors are reported with \
+             their first outcome and exact count instead (pareto_vectors)"
+        ),
+    }
+}
+
+/// Frontier order: utilities (party 0 descending, then party 1, …) with ties up to float noise
+/// treated as equal, then enumeration order.
+fn frontier_order(ua: &[f64], oa: &Outcome, ub: &[f64], ob: &Outcome) -> std::cmp::Ordering {
+    let key = |u: &f64| (u * 1e9).round() as i64;
+    for (x, y) in ua.iter().zip(ub) {
+        match key(y).cmp(&key(x)) {
+            std::cmp::Ordering::Equal => continue,
+            ord => return ord,
+        }
+    }
+    oa.cmp(ob)
 }
 
 fn incomplete(what: &str, nodes: u64) -> Incomplete {
@@ -226,8 +638,8 @@ impl Visitor for CountVisitor<'_> {
             Prune::Descend
         }
     }
-    fn take_all(&mut self, n: u128) {
-        self.bulk.add(&Cardinality::from_u128(n));
+    fn take_all(&mut self, n: &Cardinality) {
+        self.bulk.add(n);
     }
     fn leaf(&mut self, u: &[f64], _path: &[u32], _pr: &Problem) {
         if feasible(u, self.r) {
@@ -391,11 +803,21 @@ fn ties(a: &[f64], b: &[f64]) -> bool {
 
 impl Frontier {
     fn new(np: usize) -> Frontier {
-        Frontier { np, utils: Vec::new(), outcomes: Vec::new(), work: 0 }
+        Frontier {
+            np,
+            utils: Vec::new(),
+            outcomes: Vec::new(),
+            work: 0,
+        }
     }
     /// The same vectors with no outcomes: a start for a search that only reports what it adds.
     fn vectors_only(&self) -> Frontier {
-        Frontier { np: self.np, utils: self.utils.clone(), outcomes: vec![Vec::new(); self.len()], work: 0 }
+        Frontier {
+            np: self.np,
+            utils: self.utils.clone(),
+            outcomes: vec![Vec::new(); self.len()],
+            work: 0,
+        }
     }
     fn len(&self) -> usize {
         self.outcomes.len()
@@ -463,14 +885,18 @@ impl Visitor for FrontierVisitor<'_> {
     }
 }
 
+/// The frontier by the depth-first search: every outcome on it, and its distinct vectors.
 fn frontier(
     pr: &Problem,
     prefs: &[&Preferences],
     max_nodes: u64,
     acceptable_only: bool,
-) -> Result<Vec<Point>, Incomplete> {
+) -> (
+    Result<Vec<Point>, Incomplete>,
+    Result<Vec<FrontierVector>, Incomplete>,
+) {
     if pr.empty {
-        return Ok(Vec::new());
+        return (Ok(Vec::new()), Ok(Vec::new()));
     }
     let r = pr.reservation.clone();
     let what = if acceptable_only {
@@ -480,35 +906,58 @@ fn frontier(
     };
     // Units run in batches; each starts from the vectors found by earlier batches, so it can
     // prune against them, and reports the outcomes it adds.
-    let all = pr
-        .run_batched(
-            Frontier::new(pr.np),
-            |global: &Frontier| FrontierVisitor { r: &r, acceptable_only, front: global.vectors_only() },
-            |global: &mut Frontier, v: FrontierVisitor<'_>| {
-                for k in 0..v.front.len() {
-                    for o in &v.front.outcomes[k] {
-                        global.insert(v.front.row(k), || o.clone());
-                    }
+    let all = pr.run_batched(
+        Frontier::new(pr.np),
+        |global: &Frontier| FrontierVisitor {
+            r: &r,
+            acceptable_only,
+            front: global.vectors_only(),
+        },
+        |global: &mut Frontier, v: FrontierVisitor<'_>| {
+            for k in 0..v.front.len() {
+                for o in &v.front.outcomes[k] {
+                    global.insert(v.front.row(k), || o.clone());
                 }
-            },
-            8,
-            max_nodes,
-        )
-        .map_err(|a| incomplete(what, a.nodes))?;
-    // Ordered by utilities (party 0 descending, then party 1, …) with ties up to float noise
-    // treated as equal, then by enumeration order.
-    let mut points: Vec<Point> = all.outcomes.into_iter().flatten().map(|o| point(prefs, o)).collect();
-    let key = |u: &f64| (u * 1e9).round() as i64;
-    points.sort_by(|a, b| {
-        for (x, y) in a.utilities.iter().zip(&b.utilities) {
-            match key(y).cmp(&key(x)) {
-                std::cmp::Ordering::Equal => continue,
-                ord => return ord,
             }
+        },
+        8,
+        max_nodes,
+    );
+    let all = match all {
+        Ok(all) => all,
+        Err(a) => {
+            let e = incomplete(what, a.nodes);
+            return (Err(e.clone()), Err(e));
         }
-        a.outcome.cmp(&b.outcome)
-    });
-    Ok(points)
+    };
+    let mut vectors: Vec<FrontierVector> = all
+        .outcomes
+        .iter()
+        .filter_map(|os| {
+            let first = os.iter().min()?;
+            let p = point(prefs, first.clone());
+            Some(FrontierVector {
+                utilities: p.utilities,
+                outcome: p.outcome,
+                count: Cardinality::from_u128(os.len() as u128),
+                acceptable: p.acceptable,
+            })
+        })
+        .collect();
+    vectors.sort_by(|a, b| frontier_order(&a.utilities, &a.outcome, &b.utilities, &b.outcome));
+    let total: usize = all.outcomes.iter().map(Vec::len).sum();
+    if total as u64 > MAX_LISTED {
+        let e = too_many(&Cardinality::from_u128(total as u128), vectors.len());
+        return (Err(e), Ok(vectors));
+    }
+    let mut points: Vec<Point> = all
+        .outcomes
+        .into_iter()
+        .flatten()
+        .map(|o| point(prefs, o))
+        .collect();
+    points.sort_by(|a, b| frontier_order(&a.utilities, &a.outcome, &b.utilities, &b.outcome));
+    (Ok(points), Ok(vectors))
 }
 
 #[cfg(test)]

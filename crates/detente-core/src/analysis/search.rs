@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use crate::TIE_EPS;
-use crate::outcome::{Outcome, OutcomeSpace};
+use crate::outcome::{Cardinality, Outcome, OutcomeSpace};
 use crate::preferences::Preferences;
 
 /// The search problem: candidate values per level and their utility terms.
@@ -32,6 +32,8 @@ pub(crate) struct Problem {
     smax: Vec<f64>,
     smin: Vec<f64>,
     clip: Vec<bool>,
+    /// Level -> number of leaves below a node of that level (exact at any size).
+    leaves_below: Vec<Cardinality>,
     pub(crate) reservation: Vec<f64>,
     /// True when some level has no candidate: the tree is empty.
     pub(crate) empty: bool,
@@ -51,7 +53,7 @@ pub(crate) enum Prune {
 /// A search over the tree. `opt`/`pess` are the per-party upper/lower bounds below a node.
 pub(crate) trait Visitor: Send {
     fn prune(&mut self, opt: &[f64], pess: &[f64]) -> Prune;
-    fn take_all(&mut self, _n_leaves: u128) {}
+    fn take_all(&mut self, _n_leaves: &Cardinality) {}
     /// Work done since the last call beyond visiting nodes (e.g. dominance comparisons), in
     /// node-sized units, so the node budget bounds the time a search can take.
     fn take_work(&mut self) -> u64 {
@@ -146,10 +148,17 @@ impl Problem {
                 smin[level * np + p] = smin[(level + 1) * np + p] + lo;
             }
         }
+        let mut leaves_below = vec![Cardinality::one(); n_issues + 1];
+        for level in (0..n_issues).rev() {
+            let mut c = leaves_below[level + 1].clone();
+            c.mul_small(cands[level].len() as u32);
+            leaves_below[level] = c;
+        }
         Problem {
             np,
             n_issues,
             order,
+            leaves_below,
             cands,
             terms,
             smax,
@@ -176,7 +185,13 @@ impl Problem {
         make_visitor: impl Fn() -> V + Sync,
         max_nodes: u64,
     ) -> Result<Vec<V>, Aborted> {
-        self.run_batched(Vec::new(), |_| make_visitor(), |all: &mut Vec<V>, v| all.push(v), usize::MAX, max_nodes)
+        self.run_batched(
+            Vec::new(),
+            |_| make_visitor(),
+            |all: &mut Vec<V>, v| all.push(v),
+            usize::MAX,
+            max_nodes,
+        )
     }
 
     /// Runs the units in batches of `batch`: every unit of a batch gets a visitor made from the
@@ -253,7 +268,9 @@ impl Problem {
                 })
                 .collect();
             if abort.load(Ordering::Relaxed) {
-                return Err(Aborted { nodes: nodes.load(Ordering::Relaxed) });
+                return Err(Aborted {
+                    nodes: nodes.load(Ordering::Relaxed),
+                });
             }
             for v in results {
                 merge(&mut state, v);
@@ -313,8 +330,7 @@ impl Walker<'_> {
         match v.prune(&self.opt, &self.pess) {
             Prune::Skip => return,
             Prune::TakeAll => {
-                let n: u128 = pr.cands[level..].iter().map(|c| c.len() as u128).product();
-                v.take_all(n);
+                v.take_all(&pr.leaves_below[level]);
                 return;
             }
             Prune::Descend => {}

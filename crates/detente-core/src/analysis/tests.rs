@@ -2,6 +2,7 @@
 
 use proptest::prelude::*;
 
+use super::synthetic;
 use super::*;
 use crate::outcome::Issue;
 use crate::preferences::{RedLines, UtilityFunction, ValueFunction};
@@ -185,7 +186,7 @@ fn a_tiny_budget_reports_incomplete_instead_of_guessing() {
         max_nodes: 10_000,
         ..Default::default()
     };
-    let r = analyze(&space, &[&a, &b], &config);
+    let r = analyze_by_search(&space, &[&a, &b], &config);
     assert!(
         r.pareto
             .unwrap_err()
@@ -194,4 +195,292 @@ fn a_tiny_budget_reports_incomplete_instead_of_guessing() {
     );
     // The zopa is everything here (reservations are 0): counted without enumeration.
     assert_eq!(r.zopa.unwrap().to_string(), "1000000000000");
+    // The additive engine needs no search: u₀ + u₁ = 1 everywhere, so all 10¹² outcomes are
+    // on the frontier, in 109 classes (Σ kᵢ = 0 … 108); too many to list, each counted.
+    let r = analyze(&space, &[&a, &b], &config);
+    let v = r.pareto_vectors.unwrap();
+    assert_eq!(v.len(), 109);
+    let mut total = Cardinality::from_u128(0);
+    for x in &v {
+        total.add(&x.count);
+    }
+    assert_eq!(total.to_string(), "1000000000000");
+    // The middle vector (Σ kᵢ = 54) is reached by the most outcomes; its first outcome in
+    // enumeration order puts as little as possible on the first issues.
+    assert_eq!(
+        v[54].outcome.indices(),
+        &[0, 0, 0, 0, 0, 0, 9, 9, 9, 9, 9, 9]
+    );
+    assert!(
+        r.pareto
+            .unwrap_err()
+            .reason
+            .contains("outcomes share the frontier")
+    );
+    assert_eq!(r.zopa.unwrap().to_string(), "1000000000000");
+}
+
+/// A random small scenario for the engine comparisons: like [`scenario`], plus zero weights
+/// (indifferent issues, whose values all tie), optional clipping at 1 that binds, and more
+/// issues for two parties.
+fn scenario_for_engines() -> impl Strategy<Value = (OutcomeSpace, Vec<Preferences>)> {
+    (
+        prop::collection::vec(1u32..6, 1..7),
+        1usize..5,
+        any::<u64>(),
+        any::<bool>(),
+    )
+        .prop_filter("at most 20 000 outcomes", |(sizes, _, _, _)| {
+            sizes.iter().map(|&n| u64::from(n)).product::<u64>() <= 20_000
+        })
+        .prop_map(|(sizes, np, seed, clip)| {
+            use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let issues: Vec<Issue> = sizes
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| Issue::integer(format!("i{i}"), 0, i64::from(n) - 1, 1).unwrap())
+                .collect();
+            let space = OutcomeSpace::new(issues).unwrap();
+            let prefs = (0..np)
+                .map(|_| {
+                    let terms: Vec<Vec<f64>> = sizes
+                        .iter()
+                        .map(|&n| {
+                            let w = f64::from(rng.random_range(0..3u32)) / 4.0;
+                            (0..n)
+                                .map(|_| w * f64::from(rng.random_range(0..4u32)) / 3.0)
+                                .collect()
+                        })
+                        .collect();
+                    // Clipping binds when the best outcome's raw sum passes 1.
+                    let u = UtilityFunction::from_terms(&space, terms, clip).unwrap();
+                    let mut rl = RedLines::none(sizes.len());
+                    if rng.random_bool(0.2) {
+                        let i = rng.random_range(0..sizes.len());
+                        rl.forbid(i, rng.random_range(0..sizes[i]));
+                    }
+                    let r = f64::from(rng.random_range(0..8u32)) / 10.0;
+                    Preferences::new(u, r, rl, 1.0).unwrap()
+                })
+                .collect();
+            (space, prefs)
+        })
+}
+
+/// Asserts that two analyses are identical: counts, frontier outcomes and vectors (with their
+/// counts and first outcomes), and the bargaining points (same outcomes, not just values).
+fn assert_same(fast: &Analysis, slow: &Analysis) -> Result<(), TestCaseError> {
+    prop_assert_eq!(&fast.outcomes, &slow.outcomes);
+    prop_assert_eq!(&fast.zopa, &slow.zopa);
+    prop_assert_eq!(&fast.ideal, &slow.ideal);
+    for (f, s) in [
+        (&fast.pareto, &slow.pareto),
+        (&fast.pareto_acceptable, &slow.pareto_acceptable),
+    ] {
+        prop_assert_eq!(sorted(f.as_ref().unwrap()), sorted(s.as_ref().unwrap()));
+    }
+    for (f, s) in [
+        (&fast.pareto_vectors, &slow.pareto_vectors),
+        (
+            &fast.pareto_acceptable_vectors,
+            &slow.pareto_acceptable_vectors,
+        ),
+    ] {
+        let (f, s) = (f.as_ref().unwrap(), s.as_ref().unwrap());
+        prop_assert_eq!(f.len(), s.len());
+        let key = |v: &FrontierVector| (v.outcome.clone(), v.count.to_string(), v.acceptable);
+        let mut fk: Vec<_> = f.iter().map(key).collect();
+        let mut sk: Vec<_> = s.iter().map(key).collect();
+        fk.sort();
+        sk.sort();
+        prop_assert_eq!(fk, sk);
+    }
+    for (f, s) in [
+        (&fast.nash, &slow.nash),
+        (&fast.kalai_smorodinsky, &slow.kalai_smorodinsky),
+        (&fast.max_welfare, &slow.max_welfare),
+    ] {
+        prop_assert_eq!(
+            f.as_ref().unwrap().as_ref().map(|p| &p.outcome),
+            s.as_ref().unwrap().as_ref().map(|p| &p.outcome)
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The additive engine (frontier by Minkowski sums, bargaining points from the frontier,
+    /// count by merged partial sums) gives exactly what the depth-first search gives, and the
+    /// frontier vectors' counts and first outcomes match brute force.
+    #[test]
+    fn additive_engine_matches_search_and_brute_force((space, prefs) in scenario_for_engines()) {
+        let prefs: Vec<&Preferences> = prefs.iter().collect();
+        let config = AnalysisConfig::default();
+        let fast = analyze(&space, &prefs, &config);
+        let slow = analyze_by_search(&space, &prefs, &config);
+        assert_same(&fast, &slow)?;
+        // Vectors against brute force: each vector's count and first outcome.
+        for (vectors, acceptable_only) in [
+            (fast.pareto_vectors.as_ref().unwrap(), false),
+            (fast.pareto_acceptable_vectors.as_ref().unwrap(), true),
+        ] {
+            let front = brute_frontier(&space, &prefs, acceptable_only);
+            let mut covered = 0usize;
+            for v in vectors {
+                let reach: Vec<&Outcome> = front
+                    .iter()
+                    .filter(|o| {
+                        prefs.iter().zip(&v.utilities).all(|(p, u)| (p.utility(o) - u).abs() <= TIE_EPS)
+                    })
+                    .collect();
+                prop_assert_eq!(v.count.to_u64(), Some(reach.len() as u64));
+                prop_assert_eq!(Some(&v.outcome), reach.first().copied());
+                covered += reach.len();
+            }
+            prop_assert_eq!(covered, front.len());
+        }
+    }
+
+    /// The same on restricted spaces (the completions of a partial package).
+    #[test]
+    fn restricted_analyses_agree((space, prefs) in scenario_for_engines(), mask in any::<u64>()) {
+        let prefs: Vec<&Preferences> = prefs.iter().collect();
+        let mut bit = 0;
+        let allowed: Vec<Vec<u32>> = space
+            .issues()
+            .iter()
+            .map(|issue| {
+                let vs: Vec<u32> = (0..issue.n_values())
+                    .filter(|_| {
+                        bit += 1;
+                        mask >> (bit % 64) & 1 == 1
+                    })
+                    .collect();
+                if vs.is_empty() { vec![0] } else { vs }
+            })
+            .collect();
+        let config = AnalysisConfig::default();
+        let fast = analyze_restricted(&space, &prefs, &allowed, &config);
+        let slow = analyze_with(&space, &prefs, Some(&allowed), &config, Engine::Search);
+        assert_same(&fast, &slow)?;
+    }
+
+    /// Seeded synthetic scenarios (continuous values, opposed parties) agree too.
+    #[test]
+    fn synthetic_scenarios_agree(
+        n_issues in 1usize..6,
+        n_options in 1u32..7,
+        n_parties in 1usize..4,
+        reservation in 0.0f64..0.8,
+        seed in any::<u64>(),
+    ) {
+        let s = synthetic::scenario(&synthetic::SyntheticConfig {
+            n_issues, n_options, n_parties, reservation, seed,
+        }).unwrap();
+        let config = AnalysisConfig::default();
+        let fast = analyze(s.space(), &s.preferences(), &config);
+        let slow = analyze_by_search(s.space(), &s.preferences(), &config);
+        assert_same(&fast, &slow)?;
+    }
+}
+
+#[test]
+fn preferences_that_do_not_fit_the_space_give_reasons_not_panics() {
+    let space = OutcomeSpace::new(vec![Issue::integer("a", 0, 2, 1).unwrap()]).unwrap();
+    let other = OutcomeSpace::new(vec![
+        Issue::integer("a", 0, 5, 1).unwrap(),
+        Issue::integer("b", 0, 1, 1).unwrap(),
+    ])
+    .unwrap();
+    let u = UtilityFunction::from_terms(&other, vec![vec![0.1; 6], vec![0.0, 0.5]], false).unwrap();
+    let p = Preferences::new(u, 0.0, RedLines::none(2), 1.0).unwrap();
+    let a = analyze(&space, &[&p, &p], &AnalysisConfig::default());
+    assert_eq!(a.outcomes.to_string(), "3");
+    assert!(a.zopa.unwrap_err().reason.contains("do not fit"));
+    // A restriction with out-of-range values and missing issues is cleaned, not trusted.
+    let u = UtilityFunction::from_terms(&space, vec![vec![0.0, 0.5, 1.0]], false).unwrap();
+    let p = Preferences::new(u, 0.0, RedLines::none(1), 1.0).unwrap();
+    let a = analyze_restricted(&space, &[&p], &[vec![2, 7, 9]], &AnalysisConfig::default());
+    assert_eq!(a.outcomes.to_string(), "1");
+    assert_eq!(a.zopa.unwrap().to_string(), "1");
+    let a = analyze_restricted(&space, &[&p], &[], &AnalysisConfig::default());
+    assert_eq!(a.outcomes.to_string(), "3");
+}
+
+#[test]
+fn analysis_of_10_to_the_80_outcomes_is_exact_without_enumeration() {
+    let s = synthetic::scenario(&synthetic::SyntheticConfig {
+        n_issues: 80,
+        ..Default::default()
+    })
+    .unwrap();
+    let a = analyze(s.space(), &s.preferences(), &AnalysisConfig::default());
+    assert_eq!(a.outcomes.to_string().len(), 81);
+    let v = a.pareto_vectors.unwrap();
+    let points = a.pareto.unwrap();
+    // Continuous values: no ties, so every vector has one outcome and all are listed.
+    assert!(v.len() > 1000);
+    assert!(v.iter().all(|x| x.count.to_u64() == Some(1)));
+    assert_eq!(points.len(), v.len());
+    // Mutually non-dominated, and every bargaining point is an acceptable frontier point.
+    for w in points.windows(2) {
+        assert!(w[0].utilities[0] >= w[1].utilities[0] - TIE_EPS);
+        assert!(w[0].utilities[1] < w[1].utilities[1]);
+    }
+    for p in [&a.nash, &a.kalai_smorodinsky, &a.max_welfare] {
+        let p = p.as_ref().unwrap().as_ref().unwrap();
+        assert!(p.acceptable);
+        assert!(points.iter().any(|q| q.outcome == p.outcome));
+    }
+    // The Nash point maximises the product over the frontier of acceptable outcomes.
+    let r: Vec<f64> = s.preferences().iter().map(|p| p.reservation()).collect();
+    let nash = a.nash.unwrap().unwrap();
+    let product = |u: &[f64]| (u[0] - r[0]) * (u[1] - r[1]);
+    let best = a
+        .pareto_acceptable
+        .unwrap()
+        .iter()
+        .map(|p| product(&p.utilities))
+        .fold(f64::MIN, f64::max);
+    assert!((product(&nash.utilities) - best).abs() <= 1e-12);
+    // The zopa count cannot be exact here, and says so.
+    assert!(
+        a.zopa
+            .unwrap_err()
+            .reason
+            .contains("not attempted rather than guessed")
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// The opposition level read off the acceptable frontier equals its definition over every
+    /// acceptable outcome.
+    #[test]
+    fn opposition_matches_brute_force((space, prefs) in scenario_for_engines()) {
+        let prefs: Vec<&Preferences> = prefs.iter().collect();
+        let a = analyze(&space, &prefs, &AnalysisConfig::default());
+        let got = opposition(&prefs, a.pareto_acceptable_vectors.as_ref().unwrap());
+        let max: Vec<f64> = prefs.iter().map(|p| p.ufun().max()).collect();
+        let want = all_outcomes(&space)
+            .iter()
+            .filter(|o| prefs.iter().all(|p| p.is_acceptable(o)))
+            .map(|o| {
+                prefs.iter().zip(&max).map(|(p, m)| {
+                    let x = if *m != 0.0 { 1.0 - p.utility(o) / m } else { 1.0 - p.utility(o) };
+                    x * x
+                }).sum::<f64>()
+            })
+            .min_by(f64::total_cmp)
+            .map(f64::sqrt);
+        match (got, want) {
+            (None, None) => {}
+            (Some(g), Some(w)) => prop_assert!((g - w).abs() <= 1e-9, "{} vs {}", g, w),
+            (g, w) => prop_assert!(false, "{:?} vs {:?}", g, w),
+        }
+    }
 }

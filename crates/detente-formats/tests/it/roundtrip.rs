@@ -318,7 +318,8 @@ fn native_to_genius_warns_about_what_it_cannot_keep() {
     // A per-round discount has no GENIUS equivalent (GENIUS discounts over normalised time):
     // it is dropped, with a warning, rather than written with another meaning.
     assert!(
-        text.iter().any(|w| w.contains("per-round discount factor (0.95) has no GENIUS equivalent")),
+        text.iter()
+            .any(|w| w.contains("per-round discount factor (0.95) has no GENIUS equivalent")),
         "{text:?}"
     );
     assert_eq!(s2.parties()[0].preferences.discount(), 1.0);
@@ -326,7 +327,8 @@ fn native_to_genius_warns_about_what_it_cannot_keep() {
 
 #[test]
 fn genius_discounts_apply_over_relative_time() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/scenarios/genius/CameraB");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/scenarios/genius/CameraB");
     if !dir.exists() {
         eprintln!("!! ../shared is absent: genius_discounts_apply_over_relative_time not checked");
         return;
@@ -341,7 +343,10 @@ fn genius_discounts_apply_over_relative_time() {
     let tmp = tempfile::tempdir().expect("tempdir");
     genius::write(&s, tmp.path()).expect("writes");
     let back = load(tmp.path()).expect("reads back").scenario;
-    assert_eq!(back.parties()[0].preferences.discount_model(), detente_core::Discount::OverTime(0.5));
+    assert_eq!(
+        back.parties()[0].preferences.discount_model(),
+        detente_core::Discount::OverTime(0.5)
+    );
 }
 
 #[test]

@@ -1,0 +1,202 @@
+//! The detente side of `bench/vs-negmas/run.sh`: writes the shared scenario folders and runs
+//! each workload in-process, printing one JSON object per run (times in seconds).
+//!
+//! ```text
+//! detente-vs-negmas write-synthetic ISSUES OPTIONS SEED RESERVATION OUT_DIR
+//! detente-vs-negmas write-reservation SRC_DIR RESERVATION OUT_DIR
+//! detente-vs-negmas parties DIR
+//! detente-vs-negmas negotiate DIR STRATEGY_A STRATEGY_B ROUNDS
+//! detente-vs-negmas pareto DIR
+//! detente-vs-negmas stats DIR
+//! ```
+//!
+//! Analysis runs on one thread (rayon's global pool is set to 1), like NegMAS.
+
+use std::path::Path;
+use std::time::Instant;
+
+use detente_core::analysis::synthetic::{self, SyntheticConfig};
+use detente_core::analysis::{self, AnalysisConfig, Point};
+use detente_core::negotiator::{NegotiatorInit, Strategy};
+use detente_core::protocol::{Mechanism, Sao};
+use detente_core::{Party, Preferences, Scenario};
+use serde_json::json;
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("detente-vs-negmas: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let arg = |k: usize| -> Result<&str> {
+        args.get(k)
+            .map(String::as_str)
+            .ok_or_else(|| format!("missing argument {k}; see the source for usage").into())
+    };
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build_global()?;
+    match arg(0)? {
+        "write-synthetic" => {
+            let s = synthetic::scenario(&SyntheticConfig {
+                n_issues: arg(1)?.parse()?,
+                n_options: arg(2)?.parse()?,
+                seed: arg(3)?.parse()?,
+                reservation: arg(4)?.parse()?,
+                n_parties: 2,
+            })?;
+            write(&s, Path::new(arg(5)?))
+        }
+        "write-reservation" => {
+            let s = load(Path::new(arg(1)?))?;
+            let r: f64 = arg(2)?.parse()?;
+            let parties: Vec<Party> = s
+                .parties()
+                .iter()
+                .map(|p| {
+                    let q = &p.preferences;
+                    let prefs = Preferences::new(q.ufun().clone(), r, q.red_lines().clone(), 1.0)?;
+                    Ok(Party::new(p.name.clone(), prefs))
+                })
+                .collect::<Result<_>>()?;
+            let out = Scenario::new(s.name.clone(), s.space().clone(), parties)?;
+            write(&out, Path::new(arg(3)?))
+        }
+        "parties" => {
+            for p in load(Path::new(arg(1)?))?.parties() {
+                println!("{}", p.name);
+            }
+            Ok(())
+        }
+        "negotiate" => negotiate(
+            Path::new(arg(1)?),
+            &[arg(2)?.parse()?, arg(3)?.parse()?],
+            arg(4)?.parse()?,
+        ),
+        "pareto" => analyse(Path::new(arg(1)?), false),
+        "stats" => analyse(Path::new(arg(1)?), true),
+        other => Err(format!("unknown command '{other}'").into()),
+    }
+}
+
+fn load(dir: &Path) -> Result<Scenario> {
+    Ok(detente_formats::load(dir)?.scenario)
+}
+
+fn write(s: &Scenario, dir: &Path) -> Result<()> {
+    let written = detente_formats::genius::write(s, dir)?;
+    for w in &written.warnings {
+        eprintln!("detente-vs-negmas: {w}");
+    }
+    println!("{}", dir.display());
+    Ok(())
+}
+
+/// One negotiation: load, build the negotiators (set-up), run (rounds).
+fn negotiate(dir: &Path, strategies: &[Strategy], rounds: u32) -> Result<()> {
+    let t0 = Instant::now();
+    let s = load(dir)?;
+    let load_s = t0.elapsed().as_secs_f64();
+    let t1 = Instant::now();
+    let negotiators = strategies
+        .iter()
+        .enumerate()
+        .map(|(i, st)| {
+            st.build(NegotiatorInit {
+                space: s.space(),
+                preferences: &s.parties()[i].preferences,
+                me: i,
+                n_parties: strategies.len(),
+                seed: i as u64,
+                bids: None,
+            })
+        })
+        .collect();
+    let mut sao = Sao::new(&s, negotiators, rounds)?;
+    let setup_s = t1.elapsed().as_secs_f64();
+    let t2 = Instant::now();
+    let r = sao.run(&mut |_: &_| {});
+    let run_s = t2.elapsed().as_secs_f64();
+    println!(
+        "{}",
+        json!({
+            "tool": "detente",
+            "load_s": load_s,
+            "setup_s": setup_s,
+            "run_s": run_s,
+            "negotiation_s": setup_s + run_s,
+            "rounds": r.rounds,
+            "per_round_s": run_s / f64::from(r.rounds.max(1)),
+            "agreement": r.agreement.is_some(),
+            "utilities": r.utilities,
+            "peak_rss_kb": peak_rss_kb(),
+        })
+    );
+    Ok(())
+}
+
+/// Pareto frontiers + Nash (`stats`: also the opposition level). `analyze` computes every
+/// statistic either way (zopa count, ideal point, Kalai–Smorodinsky, max welfare).
+fn analyse(dir: &Path, stats: bool) -> Result<()> {
+    let t0 = Instant::now();
+    let s = load(dir)?;
+    let load_s = t0.elapsed().as_secs_f64();
+    let config = AnalysisConfig::default();
+    let prefs = s.preferences();
+    let t1 = Instant::now();
+    let a = analysis::analyze(s.space(), &prefs, &config);
+    let opposition = a
+        .pareto_acceptable_vectors
+        .as_ref()
+        .ok()
+        .filter(|_| stats)
+        .and_then(|v| analysis::opposition(&prefs, v));
+    let analysis_s = t1.elapsed().as_secs_f64();
+    let utils = |p: &std::result::Result<Option<Point>, analysis::Incomplete>| {
+        p.as_ref()
+            .ok()
+            .and_then(|p| p.as_ref())
+            .map(|p| p.utilities.clone())
+    };
+    let zopa = a.zopa.as_ref().ok().map(|z| z.to_string());
+    let fraction = match (
+        a.zopa.as_ref().ok().and_then(|z| z.to_u128()),
+        a.outcomes.to_u128(),
+    ) {
+        (Some(z), Some(n)) if n > 0 => Some(z as f64 / n as f64),
+        _ => None,
+    };
+    println!(
+        "{}",
+        json!({
+            "tool": "detente",
+            "load_s": load_s,
+            "analysis_s": analysis_s,
+            "outcomes": a.outcomes.to_string(),
+            "pareto_size": a.pareto.as_ref().ok().map(Vec::len),
+            "pareto_acceptable_size": a.pareto_acceptable.as_ref().ok().map(Vec::len),
+            "nash": utils(&a.nash),
+            "kalai_smorodinsky": utils(&a.kalai_smorodinsky),
+            "max_welfare": utils(&a.max_welfare),
+            "zopa": zopa,
+            "zopa_fraction": fraction,
+            "opposition": opposition,
+            "peak_rss_kb": peak_rss_kb(),
+        })
+    );
+    Ok(())
+}
+
+/// The process's peak resident set (VmHWM), when /proc says it.
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
