@@ -328,11 +328,21 @@ pub struct OpponentModel {
     /// Per party (empty until it offers): which values it has offered.
     offered: Vec<Vec<Vec<bool>>>,
     n_observed: u32,
+    /// Per issue and value, the frequency share of [`Self::score`]; refreshed on each offer
+    /// observed, so scoring a bid is a few lookups.
+    freq: Vec<Vec<f64>>,
+    /// Per issue and value, [`Self::value_score`]; refreshed with `freq`.
+    value: Vec<Vec<f64>>,
 }
 
 impl OpponentModel {
     /// An empty model for `n_parties` parties over `space`.
     pub fn new(space: &OutcomeSpace, n_parties: usize) -> OpponentModel {
+        let zeros: Vec<Vec<f64>> = space
+            .issues()
+            .iter()
+            .map(|i| vec![0.0; i.n_values() as usize])
+            .collect();
         OpponentModel {
             counts: space
                 .issues()
@@ -343,6 +353,8 @@ impl OpponentModel {
             last: vec![None; n_parties],
             offered: vec![Vec::new(); n_parties],
             n_observed: 0,
+            freq: zeros.clone(),
+            value: zeros,
         }
     }
 
@@ -366,21 +378,40 @@ impl OpponentModel {
         }
         self.last[by] = Some(offer.clone());
         self.n_observed += 1;
+        self.refresh();
     }
 
-    /// Estimated appeal to the others of value `v` of issue `i`, for building bids.
-    ///
-    /// For each other party that has made offers: 1 when it has offered `v` itself, otherwise
-    /// up to ½ by how close `v` lies (in the issue's value order) to the nearest value it did
-    /// offer — a value far from anything it ever proposed may cross one of its red lines. The
-    /// average over parties, plus the value's frequency share of [`Self::score`].
-    pub fn value_score(&self, i: usize, v: u32) -> f64 {
+    /// Recomputes the per-value tables from the counts.
+    fn refresh(&mut self) {
+        let total_w: f64 = self.stability.iter().map(|&s| 1.0 + f64::from(s)).sum();
+        for i in 0..self.counts.len() {
+            let max = self.counts[i].iter().copied().max().unwrap_or(0);
+            for v in 0..self.counts[i].len() {
+                let coverage = self.coverage(i, v);
+                if max == 0 {
+                    self.freq[i][v] = 0.0;
+                    self.value[i][v] = coverage;
+                } else {
+                    let f = (1.0 + f64::from(self.stability[i])) / total_w
+                        * f64::from(self.counts[i][v])
+                        / f64::from(max);
+                    self.freq[i][v] = f;
+                    self.value[i][v] = coverage + f;
+                }
+            }
+        }
+    }
+
+    /// For each other party that has made offers: 1 when it has offered value `v` of issue `i`
+    /// itself, otherwise up to ½ by how close `v` lies (in the issue's value order) to the
+    /// nearest value it did offer; averaged over those parties.
+    fn coverage(&self, i: usize, v: usize) -> f64 {
         let mut sum = 0.0;
         let mut n_seen = 0usize;
         for offered in self.offered.iter().filter(|o| !o.is_empty()) {
             n_seen += 1;
             let row = &offered[i];
-            if row[v as usize] {
+            if row[v] {
                 sum += 1.0;
                 continue;
             }
@@ -389,37 +420,31 @@ impl OpponentModel {
                 .iter()
                 .enumerate()
                 .filter(|(_, o)| **o)
-                .map(|(k, _)| k.abs_diff(v as usize))
+                .map(|(k, _)| k.abs_diff(v))
                 .min();
             if let (Some(d), true) = (nearest, n > 1) {
                 sum += 0.5 * (1.0 - d as f64 / (n - 1) as f64);
             }
         }
-        let coverage = if n_seen == 0 {
+        if n_seen == 0 {
             0.0
         } else {
             sum / n_seen as f64
-        };
-        let max = self.counts[i].iter().copied().max().unwrap_or(0);
-        if max == 0 {
-            return coverage;
         }
-        let total_w: f64 = self.stability.iter().map(|&s| 1.0 + f64::from(s)).sum();
-        coverage
-            + (1.0 + f64::from(self.stability[i])) / total_w * f64::from(self.counts[i][v as usize])
-                / f64::from(max)
+    }
+
+    /// Estimated appeal to the others of value `v` of issue `i`, for building bids: the
+    /// coverage (a value far from anything another party ever proposed may cross one of its
+    /// red lines) plus the value's frequency share of [`Self::score`].
+    pub fn value_score(&self, i: usize, v: u32) -> f64 {
+        self.value[i][v as usize]
     }
 
     /// Estimated appeal of an outcome to the others, in [0, 1].
     pub fn score(&self, values: &[u32]) -> f64 {
-        let total_w: f64 = self.stability.iter().map(|&s| 1.0 + f64::from(s)).sum();
         let mut s = 0.0;
         for (i, &v) in values.iter().enumerate() {
-            let max = self.counts[i].iter().copied().max().unwrap_or(0);
-            if max > 0 {
-                let w = (1.0 + f64::from(self.stability[i])) / total_w;
-                s += w * f64::from(self.counts[i][v as usize]) / f64::from(max);
-            }
+            s += self.freq[i][v as usize];
         }
         s
     }
