@@ -71,6 +71,30 @@ pub struct Rendered {
     pub warnings: Vec<Warning>,
 }
 
+impl Rendered {
+    /// Writes the files into `out_dir` (created if needed).
+    ///
+    /// # Errors
+    /// When the folder or a file cannot be written.
+    pub fn write_to(self, out_dir: &Path) -> Result<Written, Error> {
+        std::fs::create_dir_all(out_dir).map_err(|e| {
+            Error::new(ErrorKind::Io, format!("cannot create the folder: {e}")).with_path(out_dir)
+        })?;
+        let mut written = Written {
+            files: Vec::new(),
+            warnings: self.warnings,
+        };
+        for (name, text) in self.files {
+            let path = out_dir.join(name);
+            std::fs::write(&path, text).map_err(|e| {
+                Error::new(ErrorKind::Io, format!("cannot write the file: {e}")).with_path(&path)
+            })?;
+            written.files.push(path);
+        }
+        Ok(written)
+    }
+}
+
 /// What an XML file is, judged by its root element (FORMATS.md §A.1).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FileKind {
@@ -318,22 +342,7 @@ pub fn classify(path: &Path, bytes: &[u8]) -> Result<FileKind, Error> {
 /// When a party has red lines (GENIUS cannot express them), a utility above 1 that is not
 /// clipped (GENIUS clips at 1), or a negative term; or when a file cannot be written.
 pub fn write(scenario: &Scenario, out_dir: &Path) -> Result<Written, Error> {
-    let Rendered { files, warnings } = to_xml(scenario)?;
-    std::fs::create_dir_all(out_dir).map_err(|e| {
-        Error::new(ErrorKind::Io, format!("cannot create the folder: {e}")).with_path(out_dir)
-    })?;
-    let mut written = Written {
-        files: Vec::new(),
-        warnings,
-    };
-    for (name, text) in files {
-        let path = out_dir.join(name);
-        std::fs::write(&path, text).map_err(|e| {
-            Error::new(ErrorKind::Io, format!("cannot write the file: {e}")).with_path(&path)
-        })?;
-        written.files.push(path);
-    }
-    Ok(written)
+    to_xml(scenario)?.write_to(out_dir)
 }
 
 /// The files [`write()`] would create, in memory.

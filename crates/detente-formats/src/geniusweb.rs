@@ -242,22 +242,7 @@ pub fn classify(path: &Path, bytes: &[u8]) -> Result<FileKind, Error> {
 /// When a party has red lines, a utility above 1 (GeniusWeb weights add up to 1 and utilities
 /// are at most 1), a negative term, or a reservation value above every bid; or on IO failure.
 pub fn write(scenario: &Scenario, out_dir: &Path) -> Result<Written, Error> {
-    let Rendered { files, warnings } = to_json(scenario)?;
-    std::fs::create_dir_all(out_dir).map_err(|e| {
-        Error::new(ErrorKind::Io, format!("cannot create the folder: {e}")).with_path(out_dir)
-    })?;
-    let mut written = Written {
-        files: Vec::new(),
-        warnings,
-    };
-    for (name, text) in files {
-        let path = out_dir.join(name);
-        std::fs::write(&path, text).map_err(|e| {
-            Error::new(ErrorKind::Io, format!("cannot write the file: {e}")).with_path(&path)
-        })?;
-        written.files.push(path);
-    }
-    Ok(written)
+    to_json(scenario)?.write_to(out_dir)
 }
 
 /// The files [`write()`] would create, in memory.
