@@ -266,30 +266,36 @@ pub(crate) fn single_text(
     start: &str,
     r: &detente_core::protocol::SingleTextResult,
 ) -> Value {
-    let strat = strategy_map(s, strategies);
-    let agreement = agreement(s, r.agreement.as_ref());
-    json!({
-        "scenario": s.name,
-        "protocol": "single-text",
-        "mediator": config.mediator.as_str(),
-        "mediator_party": s.mediator.as_ref().and_then(|m| m.party_idx).map(|p| s.parties()[p].name.clone()),
-        "start": start,
-        "strategies": Value::Object(strat),
-        "deadline": config.rounds,
-        "seed": config.seed,
-        "agreement": agreement,
-        "rounds": r.rounds,
-        "payoffs": per_party(s, &r.utilities),
-        "ended_by": r.ended_by.map(|p| s.parties()[p].name.clone()),
-        "drafts": r.versions.iter().map(|v| json!({
-            "version": v.version,
-            "round": v.round,
-            "outcome": outcome(s, &v.outcome),
-            "utilities": per_party(s, &s.utilities(&v.outcome)),
-            "changes": v.changes.iter().map(|&(i, a, b)| change(s, i, a, b)).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "trace": r.trace.iter().map(|e| event(s, e)).collect::<Vec<_>>(),
-    })
+    let mut v = negotiation(s, strategies, config.rounds, config.seed, &r.negotiation);
+    if let Value::Object(m) = &mut v {
+        m.insert("protocol".into(), json!("single-text"));
+        m.insert("mediator".into(), json!(config.mediator.as_str()));
+        m.insert(
+            "mediator_party".into(),
+            json!(
+                s.mediator
+                    .as_ref()
+                    .and_then(|m| m.party_idx)
+                    .map(|p| s.parties()[p].name.clone())
+            ),
+        );
+        m.insert("start".into(), json!(start));
+        let drafts: Vec<Value> = r
+            .versions
+            .iter()
+            .map(|v| {
+                json!({
+                    "version": v.version,
+                    "round": v.round,
+                    "outcome": outcome(s, &v.outcome),
+                    "utilities": per_party(s, &s.utilities(&v.outcome)),
+                    "changes": v.changes.iter().map(|&(i, a, b)| change(s, i, a, b)).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        m.insert("drafts".into(), Value::Array(drafts));
+    }
+    v
 }
 
 /// The `negotiate --json` object.

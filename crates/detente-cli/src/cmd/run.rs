@@ -74,7 +74,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
         let (r, config, label) = super::text::run(&args.text, &setup)?;
         super::text::write_story(&mut out, &setup, &config, &label, &r)?;
         let last = &r.versions[r.versions.len() - 1].outcome;
-        let what = if r.agreement.is_some() {
+        let what = if r.negotiation.agreement.is_some() {
             "agreed text"
         } else {
             "last draft"

@@ -234,7 +234,7 @@ pub(crate) fn write_story(
         Ok(())
     };
     let mut current_round = None;
-    for e in &r.trace {
+    for e in &r.negotiation.trace {
         match e {
             Event::Consult {
                 round,
@@ -324,22 +324,22 @@ pub(crate) fn write_story(
     if let Some(prev) = current_round {
         flush(out, &mut buffer, prev, true, &mut quiet)?;
     }
-    match &r.agreement {
+    match &r.negotiation.agreement {
         Some(o) => {
             writeln!(
                 out,
                 "\n  AGREEMENT on draft v{} after {} consultation(s):",
                 r.versions.len() - 1,
-                r.rounds
+                r.negotiation.rounds
             )?;
             writeln!(out, "    {}", utils(o))?;
         }
         None => {
-            let how = match r.ended_by {
+            let how = match r.negotiation.ended_by {
                 Some(p) => format!("{} walked away", name(p)),
                 None => format!(
                     "no draft was accepted by every party within {} consultations",
-                    r.rounds
+                    r.negotiation.rounds
                 ),
             };
             writeln!(

@@ -302,7 +302,12 @@ pub(crate) fn payoffs(
         .collect()
 }
 
-fn ended(round: u32, party: usize, reservation: Vec<f64>, trace: Vec<Event>) -> NegotiationResult {
+pub(crate) fn ended(
+    round: u32,
+    party: usize,
+    reservation: Vec<f64>,
+    trace: Vec<Event>,
+) -> NegotiationResult {
     NegotiationResult {
         agreement: None,
         rounds: round + 1,

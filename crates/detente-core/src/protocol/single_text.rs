@@ -32,7 +32,7 @@ use crate::preferences::Preferences;
 use crate::rng::{ChaCha8Rng, derive_seed, rng};
 use crate::scenario::Scenario;
 
-use super::{Event, Observer};
+use super::{Event, NegotiationResult, Observer};
 
 /// The feedback mediator changes at most this many clauses per revision.
 const MAX_CHANGES: usize = 3;
@@ -157,21 +157,14 @@ pub struct DraftVersion {
     pub changes: Vec<(usize, u32, u32)>,
 }
 
-/// The result of a single-text negotiation.
+/// The result of a single-text negotiation: the outcome every protocol reports, plus the
+/// draft versions.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleTextResult {
-    /// The agreed draft, if any.
-    pub agreement: Option<Outcome>,
-    /// Consultations held.
-    pub rounds: u32,
-    /// Each party's payoff (discounted utility of the agreement, or its reservation value).
-    pub utilities: Vec<f64>,
-    /// The party that walked away, if one did.
-    pub ended_by: Option<usize>,
+    /// Agreement, consultations held (`rounds`), payoffs, who walked away, and every event.
+    pub negotiation: NegotiationResult,
     /// Every version of the draft, in order.
     pub versions: Vec<DraftVersion>,
-    /// Every event.
-    pub trace: Vec<Event>,
 }
 
 /// What a mediator knows when it revises the draft: the drafts and the verdicts, nothing more.
@@ -575,12 +568,8 @@ impl<'a> SingleText<'a> {
                         },
                     );
                     return SingleTextResult {
-                        agreement: None,
-                        rounds: round + 1,
-                        utilities: reservation,
-                        ended_by: Some(p),
+                        negotiation: super::ended(round, p, reservation, trace),
                         versions,
-                        trace,
                     };
                 }
                 accepted[p] = v.accept;
@@ -595,13 +584,16 @@ impl<'a> SingleText<'a> {
                     },
                 );
                 let utilities = super::payoffs(self.scenario, &draft, round, self.config.rounds);
-                return SingleTextResult {
+                let negotiation = NegotiationResult {
                     agreement: Some(draft),
                     rounds: round + 1,
                     utilities,
                     ended_by: None,
-                    versions,
                     trace,
+                };
+                return SingleTextResult {
+                    negotiation,
+                    versions,
                 };
             }
             let next = self.mediator.revise(&MediatorView {
@@ -640,13 +632,16 @@ impl<'a> SingleText<'a> {
                 rounds: self.config.rounds,
             },
         );
-        SingleTextResult {
+        let negotiation = NegotiationResult {
             agreement: None,
             rounds: self.config.rounds,
             utilities: reservation,
             ended_by: None,
-            versions,
             trace,
+        };
+        SingleTextResult {
+            negotiation,
+            versions,
         }
     }
 }

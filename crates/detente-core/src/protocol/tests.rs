@@ -214,7 +214,7 @@ mod single_text {
             let c = config(&s, MEDIATORS[m], rounds, seed);
             let a = run_single_text(&s, &strategies, &c).unwrap();
             prop_assert_eq!(&a, &run_single_text(&s, &strategies, &c).unwrap());
-            if let Some(o) = &a.agreement {
+            if let Some(o) = &a.negotiation.agreement {
                 for p in s.parties() {
                     prop_assert!(p.preferences.is_acceptable(o));
                 }
@@ -377,6 +377,7 @@ mod single_text {
         )
         .unwrap();
         let consulted: Vec<Vec<usize>> = r
+            .negotiation
             .trace
             .iter()
             .filter_map(|e| match e {
@@ -396,6 +397,7 @@ mod single_text {
                     let c = config(&s, m, 80, seed);
                     run_single_text(&s, &vec![Strategy::Conceder; 3], &c)
                         .unwrap()
+                        .negotiation
                         .agreement
                         .is_some()
                 })
@@ -428,17 +430,17 @@ mod single_text {
         )
         .unwrap()
         .run(&mut |_: &Event| {});
-        assert_eq!(r.ended_by, Some(1));
-        assert_eq!(r.agreement, None);
-        assert_eq!(r.rounds, 1);
+        assert_eq!(r.negotiation.ended_by, Some(1));
+        assert_eq!(r.negotiation.agreement, None);
+        assert_eq!(r.negotiation.rounds, 1);
         let reservation: Vec<f64> = s
             .parties()
             .iter()
             .map(|p| p.preferences.reservation())
             .collect();
-        assert_eq!(r.utilities, reservation);
+        assert_eq!(r.negotiation.utilities, reservation);
         assert!(matches!(
-            r.trace.last(),
+            r.negotiation.trace.last(),
             Some(Event::EndNegotiation { party: 1, .. })
         ));
     }
