@@ -716,15 +716,8 @@ fn build(
                 ));
             }
         }
-        if parties.iter().any(|p| p.name == party_name) {
-            return Err(Error::new(
-                ErrorKind::Invalid,
-                format!("two profiles are both named '{party_name}' (parties are named after file stems)"),
-            )
-            .with_path(ppath));
-        }
         let prefs = profile_preferences(ppath, proot, domain, &space, &mut warnings)?;
-        parties.push(Party::new(party_name, prefs));
+        crate::push_party(&mut parties, party_name, prefs, ppath)?;
     }
     if parties.is_empty() {
         return Err(Error::new(

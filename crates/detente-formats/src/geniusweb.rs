@@ -619,15 +619,8 @@ fn build(
             return Err(not_a_profile(path, v));
         }
         let party_name = file_stem(path);
-        if parties.iter().any(|p| p.name == party_name) {
-            return Err(Error::new(
-                ErrorKind::Invalid,
-                format!("two profiles are both named '{party_name}' (parties are named after file stems)"),
-            )
-            .with_path(path));
-        }
         let prefs = profile(path, v, domain, &space, &mut warnings)?;
-        parties.push(Party::new(party_name, prefs));
+        crate::push_party(&mut parties, party_name, prefs, path)?;
     }
     if parties.is_empty() {
         return Err(Error::new(

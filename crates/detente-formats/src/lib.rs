@@ -64,3 +64,22 @@ pub fn load_input(input: &Input) -> Result<Loaded, Error> {
         Input::Genius { domain, profiles } => genius::read(domain, profiles),
     }
 }
+
+/// Adds a party read from a profile file, refusing a second profile with the same name
+/// (GENIUS and GeniusWeb parties are named after their file stems).
+pub(crate) fn push_party(
+    parties: &mut Vec<detente_core::Party>,
+    name: String,
+    prefs: detente_core::Preferences,
+    path: &Path,
+) -> Result<(), Error> {
+    if parties.iter().any(|p| p.name == name) {
+        return Err(Error::new(
+            ErrorKind::Invalid,
+            format!("two profiles are both named '{name}' (parties are named after file stems)"),
+        )
+        .with_path(path));
+    }
+    parties.push(detente_core::Party::new(name, prefs));
+    Ok(())
+}
