@@ -542,3 +542,25 @@ fn geniusweb_number_utilities_are_zero_outside_their_range_and_rounded() {
     assert!((t[1] - 0.6 * 0.1).abs() < 1e-15);
     assert!((t[2] - 0.6 * 0.13333333).abs() < 1e-15, "{t:?}");
 }
+
+#[test]
+fn two_profiles_with_the_same_name_are_refused() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/scenarios/genius/CameraB");
+    if !dir.exists() {
+        eprintln!(
+            "!! ../shared is absent: two_profiles_with_the_same_name_are_refused not checked"
+        );
+        return;
+    }
+    let p = dir.join("Camera-B-prof1.xml");
+    let e = genius::read(&dir.join("Camera-B-domain.xml"), &[p.clone(), p.clone()])
+        .expect_err("the same profile twice must be refused");
+    assert_eq!(e.kind(), ErrorKind::Invalid);
+    assert!(
+        e.to_string()
+            .contains("two profiles are both named 'Camera-B-prof1'"),
+        "{e}"
+    );
+    assert_eq!(e.path(), Some(p.as_path()));
+}
