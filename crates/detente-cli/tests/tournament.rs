@@ -443,3 +443,33 @@ fn a_tournament_file_is_the_same_tournament_as_the_flags() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn export_refuses_to_overwrite_its_own_database() {
+    let dir = Dir::new();
+    let scenario = dir.scenario();
+    let db = dir.file("a.db");
+    let mut a = tournament_args(&scenario, &db, 1, 1);
+    a.push("--quiet".into());
+    ok(&a);
+    let before = std::fs::read(&db).expect("read");
+    let sym = dir.file("sym.csv");
+    std::os::unix::fs::symlink(&db, &sym).expect("symlink");
+    let hard = dir.file("hard.csv");
+    std::fs::hard_link(&db, &hard).expect("hard link");
+    for out in [s(&db), s(&sym), s(&hard)] {
+        let o = run(&args(&["export", s(&db), "--format", "csv", out]));
+        assert_eq!(o.status.code(), Some(1), "{out}");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            stderr.contains("is the results database being exported"),
+            "{out}: {stderr}"
+        );
+    }
+    assert!(
+        std::fs::read(&db).expect("read") == before,
+        "the database changed"
+    );
+    ok(&args(&["report", s(&db)]));
+}

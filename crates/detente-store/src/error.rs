@@ -115,6 +115,15 @@ pub enum ErrorKind {
         /// The file.
         path: PathBuf,
     },
+    /// The export would overwrite the database it reads.
+    #[error(
+        "the export output '{}' is the results database being exported; choose another output file",
+        path.display()
+    )]
+    ExportOverInput {
+        /// The file.
+        path: PathBuf,
+    },
     /// A row cannot be read back (the file was edited by hand or is damaged).
     #[error("'{}' has an unreadable row: {detail}", path.display())]
     Corrupt {

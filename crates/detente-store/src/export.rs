@@ -75,6 +75,26 @@ fn staged(out: &Path) -> PathBuf {
     out.with_file_name(name)
 }
 
+/// Refuses an output that is the database itself (also through a symbolic or hard link), or
+/// one of its SQLite sidecar files.
+fn check_output(db: &Path, out: &Path) -> Result<(), Error> {
+    let sidecar = |suffix: &str| {
+        let mut name = db.as_os_str().to_os_string();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    if crate::same_file(db, out)
+        || crate::same_file(&sidecar("-wal"), out)
+        || crate::same_file(&sidecar("-shm"), out)
+        || crate::same_file(&sidecar("-journal"), out)
+    {
+        return Err(Error::new(ErrorKind::ExportOverInput {
+            path: out.to_path_buf(),
+        }));
+    }
+    Ok(())
+}
+
 fn export_error(out: &Path, detail: impl std::fmt::Display) -> Error {
     Error::new(ErrorKind::Export {
         path: out.to_path_buf(),
@@ -86,8 +106,11 @@ impl Store {
     /// Writes the results as CSV to `out` (see the module docs) and returns the row count.
     ///
     /// # Errors
-    /// When the database holds no tournament, or on SQLite or file errors.
+    /// When `out` is the database itself or one of its sidecar files (also through a link:
+    /// [`ErrorKind::ExportOverInput`]), when the database holds no tournament, or on SQLite or
+    /// file errors.
     pub fn export_csv(&self, out: &Path) -> Result<u64, Error> {
+        check_output(&self.path, out)?;
         self.require_description()?;
         let tmp = staged(out);
         let result = self.write_csv(&tmp, out);
@@ -143,6 +166,7 @@ impl Store {
     pub fn export_parquet(&self, out: &Path) -> Result<u64, Error> {
         #[cfg(feature = "parquet")]
         {
+            check_output(&self.path, out)?;
             self.require_description()?;
             let tmp = staged(out);
             match parquet_export::write(self, &tmp, out) {

@@ -34,10 +34,9 @@ pub struct MergeSummary {
 /// is one of the shards, two copies of a negotiation differ, or any file is refused (see
 /// [`Store::open`]). Nothing is written to the target before the checks pass.
 pub fn merge(into: &Path, shards: &[PathBuf]) -> Result<MergeSummary, Error> {
-    let target_id = same_file::identity(into);
     let mut stores = Vec::with_capacity(shards.len());
     for path in shards {
-        if target_id.is_some() && same_file::identity(path) == target_id {
+        if crate::same_file(path, into) {
             return Err(Error::new(ErrorKind::MergeIntoShard {
                 path: into.to_path_buf(),
             }));
@@ -107,15 +106,4 @@ pub fn merge(into: &Path, shards: &[PathBuf]) -> Result<MergeSummary, Error> {
     }
     summary.total = target.completed()?.len();
     Ok(summary)
-}
-
-mod same_file {
-    //! Whether two paths name the same file.
-
-    use std::path::{Path, PathBuf};
-
-    /// The canonical path of an existing file.
-    pub(super) fn identity(path: &Path) -> Option<PathBuf> {
-        std::fs::canonicalize(path).ok()
-    }
 }

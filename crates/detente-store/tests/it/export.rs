@@ -142,3 +142,30 @@ fn parquet_export_writes_every_row() {
         .collect();
     assert_eq!(names, COLUMNS.iter().map(|c| c.0).collect::<Vec<_>>());
 }
+
+#[cfg(unix)]
+#[test]
+fn an_export_over_its_own_database_is_refused_through_any_link() {
+    let dir = Dir::new();
+    let db = dir.file("r.db");
+    run_into(&tournament(3), &db, 1, Shard::ALL);
+    let before = std::fs::read(&db).unwrap();
+    let sym = dir.file("sym.csv");
+    std::os::unix::fs::symlink(&db, &sym).unwrap();
+    let hard = dir.file("hard.csv");
+    std::fs::hard_link(&db, &hard).unwrap();
+    let store = Store::open_read_only(&db).unwrap();
+    for out in [db.clone(), sym, hard, dir.file("./r.db")] {
+        let err = store.export_csv(&out).expect_err("must refuse");
+        assert!(
+            matches!(err.kind(), detente_store::ErrorKind::ExportOverInput { .. }),
+            "{out:?}: {err}"
+        );
+        let _ = store.export_parquet(&out).expect_err("must refuse");
+    }
+    drop(store);
+    assert!(
+        std::fs::read(&db).unwrap() == before,
+        "the database changed"
+    );
+}

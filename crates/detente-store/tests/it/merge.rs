@@ -92,3 +92,19 @@ fn conflicting_copies_are_refused() {
         )
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_hard_link_to_a_shard_is_refused_as_the_target() {
+    let dir = Dir::new();
+    let t = tournament(4);
+    let shard = dir.file("s.db");
+    run_into(&t, &shard, 1, Shard::ALL);
+    let link = dir.file("link.db");
+    std::fs::hard_link(&shard, &link).unwrap();
+    let err = detente_store::merge(&link, &[shard]).expect_err("must refuse");
+    assert!(
+        matches!(err.kind(), detente_store::ErrorKind::MergeIntoShard { .. }),
+        "{err}"
+    );
+}
