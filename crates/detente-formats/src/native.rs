@@ -943,15 +943,52 @@ fn check_date(s: &str) -> Result<(), String> {
 // ---------------------------------------------------------------------------------------------
 // Writing.
 
+/// How [`to_toml_with`] writes a scenario.
+#[derive(Clone, Debug, Default)]
+pub struct WriteOptions {
+    /// Divide a party's utilities by their maximum when it exceeds 1 (e.g. GENIUS profiles
+    /// whose weights add up to slightly more than 1), instead of refusing the scenario. This
+    /// changes utilities (by the factor reported in the notes), so it is never done silently.
+    pub renormalise: bool,
+}
+
 /// Writes a scenario in the native format.
 ///
 /// Weights and values are written as the per-issue utility terms (weights = each issue's
 /// largest term, values = term / weight), which reproduces every utility exactly up to float
-/// rounding. A utility function clipped at 1 (GENIUS) cannot be expressed and is an error.
+/// rounding. A utility function that can exceed 1 before clipping (GENIUS) cannot be expressed
+/// and is an error; [`to_toml_with`] can renormalise it instead.
+///
+/// To rewrite a native file with its numbers exactly as written, use [`rewrite_str`].
 ///
 /// # Errors
 /// When the scenario uses something the native format cannot express.
 pub fn to_toml(s: &Scenario) -> Result<String, Error> {
+    to_toml_with(s, &WriteOptions::default()).map(|(text, _)| text)
+}
+
+/// Rewrites native TOML text canonically (the layout of [`to_toml`]) while keeping every
+/// number, name and note exactly as written: the file is validated by the reader, then its
+/// parsed form is written back, so a weight of 20 stays 20 and reading the result gives a
+/// scenario bit-identical to reading `text`. `path` is only used in messages.
+///
+/// # Errors
+/// When `text` is not a valid native scenario (as [`read_str`]).
+pub fn rewrite_str(text: &str, path: Option<&Path>) -> Result<String, Error> {
+    read_str(text, path)?;
+    let dto: FileDto = toml::from_str(text)
+        .map_err(|e| Error::new(ErrorKind::Syntax, e.message().trim().to_string()))?;
+    toml::to_string(&dto)
+        .map_err(|e| Error::new(ErrorKind::Invalid, format!("cannot write TOML: {e}")))
+}
+
+/// As [`to_toml`], with options; also returns notes on what the options changed (one line per
+/// renormalised party).
+///
+/// # Errors
+/// When the scenario uses something the native format cannot express.
+pub fn to_toml_with(s: &Scenario, opts: &WriteOptions) -> Result<(String, Vec<String>), Error> {
+    let mut notes = Vec::new();
     let space = s.space();
     let choice = |i: usize, v: u32| -> ChoiceDto {
         match space.issues()[i].value(v) {
@@ -1024,12 +1061,23 @@ pub fn to_toml(s: &Scenario) -> Result<String, Error> {
         // Per-issue term maxima become the weights; the slack up to 1 goes to the first weighted
         // issue (whose values are scaled down to match), so the normalised weights reproduce
         // every utility: Σ (wᵢ/Σw)·(tᵢ/wᵢ) = Σ tᵢ when Σw = 1.
-        let highs: Vec<f64> = u
-            .terms()
+        let mut terms: Vec<Vec<f64>> = u.terms().to_vec();
+        let mut highs: Vec<f64> = terms
             .iter()
             .map(|t| t.iter().copied().fold(0.0, f64::max))
             .collect();
-        for (i, t) in u.terms().iter().enumerate() {
+        let raw_total: f64 = highs.iter().sum();
+        if opts.renormalise && raw_total > 1.0 + 1e-12 {
+            for t in &mut terms {
+                t.iter_mut().for_each(|x| *x /= raw_total);
+            }
+            highs.iter_mut().for_each(|h| *h /= raw_total);
+            notes.push(format!(
+                "party '{}': utilities divided by {raw_total} (their maximum) to keep them in [0, 1]",
+                p.name
+            ));
+        }
+        for (i, t) in terms.iter().enumerate() {
             if t.iter().any(|&x| x < 0.0) {
                 return Err(Error::new(
                     ErrorKind::Unsupported,
@@ -1059,7 +1107,7 @@ pub fn to_toml(s: &Scenario) -> Result<String, Error> {
         };
         let mut weights = IndexMap::new();
         let mut values = IndexMap::new();
-        for (i, t) in u.terms().iter().enumerate() {
+        for (i, t) in terms.iter().enumerate() {
             let w = if i == first {
                 highs[i] + (1.0 - total).max(0.0)
             } else {
@@ -1196,8 +1244,9 @@ pub fn to_toml(s: &Scenario) -> Result<String, Error> {
             })
             .collect(),
     };
-    toml::to_string(&dto)
-        .map_err(|e| Error::new(ErrorKind::Invalid, format!("cannot write TOML: {e}")))
+    let text = toml::to_string(&dto)
+        .map_err(|e| Error::new(ErrorKind::Invalid, format!("cannot write TOML: {e}")))?;
+    Ok((text, notes))
 }
 
 /// Wraps a value for writing (spans only matter when reading).

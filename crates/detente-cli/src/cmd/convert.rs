@@ -16,6 +16,8 @@ use clap::{Args, ValueEnum};
 
 use detente_formats::{genius, geniusweb, native};
 
+use super::UsageError;
+
 /// The format to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
@@ -35,13 +37,28 @@ pub(crate) struct ConvertArgs {
     /// Format to write.
     #[arg(long, value_enum, value_name = "FORMAT")]
     to: Format,
-    /// Where to write: a .toml file for native (or a folder to put it in), a folder for genius
-    /// and geniusweb (created if needed; it must not hold another scenario's files).
+    /// Where to write: a .toml file for native (or an existing folder to put it in), a folder
+    /// for genius and geniusweb (created if needed; it must not hold another scenario's files).
     #[arg(value_name = "OUTPUT")]
     output: PathBuf,
+    /// Replace output files that already exist (never the input).
+    #[arg(long)]
+    force: bool,
+    /// With --to native: divide a party's utilities by their maximum when it exceeds 1 (GENIUS
+    /// profiles whose weights add up to slightly more than 1) instead of refusing.
+    #[arg(long)]
+    renormalise: bool,
 }
 
 pub(crate) fn run(args: &ConvertArgs) -> Result<()> {
+    if args.renormalise && args.to != Format::Native {
+        return Err(UsageError(
+            "--renormalise only applies with --to native (GENIUS and GeniusWeb keep weights as \
+             they are)"
+                .into(),
+        )
+        .into());
+    }
     let loaded = detente_formats::load(&args.input)
         .with_context(|| format!("cannot read {}", args.input.display()))?;
     for w in &loaded.warnings {
@@ -56,14 +73,8 @@ pub(crate) fn run(args: &ConvertArgs) -> Result<()> {
             } else {
                 args.output.clone()
             };
-            if same_path(&path, &args.input) {
-                bail!(
-                    "{} is the input file; choose another output",
-                    path.display()
-                );
-            }
-            let text = native::to_toml(scenario)
-                .with_context(|| format!("cannot write '{}' as native TOML", scenario.name))?;
+            check_output_file(&path, &args.input, args.force)?;
+            let text = native_text(args, scenario)?;
             std::fs::write(&path, text)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             vec![path]
@@ -85,6 +96,9 @@ pub(crate) fn run(args: &ConvertArgs) -> Result<()> {
             }
             std::fs::create_dir_all(&args.output)
                 .with_context(|| format!("cannot create {}", args.output.display()))?;
+            for (name, _) in &files {
+                check_output_file(&args.output.join(name), &args.input, args.force)?;
+            }
             let mut paths = Vec::with_capacity(files.len());
             for (name, text) in files {
                 let path = args.output.join(name);
@@ -124,11 +138,73 @@ fn check_output_folder(dir: &Path, files: &[(String, String)], what: &str) -> Re
     Ok(())
 }
 
-fn same_path(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
+/// The native text: a native input is rewritten with its numbers exactly as written (so a
+/// round trip changes no result); other inputs go through the model.
+fn native_text(args: &ConvertArgs, scenario: &detente_core::Scenario) -> Result<String> {
+    let detected = detente_formats::detect::detect(&args.input)?;
+    if detected.format == detente_formats::detect::Format::Native {
+        let file = detected.file.unwrap_or_else(|| args.input.clone());
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        return Ok(native::rewrite_str(&text, Some(&file))?);
     }
+    let opts = native::WriteOptions {
+        renormalise: args.renormalise,
+    };
+    match native::to_toml_with(scenario, &opts) {
+        Ok((text, notes)) => {
+            for n in notes {
+                eprintln!("detente: note: {n}");
+            }
+            Ok(text)
+        }
+        Err(e) => {
+            let cannot = format!("cannot write '{}' as native TOML", scenario.name);
+            let renormalising_helps = !args.renormalise
+                && native::to_toml_with(scenario, &native::WriteOptions { renormalise: true })
+                    .is_ok();
+            if renormalising_helps {
+                Err(anyhow::Error::new(e).context(format!(
+                    "{cannot} (give --renormalise to divide each such party's utilities by \
+                     their maximum)"
+                )))
+            } else {
+                Err(anyhow::Error::new(e).context(cannot))
+            }
+        }
+    }
+}
+
+/// Refuses to write over the input (also through a link), over an existing file without
+/// `--force`, or into a folder that does not exist.
+fn check_output_file(path: &Path, input: &Path, force: bool) -> Result<()> {
+    let is_input = detente_store::same_file(path, input)
+        || (input.is_dir()
+            && path
+                .parent()
+                .is_some_and(|d| detente_store::same_file(d, input)));
+    if is_input {
+        bail!(
+            "{} is the input (or inside the input folder); choose another output",
+            path.display()
+        );
+    }
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+        && !dir.is_dir()
+    {
+        bail!(
+            "the output folder {} does not exist; create it first",
+            dir.display()
+        );
+    }
+    if path.exists() && !force {
+        bail!(
+            "{} already exists; give --force to replace it",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 /// A file name made from a scenario name.

@@ -215,3 +215,20 @@ pub(crate) fn line_of(text: &str, needle: &str, nth: usize) -> usize {
         .0;
     text[..pos].matches('\n').count() + 1
 }
+
+/// The `../shared` folder beside the repository (GENIUS domains, reference results), or
+/// `None` when it is missing, in which case the caller skips. With `DETENTE_REQUIRE_SHARED=1`
+/// (set by `.ci/run`) a missing folder is a failure instead.
+pub(crate) fn shared_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    if dir.join("scenarios/genius").is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("DETENTE_REQUIRE_SHARED").is_none_or(|v| v != "1"),
+        "DETENTE_REQUIRE_SHARED=1 but {} is missing",
+        dir.display()
+    );
+    eprintln!("!!! {} not found: this test did NOT run", dir.display());
+    None
+}

@@ -1,0 +1,167 @@
+//! Regression tests for issue 17 (hardening): no data loss, no silently ignored flags,
+//! deterministic and honest output. Each test fails without its fix.
+
+use crate::util::{Dir, flagship, shared_dir};
+
+const DEAL: &str = r#"
+name = "deal"
+
+[[issues]]
+name = "price"
+options = ["low", "mid", "high"]
+
+[[issues]]
+name = "qty"
+range = [1, 5]
+
+[[parties]]
+name = "buyer"
+reservation = 0.2
+weights = { price = 20, qty = 30 }
+[parties.values]
+price = { "low" = 1.0, "mid" = 0.5, "high" = 0.0 }
+qty = { points = [[1, 0.0], [5, 1.0]] }
+
+[[parties]]
+name = "seller"
+reservation = 0.3
+weights = { price = 7, qty = 3 }
+[parties.values]
+price = { "low" = 0.0, "mid" = 0.6, "high" = 1.0 }
+qty = { points = [[1, 1.0], [5, 0.0]] }
+"#;
+
+#[test]
+fn convert_to_native_refuses_to_overwrite_without_force() {
+    let dir = Dir::new();
+    dir.write("deal.toml", DEAL);
+    let notes = dir.write("notes.txt", "precious\n");
+    dir.run(&["convert", "deal.toml", "--to", "native", "notes.txt"])
+        .failure(1)
+        .stderr_has(&["notes.txt already exists; give --force to replace it"]);
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "precious\n");
+    // A missing folder is named.
+    dir.run(&["convert", "deal.toml", "--to", "native", "nosuch/out.toml"])
+        .failure(1)
+        .stderr_has(&["the output folder nosuch does not exist"]);
+    // The input itself is refused even with --force, also through a hard link.
+    std::fs::hard_link(dir.path().join("deal.toml"), dir.path().join("link.toml")).unwrap();
+    dir.run(&[
+        "convert",
+        "deal.toml",
+        "--to",
+        "native",
+        "link.toml",
+        "--force",
+    ])
+    .failure(1)
+    .stderr_has(&["is the input"]);
+    // With --force the file is replaced by the scenario.
+    dir.run(&[
+        "convert",
+        "deal.toml",
+        "--to",
+        "native",
+        "notes.txt",
+        "--force",
+    ])
+    .success()
+    .stdout_has(&["notes.txt"]);
+    assert!(
+        std::fs::read_to_string(&notes)
+            .unwrap()
+            .contains("name = \"deal\"")
+    );
+    // GENIUS output files are not replaced silently either.
+    dir.run(&["convert", "deal.toml", "--to", "genius", "g"])
+        .success();
+    dir.run(&["convert", "deal.toml", "--to", "genius", "g"])
+        .failure(1)
+        .stderr_has(&["already exists; give --force"]);
+    dir.run(&["convert", "deal.toml", "--to", "genius", "g", "--force"])
+        .success();
+    // --renormalise does nothing for GENIUS targets, so it is refused there.
+    dir.run(&[
+        "convert",
+        "deal.toml",
+        "--to",
+        "genius",
+        "h",
+        "--renormalise",
+    ])
+    .failure(2)
+    .stderr_has(&["--renormalise only applies with --to native"]);
+}
+
+#[test]
+fn native_round_trip_keeps_numbers_as_written() {
+    let dir = Dir::new();
+    dir.write("deal.toml", DEAL);
+    let out = dir
+        .run(&["convert", "deal.toml", "--to", "native", "back.toml"])
+        .success();
+    assert_eq!(out.stdout.trim(), "back.toml");
+    let back = std::fs::read_to_string(dir.path().join("back.toml")).unwrap();
+    let t: toml::Value = toml::from_str(&back).unwrap();
+    let num = |v: &toml::Value| v.as_float().or(v.as_integer().map(|i| i as f64));
+    let w = &t["parties"][0]["weights"];
+    assert_eq!(num(&w["price"]), Some(20.0), "{back}");
+    assert_eq!(num(&w["qty"]), Some(30.0), "{back}");
+    let q = &t["parties"][1]["values"]["qty"]["points"][1];
+    assert_eq!(num(&q[1]), Some(0.0), "{back}");
+}
+
+#[test]
+fn flagship_native_round_trip_changes_no_result() {
+    let dir = Dir::new();
+    let flag = flagship();
+    dir.run(&["convert", &flag, "--to", "native", "once.toml"])
+        .success();
+    dir.run(&["convert", "once.toml", "--to", "native", "twice.toml"])
+        .success();
+    let once = std::fs::read_to_string(dir.path().join("once.toml")).unwrap();
+    let twice = std::fs::read_to_string(dir.path().join("twice.toml")).unwrap();
+    assert!(once == twice, "a rewritten file is not a fixed point");
+    for args in [
+        vec!["run", "--json"],
+        vec!["run"],
+        vec!["analyze", "--json", "--max-nodes", "1000000"],
+    ] {
+        let mut a = vec!["--threads", "1", args[0], flag.as_str()];
+        a.extend(&args[1..]);
+        let before = dir.run(&a).success();
+        a[3] = "once.toml";
+        let after = dir.run(&a).success();
+        assert!(
+            before.stdout == after.stdout,
+            "{args:?} differs after a native round trip"
+        );
+    }
+}
+
+#[test]
+fn genius_laptop_converts_with_explicit_renormalisation() {
+    let Some(shared) = shared_dir() else { return };
+    let laptop = shared.join("scenarios/genius/Laptop");
+    let laptop = laptop.to_str().unwrap();
+    let dir = Dir::new();
+    dir.run(&["convert", laptop, "--to", "native", "laptop.toml"])
+        .failure(1)
+        .stderr_has(&["above 1", "give --renormalise"]);
+    assert!(!dir.path().join("laptop.toml").exists());
+    dir.run(&[
+        "convert",
+        laptop,
+        "--to",
+        "native",
+        "laptop.toml",
+        "--renormalise",
+    ])
+    .success()
+    .stderr_has(&["utilities divided by 1.0000518"]);
+    let j = dir
+        .run(&["analyze", "laptop.toml", "--json"])
+        .success()
+        .json();
+    assert_eq!(j["outcomes"], 27);
+}
