@@ -472,4 +472,10 @@ fn export_refuses_to_overwrite_its_own_database() {
         "the database changed"
     );
     ok(&args(&["report", s(&db)]));
+    for x in ["a.db-wal", "a.db-shm"] {
+        assert!(!dir.file(x).exists(), "report left {x} beside the database");
+    }
+    // Merging nothing is a usage error.
+    let out = run(&args(&["merge", "--into", s(&dir.file("all.db"))]));
+    assert_eq!(out.status.code(), Some(2));
 }

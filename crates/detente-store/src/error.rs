@@ -109,6 +109,9 @@ pub enum ErrorKind {
         /// The negotiation id.
         id: u64,
     },
+    /// No shard was given to merge.
+    #[error("nothing to merge: give at least one shard")]
+    NoShards,
     /// The merge target is also one of the shards.
     #[error("the merge target '{}' is also one of the shards", path.display())]
     MergeIntoShard {

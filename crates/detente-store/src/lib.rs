@@ -124,7 +124,8 @@ impl Store {
         })
     }
 
-    /// Opens the results database at `path` for reading only; it is never created or changed.
+    /// Opens the results database at `path` for reading only; it is never created or changed,
+    /// and no `-wal` / `-shm` files are left beside it (see `open_reader`).
     ///
     /// # Errors
     /// When the file does not exist, or as [`Store::open`].
@@ -135,11 +136,7 @@ impl Store {
                 path: path.to_path_buf(),
             }));
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(Error::sqlite(path))?;
+        let conn = open_reader(path).map_err(Error::sqlite(path))?;
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(Error::sqlite(path))?;
         Ok(Store {
@@ -153,6 +150,38 @@ impl Store {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// A read-only connection that leaves no sidecar files. SQLite creates `-wal` and `-shm` files
+/// for any connection to a WAL database and a read-only one cannot remove them on close; so when
+/// no `-wal` file exists (no writer is active and every transaction is in the main file) the
+/// database is opened `immutable`, which takes no locks and creates nothing. When a `-wal` file
+/// exists (a running or killed writer), its committed transactions must be read, so the database
+/// is opened normally (read-only), and the sidecars were there before.
+pub(crate) fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut wal = path.as_os_str().to_os_string();
+    wal.push("-wal");
+    if Path::new(&wal).exists() {
+        return Connection::open_with_flags(path, flags);
+    }
+    let uri = format!("file:{}?immutable=1", uri_path(path));
+    Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+}
+
+/// `path` percent-encoded for an SQLite URI (absolute, so no authority is needed).
+fn uri_path(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for b in abs.as_os_str().as_encoded_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(char::from(*b))
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 /// Whether `a` and `b` name the same existing file: the same canonical path (symbolic links

@@ -11,6 +11,8 @@
 
 use std::path::{Path, PathBuf};
 
+use detente_tournament::{Description, IdSet};
+
 use crate::Store;
 use crate::error::{Error, ErrorKind};
 
@@ -30,7 +32,8 @@ pub struct MergeSummary {
 /// Merges the results databases `shards` into `into` (created when missing).
 ///
 /// # Errors
-/// When the shards hold different tournaments or none, the target holds another tournament or
+/// When no shard is given ([`ErrorKind::NoShards`]), the shards hold different tournaments,
+/// the target holds another tournament or
 /// is one of the shards, two copies of a negotiation differ, or any file is refused (see
 /// [`Store::open`]). Nothing is written to the target before the checks pass.
 pub fn merge(into: &Path, shards: &[PathBuf]) -> Result<MergeSummary, Error> {
@@ -46,7 +49,7 @@ pub fn merge(into: &Path, shards: &[PathBuf]) -> Result<MergeSummary, Error> {
         stores.push((store, d));
     }
     let Some((_, first)) = stores.first() else {
-        return Ok(MergeSummary::default());
+        return Err(Error::new(ErrorKind::NoShards));
     };
     for (s, d) in &stores[1..] {
         if d.fingerprint != first.fingerprint {
@@ -58,7 +61,7 @@ pub fn merge(into: &Path, shards: &[PathBuf]) -> Result<MergeSummary, Error> {
             }));
         }
     }
-    if into.exists() {
+    let existing = if into.exists() {
         let existing = Store::open_read_only(into)?;
         if let Some(d) = existing.description()?
             && d.fingerprint != first.fingerprint
@@ -69,7 +72,12 @@ pub fn merge(into: &Path, shards: &[PathBuf]) -> Result<MergeSummary, Error> {
                 expected: first.fingerprint.clone(),
             }));
         }
-    }
+        Some(existing)
+    } else {
+        None
+    };
+    check_copies(existing.as_ref(), &stores)?;
+    drop(existing);
     let mut target = Store::open(into)?;
     let mut done = target.begin(first)?;
     let mut summary = MergeSummary {
@@ -94,16 +102,44 @@ pub fn merge(into: &Path, shards: &[PathBuf]) -> Result<MergeSummary, Error> {
             })?;
             writer.finish()?;
         }
-        for id in duplicates {
-            if shard.record(id)? != target.record(id)? {
+        // Checked identical by `check_copies` before anything was written.
+        summary.duplicates += duplicates.len() as u64;
+    }
+    summary.total = target.completed()?.len();
+    Ok(summary)
+}
+
+/// Checks, before anything is written, that every negotiation held by more than one input (the
+/// existing target, then the shards in order) has identical copies: each repeated id is
+/// compared with its first holder by point queries, so the common case (disjoint shards) costs
+/// one id scan per shard.
+fn check_copies(existing: Option<&Store>, stores: &[(Store, Description)]) -> Result<(), Error> {
+    let mut holders: Vec<(&Store, IdSet)> = Vec::with_capacity(stores.len() + 1);
+    if let Some(t) = existing {
+        holders.push((t, t.completed()?));
+    }
+    for (shard, _) in stores {
+        let mut ids = IdSet::new();
+        let mut repeated = Vec::new();
+        shard.for_each_id(&mut |id| {
+            if holders.iter().any(|(_, set)| set.contains(id)) {
+                repeated.push(id);
+            }
+            ids.insert(id);
+        })?;
+        for id in repeated {
+            let (first, _) = holders
+                .iter()
+                .find(|(_, set)| set.contains(id))
+                .expect("a repeated id has a first holder");
+            if shard.record(id)? != first.record(id)? {
                 return Err(Error::new(ErrorKind::Conflict {
                     path: shard.path().to_path_buf(),
                     id,
                 }));
             }
-            summary.duplicates += 1;
         }
+        holders.push((shard, ids));
     }
-    summary.total = target.completed()?.len();
-    Ok(summary)
+    Ok(())
 }

@@ -170,6 +170,23 @@ impl Store {
         })
     }
 
+    /// Calls `f` with the id of every stored negotiation.
+    pub(crate) fn for_each_id(&self, f: &mut dyn FnMut(u64)) -> Result<(), Error> {
+        if !self.initialized {
+            return Ok(());
+        }
+        let path = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM negotiations")
+            .map_err(Error::sqlite(path))?;
+        let mut rows = stmt.query([]).map_err(Error::sqlite(path))?;
+        while let Some(r) = rows.next().map_err(Error::sqlite(path))? {
+            f(r.get(0).map_err(Error::sqlite(path))?);
+        }
+        Ok(())
+    }
+
     /// The ids of the negotiations stored.
     ///
     /// # Errors

@@ -17,7 +17,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 
 use crate::error::{Error, ErrorKind};
 
@@ -167,11 +167,7 @@ pub(crate) fn inspect(path: &Path) -> Result<State, Error> {
         Err(e) => return Err(Error::io(path)(e)),
     }
     drop(f);
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(Error::sqlite(path))?;
+    let conn = crate::open_reader(path).map_err(Error::sqlite(path))?;
     let pragma = |name: &str| -> Result<i64, Error> {
         conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
             .map_err(|_| not_db())

@@ -14,11 +14,14 @@ use crate::json;
 pub(crate) struct AnalyzeArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
+    #[command(flatten)]
+    pub(crate) threads: super::ThreadsArgs,
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
     /// Most search nodes per quantity before it is reported as not computed (default 100000000).
-    #[arg(long, value_name = "N", default_value_t = AnalysisConfig::default().max_nodes)]
+    #[arg(long, value_name = "N", default_value_t = AnalysisConfig::default().max_nodes,
+          value_parser = super::at_least_one)]
     max_nodes: u64,
 }
 

@@ -21,6 +21,10 @@ pub(crate) struct ExportArgs {
     #[arg(value_name = "RESULTS.db")]
     db: PathBuf,
     /// Output format [default: from OUT's extension, .csv or .parquet].
+    #[cfg_attr(
+        not(feature = "parquet"),
+        arg(help = "Output format [default: from OUT's extension, .csv]")
+    )]
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// The file to write (replaced if it exists).
@@ -35,7 +39,9 @@ pub(crate) struct ExportArgs {
 enum Format {
     /// Comma-separated values with a header row.
     Csv,
-    /// Apache Parquet (snappy).
+    /// Apache Parquet (snappy). Hidden in builds without the `parquet` feature, where asking
+    /// for it says the build cannot write it.
+    #[cfg_attr(not(feature = "parquet"), value(hide = true))]
     Parquet,
 }
 

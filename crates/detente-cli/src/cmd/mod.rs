@@ -23,9 +23,10 @@ use detente_formats::Input;
 #[derive(Parser, Debug)]
 #[command(name = "detente", version, about, long_about = None)]
 pub(crate) struct Cli {
-    /// Worker threads for exact analysis and tournaments (default: all cores). Results do not
-    /// depend on it.
-    #[arg(long, global = true, value_name = "N")]
+    /// Worker threads for exact analysis and tournaments (default: all cores); also accepted
+    /// after `analyze`, `negotiate`, `run` and `tournament`, the commands that use it. Results
+    /// do not depend on it.
+    #[arg(long, value_name = "N")]
     threads: Option<usize>,
     #[command(subcommand)]
     command: Command,
@@ -48,6 +49,10 @@ enum Command {
     /// Rank the strategies of a results database, with 95% confidence intervals.
     Report(report::ReportArgs),
     /// Export a results database as CSV or Parquet (one row per participant).
+    #[cfg_attr(
+        not(feature = "parquet"),
+        command(about = "Export a results database as CSV (one row per participant)")
+    )]
     Export(export::ExportArgs),
     /// Merge the results databases of a tournament's shards.
     Merge(merge::MergeArgs),
@@ -65,8 +70,55 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+/// A count that must be at least 1 (`--max-nodes`).
+pub(crate) fn at_least_one(s: &str) -> std::result::Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// `--threads`, on the commands that use threads.
+#[derive(Args, Debug)]
+pub(crate) struct ThreadsArgs {
+    /// Worker threads for exact analysis and tournaments (default: all cores). Results do not
+    /// depend on it.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
+
+impl Command {
+    /// The subcommand's name and its own `--threads`, or `None` if it uses no threads.
+    fn threads(&self) -> (&'static str, Option<Option<usize>>) {
+        match self {
+            Command::Analyze(a) => ("analyze", Some(a.threads.threads)),
+            Command::Negotiate(a) => ("negotiate", Some(a.threads.threads)),
+            Command::Run(a) => ("run", Some(a.threads.threads)),
+            Command::Tournament(a) => ("tournament", Some(a.threads.threads)),
+            Command::Convert(_) => ("convert", None),
+            Command::Report(_) => ("report", None),
+            Command::Export(_) => ("export", None),
+            Command::Merge(_) => ("merge", None),
+        }
+    }
+}
+
 pub(crate) fn run(cli: Cli) -> Result<()> {
-    if let Some(n) = cli.threads {
+    let threads = match (cli.threads, cli.command.threads()) {
+        (Some(_), (name, None)) => {
+            return Err(UsageError(format!(
+                "--threads does nothing for `{name}`; it applies to analyze, negotiate, run and \
+                 tournament"
+            ))
+            .into());
+        }
+        (Some(_), (_, Some(Some(_)))) => {
+            return Err(UsageError("--threads is given twice".into()).into());
+        }
+        (top, (_, sub)) => top.or(sub.flatten()),
+    };
+    if let Some(n) = threads {
         if n == 0 {
             return Err(UsageError("--threads must be at least 1".into()).into());
         }

@@ -15,7 +15,12 @@ pub(crate) struct NegotiateArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
     #[command(flatten)]
+    pub(crate) threads: super::ThreadsArgs,
+    #[command(flatten)]
     negotiation: NegotiationArgs,
+    /// The protocol.
+    #[arg(long = "protocol", value_enum, default_value = "sao")]
+    kind: super::text::Protocol,
     #[command(flatten)]
     protocol: super::text::ProtocolArgs,
     /// Print one JSON object (agreement, rounds, trace) instead of text.
@@ -26,7 +31,11 @@ pub(crate) struct NegotiateArgs {
 pub(crate) fn run(args: &NegotiateArgs) -> Result<()> {
     let setup = args.negotiation.setup(args.scenario.load()?)?;
     let s = &setup.scenario;
-    if args.protocol.protocol == super::text::Protocol::SingleText {
+    if args.kind != super::text::Protocol::SingleText {
+        args.protocol
+            .refuse_unused("--protocol is not single-text")?;
+    }
+    if args.kind == super::text::Protocol::SingleText {
         let (r, config, label) = super::text::run(&args.protocol, &setup)?;
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         if args.json {

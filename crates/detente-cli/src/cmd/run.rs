@@ -18,10 +18,12 @@ pub(crate) struct RunArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
     #[command(flatten)]
+    pub(crate) threads: super::ThreadsArgs,
+    #[command(flatten)]
     negotiation: NegotiationArgs,
     /// Mediated scenarios: the single negotiating text is simulated with these settings
-    /// (--protocol is ignored here: `run` shows the single text when the scenario has a
-    /// mediator, then stacked alternating offers).
+    /// (`run` shows the single text when the scenario has a mediator, then stacked alternating
+    /// offers; `negotiate --protocol` runs one protocol alone).
     #[command(flatten)]
     text: super::text::ProtocolArgs,
     /// Print one JSON object (analysis, scored drafts, the single text's full trace with every
@@ -29,7 +31,8 @@ pub(crate) struct RunArgs {
     #[arg(long)]
     json: bool,
     /// Most search nodes per analysed quantity (default 100000000).
-    #[arg(long, value_name = "N", default_value_t = AnalysisConfig::default().max_nodes)]
+    #[arg(long, value_name = "N", default_value_t = AnalysisConfig::default().max_nodes,
+          value_parser = super::at_least_one)]
     max_nodes: u64,
 }
 
@@ -43,6 +46,9 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
     let setup = args.negotiation.setup(scenario.clone())?;
     if setup.scenario.mediator.is_some() {
         args.text.single_text(&setup)?;
+    } else {
+        args.text
+            .refuse_unused("this scenario has no mediator (no single text runs)")?;
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
     let s = &scenario;

@@ -32,14 +32,13 @@ pub(crate) enum Consult {
     Meetings,
 }
 
+/// The single-text flags. `negotiate` adds `--protocol`; `run` always shows every protocol the
+/// scenario supports, so it has no `--protocol`.
 #[derive(Args, Debug)]
 pub(crate) struct ProtocolArgs {
-    /// The protocol.
-    #[arg(long, value_enum, default_value = "sao")]
-    pub(crate) protocol: Protocol,
-    /// Single text: the mediator's strategy (hill-climbing, veto, feedback).
-    #[arg(long, value_name = "STRATEGY", default_value = "feedback")]
-    mediator: String,
+    /// Single text: the mediator's strategy (hill-climbing, veto, feedback) [default: feedback].
+    #[arg(long, value_name = "STRATEGY")]
+    mediator: Option<String>,
     /// Single text: the package the draft starts from (default: the scenario's
     /// `mediator.start`, else the best complete package for the mediator or the first one).
     #[arg(long, value_name = "PACKAGE")]
@@ -51,6 +50,22 @@ pub(crate) struct ProtocolArgs {
 }
 
 impl ProtocolArgs {
+    /// Refuses single-text flags where no single text runs (`why` says where that is).
+    pub(crate) fn refuse_unused(&self, why: &str) -> Result<()> {
+        let given = [
+            ("--mediator", self.mediator.is_some()),
+            ("--start", self.start.is_some()),
+            ("--consult", self.consult.is_some()),
+        ];
+        if let Some((flag, _)) = given.iter().find(|(_, g)| *g) {
+            return Err(UsageError(format!(
+                "{flag} only applies to the single negotiating text, and {why}"
+            ))
+            .into());
+        }
+        Ok(())
+    }
+
     /// The single-text configuration for `setup`.
     pub(crate) fn single_text(
         &self,
@@ -60,6 +75,8 @@ impl ProtocolArgs {
         let usage = |m: String| anyhow::Error::new(UsageError(m));
         let mediator: MediatorStrategy = self
             .mediator
+            .as_deref()
+            .unwrap_or("feedback")
             .parse()
             .map_err(|e: detente_core::Error| usage(format!("--mediator: {e}")))?;
         let complete: Vec<usize> = (0..s.packages.len())

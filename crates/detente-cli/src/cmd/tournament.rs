@@ -67,9 +67,10 @@ pub(crate) struct TournamentArgs {
     #[arg(long)]
     quiet: bool,
     /// The results database (created if missing; rerunning the same tournament resumes it).
-    /// Worker threads come from the global --threads [default: all cores].
     #[arg(long, value_name = "FILE")]
     db: PathBuf,
+    #[command(flatten)]
+    pub(crate) threads: super::ThreadsArgs,
 }
 
 /// The tournament file: the same content as the flags.

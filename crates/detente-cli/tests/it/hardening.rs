@@ -165,3 +165,77 @@ fn genius_laptop_converts_with_explicit_renormalisation() {
         .json();
     assert_eq!(j["outcomes"], 27);
 }
+
+#[test]
+fn flags_that_would_do_nothing_are_refused() {
+    let dir = Dir::new();
+    dir.write("deal.toml", DEAL);
+    let flag = flagship();
+    // Single-text flags under stacked alternating offers.
+    for extra in [
+        ["--mediator", "veto"],
+        ["--start", "x"],
+        ["--consult", "all"],
+    ] {
+        let mut a = vec!["negotiate", flag.as_str(), "--protocol", "sao"];
+        a.extend(extra);
+        dir.run(&a)
+            .failure(2)
+            .stderr_has(&[extra[0], "only applies to the single negotiating text"]);
+    }
+    // ...and on `run` of a scenario without a mediator.
+    dir.run(&["run", "deal.toml", "--mediator", "veto"])
+        .failure(2)
+        .stderr_has(&["--mediator", "no mediator"]);
+    // `run` shows every protocol: --protocol is not one of its flags.
+    for p in ["sao", "stacked", "single-text"] {
+        dir.run(&["run", &flag, "--protocol", p])
+            .failure(2)
+            .stderr_has(&["--protocol"]);
+    }
+    // --threads on commands that use no threads, before or after the command name.
+    for args in [
+        vec!["convert", "deal.toml", "--to", "genius", "out"],
+        vec!["report", "r.db"],
+        vec!["export", "r.db", "r.csv"],
+        vec!["merge", "a.db", "--into", "c.db"],
+    ] {
+        let mut a = vec!["--threads", "2"];
+        a.extend(&args);
+        dir.run(&a)
+            .failure(2)
+            .stderr_has(&["--threads does nothing for"]);
+        let mut a = vec![args[0], "--threads", "2"];
+        a.extend(&args[1..]);
+        dir.run(&a).failure(2).stderr_has(&["--threads"]);
+        let help = dir.run(&[args[0], "--help"]).success();
+        assert!(!help.stdout.contains("--threads"), "{help}");
+    }
+    // ...and accepted where it works, in either place.
+    let one = dir
+        .run(&["analyze", "--threads", "1", "deal.toml", "--json"])
+        .success();
+    let two = dir
+        .run(&["--threads", "2", "analyze", "deal.toml", "--json"])
+        .success();
+    assert_eq!(one.stdout, two.stdout);
+    dir.run(&["--threads", "1", "analyze", "--threads", "2", "deal.toml"])
+        .failure(2)
+        .stderr_has(&["--threads is given twice"]);
+    // A zero node budget.
+    for cmd in ["analyze", "run"] {
+        dir.run(&[cmd, "deal.toml", "--max-nodes", "0"])
+            .failure(2)
+            .stderr_has(&["--max-nodes", "must be at least 1"]);
+    }
+}
+
+#[test]
+fn export_advertises_parquet_only_when_built_with_it() {
+    let dir = Dir::new();
+    let help = dir.run(&["export", "--help"]).success();
+    let top = dir.run(&["--help"]).success();
+    let advertised = help.stdout.to_lowercase().contains("parquet")
+        || top.stdout.to_lowercase().contains("parquet");
+    assert_eq!(advertised, cfg!(feature = "parquet"), "{help}\n{top}");
+}

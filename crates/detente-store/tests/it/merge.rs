@@ -83,7 +83,11 @@ fn conflicting_copies_are_refused() {
             .unwrap();
     }
     let all = dir.file("all.db");
-    let e = merge(&all, &[a, b.clone()]).unwrap_err();
+    let e = merge(&all, &[a.clone(), b.clone()]).unwrap_err();
+    assert!(
+        !all.exists(),
+        "nothing may be written before every copy is checked"
+    );
     assert_eq!(
         e.to_string(),
         format!(
@@ -107,4 +111,58 @@ fn a_hard_link_to_a_shard_is_refused_as_the_target() {
         matches!(err.kind(), detente_store::ErrorKind::MergeIntoShard { .. }),
         "{err}"
     );
+}
+
+#[test]
+fn a_target_holding_a_different_copy_is_refused_before_writing() {
+    let dir = Dir::new();
+    let t = tournament(6);
+    let a = dir.file("a.db");
+    run_into(&t, &a, 1, Shard::ALL);
+    let target = dir.file("target.db");
+    std::fs::copy(&a, &target).unwrap();
+    {
+        let conn = rusqlite::Connection::open(&target).unwrap();
+        conn.execute("UPDATE participants SET utility = utility + 0.5 WHERE negotiation_id = 3 AND position = 1", [])
+            .unwrap();
+        conn.execute("DELETE FROM participants WHERE negotiation_id = 40", [])
+            .unwrap();
+        conn.execute("DELETE FROM events WHERE negotiation_id = 40", [])
+            .unwrap();
+        conn.execute("DELETE FROM negotiations WHERE id = 40", [])
+            .unwrap();
+    }
+    let before = records(&target).len();
+    let e = merge(&target, std::slice::from_ref(&a)).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Conflict { id: 3, .. }), "{e}");
+    // Negotiation 40 (missing from the target) was not copied: the check came first.
+    assert_eq!(records(&target).len(), before);
+}
+
+#[test]
+fn merging_no_shard_is_an_error() {
+    let dir = Dir::new();
+    let all = dir.file("all.db");
+    let e = merge(&all, &[]).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::NoShards), "{e}");
+    assert!(!all.exists());
+}
+
+#[test]
+fn reading_leaves_no_sidecar_files() {
+    let dir = Dir::new();
+    let db = dir.file("r.db");
+    run_into(&tournament(7), &db, 1, Shard::ALL);
+    let sidecars = || {
+        ["-wal", "-shm"]
+            .iter()
+            .filter(|x| dir.file(&format!("r.db{x}")).exists())
+            .count()
+    };
+    assert_eq!(sidecars(), 0, "the writer leaves no sidecars on close");
+    let store = Store::open_read_only(&db).unwrap();
+    assert!(store.ranking().unwrap().len() > 1);
+    store.export_csv(&dir.file("r.csv")).unwrap();
+    drop(store);
+    assert_eq!(sidecars(), 0, "a read-only open left -wal/-shm files");
 }
