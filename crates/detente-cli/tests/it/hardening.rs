@@ -239,3 +239,30 @@ fn export_advertises_parquet_only_when_built_with_it() {
         || top.stdout.to_lowercase().contains("parquet");
     assert_eq!(advertised, cfg!(feature = "parquet"), "{help}\n{top}");
 }
+
+#[test]
+fn an_exhausted_node_budget_gives_the_same_bytes_at_any_thread_count() {
+    let dir = Dir::new();
+    let flag = flagship();
+    let run = |threads: &str| {
+        dir.run(&[
+            "--threads",
+            threads,
+            "analyze",
+            &flag,
+            "--json",
+            "--max-nodes",
+            "1000000",
+        ])
+        .success()
+        .stdout
+    };
+    let one = run("1");
+    assert!(
+        one.contains("needs more than 1000000 search nodes"),
+        "the budget is not exhausted, so this test checks nothing:\n{one}"
+    );
+    for _ in 0..3 {
+        assert!(run("2") == one, "--threads 2 changed the bytes");
+    }
+}

@@ -1325,7 +1325,9 @@ impl CountCtx<'_> {
             return Err(Stop::Ambiguous);
         }
         if abort.load(AtomicOrdering::Relaxed) {
-            return Err(Stop::Budget(nodes.load(AtomicOrdering::Relaxed)));
+            // The count reached before every chunk saw the abort depends on timing; the
+            // budget does not.
+            return Err(Stop::Budget(max_nodes));
         }
         let mut total = Count::ZERO;
         for p in &parts {

@@ -268,9 +268,10 @@ impl Problem {
                 })
                 .collect();
             if abort.load(Ordering::Relaxed) {
-                return Err(Aborted {
-                    nodes: nodes.load(Ordering::Relaxed),
-                });
+                // Whether the budget is exceeded is deterministic (every unit's work is fixed by
+                // the state its batch starts from), but how far past it the units got before
+                // they saw the abort depends on timing: report the budget, not that count.
+                return Err(Aborted { nodes: max_nodes });
             }
             for v in results {
                 merge(&mut state, v);
