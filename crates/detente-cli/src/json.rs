@@ -160,7 +160,9 @@ impl serde::Serialize for Points<'_> {
     }
 }
 
-/// One trace event.
+/// One trace event. Rounds count from 1, as in the text reports ("round 1" is the first), so
+/// an agreement's `round` equals the negotiation's `rounds`; a timeout's `round` is the number of
+/// rounds played.
 pub(crate) fn event(s: &Scenario, e: &Event) -> Value {
     let name = |p: &usize| s.parties()[*p].name.clone();
     match e {
@@ -169,21 +171,21 @@ pub(crate) fn event(s: &Scenario, e: &Event) -> Value {
             party,
             outcome: o,
         } => json!({
-            "round": round, "party": name(party), "action": "offer",
+            "round": round + 1, "party": name(party), "action": "offer",
             "outcome": outcome(s, o), "utilities": per_party(s, &s.utilities(o)),
         }),
         Event::Accept { round, party } => {
-            json!({"round": round, "party": name(party), "action": "accept"})
+            json!({"round": round + 1, "party": name(party), "action": "accept"})
         }
         Event::EndNegotiation {
             round,
             party,
             reason,
         } => json!({
-            "round": round, "party": name(party), "action": "end", "reason": reason,
+            "round": round + 1, "party": name(party), "action": "end", "reason": reason,
         }),
         Event::Agreement { round, outcome: o } => json!({
-            "round": round, "action": "agreement", "outcome": outcome(s, o),
+            "round": round + 1, "action": "agreement", "outcome": outcome(s, o),
         }),
         Event::Timeout { rounds } => json!({"round": rounds, "action": "timeout"}),
         Event::Consult {
@@ -192,7 +194,7 @@ pub(crate) fn event(s: &Scenario, e: &Event) -> Value {
             meeting,
             version,
         } => json!({
-            "round": round, "action": "consult",
+            "round": round + 1, "action": "consult",
             "parties": parties.iter().map(name).collect::<Vec<_>>(),
             "meeting": meeting.and_then(|k| s.meetings.get(k)).map(|m| json!({
                 "date": m.date, "end_date": m.end_date, "place": m.place,
@@ -204,7 +206,7 @@ pub(crate) fn event(s: &Scenario, e: &Event) -> Value {
             party,
             verdict,
         } => json!({
-            "round": round, "party": name(party), "action": "verdict",
+            "round": round + 1, "party": name(party), "action": "verdict",
             "accept": verdict.accept, "veto": verdict.veto,
             "objections": verdict.objections.iter().map(|&i| s.space().issues()[i].name()).collect::<Vec<_>>(),
             "red_lines": verdict.red_lines.iter().map(|&i| s.space().issues()[i].name()).collect::<Vec<_>>(),
@@ -219,7 +221,7 @@ pub(crate) fn event(s: &Scenario, e: &Event) -> Value {
             outcome: o,
             changes,
         } => json!({
-            "round": round, "action": "draft", "version": version,
+            "round": round + 1, "action": "draft", "version": version,
             "outcome": outcome(s, o), "utilities": per_party(s, &s.utilities(o)),
             "changes": changes.iter().map(|&(i, a, b)| change(s, i, a, b)).collect::<Vec<_>>(),
         }),
@@ -286,7 +288,7 @@ pub(crate) fn single_text(
             .map(|v| {
                 json!({
                     "version": v.version,
-                    "round": v.round,
+                    "round": v.round + 1,
                     "outcome": outcome(s, &v.outcome),
                     "utilities": per_party(s, &s.utilities(&v.outcome)),
                     "changes": v.changes.iter().map(|&(i, a, b)| change(s, i, a, b)).collect::<Vec<_>>(),

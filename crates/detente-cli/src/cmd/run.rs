@@ -138,32 +138,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
     write_negotiation(&mut out, &setup, &r, false)?;
     // With more parties than principals, also let the principals bargain alone and ask whether
     // the others could live with what they agree.
-    let principals: Vec<usize> = (0..s.parties().len())
-        .filter(|&i| s.parties()[i].role == Role::Principal)
-        .collect();
-    if args.negotiation.is_default_cast()
-        && principals.len() >= 2
-        && principals.len() < s.parties().len()
-    {
-        let sub = s.with_parties(&principals)?;
-        let strategies = principals
-            .iter()
-            .map(|&i| setup.strategies[i].clone())
-            .collect();
-        let sub_setup = NegotiationSetup {
-            scenario: sub,
-            strategies,
-            rounds: setup.rounds,
-            seed: setup.seed,
-        };
-        let r2 = protocol::run_sao(
-            &sub_setup.scenario,
-            &sub_setup.strategies,
-            &SaoConfig {
-                rounds: setup.rounds,
-                seed: setup.seed,
-            },
-        )?;
+    if let Some((principals, _, r2)) = principals_alone(args, &setup)? {
         let names: Vec<&str> = principals
             .iter()
             .map(|&i| s.parties()[i].name.as_str())
@@ -233,6 +208,43 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
     Ok(())
 }
 
+/// The principals' negotiation without the other parties (same strategies and seed), when the
+/// cast is the default and there are at least 2 principals and some other party: the principals'
+/// indices, their setup and the result.
+fn principals_alone(
+    args: &RunArgs,
+    setup: &NegotiationSetup,
+) -> Result<Option<(Vec<usize>, NegotiationSetup, NegotiationResult)>> {
+    let s = &setup.scenario;
+    let principals: Vec<usize> = (0..s.parties().len())
+        .filter(|&i| s.parties()[i].role == Role::Principal)
+        .collect();
+    if !(args.negotiation.is_default_cast()
+        && principals.len() >= 2
+        && principals.len() < s.parties().len())
+    {
+        return Ok(None);
+    }
+    let sub_setup = NegotiationSetup {
+        scenario: s.with_parties(&principals)?,
+        strategies: principals
+            .iter()
+            .map(|&i| setup.strategies[i].clone())
+            .collect(),
+        rounds: setup.rounds,
+        seed: setup.seed,
+    };
+    let r = protocol::run_sao(
+        &sub_setup.scenario,
+        &sub_setup.strategies,
+        &SaoConfig {
+            rounds: setup.rounds,
+            seed: setup.seed,
+        },
+    )?;
+    Ok(Some((principals, sub_setup, r)))
+}
+
 /// `run --json`: everything the report shows, as one object.
 fn write_json(out: &mut impl Write, args: &RunArgs, setup: &NegotiationSetup) -> Result<()> {
     use serde_json::{Value, json};
@@ -285,12 +297,39 @@ fn write_json(out: &mut impl Write, args: &RunArgs, setup: &NegotiationSetup) ->
         },
     )?;
     let sao = crate::json::negotiation(s, &names, setup.rounds, setup.seed, &r);
+    // The principals alone, as in the report: their negotiation, and how its agreement looks to
+    // every party of the scenario.
+    let principals_alone = match principals_alone(args, setup)? {
+        None => Value::Null,
+        Some((_, sub, r2)) => {
+            let sub_names: Vec<String> = sub.strategies.iter().map(|x| x.to_string()).collect();
+            let mut j =
+                crate::json::negotiation(&sub.scenario, &sub_names, sub.rounds, sub.seed, &r2);
+            let for_all = r2.agreement.as_ref().map_or(Value::Null, |o| {
+                let mut m = serde_json::Map::new();
+                for p in s.parties() {
+                    m.insert(
+                        p.name.clone(),
+                        json!({
+                            "utility": p.preferences.utility(o),
+                            "acceptable": p.preferences.is_acceptable(o),
+                            "crosses_red_line": p.preferences.red_lines().violated_by(o),
+                        }),
+                    );
+                }
+                Value::Object(m)
+            });
+            j["for_every_party"] = for_all;
+            j
+        }
+    };
     #[derive(serde::Serialize)]
     struct RunJson<'a> {
         analysis: crate::json::AnalysisJson<'a>,
         packages: Vec<Value>,
         single_text: Value,
         sao: Value,
+        principals_alone: Value,
     }
     serde_json::to_writer_pretty(
         &mut *out,
@@ -299,6 +338,7 @@ fn write_json(out: &mut impl Write, args: &RunArgs, setup: &NegotiationSetup) ->
             packages,
             single_text,
             sao,
+            principals_alone,
         },
     )?;
     writeln!(out)?;

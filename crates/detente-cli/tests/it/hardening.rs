@@ -266,3 +266,90 @@ fn an_exhausted_node_budget_gives_the_same_bytes_at_any_thread_count() {
         assert!(run("2") == one, "--threads 2 changed the bytes");
     }
 }
+
+#[test]
+fn run_json_has_the_principals_alone_and_rounds_agree_with_the_text() {
+    let dir = Dir::new();
+    let flag = flagship();
+    let j = dir.run(&["run", &flag, "--json"]).success().json();
+    let text = dir.run(&["run", &flag]).success().stdout;
+    let alone = &j["principals_alone"];
+    assert!(
+        alone.is_object(),
+        "run --json lacks the principals alone: {alone}"
+    );
+    let parties: Vec<&str> = alone["strategies"]
+        .as_object()
+        .expect("strategies")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert!(
+        text.contains(&format!("The principals alone ({})", parties.join(" and "))),
+        "{parties:?}"
+    );
+    let rounds = alone["rounds"].as_u64().expect("rounds");
+    match alone["agreement"].is_null() {
+        false => {
+            assert!(
+                text.contains(&format!("  agreement in round {rounds}; for every party:")),
+                "text and JSON disagree on the round ({rounds})"
+            );
+            assert_eq!(
+                alone["for_every_party"].as_object().map(|m| m.len()),
+                Some(4)
+            );
+        }
+        true => assert!(text.contains("  no agreement within")),
+    }
+    // Every trace event's round matches the text's numbering: the last event of the stacked
+    // negotiation is in round `rounds`, and the first offer is in round 1.
+    for neg in [&j["sao"], alone] {
+        let trace = neg["trace"].as_array().expect("trace");
+        assert_eq!(trace[0]["round"], 1, "{}", trace[0]);
+        assert_eq!(trace.last().unwrap()["round"], neg["rounds"]);
+    }
+}
+
+#[test]
+fn agreement_round_is_the_same_number_in_text_and_json() {
+    let dir = Dir::new();
+    dir.write("deal.toml", DEAL);
+    let a = [
+        "negotiate",
+        "deal.toml",
+        "--default-strategy",
+        "conceder",
+        "--rounds",
+        "30",
+    ];
+    let j = dir.run(&[&a[..], &["--json"]].concat()).success().json();
+    let text = dir.run(&a).success().stdout;
+    let rounds = j["rounds"].as_u64().expect("rounds");
+    assert!(
+        !j["agreement"].is_null(),
+        "no agreement, so this checks nothing"
+    );
+    let last = j["trace"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "agreement");
+    assert_eq!(last["round"].as_u64(), Some(rounds));
+    assert!(
+        text.contains(&format!("AGREEMENT in round {rounds}:")),
+        "{text}"
+    );
+    let accept = j["trace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e["action"] == "accept")
+        .expect("an accept");
+    assert!(
+        text.contains(&format!(
+            "round {:>3}: {} accepts",
+            accept["round"].as_u64().unwrap(),
+            accept["party"].as_str().unwrap()
+        )),
+        "{text}"
+    );
+}
