@@ -5,20 +5,31 @@ use std::path::{Path, PathBuf};
 use detente_core::Scenario;
 use detente_core::analysis::{self, Analysis, AnalysisConfig};
 
-/// `shared/` next to the workspace, or `None` (with a loud message) when it is absent.
+/// The `shared/` fixtures (GENIUS domains, reference results): `$DETENTE_SHARED` when set,
+/// else `../shared` beside the repository. When they are missing the caller skips, saying so
+/// loudly, unless `DETENTE_REQUIRE_SHARED=1` (set by `.ci/run`): then a missing folder fails the
+/// test, so CI never passes tests that checked nothing.
 pub(crate) fn shared_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    let dir = match std::env::var_os("DETENTE_SHARED") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+    };
     if dir.join("scenarios/genius").is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
-             !!! {} not found: the GENIUS reference tests did NOT run\n\
-             !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n",
-            dir.display()
-        );
-        None
+        return Some(dir);
     }
+    assert!(
+        std::env::var_os("DETENTE_REQUIRE_SHARED").is_none_or(|v| v != "1"),
+        "DETENTE_REQUIRE_SHARED=1 but {} holds no scenarios/genius (set DETENTE_SHARED to the \
+         fixtures' folder)",
+        dir.display()
+    );
+    eprintln!(
+        "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
+         !!! {} not found: the tests that need it did NOT run\n\
+         !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n",
+        dir.display()
+    );
+    None
 }
 
 /// The GENIUS scenario folder `name` under `shared/scenarios/genius`.
