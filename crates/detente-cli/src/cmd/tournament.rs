@@ -115,8 +115,24 @@ pub(crate) fn run(args: &TournamentArgs) -> Result<()> {
     let mut progress = Progress::new(in_shard - already, setup.quiet);
     let started = Instant::now();
     let mut writer = store.writer();
+    // Hidden test hook: with DETENTE_TEST_CRASH_AFTER=K the process commits the first K records
+    // it receives, puts record K + 1 in an open transaction and dies (abort: no destructors, no
+    // commit), like a `kill -9` mid-batch, but at a fixed point, so the crash-resume test does
+    // not race the clock.
+    let crash_after: Option<u64> = std::env::var("DETENTE_TEST_CRASH_AFTER")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    let mut received = 0u64;
     let mut sink = |r: Record| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         writer.push(&r)?;
+        received += 1;
+        if let Some(k) = crash_after {
+            if received == k {
+                writer.flush()?;
+            } else if received == k + 1 {
+                std::process::abort();
+            }
+        }
         progress.inc(r.metrics.is_err());
         Ok(())
     };
