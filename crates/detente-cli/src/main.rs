@@ -32,7 +32,7 @@ fn main() -> ExitCode {
             if broken_pipe {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("detente: error: {e:#}");
+            eprintln!("detente: error: {}", cmd::printable(&format!("{e:#}")));
             ExitCode::from(if e.downcast_ref::<cmd::UsageError>().is_some() {
                 2
             } else {

@@ -62,7 +62,7 @@ pub(crate) fn run(args: &ConvertArgs) -> Result<()> {
     let loaded = detente_formats::load(&args.input)
         .with_context(|| format!("cannot read {}", args.input.display()))?;
     for w in &loaded.warnings {
-        eprintln!("detente: {w}");
+        eprintln!("detente: {}", super::printable(&w.to_string()));
     }
     let scenario = &loaded.scenario;
     let written: Vec<PathBuf> = match args.to {
@@ -92,7 +92,7 @@ pub(crate) fn run(args: &ConvertArgs) -> Result<()> {
             };
             check_output_folder(&args.output, &files, what)?;
             for w in &warnings {
-                eprintln!("detente: warning: {}", w.message);
+                eprintln!("detente: warning: {}", super::printable(&w.message));
             }
             std::fs::create_dir_all(&args.output)
                 .with_context(|| format!("cannot create {}", args.output.display()))?;

@@ -67,7 +67,11 @@ pub(crate) fn run(args: &ExportArgs) -> Result<()> {
         Format::Parquet => store.export_parquet(&args.out)?,
     };
     if !args.quiet {
-        eprintln!("detente: wrote {rows} rows to '{}'", args.out.display());
+        eprintln!(
+            "detente: wrote {} to '{}'",
+            super::count(rows, "row"),
+            args.out.display()
+        );
     }
     Ok(())
 }

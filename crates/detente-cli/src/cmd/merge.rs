@@ -29,17 +29,18 @@ pub(crate) fn run(args: &MergeArgs) -> Result<()> {
     if !args.quiet {
         let missing = s.planned.saturating_sub(s.total);
         eprintln!(
-            "detente: merged {} shard{} into '{}': {} added, {} already there; {} of {} \
-             negotiations stored{}",
-            args.shards.len(),
-            if args.shards.len() == 1 { "" } else { "s" },
+            "detente: merged {} into '{}': {} added, {} already there; {} of {} stored{}",
+            super::count(args.shards.len(), "shard"),
             args.into.display(),
-            s.added,
-            s.duplicates,
-            s.total,
-            s.planned,
+            super::grouped(s.added),
+            super::grouped(s.duplicates),
+            super::grouped(s.total),
+            super::count(s.planned, "negotiation"),
             if missing > 0 {
-                format!(" ({missing} missing: are all shards done?)")
+                format!(
+                    " ({} missing: are all shards done?)",
+                    super::grouped(missing)
+                )
             } else {
                 String::new()
             }

@@ -70,6 +70,55 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+/// `text` safe to print on a terminal: control characters (escape sequences, bells, NULs
+/// from binary files) are shown escaped (`\u{1b}`) rather than sent, and a message longer than
+/// 2,000 characters is cut with a note, so a binary file named in an error cannot garble the
+/// terminal or flood it.
+pub(crate) fn printable(text: &str) -> String {
+    const MAX: usize = 2000;
+    let mut out = String::with_capacity(text.len().min(MAX + 64));
+    let mut n = 0usize;
+    for c in text.chars() {
+        n += 1;
+        if n > MAX {
+            continue;
+        }
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    if n > MAX {
+        out.push_str(&format!("… ({} more characters)", grouped(n - MAX)));
+    }
+    out
+}
+
+/// `n` with thousands separators: `1234567` as `1,234,567` (every count the text output shows).
+pub(crate) fn grouped(n: impl std::fmt::Display) -> String {
+    let s = n.to_string();
+    let digits = s.strip_prefix('-').unwrap_or(&s);
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    if digits.len() < s.len() {
+        out.push('-');
+    }
+    for (k, ch) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A count and its noun in the right number: `1 round`, `1,000 rounds`.
+pub(crate) fn count(n: impl std::fmt::Display, noun: &str) -> String {
+    let text = n.to_string();
+    let s = if text == "1" { "" } else { "s" };
+    format!("{} {noun}{s}", grouped(text))
+}
+
 /// A count that must be at least 1 (`--max-nodes`).
 pub(crate) fn at_least_one(s: &str) -> std::result::Result<u64, String> {
     match s.parse::<u64>() {
@@ -173,9 +222,35 @@ impl ScenarioArgs {
         };
         let loaded = detente_formats::load_input(&input).map_err(anyhow::Error::new)?;
         for w in &loaded.warnings {
-            eprintln!("detente: {w}");
+            eprintln!("detente: {}", printable(&w.to_string()));
         }
         Ok(loaded.scenario)
+    }
+}
+
+impl ScenarioArgs {
+    /// Loads a scenario to negotiate: as [`ScenarioArgs::load`], refusing (with the file named)
+    /// a scenario of fewer than 2 parties.
+    pub(crate) fn load_negotiable(&self) -> Result<Scenario> {
+        let s = self.load()?;
+        if s.parties().len() < 2 {
+            let file = match (&self.path, &self.domain) {
+                (Some(p), _) | (None, Some(p)) => p.display().to_string(),
+                (None, None) => "the scenario".into(),
+            };
+            let names: Vec<&str> = s.parties().iter().map(|p| p.name.as_str()).collect();
+            anyhow::bail!(
+                "{file}: the scenario has {} ({}); a negotiation needs at least 2 (`detente \
+                 analyze {file}` analyses it alone)",
+                if names.len() == 1 {
+                    "1 party"
+                } else {
+                    "no parties"
+                },
+                names.join(", ")
+            );
+        }
+        Ok(s)
     }
 }
 

@@ -29,7 +29,7 @@ pub(crate) struct NegotiateArgs {
 }
 
 pub(crate) fn run(args: &NegotiateArgs) -> Result<()> {
-    let setup = args.negotiation.setup(args.scenario.load()?)?;
+    let setup = args.negotiation.setup(args.scenario.load_negotiable()?)?;
     let s = &setup.scenario;
     if args.kind != super::text::Protocol::SingleText {
         args.protocol

@@ -68,29 +68,27 @@ pub(crate) fn run(args: &ReportArgs) -> Result<()> {
     }
     writeln!(
         out,
-        "tournament {}: {} scenario{}, {} strateg{}, {} rounds, {} rep{}, seed {}",
+        "tournament {}: {}, {} strateg{}, {}, {}, seed {}",
         d.fingerprint,
-        d.scenarios.len(),
-        plural(d.scenarios.len(), "", "s"),
-        d.players.len(),
+        super::count(d.scenarios.len(), "scenario"),
+        super::grouped(d.players.len()),
         plural(d.players.len(), "y", "ies"),
-        d.config.rounds,
-        d.config.reps,
-        plural(d.config.reps as usize, "", "s"),
+        super::count(d.config.rounds, "round"),
+        super::count(d.config.reps, "rep"),
         d.config.seed
     )?;
     writeln!(
         out,
         "negotiations: {} of {} stored{}{}",
-        counts.stored,
-        counts.planned,
+        super::grouped(counts.stored),
+        super::grouped(counts.planned),
         if counts.stored < counts.planned {
             " (incomplete: rerun the tournament command, or merge the other shards)"
         } else {
             ""
         },
         if counts.failed > 0 {
-            format!(", {} failed", counts.failed)
+            format!(", {} failed", super::grouped(counts.failed))
         } else {
             String::new()
         }

@@ -9,9 +9,9 @@ use clap::Args;
 
 use detente_core::analysis::{self, Analysis, AnalysisConfig, Point, Verdict};
 use detente_core::protocol::{self, Event, NegotiationResult, SaoConfig};
-use detente_core::{Cardinality, IssueKind, Outcome, Role, Scenario};
+use detente_core::{IssueKind, Outcome, Role, Scenario};
 
-use super::{NegotiationArgs, NegotiationSetup, ScenarioArgs};
+use super::{NegotiationArgs, NegotiationSetup, ScenarioArgs, count, grouped};
 
 #[derive(Args, Debug)]
 pub(crate) struct RunArgs {
@@ -40,7 +40,7 @@ pub(crate) struct RunArgs {
 const FULL_FRONTIER_LIMIT: f64 = 1e8;
 
 pub(crate) fn run(args: &RunArgs) -> Result<()> {
-    let scenario = args.scenario.load()?;
+    let scenario = args.scenario.load_negotiable()?;
     // Check the negotiation flags before printing anything: a usage error must not follow a
     // half-printed report.
     let setup = args.negotiation.setup(scenario.clone())?;
@@ -172,7 +172,11 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
                     us.join(", ")
                 )?;
             }
-            None => writeln!(out, "  no agreement within {} rounds", setup.rounds)?,
+            None => writeln!(
+                out,
+                "  no agreement within {}",
+                count(setup.rounds, "round")
+            )?,
         }
     }
     if let (Some(o), Ok(Some(nash))) = (&r.agreement, &a.nash)
@@ -349,13 +353,13 @@ fn write_parties(out: &mut impl Write, s: &Scenario) -> io::Result<()> {
     let space = s.space();
     writeln!(
         out,
-        "\nIssues ({}), {} possible packages:",
+        "\nIssues ({}), {}:",
         space.issues().len(),
-        thousands(&space.cardinality())
+        count(space.cardinality(), "possible package")
     )?;
     for (i, issue) in space.issues().iter().enumerate() {
         let what = match issue.kind() {
-            IssueKind::Discrete { options } => format!("{} options", options.len()),
+            IssueKind::Discrete { options } => count(options.len(), "option"),
             IssueKind::Integer { lo, hi, step } => format!("{lo}..={hi} step {step}"),
         };
         let desc = s
@@ -429,11 +433,7 @@ fn write_parties(out: &mut impl Write, s: &Scenario) -> io::Result<()> {
 
 /// The analysis section (also `detente analyze`'s text output).
 pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -> io::Result<()> {
-    writeln!(
-        out,
-        "\nExact analysis ({} outcomes)",
-        thousands(&a.outcomes)
-    )?;
+    writeln!(out, "\nExact analysis ({})", count(&a.outcomes, "outcome"))?;
     match &a.zopa {
         Ok(z) if z.to_u64() == Some(0) => writeln!(
             out,
@@ -441,8 +441,9 @@ pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -
         )?,
         Ok(z) => writeln!(
             out,
-            "  Zone of possible agreement: YES — {} packages are acceptable to every party (exact count)",
-            thousands(z)
+            "  Zone of possible agreement: YES — {} {} acceptable to every party (exact count)",
+            count(z, "package"),
+            if z.to_u64() == Some(1) { "is" } else { "are" }
         )?,
         Err(e) => writeln!(
             out,
@@ -468,14 +469,14 @@ pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -
     match &a.pareto {
         Ok(f) => writeln!(
             out,
-            "  Pareto frontier (all outcomes): {} packages, {} of them acceptable to all",
-            f.len(),
-            f.iter().filter(|p| p.acceptable).count()
+            "  Pareto frontier (all outcomes): {}, {} of them acceptable to all",
+            count(f.len(), "package"),
+            grouped(f.iter().filter(|p| p.acceptable).count())
         )?,
         Err(e) if e.reason == "not requested" => writeln!(
             out,
             "  Pareto frontier over all {} outcomes: not computed (too many to search exhaustively here; `detente analyze` tries with a node budget)",
-            thousands(&a.outcomes)
+            grouped(&a.outcomes)
         )?,
         Err(e) => writeln!(
             out,
@@ -486,8 +487,8 @@ pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -
     match &a.pareto_acceptable {
         Ok(f) => writeln!(
             out,
-            "  Pareto frontier of the acceptable packages: {} packages",
-            f.len()
+            "  Pareto frontier of the acceptable packages: {}",
+            count(f.len(), "package")
         )?,
         Err(e) if e.reason == "not requested" => {}
         Err(e) => writeln!(
@@ -631,8 +632,9 @@ fn write_packages(
         if open > 0 {
             writeln!(
                 out,
-                "    {open} issue(s) open or unreported; {} completions",
-                thousands(&sc.completions)
+                "    {} open or unreported; {}",
+                count(open, "issue"),
+                count(&sc.completions, "completion")
             )?;
         }
         for (p, ps) in s.parties().iter().zip(&sc.parties) {
@@ -676,7 +678,7 @@ fn write_packages(
             Ok(c) => writeln!(
                 out,
                 "    acceptable to every party: {} of its completions",
-                thousands(c)
+                grouped(c)
             )?,
             Err(e) => writeln!(
                 out,
@@ -755,8 +757,9 @@ pub(crate) fn write_negotiation(
         .collect();
     writeln!(
         out,
-        "Simulated negotiation: stacked alternating offers, {} rounds, seed {}",
-        setup.rounds, setup.seed
+        "Simulated negotiation: stacked alternating offers, {}, seed {}",
+        count(setup.rounds, "round"),
+        setup.seed
     )?;
     writeln!(out, "  negotiators: {}", who.join(", "))?;
     writeln!(
@@ -837,7 +840,7 @@ pub(crate) fn write_negotiation(
         None => {
             let how = match r.ended_by {
                 Some(p) => format!("{} walked away in round {}", s.parties()[p].name, r.rounds),
-                None => format!("the deadline of {} rounds passed", r.rounds),
+                None => format!("the deadline of {} passed", count(r.rounds, "round")),
             };
             writeln!(
                 out,
@@ -852,19 +855,6 @@ fn differing_issues(a: &Outcome, b: &Outcome) -> Vec<usize> {
     (0..a.indices().len())
         .filter(|&i| a.get(i) != b.get(i))
         .collect()
-}
-
-/// `1234567` as `1,234,567`.
-fn thousands(c: &Cardinality) -> String {
-    let s = c.to_string();
-    let mut out = String::new();
-    for (k, ch) in s.chars().enumerate() {
-        if k > 0 && (s.len() - k).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 fn truncate(s: &str, n: usize) -> String {

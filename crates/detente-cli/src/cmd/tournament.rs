@@ -150,14 +150,14 @@ pub(crate) fn run(args: &TournamentArgs) -> Result<()> {
             String::new()
         };
         eprintln!(
-            "detente: {} negotiations run ({} failed) in {secs:.2} s{rate}, {} already done; \
-             '{}' holds {} of {} negotiations",
-            summary.ran,
-            summary.failed,
-            summary.skipped,
+            "detente: {} run ({} failed) in {secs:.2} s{rate}, {} already done; '{}' holds {} \
+             of {}",
+            super::count(summary.ran, "negotiation"),
+            super::grouped(summary.failed),
+            super::grouped(summary.skipped),
             setup.db.display(),
-            counts.stored,
-            counts.planned
+            super::grouped(counts.stored),
+            super::count(counts.planned, "negotiation")
         );
     }
     Ok(())
@@ -233,7 +233,7 @@ fn setup(args: &TournamentArgs) -> Result<Setup> {
         let loaded = detente_formats::load(path).map_err(anyhow::Error::new)?;
         if !args.quiet {
             for w in &loaded.warnings {
-                eprintln!("detente: {w}");
+                eprintln!("detente: {}", super::printable(&w.to_string()));
             }
         }
         entries.push(ScenarioEntry {

@@ -353,3 +353,125 @@ fn agreement_round_is_the_same_number_in_text_and_json() {
         "{text}"
     );
 }
+
+const LINE: &str = r#"
+name = "line"
+
+[[issues]]
+name = "price"
+range = [0, 2000]
+
+[[parties]]
+name = "buyer"
+reservation = 0.0
+weights = { price = 1 }
+[parties.values]
+price = { points = [[0, 1.0], [2000, 0.0]] }
+
+[[parties]]
+name = "seller"
+reservation = 0.0
+weights = { price = 1 }
+[parties.values]
+price = { points = [[0, 0.0], [2000, 1.0]] }
+"#;
+
+#[test]
+fn counts_read_well_singular_and_grouped() {
+    let dir = Dir::new();
+    dir.write("deal.toml", DEAL);
+    dir.write("line.toml", LINE);
+    let text = dir
+        .run(&[
+            "negotiate",
+            "deal.toml",
+            "--rounds",
+            "1",
+            "--default-strategy",
+            "hardliner",
+        ])
+        .success()
+        .stdout;
+    assert!(
+        text.contains("stacked alternating offers, 1 round, seed 0"),
+        "{text}"
+    );
+    assert!(text.contains("the deadline of 1 round passed"), "{text}");
+    let text = dir.run(&["analyze", "line.toml"]).success().stdout;
+    assert!(text.contains("Exact analysis (2,001 outcomes)"), "{text}");
+    assert!(
+        text.contains("Pareto frontier (all outcomes): 2,001 packages, 2,001 of them"),
+        "{text}"
+    );
+    assert!(
+        text.contains("YES — 2,001 packages are acceptable"),
+        "{text}"
+    );
+    // One acceptable package: singular.
+    let one = LINE.replace("reservation = 0.0", "reservation = 0.5");
+    dir.write("one.toml", &one);
+    let text = dir.run(&["analyze", "one.toml"]).success().stdout;
+    assert!(text.contains("YES — 1 package is acceptable"), "{text}");
+}
+
+#[test]
+fn a_tiny_time_exponent_prints_compactly() {
+    let dir = Dir::new();
+    dir.write("deal.toml", DEAL);
+    let text = dir
+        .run(&[
+            "negotiate",
+            "deal.toml",
+            "--default-strategy",
+            "time:1e-300",
+        ])
+        .success()
+        .stdout;
+    assert!(text.contains("buyer (time:1e-300)"), "{text}");
+    assert!(!text.contains("0000000000"), "{text}");
+    // Everyday exponents keep their plain names (they identify tournaments).
+    let text = dir
+        .run(&["negotiate", "deal.toml", "--default-strategy", "time:0.5"])
+        .success()
+        .stdout;
+    assert!(text.contains("buyer (time:0.5)"), "{text}");
+}
+
+#[test]
+fn control_characters_are_escaped_in_errors() {
+    let dir = Dir::new();
+    dir.write("deal.toml", DEAL);
+    let o = dir
+        .run(&[
+            "negotiate",
+            "deal.toml",
+            "--party",
+            "a\u{1b}[2J\u{7}b=boulware",
+        ])
+        .failure(2);
+    assert!(
+        !o.stderr.contains('\u{1b}') && !o.stderr.contains('\u{7}'),
+        "{o}"
+    );
+    o.stderr_has(&["a\\u{1b}[2J\\u{7}b"]);
+    // A huge argument is cut, not echoed whole.
+    let long = format!("{}=boulware", "x".repeat(100_000));
+    let o = dir
+        .run(&["negotiate", "deal.toml", "--party", &long])
+        .failure(2);
+    assert!(o.stderr.len() < 10_000, "{} bytes of error", o.stderr.len());
+    o.stderr_has(&["more characters)"]);
+}
+
+#[test]
+fn a_one_party_scenario_cannot_be_negotiated_and_the_error_names_the_file() {
+    let dir = Dir::new();
+    let solo = DEAL[..DEAL.rfind("[[parties]]").unwrap()].to_string();
+    dir.write("solo.toml", &solo);
+    for cmd in ["run", "negotiate"] {
+        dir.run(&[cmd, "solo.toml"])
+            .failure(1)
+            .stderr_has(&["solo.toml: the scenario has 1 party (buyer)", "at least 2"]);
+    }
+    dir.run(&["analyze", "solo.toml"]).success();
+}

@@ -129,7 +129,11 @@ impl fmt::Display for Strategy {
             Strategy::Boulware => f.write_str("boulware"),
             Strategy::Linear => f.write_str("linear"),
             Strategy::Conceder => f.write_str("conceder"),
-            Strategy::TimeDependent(e) => write!(f, "time:{e}"),
+            // Plain decimals for everyday exponents (names stay stable: they identify
+            // tournaments); scientific notation where the decimal would run to hundreds of
+            // digits (1e-300). Both read back to the same f64.
+            Strategy::TimeDependent(e) if (1e-6..1e15).contains(e) => write!(f, "time:{e}"),
+            Strategy::TimeDependent(e) => write!(f, "time:{e:e}"),
             Strategy::Hardliner => f.write_str("hardliner"),
             Strategy::Random => f.write_str("random"),
             Strategy::TitForTat => f.write_str("tit-for-tat"),
