@@ -7,6 +7,7 @@ mod analyze;
 mod errors;
 mod flagship;
 mod help;
+mod html;
 mod model;
 mod negotiate;
 mod run;
