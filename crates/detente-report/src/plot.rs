@@ -272,11 +272,24 @@ pub(crate) fn parallel(r: &Report) -> Plot {
             lines.push((f.utilities.clone(), ZONE.mix(0.7), 2, label));
         }
     }
-    for (pk, sc) in s.packages.iter().zip(&r.packages) {
-        if pk.as_outcome().is_some() {
+    // Complete drafts, each its own shade of blue.
+    const BLUES: [RGBColor; 4] = [
+        DRAFT,
+        RGBColor(86, 180, 233),
+        RGBColor(0, 50, 120),
+        RGBColor(120, 140, 255),
+    ];
+    for (k, (pk, sc)) in s
+        .packages
+        .iter()
+        .zip(&r.packages)
+        .filter(|(pk, _)| pk.as_outcome().is_some())
+        .enumerate()
+    {
+        {
             let u = sc.parties.iter().map(|p| p.lo).collect();
             let name = pk.name.clone();
-            lines.push((u, DRAFT.mix(0.9), 2, Some(name)));
+            lines.push((u, BLUES[k % BLUES.len()].mix(0.9), 2, Some(name)));
         }
     }
     if let Some(t) = &r.single_text {
