@@ -455,3 +455,37 @@ fn export_refuses_to_overwrite_its_own_database() {
     let out = run(&args(&["merge", "--into", s(&dir.file("all.db"))]));
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn report_writes_the_ranking_as_html_with_its_intervals() {
+    let dir = Dir::new();
+    let scenario = dir.scenario();
+    let db = dir.file("t.db");
+    let mut a = tournament_args(&scenario, &db, 1, 1);
+    a.push("--quiet".into());
+    ok(&a);
+    let page_path = dir.file("ranking.html");
+    ok(&args(&["report", s(&db), "--html", s(&page_path)]));
+    let page = std::fs::read_to_string(&page_path).expect("the page was written");
+    let json: serde_json::Value =
+        serde_json::from_slice(&ok(&args(&["report", s(&db), "--json"])).stdout).expect("JSON");
+    // Every strategy of the ranking is in the page, in the ranking's order, with its mean.
+    let mut at = 0;
+    for st in json["ranking"].as_array().expect("a ranking") {
+        let name = st["strategy"].as_str().expect("a name");
+        let found = page[at..]
+            .find(&format!("<td>{name}</td>"))
+            .unwrap_or_else(|| panic!("{name} missing or out of order"));
+        at += found;
+    }
+    assert!(page.contains("<svg"), "no chart");
+    assert!(!page.contains("src=\"http"));
+    // The database is never the output.
+    let out = run(&args(&["report", s(&db), "--html", s(&db)]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("that is the input"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -23,6 +23,10 @@ pub(crate) struct AnalyzeArgs {
     #[arg(long, value_name = "N", default_value_t = AnalysisConfig::default().max_nodes,
           value_parser = super::at_least_one)]
     max_nodes: u64,
+    /// Also write a self-contained HTML report (utility space with the frontier, the zone and
+    /// the bargaining points; every party at once; drafts; meetings; sources) to FILE.
+    #[arg(long, value_name = "FILE")]
+    html: Option<std::path::PathBuf>,
 }
 
 pub(crate) fn run(args: &AnalyzeArgs) -> Result<()> {
@@ -31,13 +35,31 @@ pub(crate) fn run(args: &AnalyzeArgs) -> Result<()> {
         max_nodes: args.max_nodes,
         ..AnalysisConfig::default()
     };
-    let a = analysis::analyze(s.space(), &s.preferences(), &config);
+    let report;
+    let a = match &args.html {
+        Some(path) => {
+            super::html::check(path, &args.scenario.inputs())?;
+            let options = detente_report::Options {
+                max_nodes: args.max_nodes,
+                full_frontier_limit: f64::INFINITY,
+                ..Default::default()
+            };
+            report = detente_report::Report::analyze(s.clone(), &options);
+            super::html::write(
+                path,
+                &args.scenario.inputs(),
+                &detente_report::html::render(&report),
+            )?;
+            &report.analysis
+        }
+        None => &analysis::analyze(s.space(), &s.preferences(), &config),
+    };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &json::analysis(&s, &a))?;
+        serde_json::to_writer_pretty(&mut out, &json::analysis(&s, a))?;
         writeln!(out)?;
     } else {
-        super::run::write_analysis(&mut out, &s, &a)?;
+        super::run::write_analysis(&mut out, &s, a)?;
     }
     out.flush()?;
     Ok(())

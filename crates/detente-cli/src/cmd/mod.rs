@@ -3,6 +3,7 @@
 mod analyze;
 mod convert;
 mod export;
+mod html;
 mod merge;
 mod negotiate;
 mod report;
@@ -208,6 +209,14 @@ pub(crate) struct ScenarioArgs {
 }
 
 impl ScenarioArgs {
+    /// The files the scenario is read from (an output must never be one of them).
+    pub(crate) fn inputs(&self) -> Vec<&std::path::Path> {
+        let mut v: Vec<&std::path::Path> = self.path.iter().map(|p| p.as_path()).collect();
+        v.extend(self.domain.iter().map(|p| p.as_path()));
+        v.extend(self.profile.iter().map(|p| p.as_path()));
+        v
+    }
+
     /// Loads the scenario, printing lenient-reading warnings to stderr.
     pub(crate) fn load(&self) -> Result<Scenario> {
         let input = match (&self.path, &self.domain) {

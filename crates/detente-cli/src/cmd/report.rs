@@ -26,13 +26,23 @@ pub(crate) struct ReportArgs {
     /// Print one JSON object instead of the table.
     #[arg(long)]
     json: bool,
+    /// Also write the ranking as a self-contained HTML page with a confidence-interval chart.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
 }
 
 pub(crate) fn run(args: &ReportArgs) -> Result<()> {
+    if let Some(path) = &args.html {
+        super::html::check(path, &[args.db.as_path()])?;
+    }
     let store = Store::open_read_only(&args.db)?;
     let d = store.require_description()?;
     let counts = store.counts()?;
     let standings = store.ranking()?;
+    if let Some(path) = &args.html {
+        let page = detente_report::html::tournament(&d.fingerprint, counts.planned, &standings);
+        super::html::write(path, &[args.db.as_path()], &page)?;
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
         let report = ReportJson {

@@ -34,6 +34,10 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = AnalysisConfig::default().max_nodes,
           value_parser = super::at_least_one)]
     max_nodes: u64,
+    /// Also write a self-contained HTML report with plots (utility space per pair of parties,
+    /// every party at once, draft versions, concession curves, meetings, sources) to FILE.
+    #[arg(long, value_name = "FILE")]
+    html: Option<std::path::PathBuf>,
 }
 
 /// Outcome spaces up to this size get their full Pareto frontier in the report.
@@ -49,6 +53,12 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
     } else {
         args.text
             .refuse_unused("this scenario has no mediator (no single text runs)")?;
+    }
+    if let Some(path) = &args.html {
+        super::html::check(path, &args.scenario.inputs())?;
+        let report = build_report(args, &setup)?;
+        let page = detente_report::html::render(&report);
+        super::html::write(path, &args.scenario.inputs(), &page)?;
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
     let s = &scenario;
@@ -886,4 +896,33 @@ fn wrap(text: &str, width: usize, indent: &str) -> String {
         col += w;
     }
     out
+}
+
+/// The report `--html` renders: the analysis and scored drafts, the single text (mediated
+/// scenarios) and stacked alternating offers, with the same settings as the text report.
+fn build_report(args: &RunArgs, setup: &NegotiationSetup) -> Result<detente_report::Report> {
+    let options = detente_report::Options {
+        max_nodes: args.max_nodes,
+        full_frontier_limit: FULL_FRONTIER_LIMIT,
+        ..Default::default()
+    };
+    let mut report = detente_report::Report::analyze(setup.scenario.clone(), &options);
+    if setup.scenario.mediator.is_some() {
+        let (result, config, start_label) = super::text::run(&args.text, setup)?;
+        report = report.with_single_text(detente_report::TextRun {
+            result,
+            mediator: config.mediator.as_str().to_string(),
+            start_label,
+        });
+    }
+    let result = protocol::run_sao(
+        &setup.scenario,
+        &setup.strategies,
+        &SaoConfig {
+            rounds: setup.rounds,
+            seed: setup.seed,
+        },
+    )?;
+    let strategies = setup.strategies.iter().map(|x| x.to_string()).collect();
+    Ok(report.with_sao(detente_report::SaoRun { result, strategies }))
 }

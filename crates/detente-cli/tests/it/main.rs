@@ -8,6 +8,7 @@ mod errors;
 mod flagship;
 mod hardening;
 mod help;
+mod html;
 mod model;
 mod negotiate;
 mod run;
