@@ -1244,3 +1244,372 @@ impl Tree {
         Ok(true)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rand::RngExt;
+
+    use super::*;
+    use crate::outcome::Issue;
+    use crate::scenario::{Party, RedLineNote};
+    use crate::uncertainty::{
+        Distribution, Estimate, PartyModel, Spreads, UncertainRedLine, ValueModel,
+    };
+
+    /// A random small scenario with ranges on every number and possibly uncertain red lines.
+    fn scenario(seed: u64) -> Scenario {
+        let mut g = rng::rng(seed);
+        let n_issues = g.random_range(1..4usize);
+        let sizes: Vec<u32> = (0..n_issues).map(|_| g.random_range(1..5u32)).collect();
+        let issues: Vec<Issue> = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| Issue::integer(format!("i{i}"), 0, i64::from(n) - 1, 1).unwrap())
+            .collect();
+        let space = OutcomeSpace::new(issues).unwrap();
+        let np = g.random_range(2..4usize);
+        let est = |g: &mut rand::rngs::ChaCha8Rng, v: f64, lo: f64, hi: f64| {
+            let low = (v - g.random_range(0.0..0.3)).max(lo);
+            let high = (v + g.random_range(0.0..0.3)).min(hi);
+            let dist = match g.random_range(0..3) {
+                0 => Distribution::Uniform,
+                1 => Distribution::Triangular,
+                _ => Distribution::Normal { sd: 0.1 },
+            };
+            Estimate::new(v, low, high, dist).unwrap()
+        };
+        let mut models = Vec::new();
+        for _ in 0..np {
+            let weights: Vec<Estimate> = (0..n_issues)
+                .map(|i| {
+                    let w = f64::from(g.random_range(0..4u32)) + if i == 0 { 1.0 } else { 0.0 };
+                    est(&mut g, w, 0.0, f64::INFINITY)
+                })
+                .collect();
+            // Keep the first weight positive in every draw.
+            let mut weights = weights;
+            weights[0].low = weights[0].low.max(0.5).min(weights[0].value);
+            let values = sizes
+                .iter()
+                .map(|&n| {
+                    Some(ValueModel::Table(
+                        (0..n)
+                            .map(|_| {
+                                let v = f64::from(g.random_range(0..5u32)) / 4.0;
+                                est(&mut g, v, 0.0, 1.0)
+                            })
+                            .collect(),
+                    ))
+                })
+                .collect();
+            let r = f64::from(g.random_range(0..8u32)) / 10.0;
+            let reservation = est(&mut g, r, f64::NEG_INFINITY, f64::INFINITY);
+            let mut red_lines = Vec::new();
+            if g.random_bool(0.5) {
+                let i = g.random_range(0..n_issues);
+                red_lines.push(UncertainRedLine {
+                    issue_idx: i,
+                    values: vec![g.random_range(0..sizes[i])],
+                    confidence: if g.random_bool(0.5) { 1.0 } else { 0.6 },
+                });
+            }
+            models.push(PartyModel {
+                weights,
+                values,
+                reservation,
+                red_lines,
+                spreads: Spreads::default(),
+            });
+        }
+        let u = Uncertainty { parties: models };
+        let holds: Vec<Vec<bool>> = u
+            .parties
+            .iter()
+            .map(|p| vec![true; p.red_lines.len()])
+            .collect();
+        let prefs = u.build(&space, &u.points(), &|p, k| holds[p][k]).unwrap();
+        let parties = prefs
+            .into_iter()
+            .enumerate()
+            .map(|(k, pr)| {
+                let mut p = Party::new(format!("p{k}"), pr);
+                p.red_line_notes = u.parties[k]
+                    .red_lines
+                    .iter()
+                    .map(|r| RedLineNote {
+                        issue_idx: r.issue_idx,
+                        values: r.values.clone(),
+                        basis: None,
+                        sources: Vec::new(),
+                    })
+                    .collect();
+                p
+            })
+            .collect();
+        let mut s = Scenario::new("random", space, parties).unwrap();
+        s.uncertainty = Some(u);
+        s
+    }
+
+    fn outcomes(space: &OutcomeSpace) -> Vec<Outcome> {
+        let n = space.cardinality().to_u128().unwrap();
+        (0..n).map(|k| space.outcome_at(k).unwrap()).collect()
+    }
+
+    fn brute_exists(space: &OutcomeSpace, prefs: &[&Preferences]) -> bool {
+        outcomes(space)
+            .iter()
+            .any(|o| prefs.iter().all(|p| p.is_acceptable(o)))
+    }
+
+    fn with(s: &Scenario, numbers: &[f64], holds: &[Vec<bool>]) -> Vec<Preferences> {
+        s.uncertainty
+            .as_ref()
+            .unwrap()
+            .build(s.space(), numbers, &|p, k| holds[p][k])
+            .unwrap()
+    }
+
+    fn all_hold(s: &Scenario) -> Vec<Vec<bool>> {
+        s.uncertainty
+            .as_ref()
+            .unwrap()
+            .parties
+            .iter()
+            .map(|p| vec![true; p.red_lines.len()])
+            .collect()
+    }
+
+    #[test]
+    fn per_draw_zone_decisions_match_brute_force() {
+        for seed in 0..60 {
+            let s = scenario(seed);
+            let config = SensitivityConfig {
+                samples: 40,
+                seed,
+                decisive: false,
+                ..SensitivityConfig::default()
+            };
+            let r = sensitivity(&s, &config, &()).unwrap();
+            let u = s.uncertainty.as_ref().unwrap();
+            let mut count = 0;
+            for k in 0..40 {
+                let mut g = rng::rng(rng::derive_seed(seed, &[KEY, k]));
+                let (numbers, holds) = u.sample(&mut g);
+                let prefs = with(&s, &numbers, &holds);
+                let refs: Vec<&Preferences> = prefs.iter().collect();
+                let brute = brute_exists(s.space(), &refs);
+                assert_eq!(zone_exists(s.space(), &refs, u64::MAX).unwrap(), brute);
+                count += u64::from(brute);
+                // Robust packages: each reported share is the exact count over the draws.
+            }
+            assert_eq!(r.zone, Share { count, n: 40 }, "seed {seed}");
+            for p in &r.robust {
+                let mut c = 0;
+                for k in 0..40 {
+                    let mut g = rng::rng(rng::derive_seed(seed, &[KEY, k]));
+                    let (numbers, holds) = u.sample(&mut g);
+                    let prefs = with(&s, &numbers, &holds);
+                    c += u64::from(prefs.iter().all(|pr| pr.is_acceptable(&p.outcome)));
+                }
+                assert_eq!(p.share.count, c, "seed {seed}");
+            }
+            // The most robust package is the best of every package (pools are never full here).
+            assert!(!r.pool_full);
+            let best = outcomes(s.space())
+                .iter()
+                .map(|o| {
+                    (0..40u64)
+                        .filter(|&k| {
+                            let mut g = rng::rng(rng::derive_seed(seed, &[KEY, k]));
+                            let (numbers, holds) = u.sample(&mut g);
+                            with(&s, &numbers, &holds)
+                                .iter()
+                                .all(|pr| pr.is_acceptable(o))
+                        })
+                        .count() as u64
+                })
+                .max()
+                .unwrap_or(0);
+            assert_eq!(r.robust.first().map_or(0, |p| p.share.count), best);
+        }
+    }
+
+    #[test]
+    fn thresholds_flip_the_brute_force_decision() {
+        let mut checked = 0;
+        for seed in 0..80 {
+            let s = scenario(seed);
+            let config = SensitivityConfig {
+                samples: 1,
+                seed,
+                ..SensitivityConfig::default()
+            };
+            let r = sensitivity(&s, &config, &()).unwrap();
+            let u = s.uncertainty.as_ref().unwrap();
+            let points = u.points();
+            let holds = all_hold(&s);
+            let sites: Vec<Site> = u.numbers().iter().map(|(s, _)| *s).collect();
+            let at = |k: usize, x: f64| {
+                let mut n = points.clone();
+                n[k] = x;
+                let prefs = with(&s, &n, &holds);
+                let refs: Vec<&Preferences> = prefs.iter().collect();
+                brute_exists(s.space(), &refs)
+            };
+            let point_zone = r.point_zone.clone().unwrap();
+            for d in &r.decisive {
+                let k = sites.iter().position(|x| *x == d.site).unwrap();
+                assert_eq!(d.opens, !point_zone);
+                let eps = 2.0 * THRESHOLD_TOL;
+                let (near, far) = if d.threshold >= d.value {
+                    (d.threshold - eps, d.threshold + eps)
+                } else {
+                    (d.threshold + eps, d.threshold - eps)
+                };
+                let (near, far) = (near.clamp(d.low, d.high), far.clamp(d.low, d.high));
+                assert_eq!(at(k, near), point_zone, "seed {seed} {d:?}");
+                assert_eq!(at(k, far), !point_zone, "seed {seed} {d:?}");
+                checked += 1;
+            }
+            // Completeness for the monotone numbers: if an end of the range flips the
+            // decision, a threshold is reported.
+            for (k, (site, e)) in u.numbers().iter().enumerate() {
+                if matches!(site, Site::Weight { .. }) || e.is_point() {
+                    continue;
+                }
+                let end = match (site, point_zone) {
+                    (Site::Reservation { .. }, true) => e.high,
+                    (Site::Reservation { .. }, false) => e.low,
+                    (_, true) => e.low,
+                    (_, false) => e.high,
+                };
+                if at(k, end) != point_zone {
+                    assert!(
+                        r.decisive.iter().any(|d| d.site == *site),
+                        "seed {seed}: {site:?} flips at {end} but is not reported"
+                    );
+                }
+            }
+        }
+        assert!(checked > 10, "only {checked} thresholds checked");
+    }
+
+    #[test]
+    fn unlocking_changes_match_brute_force() {
+        let mut unlocked = 0;
+        for seed in 0..150 {
+            let s = scenario(seed);
+            let prefs = s.preferences();
+            if brute_exists(s.space(), &prefs) {
+                continue;
+            }
+            let config = SensitivityConfig {
+                samples: 1,
+                seed,
+                ..SensitivityConfig::default()
+            };
+            let r = sensitivity(&s, &config, &()).unwrap();
+            let u = r.unlock.as_ref().expect("no zone, so unlocking changes");
+            // The smallest shortfall, over every package crossing no red line.
+            let brute = outcomes(s.space())
+                .iter()
+                .filter(|o| prefs.iter().all(|p| !p.red_lines().violated_by(o)))
+                .map(|o| {
+                    prefs
+                        .iter()
+                        .map(|p| (p.reservation() - p.utility(o)).max(0.0))
+                        .sum::<f64>()
+                })
+                .min_by(f64::total_cmp);
+            match (&u.shortfall, brute) {
+                (Ok(Some(sf)), Some(b)) => assert!((sf.total - b).abs() < 1e-9, "seed {seed}"),
+                (Ok(None), None) => {}
+                other => panic!("seed {seed}: {other:?}"),
+            }
+            // The reservation value each party would need.
+            for (p, need) in u.reservation_needed.iter().enumerate() {
+                let brute = outcomes(s.space())
+                    .iter()
+                    .filter(|o| {
+                        prefs.iter().enumerate().all(|(q, pq)| {
+                            !pq.red_lines().violated_by(o) && (q == p || pq.is_acceptable(o))
+                        })
+                    })
+                    .map(|o| prefs[p].utility(o))
+                    .max_by(f64::total_cmp);
+                let got = need.clone().unwrap();
+                match (got, brute) {
+                    (Some(a), Some(b)) => assert!((a - b).abs() < 1e-12, "seed {seed}"),
+                    (None, None) => {}
+                    other => panic!("seed {seed}: {other:?}"),
+                }
+            }
+            // Red lines whose removal alone opens a zone.
+            let points = s.uncertainty.as_ref().unwrap().points();
+            for (p, pm) in s.uncertainty.as_ref().unwrap().parties.iter().enumerate() {
+                for k in 0..pm.red_lines.len() {
+                    let mut holds = all_hold(&s);
+                    holds[p][k] = false;
+                    let without = with(&s, &points, &holds);
+                    let refs: Vec<&Preferences> = without.iter().collect();
+                    assert_eq!(
+                        brute_exists(s.space(), &refs),
+                        u.red_lines.contains(&(p, k)),
+                        "seed {seed}"
+                    );
+                }
+            }
+            unlocked += 1;
+        }
+        assert!(unlocked > 10, "only {unlocked} scenarios without a zone");
+    }
+
+    #[test]
+    fn same_seed_same_result_at_any_thread_count() {
+        let s = scenario(7);
+        let config = SensitivityConfig {
+            samples: 300,
+            seed: 11,
+            ..SensitivityConfig::default()
+        };
+        let run = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| sensitivity(&s, &config, &()).unwrap())
+        };
+        assert_eq!(run(1), run(3));
+        let other = sensitivity(
+            &s,
+            &SensitivityConfig {
+                seed: 12,
+                ..config.clone()
+            },
+            &(),
+        )
+        .unwrap();
+        assert_eq!(other.samples, 300);
+    }
+
+    #[test]
+    fn zero_samples_is_an_error() {
+        let s = scenario(1);
+        let config = SensitivityConfig {
+            samples: 0,
+            ..SensitivityConfig::default()
+        };
+        assert!(sensitivity(&s, &config, &()).is_err());
+    }
+
+    #[test]
+    fn the_wilson_interval_brackets_the_rate() {
+        let (lo, hi) = Share { count: 30, n: 100 }.wilson();
+        assert!(
+            (lo - 0.2189).abs() < 1e-3 && (hi - 0.3958).abs() < 1e-3,
+            "{lo} {hi}"
+        );
+        assert_eq!(Share { count: 0, n: 10 }.wilson().0, 0.0);
+    }
+}
