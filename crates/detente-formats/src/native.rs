@@ -1616,3 +1616,6 @@ fn spanned<T>(x: T) -> Spanned<T> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod estimate_tests;
