@@ -45,6 +45,7 @@ mod preferences;
 pub mod protocol;
 pub mod rng;
 mod scenario;
+pub mod uncertainty;
 
 pub use error::{Error, ErrorKind};
 pub use outcome::{Cardinality, Issue, IssueKind, Outcome, OutcomeSpace, Value};

@@ -8,6 +8,7 @@
 use crate::error::{Error, ErrorKind};
 use crate::outcome::{Outcome, OutcomeSpace};
 use crate::preferences::Preferences;
+use crate::uncertainty::Uncertainty;
 
 /// The part a party plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -213,6 +214,9 @@ pub struct Scenario {
     pub mediator: Option<Mediator>,
     /// The meetings timeline, in file order.
     pub meetings: Vec<Meeting>,
+    /// The ranges of the parties' numbers, when the analyst gave any (the parties'
+    /// preferences hold the point values either way).
+    pub uncertainty: Option<Uncertainty>,
 }
 
 impl Scenario {
@@ -260,6 +264,7 @@ impl Scenario {
             packages: Vec::new(),
             mediator: None,
             meetings: Vec::new(),
+            uncertainty: None,
         })
     }
 
@@ -317,6 +322,12 @@ impl Scenario {
         let remap = |i: usize| indices.iter().position(|&j| j == i);
         let mut s = self.clone();
         s.parties = parties;
+        s.uncertainty = self.uncertainty.as_ref().map(|u| Uncertainty {
+            parties: indices
+                .iter()
+                .filter_map(|&i| u.parties.get(i).cloned())
+                .collect(),
+        });
         s.mediator = self.mediator.as_ref().map(|m| Mediator {
             party_idx: m.party_idx.and_then(remap),
             ..m.clone()

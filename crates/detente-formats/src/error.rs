@@ -156,3 +156,23 @@ pub fn line_col(text: &str, pos: usize) -> (usize, usize) {
         + 1;
     (line, column)
 }
+
+/// The warning for exporting a scenario with ranges to a format that only holds points.
+pub(crate) fn ranges_dropped(scenario: &detente_core::Scenario, format: &str) -> Option<Warning> {
+    let u = scenario.uncertainty.as_ref().filter(|u| u.has_ranges())?;
+    let ranges = u.numbers().iter().filter(|(_, e)| !e.is_point()).count();
+    let doubtful = u
+        .parties
+        .iter()
+        .flat_map(|p| &p.red_lines)
+        .filter(|r| r.confidence < 1.0)
+        .count();
+    Some(Warning {
+        path: None,
+        line: None,
+        message: format!(
+            "{format} holds point values only: {ranges} estimate range(s) and {doubtful} red-line \
+             confidence(s) are not written (the point values are)"
+        ),
+    })
+}

@@ -350,7 +350,11 @@ pub fn write(scenario: &Scenario, out_dir: &Path) -> Result<Written, Error> {
 /// # Errors
 /// As [`write()`], except for IO.
 pub fn to_xml(scenario: &Scenario) -> Result<Rendered, Error> {
-    writer::to_xml(scenario)
+    let mut rendered = writer::to_xml(scenario)?;
+    if let Some(w) = crate::error::ranges_dropped(scenario, "GENIUS") {
+        rendered.warnings.push(w);
+    }
+    Ok(rendered)
 }
 
 // ------------------------------------------------------------------------------------------

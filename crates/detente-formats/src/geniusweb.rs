@@ -250,7 +250,11 @@ pub fn write(scenario: &Scenario, out_dir: &Path) -> Result<Written, Error> {
 /// # Errors
 /// As [`write()`], except for IO.
 pub fn to_json(scenario: &Scenario) -> Result<Rendered, Error> {
-    writer::to_json(scenario)
+    let mut rendered = writer::to_json(scenario)?;
+    if let Some(w) = crate::error::ranges_dropped(scenario, "GeniusWeb") {
+        rendered.warnings.push(w);
+    }
+    Ok(rendered)
 }
 
 // ------------------------------------------------------------------------------------------

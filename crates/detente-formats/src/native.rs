@@ -19,6 +19,10 @@ use detente_core::{
     ValueFunction,
 };
 
+use detente_core::uncertainty::{
+    Distribution, Estimate, PartyModel, Spreads, UncertainRedLine, Uncertainty, ValueModel,
+};
+
 use crate::error::{Error, ErrorKind, line_col};
 
 /// Reads a native scenario file.
@@ -151,13 +155,15 @@ struct PartyDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     role: Option<Spanned<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    reservation: Option<Spanned<f64>>,
+    reservation: Option<Spanned<NumDto>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     discount: Option<Spanned<f64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     time_discount: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    uncertainty: Option<Spanned<SpreadsDto>>,
     #[serde(default)]
-    weights: IndexMap<String, Spanned<f64>>,
+    weights: IndexMap<String, Spanned<NumDto>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     red_lines: Vec<RedLineDto>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -174,14 +180,60 @@ struct PartyDto {
 #[serde(untagged)]
 enum ValueSpecDto {
     Points(PointsDto),
-    List(Vec<f64>),
-    Table(IndexMap<String, f64>),
+    List(Vec<NumDto>),
+    Table(IndexMap<String, NumDto>),
 }
 
 #[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct PointsDto {
-    points: Vec<(f64, f64)>,
+    points: Vec<(f64, NumDto)>,
+}
+
+/// A number: a point, or an estimate with a range (docs/scenario-format.md, "Estimates").
+#[derive(Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+enum NumDto {
+    Point(f64),
+    Estimate(EstimateDto),
+}
+
+#[derive(Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct EstimateDto {
+    value: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    low: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    high: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dist: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sd: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    basis: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    sources: Vec<String>,
+}
+
+impl NumDto {
+    fn value(&self) -> f64 {
+        match self {
+            NumDto::Point(v) => *v,
+            NumDto::Estimate(e) => e.value,
+        }
+    }
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct SpreadsDto {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    values: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    weights: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reservation: Option<f64>,
 }
 
 #[derive(Deserialize, Serialize)]
@@ -193,6 +245,8 @@ struct RedLineDto {
     basis: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     sources: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    confidence: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize, Serialize)]
@@ -520,6 +574,7 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
         None => 1.0,
     };
     let mut parties = Vec::with_capacity(dto.parties.len());
+    let mut models = Vec::with_capacity(dto.parties.len());
     for (k, p) in dto.parties.iter().enumerate() {
         let name = p.name.get_ref();
         let el = format!("party '{name}'");
@@ -546,12 +601,55 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
                 }
             }
         };
+        // Default spreads.
+        let spreads = match &p.uncertainty {
+            Some(u) => {
+                let d = u.get_ref();
+                for (field, v) in [
+                    ("values", d.values),
+                    ("weights", d.weights),
+                    ("reservation", d.reservation),
+                ] {
+                    if let Some(v) = v
+                        && !(v.is_finite() && v >= 0.0)
+                    {
+                        return Err(cx.err(
+                            u.span(),
+                            format!("{el}, uncertainty.{field}"),
+                            format!("the spread is {v}; valid: a number >= 0"),
+                        ));
+                    }
+                }
+                Spreads {
+                    values: d.values,
+                    weights: d.weights,
+                    reservation: d.reservation,
+                }
+            }
+            None => Spreads::default(),
+        };
+        let n_issues = space.issues().len();
+        let mut weight_est: Vec<Estimate> = vec![Estimate::point(0.0); n_issues];
+        let mut value_est: Vec<Option<ValueModel>> = vec![None; n_issues];
         // Weights.
         let mut weights = vec![0.0; space.issues().len()];
         for (iname, w) in &p.weights {
             let idx =
                 issue_idx(iname).map_err(|m| cx.err(w.span(), format!("{el}, weights"), m))?;
-            let v = *w.get_ref();
+            let wel = format!("{el}, weights.{iname}");
+            weight_est[idx] = estimate(
+                &cx,
+                w.get_ref(),
+                w.span(),
+                &wel,
+                Default {
+                    spread: spreads.weights.map(|s| s * w.get_ref().value().abs()),
+                    min: 0.0,
+                    max: f64::INFINITY,
+                },
+                &check_sources,
+            )?;
+            let v = w.get_ref().value();
             if !v.is_finite() || v < 0.0 {
                 return Err(cx.err(
                     w.span(),
@@ -566,6 +664,11 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
         }
         // Values.
         let mut values: Vec<Option<ValueFunction>> = vec![None; space.issues().len()];
+        let value_default = Default {
+            spread: spreads.values,
+            min: 0.0,
+            max: 1.0,
+        };
         for (iname, spec) in &p.values {
             let vel = format!("{el}, values.{iname}");
             let idx =
@@ -574,7 +677,8 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
             let vf = match (issue.kind(), spec.get_ref()) {
                 (IssueKind::Discrete { options }, ValueSpecDto::Table(t)) => {
                     let mut table = vec![f64::NAN; options.len()];
-                    for (oname, &v) in t {
+                    let mut est = vec![Estimate::point(0.0); options.len()];
+                    for (oname, v) in t {
                         let Some(o) = issue.option_index(oname) else {
                             return Err(cx.err(
                                 spec.span(),
@@ -582,8 +686,17 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
                                 format!("unknown option '{oname}'; valid: {}", list(options)),
                             ));
                         };
-                        table[o as usize] = v;
+                        table[o as usize] = v.value();
+                        est[o as usize] = estimate(
+                            &cx,
+                            v,
+                            spec.span(),
+                            &format!("{vel}.{oname}"),
+                            value_default,
+                            &check_sources,
+                        )?;
                     }
+                    value_est[idx] = Some(ValueModel::Table(est));
                     if let Some(missing) = table.iter().position(|v| v.is_nan()) {
                         return Err(cx.err(
                             spec.span(),
@@ -600,7 +713,22 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
                     if l.len() != options.len() {
                         return Err(cx.err(spec.span(), vel, format!("{} values for {} options; give one value per option, in option order", l.len(), options.len())));
                     }
-                    ValueFunction::Table(l.clone())
+                    let est = l
+                        .iter()
+                        .zip(options)
+                        .map(|(v, o)| {
+                            estimate(
+                                &cx,
+                                v,
+                                spec.span(),
+                                &format!("{vel}.{o}"),
+                                value_default,
+                                &check_sources,
+                            )
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    value_est[idx] = Some(ValueModel::Table(est));
+                    ValueFunction::Table(l.iter().map(NumDto::value).collect())
                 }
                 (IssueKind::Integer { .. }, ValueSpecDto::Points(pts)) => {
                     if pts.points.is_empty() {
@@ -610,7 +738,27 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
                             "`points` is empty; give at least one [x, value] pair",
                         ));
                     }
-                    ValueFunction::PiecewiseLinear(pts.points.clone())
+                    let est = pts
+                        .points
+                        .iter()
+                        .map(|(x, v)| {
+                            Ok((
+                                *x,
+                                estimate(
+                                    &cx,
+                                    v,
+                                    spec.span(),
+                                    &format!("{vel}, point at x = {x}"),
+                                    value_default,
+                                    &check_sources,
+                                )?,
+                            ))
+                        })
+                        .collect::<Result<Vec<_>, Error>>()?;
+                    value_est[idx] = Some(ValueModel::Piecewise(est));
+                    ValueFunction::PiecewiseLinear(
+                        pts.points.iter().map(|(x, v)| (*x, v.value())).collect(),
+                    )
                 }
                 (IssueKind::Discrete { .. }, ValueSpecDto::Points(_)) => {
                     return Err(cx.err(
@@ -672,6 +820,7 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
         // Red lines.
         let mut red_lines = RedLines::none(space.issues().len());
         let mut notes = Vec::new();
+        let mut uncertain_red_lines = Vec::new();
         for rl in &p.red_lines {
             let rel = format!("{el}, red_lines");
             let idx = issue_idx(rl.issue.get_ref())
@@ -683,6 +832,25 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
                 red_lines.forbid(idx, v);
                 vals.push(v);
             }
+            let confidence = match &rl.confidence {
+                Some(c) => {
+                    let v = *c.get_ref();
+                    if !(v > 0.0 && v <= 1.0) {
+                        return Err(cx.err(
+                            c.span(),
+                            format!("{rel}, confidence"),
+                            format!("confidence is {v}; valid: a probability in (0, 1]"),
+                        ));
+                    }
+                    v
+                }
+                None => 1.0,
+            };
+            uncertain_red_lines.push(UncertainRedLine {
+                issue_idx: idx,
+                values: vals.clone(),
+                confidence,
+            });
             notes.push(RedLineNote {
                 issue_idx: idx,
                 values: vals,
@@ -692,7 +860,7 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
         }
         let reservation = match &p.reservation {
             Some(r) => {
-                let v = *r.get_ref();
+                let v = r.get_ref().value();
                 if !v.is_finite() {
                     return Err(cx.err(
                         r.span(),
@@ -704,6 +872,33 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
             }
             None => 0.0,
         };
+        let reservation_est = match &p.reservation {
+            Some(r) => estimate(
+                &cx,
+                r.get_ref(),
+                r.span(),
+                &format!("{el}, reservation"),
+                Default {
+                    spread: spreads.reservation,
+                    min: f64::NEG_INFINITY,
+                    max: f64::INFINITY,
+                },
+                &check_sources,
+            )?,
+            None => Estimate::spread(
+                0.0,
+                spreads.reservation.unwrap_or(0.0),
+                f64::NEG_INFINITY,
+                f64::INFINITY,
+            ),
+        };
+        models.push(PartyModel {
+            weights: weight_est,
+            values: value_est,
+            reservation: reservation_est,
+            red_lines: uncertain_red_lines,
+            spreads,
+        });
         let discount = match &p.discount {
             Some(d) => {
                 let v = *d.get_ref();
@@ -763,6 +958,15 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
     let mut scenario =
         Scenario::new(dto.name.clone(), space.clone(), parties).map_err(|e| top(e.to_string()))?;
     scenario.description = dto.description.clone();
+    let uncertainty = Uncertainty { parties: models };
+    let annotated = uncertainty.numbers().iter().any(|(_, e)| e.explicit)
+        || uncertainty
+            .parties
+            .iter()
+            .any(|p| p.spreads != Spreads::default());
+    if annotated || uncertainty.has_ranges() {
+        scenario.uncertainty = Some(uncertainty);
+    }
     scenario.provenance = dto.provenance.clone();
     scenario.issue_notes = issue_notes;
     if let Some(r) = &dto.rounds {
@@ -916,6 +1120,105 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
     Ok(scenario)
 }
 
+/// How a number without a range of its own gets one: `value ± spread`, clipped to
+/// `[min, max]` (no range when `spread` is `None`).
+#[derive(Clone, Copy)]
+struct Default {
+    spread: Option<f64>,
+    min: f64,
+    max: f64,
+}
+
+/// The estimate a number of the file stands for, checked: a range that is not empty, holds
+/// the point value, stays inside `[min, max]` of the field, and a known distribution.
+fn estimate(
+    cx: &Ctx<'_>,
+    n: &NumDto,
+    span: std::ops::Range<usize>,
+    element: &str,
+    default: Default,
+    check_sources: &dyn Fn(&[String], std::ops::Range<usize>, &str) -> Result<(), Error>,
+) -> Result<Estimate, Error> {
+    let e = match n {
+        NumDto::Point(v) => {
+            return Ok(match default.spread {
+                Some(s) if v.is_finite() => Estimate::spread(*v, s, default.min, default.max),
+                _ => Estimate::point(*v),
+            });
+        }
+        NumDto::Estimate(e) => e,
+    };
+    let err = |field: &str, msg: String| cx.err(span.clone(), format!("{element}, {field}"), msg);
+    for (field, v) in [("low", e.low), ("high", e.high), ("sd", e.sd)] {
+        if let Some(v) = v
+            && !v.is_finite()
+        {
+            return Err(err(
+                field,
+                format!("{field} is {v}; valid: a finite number"),
+            ));
+        }
+    }
+    let (low, high) = (e.low.unwrap_or(e.value), e.high.unwrap_or(e.value));
+    if low > high {
+        return Err(err(
+            "low",
+            format!("low = {low} is above high = {high}; valid: low <= value <= high"),
+        ));
+    }
+    if !(low..=high).contains(&e.value) {
+        return Err(err(
+            "value",
+            format!(
+                "value = {} is outside its range [{low}, {high}]; valid: low <= value <= high",
+                e.value
+            ),
+        ));
+    }
+    if low < default.min || high > default.max {
+        return Err(err(
+            if low < default.min { "low" } else { "high" },
+            format!(
+                "the range [{low}, {high}] leaves [{}, {}], where this number must lie",
+                default.min, default.max
+            ),
+        ));
+    }
+    let dist = match (e.dist.as_deref(), e.sd) {
+        (None | Some("triangular"), None) => Distribution::Triangular,
+        (Some("uniform"), None) => Distribution::Uniform,
+        (Some("normal"), Some(sd)) => {
+            if sd <= 0.0 {
+                return Err(err("sd", format!("sd is {sd}; valid: a number > 0")));
+            }
+            Distribution::Normal { sd }
+        }
+        (Some("normal"), None) => {
+            return Err(err(
+                "sd",
+                "dist = \"normal\" needs `sd`, its standard deviation".into(),
+            ));
+        }
+        (None | Some("triangular" | "uniform"), Some(_)) => {
+            return Err(err("sd", "`sd` only applies to dist = \"normal\"".into()));
+        }
+        (Some(other), _) => {
+            return Err(err(
+                "dist",
+                format!(
+                    "unknown distribution '{other}'; valid: 'triangular' (default), 'uniform', 'normal'"
+                ),
+            ));
+        }
+    };
+    check_sources(&e.sources, span.clone(), element)?;
+    let mut est =
+        Estimate::new(e.value, low, high, dist).map_err(|x| err("value", x.to_string()))?;
+    est.basis = e.basis.clone();
+    est.sources = e.sources.clone();
+    Ok(est)
+}
+
 /// Checks an ISO `YYYY-MM-DD` date (calendar-valid, years 1000–9999).
 fn check_date(s: &str) -> Result<(), String> {
     let bad = || format!("'{s}' is not a date; valid: YYYY-MM-DD, e.g. 2025-12-02");
@@ -1047,7 +1350,7 @@ pub fn to_toml_with(s: &Scenario, opts: &WriteOptions) -> Result<(String, Vec<St
         })
         .collect();
     let mut parties = Vec::new();
-    for p in s.parties() {
+    for (pi, p) in s.parties().iter().enumerate() {
         let u = p.preferences.ufun();
         if u.clips_at_one() && u.max() > 1.0 {
             return Err(Error::new(
@@ -1117,9 +1420,14 @@ pub fn to_toml_with(s: &Scenario, opts: &WriteOptions) -> Result<(String, Vec<St
                 continue;
             }
             let name = space.issues()[i].name().to_string();
-            weights.insert(name.clone(), spanned(w));
+            weights.insert(name.clone(), spanned(NumDto::Point(w)));
             let vals: Vec<f64> = t.iter().map(|x| (x / w).clamp(0.0, 1.0)).collect();
-            values.insert(name, spanned(ValueSpecDto::List(vals)));
+            values.insert(
+                name,
+                spanned(ValueSpecDto::List(
+                    vals.into_iter().map(NumDto::Point).collect(),
+                )),
+            );
         }
         // Integer issues need points, not lists: one point per grid value.
         for issue in space.issues() {
@@ -1130,7 +1438,7 @@ pub fn to_toml_with(s: &Scenario, opts: &WriteOptions) -> Result<(String, Vec<St
                 let pts = l
                     .iter()
                     .enumerate()
-                    .map(|(k, &y)| ((*lo + k as i64 * step) as f64, y))
+                    .map(|(k, y)| ((*lo + k as i64 * step) as f64, y.clone()))
                     .collect();
                 *v = spanned(ValueSpecDto::Points(PointsDto { points: pts }));
             }
@@ -1149,6 +1457,7 @@ pub fn to_toml_with(s: &Scenario, opts: &WriteOptions) -> Result<(String, Vec<St
                     options: f.iter().map(|&v| choice(i, v)).collect(),
                     basis: note.and_then(|n| n.basis.clone()),
                     sources: note.map(|n| n.sources.clone()).unwrap_or_default(),
+                    confidence: None,
                 }
             })
             .collect();
@@ -1157,7 +1466,8 @@ pub fn to_toml_with(s: &Scenario, opts: &WriteOptions) -> Result<(String, Vec<St
             name: spanned(p.name.clone()),
             description: p.description.clone(),
             role: (p.role != Role::Principal).then(|| spanned(p.role.as_str().to_string())),
-            reservation: Some(spanned(p.preferences.reservation())),
+            reservation: Some(spanned(NumDto::Point(p.preferences.reservation()))),
+            uncertainty: None,
             discount: match p.preferences.discount_model() {
                 detente_core::Discount::PerRound(d) if d != 1.0 => Some(spanned(d)),
                 _ => None,
@@ -1178,6 +1488,11 @@ pub fn to_toml_with(s: &Scenario, opts: &WriteOptions) -> Result<(String, Vec<St
             batna: p.batna.clone(),
             values,
         });
+        if let Some(model) = s.uncertainty.as_ref().and_then(|u| u.parties.get(pi))
+            && let Some(dto) = parties.last_mut()
+        {
+            write_model(dto, model, p, space);
+        }
     }
     let packages = s
         .packages
@@ -1249,6 +1564,100 @@ pub fn to_toml_with(s: &Scenario, opts: &WriteOptions) -> Result<(String, Vec<St
     Ok((text, notes))
 }
 
+/// Writes a party's numbers as the analyst gave them (with their ranges, default spreads and
+/// red-line confidences) in place of the normalised terms.
+fn write_model(dto: &mut PartyDto, model: &PartyModel, party: &Party, space: &OutcomeSpace) {
+    let num = |e: &Estimate| -> NumDto {
+        if !e.explicit {
+            return NumDto::Point(e.value);
+        }
+        let range = !e.is_point();
+        NumDto::Estimate(EstimateDto {
+            value: e.value,
+            low: range.then_some(e.low),
+            high: range.then_some(e.high),
+            dist: match e.dist {
+                Distribution::Triangular => None,
+                d => Some(d.as_str().to_string()),
+            },
+            sd: match e.dist {
+                Distribution::Normal { sd } => Some(sd),
+                _ => None,
+            },
+            basis: e.basis.clone(),
+            sources: e.sources.clone(),
+        })
+    };
+    let issues = space.issues();
+    dto.weights = IndexMap::new();
+    dto.values = IndexMap::new();
+    for (i, issue) in issues.iter().enumerate() {
+        let (Some(w), Some(v)) = (model.weights.get(i), model.values.get(i)) else {
+            continue;
+        };
+        if w.value == 0.0 && !w.explicit && v.is_none() {
+            continue;
+        }
+        dto.weights
+            .insert(issue.name().to_string(), spanned(num(w)));
+        let spec = match (v, issue.kind()) {
+            (Some(ValueModel::Table(t)), IssueKind::Discrete { options }) => ValueSpecDto::Table(
+                options
+                    .iter()
+                    .zip(t)
+                    .map(|(o, e)| (o.clone(), num(e)))
+                    .collect(),
+            ),
+            (Some(ValueModel::Table(t)), IssueKind::Integer { lo, step, .. }) => {
+                ValueSpecDto::Points(PointsDto {
+                    points: t
+                        .iter()
+                        .enumerate()
+                        .map(|(k, e)| ((*lo + k as i64 * step) as f64, num(e)))
+                        .collect(),
+                })
+            }
+            (Some(ValueModel::Piecewise(pts)), _) => ValueSpecDto::Points(PointsDto {
+                points: pts.iter().map(|(x, e)| (*x, num(e))).collect(),
+            }),
+            (None, _) => continue,
+        };
+        dto.values.insert(issue.name().to_string(), spanned(spec));
+    }
+    dto.reservation = Some(spanned(num(&model.reservation)));
+    let sp = model.spreads;
+    dto.uncertainty = (sp != Spreads::default()).then(|| {
+        spanned(SpreadsDto {
+            values: sp.values,
+            weights: sp.weights,
+            reservation: sp.reservation,
+        })
+    });
+    // One red-line entry per note, so each keeps its own confidence.
+    if model.red_lines.len() == party.red_line_notes.len() {
+        dto.red_lines = party
+            .red_line_notes
+            .iter()
+            .zip(&model.red_lines)
+            .map(|(n, r)| RedLineDto {
+                issue: spanned(issues[n.issue_idx].name().to_string()),
+                options: n
+                    .values
+                    .iter()
+                    .map(|&v| match issues[n.issue_idx].value(v) {
+                        Some(detente_core::Value::Integer(x)) => ChoiceDto::Integer(x),
+                        Some(detente_core::Value::Option(o)) => ChoiceDto::Name(o.to_string()),
+                        None => ChoiceDto::Name(String::new()),
+                    })
+                    .collect(),
+                basis: n.basis.clone(),
+                sources: n.sources.clone(),
+                confidence: (r.confidence < 1.0).then(|| spanned(r.confidence)),
+            })
+            .collect();
+    }
+}
+
 /// Wraps a value for writing (spans only matter when reading).
 fn spanned<T>(x: T) -> Spanned<T> {
     Spanned::new(0..0, x)
@@ -1256,3 +1665,6 @@ fn spanned<T>(x: T) -> Spanned<T> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod estimate_tests;

@@ -8,6 +8,7 @@ mod merge;
 mod negotiate;
 mod report;
 mod run;
+mod sensitivity;
 mod text;
 mod tournament;
 
@@ -42,6 +43,9 @@ enum Command {
     Negotiate(negotiate::NegotiateArgs),
     /// The main job: a readable report on a scenario and a simulated negotiation.
     Run(run::RunArgs),
+    /// Robust analysis over the estimates' ranges: probability of a zone, robust packages,
+    /// decisive estimates, smallest changes that open a zone.
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Convert a scenario between the native, GENIUS and GeniusWeb formats.
     Convert(convert::ConvertArgs),
     /// Every strategy against every other on many scenarios, with role rotation and
@@ -181,6 +185,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Analyze(a) => analyze::run(&a),
         Command::Negotiate(a) => negotiate::run(&a),
         Command::Run(a) => run::run(&a),
+        Command::Sensitivity(a) => sensitivity::run(&a),
         Command::Convert(a) => convert::run(&a),
         Command::Tournament(a) => tournament::run(&a),
         Command::Report(a) => report::run(&a),

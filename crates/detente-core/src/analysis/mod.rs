@@ -34,6 +34,7 @@
 
 mod additive;
 mod package;
+pub mod robustness;
 mod search;
 pub mod synthetic;
 
