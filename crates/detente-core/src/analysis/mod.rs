@@ -36,6 +36,7 @@ mod additive;
 mod package;
 mod search;
 pub mod synthetic;
+pub mod thin_zone;
 
 pub use package::{PackageScore, PartyScore, Verdict, score_package};
 
