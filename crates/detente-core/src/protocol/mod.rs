@@ -11,6 +11,7 @@
 //! collected in the result's trace. The mechanism holds every party's preferences only to score
 //! the result; negotiators never see them.
 
+mod blind;
 mod single_text;
 
 pub use single_text::{

@@ -26,12 +26,13 @@ use rand::RngExt;
 
 use crate::TIE_EPS;
 use crate::error::{Error, ErrorKind};
-use crate::negotiator::{NegotiatorInit, Strategy, TextNegotiator, TextView, Verdict};
+use crate::negotiator::{NegotiatorInit, Question, Strategy, TextNegotiator, TextView, Verdict};
 use crate::outcome::Outcome;
 use crate::preferences::Preferences;
 use crate::rng::{ChaCha8Rng, derive_seed, rng};
 use crate::scenario::Scenario;
 
+use super::blind::Blind;
 use super::{Event, NegotiationResult, Observer};
 
 /// The feedback mediator changes at most this many clauses per revision.
@@ -46,11 +47,14 @@ pub enum MediatorStrategy {
     Veto,
     /// Moves objected clauses toward what the objectors ask for, protecting the rest.
     Feedback,
+    /// Learns each party's preferences from verdicts and answers to cheap questions and tables
+    /// texts that logroll across issues (see `blind.rs`).
+    Blind,
 }
 
 impl MediatorStrategy {
     /// Names accepted by `parse`.
-    pub const NAMES: &'static str = "hill-climbing, veto, feedback";
+    pub const NAMES: &'static str = "hill-climbing, veto, feedback, blind";
 
     /// The canonical name.
     pub fn as_str(self) -> &'static str {
@@ -58,6 +62,7 @@ impl MediatorStrategy {
             MediatorStrategy::HillClimbing => "hill-climbing",
             MediatorStrategy::Veto => "veto",
             MediatorStrategy::Feedback => "feedback",
+            MediatorStrategy::Blind => "blind",
         }
     }
 }
@@ -70,6 +75,7 @@ impl std::str::FromStr for MediatorStrategy {
             "hill-climbing" | "hillclimbing" | "klein" => Ok(MediatorStrategy::HillClimbing),
             "veto" => Ok(MediatorStrategy::Veto),
             "feedback" => Ok(MediatorStrategy::Feedback),
+            "blind" => Ok(MediatorStrategy::Blind),
             _ => Err(Error::config(format!(
                 "unknown mediator strategy '{s}'; valid: {}",
                 MediatorStrategy::NAMES
@@ -165,6 +171,9 @@ pub struct SingleTextResult {
     pub negotiation: NegotiationResult,
     /// Every version of the draft, in order.
     pub versions: Vec<DraftVersion>,
+    /// Questions the mediator put to delegates besides the verdicts (ratings, comparisons):
+    /// each one costs a human's time. Consultations are `negotiation.rounds`.
+    pub questions: u32,
 }
 
 /// What a mediator knows when it revises the draft: the drafts and the verdicts, nothing more.
@@ -188,6 +197,8 @@ struct MediatorState {
     /// Per party: how many of its verdicts in a row rejected the draft. A party that keeps
     /// rejecting weighs more, so the text cannot settle on a majority's favourite forever.
     frustration: Vec<u32>,
+    /// The blind mediator's state, when it is the strategy.
+    blind: Option<Blind>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -244,6 +255,8 @@ impl MediatorState {
                 self.mutate()
             }
             MediatorStrategy::Feedback => self.revise_feedback(view),
+            // The mechanism calls the blind mediator directly: it asks questions.
+            MediatorStrategy::Blind => view.draft.clone(),
         }
     }
 
@@ -453,6 +466,8 @@ impl<'a> SingleText<'a> {
             .iter()
             .map(|i| i.n_values())
             .collect();
+        let sizes_for_blind = sizes.clone();
+        let own_for_blind = own.clone();
         let stance = vec![
             sizes
                 .iter()
@@ -469,6 +484,14 @@ impl<'a> SingleText<'a> {
             base: config.start.clone(),
             stance,
             frustration: vec![0; n],
+            blind: (config.mediator == MediatorStrategy::Blind).then(|| {
+                Blind::new(
+                    n,
+                    sizes_for_blind,
+                    own_for_blind,
+                    rng(derive_seed(config.seed, &[u64::MAX - 1])),
+                )
+            }),
         };
         Ok(SingleText {
             scenario,
@@ -512,6 +535,7 @@ impl<'a> SingleText<'a> {
             },
         );
         let mut accepted = vec![false; n];
+        let mut questions = 0u32;
         let everyone = matches!(
             self.config.mediator,
             MediatorStrategy::HillClimbing | MediatorStrategy::Veto
@@ -570,6 +594,7 @@ impl<'a> SingleText<'a> {
                     return SingleTextResult {
                         negotiation: super::ended(round, p, reservation, trace),
                         versions,
+                        questions,
                     };
                 }
                 accepted[p] = v.accept;
@@ -594,12 +619,27 @@ impl<'a> SingleText<'a> {
                 return SingleTextResult {
                     negotiation,
                     versions,
+                    questions,
                 };
             }
-            let next = self.mediator.revise(&MediatorView {
-                draft: &draft,
-                feedback: &feedback,
-            });
+            let next = match self.mediator.blind.as_mut() {
+                Some(blind) => {
+                    let parties = &mut self.parties;
+                    let present = &group;
+                    let mut ask = |p: usize, q: &Question| {
+                        if !present.contains(&p) {
+                            return None;
+                        }
+                        questions += 1;
+                        parties[p].answer(q)
+                    };
+                    blind.revise(&draft, &feedback, &mut ask)
+                }
+                None => self.mediator.revise(&MediatorView {
+                    draft: &draft,
+                    feedback: &feedback,
+                }),
+            };
             if next != draft {
                 let changes: Vec<(usize, u32, u32)> = (0..next.indices().len())
                     .filter(|&i| next.get(i) != draft.get(i))
@@ -642,6 +682,7 @@ impl<'a> SingleText<'a> {
         SingleTextResult {
             negotiation,
             versions,
+            questions,
         }
     }
 }
