@@ -370,4 +370,6 @@ pub fn run_sao_observed(
 }
 
 #[cfg(test)]
+mod mediation_tests;
+#[cfg(test)]
 mod tests;
