@@ -233,3 +233,220 @@ fn an_unknown_mediator_is_a_clear_error() {
     assert!(e.contains("oracle") && e.contains("blind"), "{e}");
     assert_eq!("blind".parse::<MediatorStrategy>().unwrap(), MediatorStrategy::Blind);
 }
+
+mod trusted_neutral {
+    use super::*;
+    use crate::TIE_EPS;
+    use crate::analysis::{self, AnalysisConfig};
+    use crate::preferences::RedLines;
+
+    fn all_outcomes(s: &Scenario) -> Vec<Outcome> {
+        let n = s.space().cardinality().to_u128().unwrap();
+        (0..n).filter_map(|k| s.space().outcome_at(k)).collect()
+    }
+
+    #[test]
+    fn the_trusted_neutral_proposes_the_exact_nash_package() {
+        for t in thin_zone::standard_set(31, 10).unwrap() {
+            let s = &t.scenario;
+            let tn = TrustedNeutral::new(s, Confided::all(s)).unwrap();
+            let p = tn.propose(Solution::Nash, Coalition::All).unwrap();
+            let a = analysis::analyze(s.space(), &s.preferences(), &AnalysisConfig::default());
+            let nash = a.nash.unwrap().unwrap();
+            assert_eq!(p.outcome.as_ref(), Some(&nash.outcome), "{}", s.name);
+            // Against brute force: no acceptable package has a larger product of gains.
+            let product = |o: &Outcome| {
+                s.parties()
+                    .iter()
+                    .map(|q| q.preferences.utility(o) - q.preferences.reservation())
+                    .product::<f64>()
+            };
+            let best = all_outcomes(s)
+                .iter()
+                .filter(|o| acceptable_to_all(s, o))
+                .map(product)
+                .fold(f64::NEG_INFINITY, f64::max);
+            assert!((product(&nash.outcome) - best).abs() <= 1e-9);
+            for (q, g) in p.gains.iter().enumerate() {
+                let pr = &s.parties()[q].preferences;
+                assert!((g - (pr.utility(&nash.outcome) - pr.reservation())).abs() < 1e-12);
+                assert!(*g >= -TIE_EPS);
+            }
+            let ks = tn.propose(Solution::KalaiSmorodinsky, Coalition::All).unwrap();
+            assert_eq!(ks.outcome, a.kalai_smorodinsky.unwrap().map(|p| p.outcome));
+        }
+    }
+
+    #[test]
+    fn a_trusted_neutral_run_agrees_on_the_nash_package() {
+        for (k, t) in thin_zone::standard_set(32, 8).unwrap().iter().enumerate() {
+            let s = &t.scenario;
+            let st = strategies(s.parties().len(), k as u64);
+            let c = config(s, MediatorStrategy::TrustedNash, 100, k as u64);
+            let r = SingleText::with_confided(s, &st, c, Confided::all(s))
+                .unwrap()
+                .run(&mut |_: &Event| {});
+            let nash = r.neutral.as_ref().unwrap().outcome.clone();
+            assert!(nash.is_some());
+            assert_eq!(r.negotiation.agreement, nash, "{}", s.name);
+            assert_eq!(r.questions, 0);
+        }
+    }
+
+    #[test]
+    fn without_a_zone_the_neutral_names_who_blocks_and_by_how_much() {
+        let t = thin_zone::standard_set(33, 1).unwrap().remove(0);
+        let parties: Vec<Party> = t
+            .scenario
+            .parties()
+            .iter()
+            .map(|p| {
+                let pr = Preferences::new(
+                    p.preferences.ufun().clone(),
+                    p.preferences.reservation() + 0.2,
+                    RedLines::none(t.scenario.space().issues().len()),
+                    1.0,
+                )
+                .unwrap();
+                Party::new(p.name.clone(), pr)
+            })
+            .collect();
+        let s = Scenario::new("no-zone", t.scenario.space().clone(), parties).unwrap();
+        assert!(!all_outcomes(&s).iter().any(|o| acceptable_to_all(&s, o)));
+        let p = TrustedNeutral::new(&s, Confided::all(&s))
+            .unwrap()
+            .propose(Solution::Nash, Coalition::All)
+            .unwrap();
+        assert!(p.outcome.is_none());
+        let (closest, short) = p.blocked.unwrap();
+        assert!(!short.is_empty());
+        for sh in &short {
+            assert!(sh.utility < sh.reservation);
+        }
+        // The closest package maximises the smallest u − r (brute force).
+        let slack = |o: &Outcome| {
+            s.parties()
+                .iter()
+                .map(|q| q.preferences.utility(o) - q.preferences.reservation())
+                .fold(f64::INFINITY, f64::min)
+        };
+        let best = all_outcomes(&s)
+            .iter()
+            .map(slack)
+            .fold(f64::NEG_INFINITY, f64::max);
+        assert!((slack(&closest) - best).abs() < 1e-12);
+        // The run ends without agreement, on the closest package.
+        let r = SingleText::with_confided(
+            &s,
+            &vec![Strategy::Conceder; s.parties().len()],
+            config(&s, MediatorStrategy::TrustedNash, 30, 1),
+            Confided::all(&s),
+        )
+        .unwrap()
+        .run(&mut |_: &Event| {});
+        assert!(r.negotiation.agreement.is_none());
+        assert_eq!(r.versions.last().unwrap().outcome, closest);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn post_settlement_improvements_match_brute_force(
+            n_parties in 2usize..5,
+            n_issues in 2usize..5,
+            n_options in 2u32..5,
+            seed in 0u64..1_000_000,
+            pick in 0u64..10_000,
+            red in proptest::option::of((0usize..2, 0u32..2)),
+        ) {
+            let t = thin_zone::scenario(&ThinZoneConfig { n_parties, n_issues, n_options, max_zone: 3, seed })
+                .unwrap();
+            let mut s = t.scenario;
+            if let Some((i, v)) = red {
+                // One party also rules out one value.
+                let p0 = &s.parties()[0].preferences;
+                let mut rl = RedLines::none(n_issues);
+                rl.forbid(i, v);
+                let pr = Preferences::new(p0.ufun().clone(), p0.reservation(), rl, 1.0).unwrap();
+                let mut parties = s.parties().to_vec();
+                parties[0] = Party::new("a", pr);
+                s = Scenario::new("red", s.space().clone(), parties).unwrap();
+            }
+            let all = all_outcomes(&s);
+            let tentative = all[(pick as usize) % all.len()].clone();
+            let imp = TrustedNeutral::new(&s, Confided::all(&s)).unwrap().improve(&tentative).unwrap();
+            let base = s.utilities(&tentative);
+            let better: Vec<&Outcome> = all
+                .iter()
+                .filter(|o| {
+                    s.parties().iter().all(|p| !p.preferences.red_lines().violated_by(o))
+                        && s.utilities(o).iter().zip(&base).all(|(u, b)| *u > b + TIE_EPS)
+                })
+                .collect();
+            prop_assert_eq!(imp.count, better.len() as u128);
+            let mut listed = imp.listed.clone();
+            listed.sort();
+            let mut expected: Vec<Outcome> = better.iter().map(|o| (*o).clone()).collect();
+            expected.sort();
+            prop_assert_eq!(listed, expected);
+            let min_gain = |o: &Outcome| {
+                s.utilities(o).iter().zip(&base).map(|(u, b)| u - b).fold(f64::INFINITY, f64::min)
+            };
+            match &imp.best {
+                None => prop_assert!(better.is_empty()),
+                Some(o) => {
+                    let best = better.iter().map(|o| min_gain(o)).fold(f64::NEG_INFINITY, f64::max);
+                    prop_assert!((min_gain(o) - best).abs() < 1e-9);
+                    prop_assert!(better.contains(&o));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bad_input_is_a_clear_error() {
+        let t = thin_zone::standard_set(34, 1).unwrap().remove(0);
+        let s = &t.scenario;
+        let st = vec![Strategy::Boulware; s.parties().len()];
+        // A trusted-neutral run without confided preferences.
+        let e = SingleText::new(s, &st, config(s, MediatorStrategy::TrustedNash, 10, 1))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("confided"), "{e}");
+        let mut partial = Confided::all(s);
+        partial.pop();
+        let e = SingleText::with_confided(
+            s,
+            &st,
+            config(s, MediatorStrategy::TrustedNash, 10, 1),
+            partial,
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(e.contains("missing") && e.contains(&s.parties().last().unwrap().name), "{e}");
+        // A blind mediator is not given confidences.
+        let e = SingleText::with_confided(
+            s,
+            &st,
+            config(s, MediatorStrategy::Blind, 10, 1),
+            Confided::all(s),
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(e.contains("does not take confided"), "{e}");
+        // A tentative agreement outside the space.
+        let tn = TrustedNeutral::new(s, Confided::all(s)).unwrap();
+        let mut bad = vec![0; s.space().issues().len()];
+        bad[0] = 99;
+        assert!(tn.improve(&Outcome::new(bad)).is_err());
+        assert!(tn.improve(&Outcome::new(vec![0])).is_err());
+        // Confided twice.
+        let mut twice = Confided::all(s);
+        twice.push(twice[0].clone());
+        assert!(TrustedNeutral::new(s, twice).is_err());
+    }
+}

@@ -13,10 +13,15 @@
 
 mod blind;
 mod single_text;
+mod trusted;
 
 pub use single_text::{
     Consultation, DraftVersion, MediatorStrategy, SingleText, SingleTextConfig, SingleTextResult,
     run_single_text,
+};
+pub use trusted::{
+    Coalition, Confided, Improvement, MAX_LISTED_IMPROVEMENTS, Proposal, Shortfall, Solution,
+    TrustedNeutral,
 };
 
 use crate::error::{Error, ErrorKind};
