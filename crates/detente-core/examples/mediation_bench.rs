@@ -9,7 +9,7 @@
 use detente_core::analysis::thin_zone::{self, acceptable_to_all};
 use detente_core::negotiator::Strategy;
 use detente_core::protocol::{
-    Consultation, MediatorStrategy, SaoConfig, SingleTextConfig, run_sao, run_single_text,
+    Confided, Consultation, MediatorStrategy, SaoConfig, SingleText, SingleTextConfig, run_sao,
 };
 use detente_core::rng::{derive_seed, rng};
 use detente_core::{Error, Outcome};
@@ -64,21 +64,24 @@ fn main() -> Result<(), Error> {
         MediatorStrategy::Veto,
         MediatorStrategy::Feedback,
         MediatorStrategy::Blind,
+        MediatorStrategy::TrustedNash,
     ] {
         let (mut agreed, mut used, mut asked) = (0, 0u64, 0u64);
         for (k, t) in set.iter().enumerate() {
             let s = &t.scenario;
-            let r = run_single_text(
-                s,
-                &strategies[k],
-                &SingleTextConfig {
-                    rounds,
-                    seed: derive_seed(seed, &[k as u64]),
-                    mediator: m,
-                    start: Outcome::new(vec![0; s.space().issues().len()]),
-                    schedule: Consultation::everyone(s.parties().len()),
-                },
-            )?;
+            let config = SingleTextConfig {
+                rounds,
+                seed: derive_seed(seed, &[k as u64]),
+                mediator: m,
+                start: Outcome::new(vec![0; s.space().issues().len()]),
+                schedule: Consultation::everyone(s.parties().len()),
+            };
+            let mut st = if m.trusted_solution().is_some() {
+                SingleText::with_confided(s, &strategies[k], config, Confided::all(s))?
+            } else {
+                SingleText::new(s, &strategies[k], config)?
+            };
+            let r = st.run(&mut |_: &detente_core::protocol::Event| {});
             used += u64::from(r.negotiation.rounds);
             asked += u64::from(r.questions);
             if r

@@ -49,7 +49,7 @@ const MARGIN: f64 = 0.05;
 /// Ridge penalty on every parameter (identifies the additive model's free constants).
 const RIDGE: f64 = 1e-3;
 /// Most branch-and-bound nodes one search visits; past it, the best text found so far is used.
-const MAX_NODES: u64 = 2_000_000;
+const MAX_NODES: u64 = 100_000;
 /// A score that beats any prediction: a party known to accept the text.
 const KNOWN: f64 = 1e6;
 
@@ -127,6 +127,12 @@ impl Blind {
     }
 
     /// The next draft, from this round's verdicts and the answers to its questions.
+    /// Whether the mediator holds a text every party has found acceptable: then it convenes
+    /// every party (a plenary to sign), whatever the schedule.
+    pub(super) fn settled(&self) -> bool {
+        self.settled.is_some()
+    }
+
     pub(super) fn revise(
         &mut self,
         draft: &Outcome,
@@ -412,6 +418,16 @@ impl Blind {
                 s
             })
             .collect();
+        // Values in order of their total term over parties, best first, so a good text is found
+        // early and bounds prune the rest.
+        let order: Vec<Vec<u32>> = (0..n_issues)
+            .map(|i| {
+                let mut vs: Vec<u32> = (0..self.sizes[i]).collect();
+                let key = |v: u32| -> f64 { terms.iter().map(|tp| tp[i][v as usize]).sum() };
+                vs.sort_by(|&a, &b| key(b).total_cmp(&key(a)).then(a.cmp(&b)));
+                vs
+            })
+            .collect();
         let mut best: Option<(f64, Outcome)> = None;
         let excluded = |o: &Outcome| {
             o.indices()
@@ -475,7 +491,7 @@ impl Blind {
                 level -= 1;
                 continue;
             }
-            let v = next[level];
+            let v = order[level][next[level] as usize];
             next[level] += 1;
             if self.forbidden[level][v as usize] {
                 continue;

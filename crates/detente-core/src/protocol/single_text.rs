@@ -655,7 +655,10 @@ impl<'a> SingleText<'a> {
         );
         for round in 0..self.config.rounds {
             let slot = &self.config.schedule[round as usize % self.config.schedule.len()];
-            let mut group: Vec<usize> = if everyone {
+            // A mediator that knows its text is acceptable to every party convenes them all.
+            let plenary = self.mediator.blind.as_ref().is_some_and(Blind::settled)
+                || self.neutral.as_ref().is_some_and(|p| p.outcome.is_some());
+            let mut group: Vec<usize> = if everyone || plenary {
                 (0..n).collect()
             } else {
                 slot.parties.clone()
@@ -672,7 +675,11 @@ impl<'a> SingleText<'a> {
                 Event::Consult {
                     round,
                     parties: group.clone(),
-                    meeting: if everyone { None } else { slot.meeting },
+                    meeting: if everyone || plenary {
+                        None
+                    } else {
+                        slot.meeting
+                    },
                     version,
                 },
             );
