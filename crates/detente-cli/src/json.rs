@@ -296,6 +296,26 @@ pub(crate) fn single_text(
             })
             .collect();
         m.insert("drafts".into(), Value::Array(drafts));
+        m.insert("consultations".into(), json!(r.negotiation.rounds));
+        m.insert("questions".into(), json!(r.questions));
+        if let Some(p) = &r.neutral {
+            let name = |q: usize| s.parties()[q].name.clone();
+            m.insert(
+                "neutral".into(),
+                json!({
+                    "parties": p.parties.iter().map(|&q| name(q)).collect::<Vec<_>>(),
+                    "package": p.outcome.as_ref().map(|o| outcome(s, o)),
+                    "gains": per_party(s, &p.gains),
+                    "closest": p.blocked.as_ref().map(|(o, _)| outcome(s, o)),
+                    "blocked_by": p.blocked.as_ref().map(|(_, sh)| sh.iter().map(|x| json!({
+                        "party": name(x.party),
+                        "utility": x.utility,
+                        "reservation": x.reservation,
+                        "short_by": x.reservation - x.utility,
+                    })).collect::<Vec<_>>()),
+                }),
+            );
+        }
     }
     v
 }

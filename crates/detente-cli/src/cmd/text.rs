@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 
 use detente_core::protocol::{
-    Consultation, MediatorStrategy, SingleTextConfig, SingleTextResult, run_single_text,
+    Confided, Consultation, MediatorStrategy, SingleText, SingleTextConfig, SingleTextResult,
 };
 use detente_core::{Outcome, Scenario};
 
@@ -36,7 +36,9 @@ pub(crate) enum Consult {
 /// scenario supports, so it has no `--protocol`.
 #[derive(Args, Debug)]
 pub(crate) struct ProtocolArgs {
-    /// Single text: the mediator's strategy (hill-climbing, veto, feedback) [default: feedback].
+    /// Single text: the mediator's strategy (hill-climbing, veto, feedback, blind, trusted-nash,
+    /// trusted-ks) [default: feedback]. The trusted ones receive every party's confided
+    /// preferences.
     #[arg(long, value_name = "STRATEGY")]
     mediator: Option<String>,
     /// Single text: the package the draft starts from (default: the scenario's
@@ -155,7 +157,14 @@ pub(crate) fn run(
     setup: &NegotiationSetup,
 ) -> Result<(SingleTextResult, SingleTextConfig, String)> {
     let (config, label) = args.single_text(setup)?;
-    let r = run_single_text(&setup.scenario, &setup.strategies, &config)?;
+    let s = &setup.scenario;
+    let mut st = if config.mediator.trusted_solution().is_some() {
+        // Choosing a trusted neutral means every party confides its preferences to it.
+        SingleText::with_confided(s, &setup.strategies, config.clone(), Confided::all(s))?
+    } else {
+        SingleText::new(s, &setup.strategies, config.clone())?
+    };
+    let r = st.run(&mut |_: &detente_core::protocol::Event| {});
     Ok((r, config, label))
 }
 
@@ -195,9 +204,18 @@ pub(crate) fn write_story(
         .map(|(p, st)| format!("{} ({st})", p.name))
         .collect();
     writeln!(out, "  parties review each draft: {}", who.join(", "))?;
+    let sees = match config.mediator {
+        MediatorStrategy::Blind => {
+            "verdicts, objections and answers to cheap questions (ratings, comparisons)"
+        }
+        MediatorStrategy::TrustedNash | MediatorStrategy::TrustedKs => {
+            "every party's preferences, confided to it alone"
+        }
+        _ => "only verdicts and objections",
+    };
     writeln!(
         out,
-        "  deadline {} consultations, seed {}; the mediator sees only verdicts and objections",
+        "  deadline {} consultations, seed {}; the mediator sees {sees}",
         config.rounds, config.seed
     )?;
     let utils = |o: &Outcome| -> String {
@@ -368,6 +386,59 @@ pub(crate) fn write_story(
                 writeln!(out, "    {}", utils(&last.outcome))?;
             }
         }
+    }
+    write_cost_and_neutral(out, s, r)
+}
+
+/// The human time the mediation used, and the trusted neutral's explanation.
+fn write_cost_and_neutral(
+    out: &mut impl Write,
+    s: &Scenario,
+    r: &SingleTextResult,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "  Mediation cost: {} consultation(s), {} question(s) to delegates",
+        r.negotiation.rounds, r.questions
+    )?;
+    let Some(p) = &r.neutral else {
+        return Ok(());
+    };
+    let name = |q: usize| s.parties()[q].name.as_str();
+    match (&p.outcome, &p.blocked) {
+        (Some(_), _) => {
+            let gains: Vec<String> = p
+                .parties
+                .iter()
+                .map(|&q| format!("{} {:+.3}", name(q), p.gains[q]))
+                .collect();
+            writeln!(
+                out,
+                "  The trusted neutral's package: each party's gain over its walk-away value: {}",
+                gains.join(", ")
+            )?;
+        }
+        (None, Some((_, short))) => {
+            let who: Vec<String> = short
+                .iter()
+                .map(|x| {
+                    format!(
+                        "{} ({:.3} against a walk-away of {:.3}, short by {:.3})",
+                        name(x.party),
+                        x.utility,
+                        x.reservation,
+                        x.reservation - x.utility
+                    )
+                })
+                .collect();
+            writeln!(
+                out,
+                "  No package is acceptable to every party. The closest one (it maximises the \
+                 smallest margin over walk-away values) is blocked by: {}",
+                who.join("; ")
+            )?;
+        }
+        (None, None) => {}
     }
     Ok(())
 }

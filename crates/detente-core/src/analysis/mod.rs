@@ -37,6 +37,7 @@ mod package;
 pub mod robustness;
 mod search;
 pub mod synthetic;
+pub mod thin_zone;
 
 pub use package::{PackageScore, PartyScore, Verdict, score_package};
 

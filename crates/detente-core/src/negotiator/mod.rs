@@ -6,6 +6,7 @@
 //! utility function, reservation value or red lines.
 
 mod bidding;
+mod question;
 mod strategies;
 mod text;
 
@@ -13,6 +14,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use bidding::{BidSpace, ENUMERATE_LIMIT, OpponentModel, SAMPLE_SIZE};
+pub use question::{Answer, Preference, Question, answer_from};
 pub use text::{MAX_OBJECTIONS, TextNegotiator, TextView, Verdict};
 
 use crate::error::Error;

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::outcome::Outcome;
 use crate::preferences::Preferences;
 
-use super::{NegotiatorInit, Strategy};
+use super::{Answer, NegotiatorInit, Question, Strategy, answer_from};
 
 /// Besides its red lines, a party objects to at most this many clauses per review: the ones
 /// that cost it most. Negotiators fight over a few points at a time, not the whole text.
@@ -71,6 +71,11 @@ impl TextView<'_> {
 pub trait TextNegotiator: Send {
     /// Answers on the draft in `view`.
     fn review(&mut self, view: &TextView<'_>) -> Verdict;
+
+    /// Answers a mediator's [`Question`] about texts, or declines (`None`, the default).
+    fn answer(&mut self, _question: &Question) -> Option<Answer> {
+        None
+    }
 }
 
 impl Strategy {
@@ -153,6 +158,10 @@ impl Aspiration {
 }
 
 impl TextNegotiator for Aspiration {
+    fn answer(&mut self, question: &Question) -> Option<Answer> {
+        Some(answer_from(&self.prefs, question))
+    }
+
     fn review(&mut self, view: &TextView<'_>) -> Verdict {
         let draft = view.draft;
         let terms = self.prefs.ufun().terms();

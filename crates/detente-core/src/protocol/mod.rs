@@ -11,11 +11,17 @@
 //! collected in the result's trace. The mechanism holds every party's preferences only to score
 //! the result; negotiators never see them.
 
+mod blind;
 mod single_text;
+mod trusted;
 
 pub use single_text::{
     Consultation, DraftVersion, MediatorStrategy, SingleText, SingleTextConfig, SingleTextResult,
     run_single_text,
+};
+pub use trusted::{
+    Coalition, Confided, Improvement, MAX_LISTED_IMPROVEMENTS, Proposal, Shortfall, Solution,
+    TrustedNeutral,
 };
 
 use crate::error::{Error, ErrorKind};
@@ -368,5 +374,7 @@ pub fn run_sao_observed(
     Ok(sao.run(observer))
 }
 
+#[cfg(test)]
+mod mediation_tests;
 #[cfg(test)]
 mod tests;

@@ -26,12 +26,14 @@ use rand::RngExt;
 
 use crate::TIE_EPS;
 use crate::error::{Error, ErrorKind};
-use crate::negotiator::{NegotiatorInit, Strategy, TextNegotiator, TextView, Verdict};
+use crate::negotiator::{NegotiatorInit, Question, Strategy, TextNegotiator, TextView, Verdict};
 use crate::outcome::Outcome;
 use crate::preferences::Preferences;
 use crate::rng::{ChaCha8Rng, derive_seed, rng};
 use crate::scenario::Scenario;
 
+use super::blind::Blind;
+use super::trusted::{Coalition, Confided, Proposal, Solution, TrustedNeutral};
 use super::{Event, NegotiationResult, Observer};
 
 /// The feedback mediator changes at most this many clauses per revision.
@@ -46,11 +48,20 @@ pub enum MediatorStrategy {
     Veto,
     /// Moves objected clauses toward what the objectors ask for, protecting the rest.
     Feedback,
+    /// Learns each party's preferences from verdicts and answers to cheap questions and tables
+    /// texts that logroll across issues (see `blind.rs`).
+    Blind,
+    /// A trusted neutral that holds every party's confided preferences tables the exact Nash
+    /// package of the acceptable set (see `trusted.rs`); needs [`SingleText::with_confided`].
+    TrustedNash,
+    /// As `TrustedNash`, with the Kalai–Smorodinsky package.
+    TrustedKs,
 }
 
 impl MediatorStrategy {
     /// Names accepted by `parse`.
-    pub const NAMES: &'static str = "hill-climbing, veto, feedback";
+    pub const NAMES: &'static str =
+        "hill-climbing, veto, feedback, blind, trusted-nash, trusted-ks";
 
     /// The canonical name.
     pub fn as_str(self) -> &'static str {
@@ -58,6 +69,18 @@ impl MediatorStrategy {
             MediatorStrategy::HillClimbing => "hill-climbing",
             MediatorStrategy::Veto => "veto",
             MediatorStrategy::Feedback => "feedback",
+            MediatorStrategy::Blind => "blind",
+            MediatorStrategy::TrustedNash => "trusted-nash",
+            MediatorStrategy::TrustedKs => "trusted-ks",
+        }
+    }
+
+    /// The bargaining solution a trusted neutral proposes, for the trusted strategies.
+    pub fn trusted_solution(self) -> Option<Solution> {
+        match self {
+            MediatorStrategy::TrustedNash => Some(Solution::Nash),
+            MediatorStrategy::TrustedKs => Some(Solution::KalaiSmorodinsky),
+            _ => None,
         }
     }
 }
@@ -70,6 +93,9 @@ impl std::str::FromStr for MediatorStrategy {
             "hill-climbing" | "hillclimbing" | "klein" => Ok(MediatorStrategy::HillClimbing),
             "veto" => Ok(MediatorStrategy::Veto),
             "feedback" => Ok(MediatorStrategy::Feedback),
+            "blind" => Ok(MediatorStrategy::Blind),
+            "trusted-nash" | "trusted-neutral" | "trusted" => Ok(MediatorStrategy::TrustedNash),
+            "trusted-ks" | "trusted-kalai-smorodinsky" => Ok(MediatorStrategy::TrustedKs),
             _ => Err(Error::config(format!(
                 "unknown mediator strategy '{s}'; valid: {}",
                 MediatorStrategy::NAMES
@@ -165,6 +191,12 @@ pub struct SingleTextResult {
     pub negotiation: NegotiationResult,
     /// Every version of the draft, in order.
     pub versions: Vec<DraftVersion>,
+    /// Questions the mediator put to delegates besides the verdicts (ratings, comparisons):
+    /// each one costs a human's time. Consultations are `negotiation.rounds`.
+    pub questions: u32,
+    /// The trusted neutral's proposal (with each party's gain, or who blocks), for the trusted
+    /// strategies.
+    pub neutral: Option<Proposal>,
 }
 
 /// What a mediator knows when it revises the draft: the drafts and the verdicts, nothing more.
@@ -188,6 +220,8 @@ struct MediatorState {
     /// Per party: how many of its verdicts in a row rejected the draft. A party that keeps
     /// rejecting weighs more, so the text cannot settle on a majority's favourite forever.
     frustration: Vec<u32>,
+    /// The blind mediator's state, when it is the strategy.
+    blind: Option<Blind>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -244,6 +278,11 @@ impl MediatorState {
                 self.mutate()
             }
             MediatorStrategy::Feedback => self.revise_feedback(view),
+            // The mechanism calls the blind mediator directly: it asks questions. The trusted
+            // neutral holds its proposal.
+            MediatorStrategy::Blind | MediatorStrategy::TrustedNash | MediatorStrategy::TrustedKs => {
+                view.draft.clone()
+            }
         }
     }
 
@@ -374,6 +413,7 @@ pub struct SingleText<'a> {
     parties: Vec<Box<dyn TextNegotiator>>,
     mediator: MediatorState,
     config: SingleTextConfig,
+    neutral: Option<Proposal>,
 }
 
 impl<'a> SingleText<'a> {
@@ -389,13 +429,51 @@ impl<'a> SingleText<'a> {
         strategies: &[Strategy],
         config: SingleTextConfig,
     ) -> Result<SingleText<'a>, Error> {
+        let parties = build_parties(scenario, strategies, config.seed)?;
+        SingleText::with_negotiators(scenario, parties, config)
+    }
+
+    /// Sets up a single-text negotiation under a trusted neutral (`trusted-nash`,
+    /// `trusted-ks`): every party confides its preferences to the mediator alone, which tables
+    /// the exact bargaining package of the acceptable set in round 0 and holds it (or, with no
+    /// zone, the closest package, and reports who blocks it).
+    ///
+    /// # Errors
+    /// As [`SingleText::new`]; when the mediator is not a trusted neutral; as
+    /// [`TrustedNeutral::new`] (a party confided nothing) and [`TrustedNeutral::propose`].
+    pub fn with_confided(
+        scenario: &'a Scenario,
+        strategies: &[Strategy],
+        config: SingleTextConfig,
+        confided: Vec<Confided>,
+    ) -> Result<SingleText<'a>, Error> {
+        let Some(solution) = config.mediator.trusted_solution() else {
+            return Err(Error::config(format!(
+                "mediator '{}' does not take confided preferences; use trusted-nash or trusted-ks",
+                config.mediator.as_str()
+            )));
+        };
+        let neutral = TrustedNeutral::new(scenario, confided)?;
+        let proposal = neutral.propose(solution, Coalition::All)?;
+        let parties = build_parties(scenario, strategies, config.seed)?;
+        let mut st = SingleText::build(scenario, parties, config)?;
+        st.neutral = Some(proposal);
+        Ok(st)
+    }
+}
+
+fn build_parties(
+    scenario: &Scenario,
+    strategies: &[Strategy],
+    seed: u64,
+) -> Result<Vec<Box<dyn TextNegotiator>>, Error> {
         let n = scenario.parties().len();
         if strategies.len() != n {
             return Err(Error::new(ErrorKind::Mismatch {
                 reason: format!("{} strategies for {n} parties", strategies.len()),
             }));
         }
-        let parties = strategies
+        strategies
             .iter()
             .enumerate()
             .map(|(i, s)| {
@@ -404,19 +482,35 @@ impl<'a> SingleText<'a> {
                     preferences: &scenario.parties()[i].preferences,
                     me: i,
                     n_parties: n,
-                    seed: derive_seed(config.seed, &[i as u64]),
+                    seed: derive_seed(seed, &[i as u64]),
                     bids: None,
                 })
             })
-            .collect::<Result<Vec<_>, Error>>()?;
-        SingleText::with_negotiators(scenario, parties, config)
-    }
+            .collect::<Result<Vec<_>, Error>>()
+}
+
+impl<'a> SingleText<'a> {
 
     /// Like [`SingleText::new`], with ready-made parties (one per scenario party, in order).
     ///
     /// # Errors
     /// As [`SingleText::new`].
     pub fn with_negotiators(
+        scenario: &'a Scenario,
+        parties: Vec<Box<dyn TextNegotiator>>,
+        config: SingleTextConfig,
+    ) -> Result<SingleText<'a>, Error> {
+        if config.mediator.trusted_solution().is_some() {
+            return Err(Error::config(format!(
+                "a trusted-neutral run needs the parties' confided preferences \
+                 (SingleText::with_confided); mediator '{}' was given none",
+                config.mediator.as_str()
+            )));
+        }
+        SingleText::build(scenario, parties, config)
+    }
+
+    fn build(
         scenario: &'a Scenario,
         parties: Vec<Box<dyn TextNegotiator>>,
         config: SingleTextConfig,
@@ -453,6 +547,8 @@ impl<'a> SingleText<'a> {
             .iter()
             .map(|i| i.n_values())
             .collect();
+        let sizes_for_blind = sizes.clone();
+        let own_for_blind = own.clone();
         let stance = vec![
             sizes
                 .iter()
@@ -469,12 +565,21 @@ impl<'a> SingleText<'a> {
             base: config.start.clone(),
             stance,
             frustration: vec![0; n],
+            blind: (config.mediator == MediatorStrategy::Blind).then(|| {
+                Blind::new(
+                    n,
+                    sizes_for_blind,
+                    own_for_blind,
+                    rng(derive_seed(config.seed, &[u64::MAX - 1])),
+                )
+            }),
         };
         Ok(SingleText {
             scenario,
             parties,
             mediator,
             config,
+            neutral: None,
         })
     }
 
@@ -511,14 +616,49 @@ impl<'a> SingleText<'a> {
                 changes: Vec::new(),
             },
         );
+        if let Some(p) = &self.neutral {
+            let table = p
+                .outcome
+                .clone()
+                .or_else(|| p.blocked.as_ref().map(|(o, _)| o.clone()));
+            if let Some(next) = table.filter(|o| *o != draft) {
+                let changes: Vec<(usize, u32, u32)> = (0..next.indices().len())
+                    .filter(|&i| next.get(i) != draft.get(i))
+                    .map(|i| (i, draft.get(i), next.get(i)))
+                    .collect();
+                version = 1;
+                draft = next;
+                self.mediator.base = draft.clone();
+                versions.push(DraftVersion {
+                    version,
+                    round: 0,
+                    outcome: draft.clone(),
+                    reference: draft.clone(),
+                    changes: changes.clone(),
+                });
+                emit(
+                    &mut trace,
+                    Event::Draft {
+                        round: 0,
+                        version,
+                        outcome: draft.clone(),
+                        changes,
+                    },
+                );
+            }
+        }
         let mut accepted = vec![false; n];
+        let mut questions = 0u32;
         let everyone = matches!(
             self.config.mediator,
             MediatorStrategy::HillClimbing | MediatorStrategy::Veto
         );
         for round in 0..self.config.rounds {
             let slot = &self.config.schedule[round as usize % self.config.schedule.len()];
-            let mut group: Vec<usize> = if everyone {
+            // A mediator that knows its text is acceptable to every party convenes them all.
+            let plenary = self.mediator.blind.as_ref().is_some_and(Blind::settled)
+                || self.neutral.as_ref().is_some_and(|p| p.outcome.is_some());
+            let mut group: Vec<usize> = if everyone || plenary {
                 (0..n).collect()
             } else {
                 slot.parties.clone()
@@ -535,7 +675,11 @@ impl<'a> SingleText<'a> {
                 Event::Consult {
                     round,
                     parties: group.clone(),
-                    meeting: if everyone { None } else { slot.meeting },
+                    meeting: if everyone || plenary {
+                        None
+                    } else {
+                        slot.meeting
+                    },
                     version,
                 },
             );
@@ -570,6 +714,8 @@ impl<'a> SingleText<'a> {
                     return SingleTextResult {
                         negotiation: super::ended(round, p, reservation, trace),
                         versions,
+                        questions,
+                        neutral: self.neutral.clone(),
                     };
                 }
                 accepted[p] = v.accept;
@@ -594,12 +740,28 @@ impl<'a> SingleText<'a> {
                 return SingleTextResult {
                     negotiation,
                     versions,
+                    questions,
+                    neutral: self.neutral.clone(),
                 };
             }
-            let next = self.mediator.revise(&MediatorView {
-                draft: &draft,
-                feedback: &feedback,
-            });
+            let next = match self.mediator.blind.as_mut() {
+                Some(blind) => {
+                    let parties = &mut self.parties;
+                    let present = &group;
+                    let mut ask = |p: usize, q: &Question| {
+                        if !present.contains(&p) {
+                            return None;
+                        }
+                        questions += 1;
+                        parties[p].answer(q)
+                    };
+                    blind.revise(&draft, &feedback, &mut ask)
+                }
+                None => self.mediator.revise(&MediatorView {
+                    draft: &draft,
+                    feedback: &feedback,
+                }),
+            };
             if next != draft {
                 let changes: Vec<(usize, u32, u32)> = (0..next.indices().len())
                     .filter(|&i| next.get(i) != draft.get(i))
@@ -642,6 +804,8 @@ impl<'a> SingleText<'a> {
         SingleTextResult {
             negotiation,
             versions,
+            questions,
+            neutral: self.neutral.clone(),
         }
     }
 }

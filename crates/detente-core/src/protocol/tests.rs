@@ -191,10 +191,11 @@ mod single_text {
         Strategy::Conceder,
         Strategy::TimeDependent(0.5),
     ];
-    const MEDIATORS: [MediatorStrategy; 3] = [
+    const MEDIATORS: [MediatorStrategy; 4] = [
         MediatorStrategy::HillClimbing,
         MediatorStrategy::Veto,
         MediatorStrategy::Feedback,
+        MediatorStrategy::Blind,
     ];
 
     proptest! {
@@ -206,7 +207,7 @@ mod single_text {
             sizes in prop::collection::vec(2u32..6, 2..5),
             seed in any::<u64>(),
             picks in prop::collection::vec(0usize..4, 5),
-            m in 0usize..3,
+            m in 0usize..4,
             rounds in 1u32..80,
         ) {
             let s = scenario(np, &sizes, seed);

@@ -1,0 +1,417 @@
+//! The trusted neutral: a mediator to whom each party confides its preferences, and who alone
+//! may read them (the classic negotiation-support setting).
+//!
+//! A party hands its preferences over as a [`Confided`], a type whose contents nothing outside
+//! this module can read: negotiators, the blind mediator and callers can build one, pass it on and
+//! drop it, never look inside. [`TrustedNeutral`] takes one per party and
+//!
+//! * [`TrustedNeutral::propose`]s the exact Nash or Kalai–Smorodinsky package of the acceptable
+//!   set (of all parties, or of the principals only) with each party's gain over its walk-away
+//!   value, or — when no package is acceptable to all — the package that comes closest (it
+//!   maximises the smallest `u_p − r_p`) and whose walk-away values block it, by how much;
+//! * [`TrustedNeutral::improve`]s on a tentative agreement or any draft (Raiffa's
+//!   post-settlement improvement): it counts and lists the packages every party strictly
+//!   prefers (utility higher by more than [`TIE_EPS`], no red line crossed) and proposes the one
+//!   that maximises the smallest gain. Both are exact: a depth-first search over issues with
+//!   per-party optimistic bounds that skips every subtree where some party cannot gain (or that
+//!   cannot beat the best package found), within a node budget past which it says so.
+//!
+//! Non-goals: confidentiality against the analyst (who built the scenario); strategic
+//! misreporting (parties confide their true preferences).
+
+use crate::TIE_EPS;
+use crate::analysis::{self, AnalysisConfig};
+use crate::error::{Error, ErrorKind};
+use crate::outcome::{Outcome, OutcomeSpace};
+use crate::preferences::Preferences;
+use crate::scenario::{Role, Scenario};
+
+/// Packages listed by [`TrustedNeutral::improve`] at most (all are counted).
+pub const MAX_LISTED_IMPROVEMENTS: usize = 1000;
+
+/// Most search nodes an improvement search visits before it is reported as incomplete.
+const MAX_NODES: u64 = 50_000_000;
+
+/// Preferences one party confides to the trusted neutral. Only the trusted neutral can read
+/// them: the type has no accessor.
+#[derive(Clone)]
+pub struct Confided {
+    party: usize,
+    preferences: Preferences,
+}
+
+impl std::fmt::Debug for Confided {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Confided {{ party: {}, .. }}", self.party)
+    }
+}
+
+impl Confided {
+    /// Party `party` confides `preferences`.
+    pub fn new(party: usize, preferences: Preferences) -> Confided {
+        Confided { party, preferences }
+    }
+
+    /// Every party of `scenario` confides its own preferences (the parties agree to the
+    /// trusted-neutral procedure).
+    pub fn all(scenario: &Scenario) -> Vec<Confided> {
+        scenario
+            .parties()
+            .iter()
+            .enumerate()
+            .map(|(p, party)| Confided::new(p, party.preferences.clone()))
+            .collect()
+    }
+
+    /// The index of the party that confided.
+    pub fn party(&self) -> usize {
+        self.party
+    }
+}
+
+/// The bargaining solution the trusted neutral proposes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Solution {
+    /// Maximises the product of gains over walk-away values.
+    Nash,
+    /// Maximises the smallest gain relative to each party's best acceptable gain.
+    KalaiSmorodinsky,
+}
+
+/// Whose acceptable set the proposal is drawn from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coalition {
+    /// Every party.
+    All,
+    /// The principal parties only (mediators with interests and stakeholders are left out).
+    Principals,
+}
+
+/// A party whose walk-away value blocks the closest package, and by how much.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shortfall {
+    /// Party index.
+    pub party: usize,
+    /// Its utility for the closest package.
+    pub utility: f64,
+    /// Its walk-away value.
+    pub reservation: f64,
+}
+
+/// The trusted neutral's proposal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Proposal {
+    /// The parties whose acceptable set it is drawn from.
+    pub parties: Vec<usize>,
+    /// The proposed package, acceptable to every party of `parties`; `None` when there is none.
+    pub outcome: Option<Outcome>,
+    /// Every party's utility for the proposed (or closest) package, in party order.
+    pub utilities: Vec<f64>,
+    /// Every party's gain over its walk-away value, in party order.
+    pub gains: Vec<f64>,
+    /// When no package is acceptable to all of `parties`: the package that maximises the
+    /// smallest `u_p − r_p` over them, and the parties whose walk-away values it falls short of.
+    pub blocked: Option<(Outcome, Vec<Shortfall>)>,
+}
+
+/// Packages every party prefers to a tentative agreement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Improvement {
+    /// Every party's utility for the tentative agreement.
+    pub tentative: Vec<f64>,
+    /// How many packages every party strictly prefers.
+    pub count: u128,
+    /// The first [`MAX_LISTED_IMPROVEMENTS`] of them, in enumeration order.
+    pub listed: Vec<Outcome>,
+    /// The one maximising the smallest gain (ties: larger total gain, then enumeration order).
+    pub best: Option<Outcome>,
+    /// Every party's gain in `best` over the tentative agreement.
+    pub gains: Vec<f64>,
+}
+
+/// A mediator that knows every party's confided preferences.
+#[derive(Clone, Debug)]
+pub struct TrustedNeutral {
+    space: OutcomeSpace,
+    confided: Vec<Confided>,
+    roles: Vec<Role>,
+}
+
+impl TrustedNeutral {
+    /// A trusted neutral for `scenario`, holding exactly one [`Confided`] per party.
+    ///
+    /// # Errors
+    /// When a party has confided nothing (a trusted-neutral run needs every party's confided
+    /// preferences), confided twice, or a confidence names a party that does not exist or does
+    /// not fit the issues.
+    pub fn new(scenario: &Scenario, confided: Vec<Confided>) -> Result<TrustedNeutral, Error> {
+        let n = scenario.parties().len();
+        let mut slots: Vec<Option<Confided>> = vec![None; n];
+        for c in confided {
+            if c.party >= n {
+                return Err(Error::config(format!(
+                    "preferences confided by party {} but the scenario has {n} parties",
+                    c.party
+                )));
+            }
+            let terms = c.preferences.ufun().terms();
+            if terms.len() != scenario.space().issues().len()
+                || terms
+                    .iter()
+                    .zip(scenario.space().issues())
+                    .any(|(t, i)| t.len() != i.n_values() as usize)
+            {
+                return Err(Error::new(ErrorKind::Mismatch {
+                    reason: format!(
+                        "the preferences confided by party '{}' do not fit the issues",
+                        scenario.parties()[c.party].name
+                    ),
+                }));
+            }
+            let p = c.party;
+            if slots[p].replace(c).is_some() {
+                return Err(Error::config(format!(
+                    "party '{}' confided its preferences twice",
+                    scenario.parties()[p].name
+                )));
+            }
+        }
+        let missing: Vec<&str> = slots
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.is_none())
+            .map(|(p, _)| scenario.parties()[p].name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::config(format!(
+                "a trusted neutral needs every party's confided preferences; missing: {}",
+                missing.join(", ")
+            )));
+        }
+        Ok(TrustedNeutral {
+            space: scenario.space().clone(),
+            confided: slots.into_iter().flatten().collect(),
+            roles: scenario.parties().iter().map(|p| p.role).collect(),
+        })
+    }
+
+    fn prefs(&self) -> Vec<&Preferences> {
+        self.confided.iter().map(|c| &c.preferences).collect()
+    }
+
+    fn utilities(&self, o: &Outcome) -> Vec<f64> {
+        self.confided
+            .iter()
+            .map(|c| c.preferences.utility(o))
+            .collect()
+    }
+
+    /// The exact `solution` package of the acceptable set of `coalition` (see the module docs).
+    ///
+    /// # Errors
+    /// When the coalition is empty (no principals) or the exact analysis exceeds its budget.
+    pub fn propose(&self, solution: Solution, coalition: Coalition) -> Result<Proposal, Error> {
+        let parties: Vec<usize> = (0..self.confided.len())
+            .filter(|&p| coalition == Coalition::All || self.roles[p] == Role::Principal)
+            .collect();
+        if parties.is_empty() {
+            return Err(Error::config("the scenario has no principal parties"));
+        }
+        let all = self.prefs();
+        let prefs: Vec<&Preferences> = parties.iter().map(|&p| all[p]).collect();
+        let a = analysis::analyze(
+            &self.space,
+            &prefs,
+            &AnalysisConfig {
+                full_frontier: false,
+                acceptable_frontier: false,
+                ..Default::default()
+            },
+        );
+        let point = match solution {
+            Solution::Nash => a.nash,
+            Solution::KalaiSmorodinsky => a.kalai_smorodinsky,
+        }
+        .map_err(|i| Error::config(format!("the exact analysis is incomplete: {}", i.reason)))?;
+        let gains_of = |u: &[f64]| -> Vec<f64> {
+            u.iter()
+                .zip(&all)
+                .map(|(x, p)| x - p.reservation())
+                .collect()
+        };
+        if let Some(pt) = point {
+            let utilities = self.utilities(&pt.outcome);
+            return Ok(Proposal {
+                parties,
+                gains: gains_of(&utilities),
+                utilities,
+                outcome: Some(pt.outcome),
+                blocked: None,
+            });
+        }
+        // No zone: the package that comes closest, and who blocks it.
+        let baseline: Vec<f64> = prefs.iter().map(|p| p.reservation()).collect();
+        let search = maximin(&self.space, &prefs, &baseline, false)?;
+        let closest = search
+            .best
+            .ok_or_else(|| Error::config("every package crosses some party's red line"))?;
+        let utilities = self.utilities(&closest);
+        let shortfalls = parties
+            .iter()
+            .filter(|&&p| !all[p].is_acceptable(&closest))
+            .map(|&p| Shortfall {
+                party: p,
+                utility: utilities[p],
+                reservation: all[p].reservation(),
+            })
+            .collect();
+        Ok(Proposal {
+            parties,
+            gains: gains_of(&utilities),
+            utilities,
+            outcome: None,
+            blocked: Some((closest, shortfalls)),
+        })
+    }
+
+    /// Post-settlement improvement on `tentative` (see the module docs).
+    ///
+    /// # Errors
+    /// When `tentative` is not a package of the space, or the search exceeds its budget.
+    pub fn improve(&self, tentative: &Outcome) -> Result<Improvement, Error> {
+        self.space.check(tentative)?;
+        let prefs = self.prefs();
+        let base = self.utilities(tentative);
+        let s = maximin(&self.space, &prefs, &base, true)?;
+        let gains = match &s.best {
+            Some(o) => self
+                .utilities(o)
+                .iter()
+                .zip(&base)
+                .map(|(u, b)| u - b)
+                .collect(),
+            None => Vec::new(),
+        };
+        Ok(Improvement {
+            tentative: base,
+            count: s.count,
+            listed: s.listed,
+            best: s.best,
+            gains,
+        })
+    }
+}
+
+struct Search {
+    count: u128,
+    listed: Vec<Outcome>,
+    best: Option<Outcome>,
+}
+
+/// Depth-first search over issues for the package maximising `min_p (u_p − base_p)` (ties: the
+/// larger `Σ u_p`, then enumeration order), never crossing a red line. With `strict`, only
+/// packages where every party gains more than [`TIE_EPS`] qualify, and they are also counted and
+/// listed; otherwise every package qualifies and only the best is sought.
+fn maximin(
+    space: &OutcomeSpace,
+    prefs: &[&Preferences],
+    base: &[f64],
+    strict: bool,
+) -> Result<Search, Error> {
+    let sizes: Vec<u32> = space.issues().iter().map(|i| i.n_values()).collect();
+    let n_issues = sizes.len();
+    let np = prefs.len();
+    let allowed = |i: usize, v: u32| prefs.iter().all(|p| !p.red_lines().forbids(i, v));
+    // Per party: suffix maxima of the terms over allowed values (clipped utilities are
+    // bounded by their raw sums: the clip only lowers values above 1).
+    let mut hi = vec![vec![0.0; n_issues + 1]; np];
+    for (p, pr) in prefs.iter().enumerate() {
+        let terms = pr.ufun().terms();
+        for i in (0..n_issues).rev() {
+            let vals = (0..sizes[i]).filter(|&v| allowed(i, v)).map(|v| terms[i][v as usize]);
+            hi[p][i] = hi[p][i + 1] + vals.fold(f64::NEG_INFINITY, f64::max);
+        }
+    }
+    let clips = prefs.iter().any(|p| p.ufun().clips_at_one());
+    let mut out = Search {
+        count: 0,
+        listed: Vec::new(),
+        best: None,
+    };
+    let mut best_key = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+    let mut idx = vec![0u32; n_issues];
+    let mut partial = vec![vec![0.0; n_issues + 1]; np];
+    let mut next = vec![0u32; n_issues + 1];
+    let mut level = 0usize;
+    let mut nodes = 0u64;
+    if n_issues == 0 {
+        return Ok(out);
+    }
+    loop {
+        if level == n_issues {
+            let o = Outcome::new(idx.clone());
+            let u: Vec<f64> = prefs.iter().map(|p| p.utility(&o)).collect();
+            let gain = u
+                .iter()
+                .zip(base)
+                .map(|(x, b)| x - b)
+                .fold(f64::INFINITY, f64::min);
+            if !strict || gain > TIE_EPS {
+                if strict {
+                    out.count += 1;
+                    if out.listed.len() < MAX_LISTED_IMPROVEMENTS {
+                        out.listed.push(o.clone());
+                    }
+                }
+                let key = (gain, u.iter().sum::<f64>());
+                if key.0 > best_key.0 + TIE_EPS
+                    || (key.0 >= best_key.0 - TIE_EPS && key.1 > best_key.1 + TIE_EPS)
+                {
+                    best_key = key;
+                    out.best = Some(o);
+                }
+            }
+            level -= 1;
+            continue;
+        }
+        if next[level] >= sizes[level] {
+            if level == 0 {
+                break;
+            }
+            level -= 1;
+            continue;
+        }
+        let v = next[level];
+        next[level] += 1;
+        if !allowed(level, v) {
+            continue;
+        }
+        nodes += 1;
+        if nodes > MAX_NODES {
+            return Err(Error::config(format!(
+                "the improvement search needs more than {MAX_NODES} nodes; the space is too \
+                 large for an exact answer"
+            )));
+        }
+        idx[level] = v;
+        let mut bound = f64::INFINITY;
+        for p in 0..np {
+            partial[p][level + 1] = partial[p][level] + prefs[p].ufun().terms()[level][v as usize];
+            let opt = partial[p][level + 1] + hi[p][level + 1];
+            let opt = if clips { opt.min(1.0) } else { opt };
+            bound = bound.min(opt - base[p]);
+        }
+        // Nobody-better subtrees are skipped; when only the best matters, so are subtrees that
+        // cannot beat it by more than a tie (a tied subtree may still win on welfare, so it is
+        // searched unless it cannot reach the best gain at all).
+        if strict && bound <= TIE_EPS {
+            continue;
+        }
+        if bound < best_key.0 - TIE_EPS {
+            continue;
+        }
+        level += 1;
+        next[level] = 0;
+    }
+    Ok(out)
+}
