@@ -150,6 +150,7 @@ impl Command {
             Command::Negotiate(a) => ("negotiate", Some(a.threads.threads)),
             Command::Run(a) => ("run", Some(a.threads.threads)),
             Command::Tournament(a) => ("tournament", Some(a.threads.threads)),
+            Command::Sensitivity(a) => ("sensitivity", Some(a.threads.threads)),
             Command::Convert(_) => ("convert", None),
             Command::Report(_) => ("report", None),
             Command::Export(_) => ("export", None),
@@ -162,8 +163,8 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
     let threads = match (cli.threads, cli.command.threads()) {
         (Some(_), (name, None)) => {
             return Err(UsageError(format!(
-                "--threads does nothing for `{name}`; it applies to analyze, negotiate, run and \
-                 tournament"
+                "--threads does nothing for `{name}`; it applies to analyze, negotiate, run, \
+                 sensitivity and tournament"
             ))
             .into());
         }

@@ -18,6 +18,8 @@ use crate::json;
 pub(crate) struct SensitivityArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
+    #[command(flatten)]
+    pub(crate) threads: super::ThreadsArgs,
     /// Number of draws of every estimate (each analysed exactly).
     #[arg(long, value_name = "N", default_value_t = 1000)]
     samples: u64,
@@ -31,7 +33,8 @@ pub(crate) struct SensitivityArgs {
     #[arg(long)]
     quiet: bool,
     /// Most search nodes per exact decision before it counts as undecided.
-    #[arg(long, value_name = "N", default_value_t = SensitivityConfig::default().max_nodes)]
+    #[arg(long, value_name = "N", default_value_t = SensitivityConfig::default().max_nodes,
+          value_parser = super::at_least_one)]
     max_nodes: u64,
 }
 
