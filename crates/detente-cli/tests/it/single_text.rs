@@ -342,7 +342,10 @@ fn mediated_json_counts_questions_and_the_neutral_explains_gains() {
     let j = negotiate(&dir, &["--mediator", "trusted-nash"]);
     assert_eq!(j["questions"], 0);
     let n = &j["neutral"];
-    assert!(n["package"].is_object() || n["blocked_by"].is_array(), "{n}");
+    assert!(
+        n["package"].is_object() || n["blocked_by"].is_array(),
+        "{n}"
+    );
 }
 
 #[test]
@@ -358,5 +361,9 @@ fn an_unknown_mediator_is_a_usage_error() {
         "oracle",
     ])
     .failure(2)
-    .stderr_has(&["unknown mediator strategy 'oracle'", "blind", "trusted-nash"]);
+    .stderr_has(&[
+        "unknown mediator strategy 'oracle'",
+        "blind",
+        "trusted-nash",
+    ]);
 }
