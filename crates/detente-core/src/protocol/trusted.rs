@@ -403,13 +403,13 @@ fn maximin(
             let opt = if clips { opt.min(1.0) } else { opt };
             bound = bound.min(opt - base[p]);
         }
-        // Nobody-better subtrees are skipped; when only the best matters, so are subtrees that
-        // cannot beat it by more than a tie (a tied subtree may still win on welfare, so it is
-        // searched unless it cannot reach the best gain at all).
+        // Subtrees where some party cannot gain are skipped when improvements are sought (every
+        // other one may hold improvements to count); when only the best matters, so are subtrees
+        // that cannot reach the best gain (a tied subtree may still win on welfare).
         if strict && bound <= TIE_EPS {
             continue;
         }
-        if bound < best_key.0 - TIE_EPS {
+        if !strict && bound < best_key.0 - TIE_EPS {
             continue;
         }
         level += 1;
