@@ -456,6 +456,35 @@ mod trusted_neutral {
         bad[0] = 99;
         assert!(tn.improve(&Outcome::new(bad)).is_err());
         assert!(tn.improve(&Outcome::new(vec![0])).is_err());
+        // A tentative agreement naming unknown options or issues, or leaving one open.
+        let sp = s.space();
+        let names: Vec<(String, String)> = sp
+            .issues()
+            .iter()
+            .map(|i| (i.name().to_string(), i.value(0).unwrap().to_string()))
+            .collect();
+        let mut pairs: Vec<(&str, &str)> = names
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        assert_eq!(
+            package_from_names(sp, &pairs).unwrap(),
+            Outcome::new(vec![0; sp.issues().len()])
+        );
+        pairs[0].1 = "v99";
+        let e = package_from_names(sp, &pairs).unwrap_err().to_string();
+        assert!(
+            e.contains("unknown option 'v99'") && e.contains("v0"),
+            "{e}"
+        );
+        pairs[0] = ("nope", "v0");
+        let e = package_from_names(sp, &pairs).unwrap_err().to_string();
+        assert!(e.contains("unknown issue 'nope'"), "{e}");
+        let e = package_from_names(sp, &pairs[1..]).unwrap_err().to_string();
+        assert!(
+            e.contains("open") && e.contains(sp.issues()[0].name()),
+            "{e}"
+        );
         // Confided twice.
         let mut twice = Confided::all(s);
         twice.push(twice[0].clone());
