@@ -71,7 +71,7 @@ fn negotiate(dir: &Dir, extra: &[&str]) -> Value {
 fn single_text_json_has_drafts_with_exact_diffs() {
     let dir = Dir::new();
     dir.write("m.toml", MEDIATED);
-    for mediator in ["feedback", "hill-climbing", "veto"] {
+    for mediator in ["feedback", "hill-climbing", "veto", "blind", "trusted-nash"] {
         let j = negotiate(
             &dir,
             &["--mediator", mediator, "--default-strategy", "conceder"],
@@ -310,4 +310,60 @@ fn run_json_gives_the_analysis_the_drafts_and_both_traces() {
     assert!(!j["single_text"]["drafts"].as_array().unwrap().is_empty());
     assert_eq!(j["sao"]["protocol"], "sao");
     assert!(!j["sao"]["trace"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn the_trusted_neutral_settles_the_flagship_on_the_nash_package() {
+    let dir = Dir::new();
+    let f = flagship();
+    let out = dir.run(&[
+        "run",
+        &f,
+        "--protocol",
+        "single-text",
+        "--mediator",
+        "trusted-nash",
+    ]);
+    out.success().stdout_has(&[
+        "AGREEMENT on draft v1",
+        "Mediation cost: 100 consultation(s), 0 question(s) to delegates",
+        "The trusted neutral's package: each party's gain over its walk-away value",
+        "The agreed text differs from the Nash package on 0 of 20 issues",
+    ]);
+}
+
+#[test]
+fn mediated_json_counts_questions_and_the_neutral_explains_gains() {
+    let dir = Dir::new();
+    dir.write("m.toml", MEDIATED);
+    let j = negotiate(&dir, &["--mediator", "blind", "--consult", "all"]);
+    assert!(j["questions"].as_u64().unwrap() > 0);
+    assert_eq!(j["consultations"], j["rounds"]);
+    let j = negotiate(&dir, &["--mediator", "trusted-nash"]);
+    assert_eq!(j["questions"], 0);
+    let n = &j["neutral"];
+    assert!(
+        n["package"].is_object() || n["blocked_by"].is_array(),
+        "{n}"
+    );
+}
+
+#[test]
+fn an_unknown_mediator_is_a_usage_error() {
+    let dir = Dir::new();
+    dir.write("m.toml", MEDIATED);
+    dir.run(&[
+        "negotiate",
+        "m.toml",
+        "--protocol",
+        "single-text",
+        "--mediator",
+        "oracle",
+    ])
+    .failure(2)
+    .stderr_has(&[
+        "unknown mediator strategy 'oracle'",
+        "blind",
+        "trusted-nash",
+    ]);
 }

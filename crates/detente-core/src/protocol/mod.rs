@@ -21,7 +21,7 @@ pub use single_text::{
 };
 pub use trusted::{
     Coalition, Confided, Improvement, MAX_LISTED_IMPROVEMENTS, Proposal, Shortfall, Solution,
-    TrustedNeutral,
+    TrustedNeutral, package_from_names,
 };
 
 use crate::error::{Error, ErrorKind};

@@ -302,6 +302,65 @@ impl TrustedNeutral {
     }
 }
 
+/// A complete package named issue by issue, e.g. a tentative agreement typed on a command line:
+/// one `(issue, value)` pair per issue, the value an option name or (integer issues) a number.
+///
+/// # Errors
+/// When an issue or option is unknown (the message lists the valid ones), an issue is named
+/// twice, or an issue is left open.
+pub fn package_from_names(
+    space: &OutcomeSpace,
+    choices: &[(&str, &str)],
+) -> Result<Outcome, Error> {
+    let mut idx: Vec<Option<u32>> = vec![None; space.issues().len()];
+    for &(issue_name, value) in choices {
+        let Some(i) = space.issue_index(issue_name.trim()) else {
+            let valid: Vec<&str> = space.issues().iter().map(|x| x.name()).collect();
+            return Err(Error::config(format!(
+                "unknown issue '{issue_name}'; valid: {}",
+                valid.join(", ")
+            )));
+        };
+        let issue = &space.issues()[i];
+        let value = value.trim();
+        let v = issue.option_index(value).or_else(|| {
+            value
+                .parse::<i64>()
+                .ok()
+                .and_then(|x| issue.integer_index(x))
+        });
+        let Some(v) = v else {
+            let valid: Vec<String> = (0..issue.n_values())
+                .filter_map(|k| issue.value(k).map(|x| x.to_string()))
+                .collect();
+            return Err(Error::config(format!(
+                "unknown option '{value}' for issue '{}'; valid: {}",
+                issue.name(),
+                valid.join(", ")
+            )));
+        };
+        if idx[i].replace(v).is_some() {
+            return Err(Error::config(format!(
+                "issue '{}' is named twice",
+                issue.name()
+            )));
+        }
+    }
+    let open: Vec<&str> = idx
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.is_none())
+        .map(|(i, _)| space.issues()[i].name())
+        .collect();
+    if !open.is_empty() {
+        return Err(Error::config(format!(
+            "a tentative agreement needs a value on every issue; open: {}",
+            open.join(", ")
+        )));
+    }
+    Ok(Outcome::new(idx.into_iter().flatten().collect()))
+}
+
 struct Search {
     count: u128,
     listed: Vec<Outcome>,
@@ -328,7 +387,9 @@ fn maximin(
     for (p, pr) in prefs.iter().enumerate() {
         let terms = pr.ufun().terms();
         for i in (0..n_issues).rev() {
-            let vals = (0..sizes[i]).filter(|&v| allowed(i, v)).map(|v| terms[i][v as usize]);
+            let vals = (0..sizes[i])
+                .filter(|&v| allowed(i, v))
+                .map(|v| terms[i][v as usize]);
             hi[p][i] = hi[p][i + 1] + vals.fold(f64::NEG_INFINITY, f64::max);
         }
     }
@@ -401,13 +462,13 @@ fn maximin(
             let opt = if clips { opt.min(1.0) } else { opt };
             bound = bound.min(opt - base[p]);
         }
-        // Nobody-better subtrees are skipped; when only the best matters, so are subtrees that
-        // cannot beat it by more than a tie (a tied subtree may still win on welfare, so it is
-        // searched unless it cannot reach the best gain at all).
+        // Subtrees where some party cannot gain are skipped when improvements are sought (every
+        // other one may hold improvements to count); when only the best matters, so are subtrees
+        // that cannot reach the best gain (a tied subtree may still win on welfare).
         if strict && bound <= TIE_EPS {
             continue;
         }
-        if bound < best_key.0 - TIE_EPS {
+        if !strict && bound < best_key.0 - TIE_EPS {
             continue;
         }
         level += 1;
