@@ -76,6 +76,8 @@ struct FileDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     provenance: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    as_of: Option<Spanned<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     discount: Option<Spanned<f64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     rounds: Option<Spanned<i64>>,
@@ -764,6 +766,10 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
         Scenario::new(dto.name.clone(), space.clone(), parties).map_err(|e| top(e.to_string()))?;
     scenario.description = dto.description.clone();
     scenario.provenance = dto.provenance.clone();
+    if let Some(d) = &dto.as_of {
+        check_date(d.get_ref()).map_err(|m| cx.err(d.span(), "as_of", m))?;
+        scenario.as_of = Some(d.get_ref().clone());
+    }
     scenario.issue_notes = issue_notes;
     if let Some(r) = &dto.rounds {
         let v = *r.get_ref();
@@ -1161,6 +1167,7 @@ pub fn to_toml(s: &Scenario) -> Result<String, Error> {
         name: s.name.clone(),
         description: s.description.clone(),
         provenance: s.provenance.clone(),
+        as_of: s.as_of.clone().map(spanned),
         discount: None,
         rounds: (s.rounds != 100).then(|| spanned(i64::from(s.rounds))),
         sources: s

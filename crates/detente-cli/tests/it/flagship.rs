@@ -163,8 +163,12 @@ fn flagship_run_report_covers_everything() {
     ]);
     o.stdout_has(&[
         "ukraine-2025",
+        "Record as of 2026-03-13: nothing after this date is encoded.",
         "Issues (20), 3,538,944,000,000 possible packages",
     ]);
+    // The date the record ends comes before everything but the title.
+    let second_line = o.stdout.lines().nth(1).unwrap_or_default();
+    assert!(second_line.starts_with("Record as of"), "{second_line}");
 }
 
 #[test]
