@@ -9,7 +9,14 @@ use crate::model::{EPS, Model, ZopaSolution};
 use crate::util::{Output, flagship, run_in};
 
 const PARTIES: [&str; 4] = ["Ukraine", "Russia", "United States", "Europe"];
-const PACKAGES: [&str; 4] = ["US28", "E3_23NOV", "UAUS20_23DEC", "RU_STATED"];
+const PACKAGES: [&str; 6] = [
+    "US28",
+    "E3_23NOV",
+    "UAUS20_23DEC",
+    "RU_STATED",
+    "PARIS_6JAN",
+    "GENEVA_18FEB",
+];
 
 /// `detente analyze ukraine-2025.toml --json`, run once for all tests of this module.
 fn analyze_json() -> &'static Value {

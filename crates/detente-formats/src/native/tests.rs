@@ -259,7 +259,7 @@ fn the_flagship_scenario_loads() {
     let s = read_file(&path).unwrap();
     assert_eq!(s.parties().len(), 4);
     assert_eq!(s.space().issues().len(), 20);
-    assert_eq!(s.packages.len(), 4);
+    assert_eq!(s.packages.len(), 6);
     assert!(s.meetings.len() >= 15);
     // Every party's numbers say where they come from.
     for p in s.parties() {
