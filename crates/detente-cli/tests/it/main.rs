@@ -6,6 +6,7 @@
 mod analyze;
 mod errors;
 mod flagship;
+mod flagship_record;
 mod help;
 mod model;
 mod negotiate;
