@@ -200,6 +200,8 @@ pub struct Scenario {
     pub description: Option<String>,
     /// Where the numbers come from, in words.
     pub provenance: Option<String>,
+    /// The date the analyst's record ends (ISO `YYYY-MM-DD`): nothing after it is encoded.
+    pub as_of: Option<String>,
     /// Default deadline in rounds.
     pub rounds: u32,
     space: OutcomeSpace,
@@ -256,6 +258,7 @@ impl Scenario {
             name: name.into(),
             description: None,
             provenance: None,
+            as_of: None,
             rounds: 100,
             issue_notes: vec![IssueNote::default(); space.issues().len()],
             space,

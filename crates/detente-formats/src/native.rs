@@ -80,6 +80,8 @@ struct FileDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     provenance: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    as_of: Option<Spanned<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     discount: Option<Spanned<f64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     rounds: Option<Spanned<i64>>,
@@ -968,6 +970,10 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
         scenario.uncertainty = Some(uncertainty);
     }
     scenario.provenance = dto.provenance.clone();
+    if let Some(d) = &dto.as_of {
+        check_date(d.get_ref()).map_err(|m| cx.err(d.span(), "as_of", m))?;
+        scenario.as_of = Some(d.get_ref().clone());
+    }
     scenario.issue_notes = issue_notes;
     if let Some(r) = &dto.rounds {
         let v = *r.get_ref();
@@ -1524,6 +1530,7 @@ pub fn to_toml_with(s: &Scenario, opts: &WriteOptions) -> Result<(String, Vec<St
         name: s.name.clone(),
         description: s.description.clone(),
         provenance: s.provenance.clone(),
+        as_of: s.as_of.clone().map(spanned),
         discount: None,
         rounds: (s.rounds != 100).then(|| spanned(i64::from(s.rounds))),
         sources: s

@@ -68,6 +68,9 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
         return Ok(());
     }
     writeln!(out, "detente report: {}", s.name)?;
+    if let Some(d) = &s.as_of {
+        writeln!(out, "Record as of {d}: nothing after this date is encoded.")?;
+    }
     if let Some(d) = &s.description {
         writeln!(out, "{}", wrap(d, 96, ""))?;
     }

@@ -9,7 +9,14 @@ use crate::model::{EPS, Model, ZopaSolution};
 use crate::util::{Output, flagship, run_in};
 
 const PARTIES: [&str; 4] = ["Ukraine", "Russia", "United States", "Europe"];
-const PACKAGES: [&str; 4] = ["US28", "E3_23NOV", "UAUS20_23DEC", "RU_STATED"];
+const PACKAGES: [&str; 6] = [
+    "US28",
+    "E3_23NOV",
+    "UAUS20_23DEC",
+    "RU_STATED",
+    "PARIS_6JAN",
+    "GENEVA_18FEB",
+];
 
 /// `detente analyze ukraine-2025.toml --json`, run once for all tests of this module.
 fn analyze_json() -> &'static Value {
@@ -163,8 +170,12 @@ fn flagship_run_report_covers_everything() {
     ]);
     o.stdout_has(&[
         "ukraine-2025",
+        "Record as of 2026-03-13: nothing after this date is encoded.",
         "Issues (20), 3,538,944,000,000 possible packages",
     ]);
+    // The date the record ends comes before everything but the title.
+    let second_line = o.stdout.lines().nth(1).unwrap_or_default();
+    assert!(second_line.starts_with("Record as of"), "{second_line}");
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod analyze;
 mod errors;
 mod flagship;
 mod hardening;
+mod flagship_record;
 mod help;
 mod html;
 mod model;

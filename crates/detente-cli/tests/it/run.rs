@@ -75,6 +75,24 @@ fn run_report_has_every_section() {
 }
 
 #[test]
+fn run_prints_the_date_the_record_ends() {
+    let dir = Dir::new();
+    // A top-level key: it must come before the first table header.
+    let text =
+        deal_with_context().replacen("rounds = 40", "rounds = 40\nas_of = \"2025-02-03\"", 1);
+    dir.write("dated.toml", &text);
+    let o = dir.run(&["run", "dated.toml"]).success();
+    assert_eq!(
+        o.stdout.lines().nth(1),
+        Some("Record as of 2025-02-03: nothing after this date is encoded."),
+        "{o}"
+    );
+    dir.write("undated.toml", &deal_with_context());
+    let o = dir.run(&["run", "undated.toml"]).success();
+    assert!(!o.stdout.contains("Record as of"), "{o}");
+}
+
+#[test]
 fn run_is_deterministic_and_honours_negotiation_flags() {
     let dir = Dir::new();
     dir.write("deal.toml", DEAL);

@@ -208,7 +208,10 @@ fn the_flagship_replays_its_shuttle_from_the_28_point_draft() {
         .iter()
         .find(|e| e["action"] == "consult")
         .unwrap();
-    assert_eq!(consult["meeting"]["date"], "2025-10-14");
+    // The timeline now starts with the 2025 Istanbul rounds (Russia and Ukraine only, no mediator)
+    // and the Anchorage summit of 15 Aug 2025, the first meeting of the mediator with a party;
+    // before the 2026 update it began with the 14 Oct 2025 call.
+    assert_eq!(consult["meeting"]["date"], "2025-08-15");
     let out = dir.run(&["run", &f]).success();
     out.stdout_has(&[
         "Single negotiating text: United States mediates (feedback strategy), starting from US28",
@@ -217,6 +220,8 @@ fn the_flagship_replays_its_shuttle_from_the_28_point_draft() {
         "→ draft v1:",
         "differs from the Nash package on",
         "Against UAUS20_23DEC (2025-12-23)",
+        "Abu Dhabi",
+        "Geneva",
     ]);
 }
 

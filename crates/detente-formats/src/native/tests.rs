@@ -219,6 +219,23 @@ parties = ["Russia", "Ukraine"]
 }
 
 #[test]
+fn as_of_is_a_checked_date_and_survives_a_round_trip() {
+    let text = edit(
+        "name = \"two-issue example\"",
+        "name = \"two-issue example\"\nas_of = \"2026-03-10\"",
+    );
+    let s = read_str(&text, None).unwrap();
+    assert_eq!(s.as_of.as_deref(), Some("2026-03-10"));
+    let back = read_str(&to_toml(&s).unwrap(), None).unwrap();
+    assert_eq!(back.as_of.as_deref(), Some("2026-03-10"));
+    assert_eq!(read_str(EXAMPLE, None).unwrap().as_of, None);
+    check_err(
+        &text.replace("2026-03-10", "2026-13-01"),
+        &["bad.toml:3:", "as_of", "'2026-13-01' is not a date"],
+    );
+}
+
+#[test]
 fn writing_and_reading_back_keeps_every_utility() {
     let s = read_str(EXAMPLE, None).unwrap();
     let text = to_toml(&s).unwrap();
@@ -242,7 +259,7 @@ fn the_flagship_scenario_loads() {
     let s = read_file(&path).unwrap();
     assert_eq!(s.parties().len(), 4);
     assert_eq!(s.space().issues().len(), 20);
-    assert_eq!(s.packages.len(), 4);
+    assert_eq!(s.packages.len(), 6);
     assert!(s.meetings.len() >= 15);
     // Every party's numbers say where they come from.
     for p in s.parties() {
