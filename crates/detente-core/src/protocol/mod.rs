@@ -15,7 +15,7 @@ mod single_text;
 
 pub use single_text::{
     Consultation, DraftVersion, MediatorStrategy, SingleText, SingleTextConfig, SingleTextResult,
-    run_single_text,
+    run_single_text, suggest_feedback_draft,
 };
 
 use crate::error::{Error, ErrorKind};
