@@ -72,3 +72,40 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
 pub async fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(addr).await
 }
+
+/// What [`run_blocking`] reports once it listens.
+#[derive(Clone, Debug)]
+pub struct Started {
+    /// The bound address (the real port when asked for port 0).
+    pub addr: SocketAddr,
+    /// A fresh single-use host invitation token: `/host/<token>` lets its holder create rooms.
+    pub host_token: String,
+}
+
+/// Opens the database at `db`, binds `addr` and serves until ctrl-c, on a runtime of its own.
+/// `on_start` is called once the socket listens (the CLI prints the links there).
+///
+/// # Errors
+/// When the database cannot be opened, the address cannot be bound or serving fails.
+pub fn run_blocking(
+    db: &std::path::Path,
+    addr: SocketAddr,
+    config: ServerConfig,
+    on_start: impl FnOnce(&Started),
+) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let store = Store::open(db)?;
+    let host_token = store.create_host_invite()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let listener = bind(addr).await?;
+        let started = Started {
+            addr: listener.local_addr()?,
+            host_token,
+        };
+        on_start(&started);
+        serve(listener, AppState::new(store, config)).await?;
+        Ok(())
+    })
+}
