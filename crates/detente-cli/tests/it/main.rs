@@ -9,6 +9,7 @@ mod flagship;
 mod help;
 mod model;
 mod negotiate;
+mod room;
 mod run;
 mod single_text;
 mod util;
