@@ -1,8 +1,8 @@
 //! Passphrases, hashed with Argon2id (the `argon2` crate's defaults) and a random salt from
 //! the operating system. Non-goals: sessions and tokens (see `store`).
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
 use crate::error::{Error, Result};
 
@@ -23,7 +23,11 @@ pub fn hash_passphrase(passphrase: &str) -> Result<String> {
 /// Whether `passphrase` matches a stored PHC hash (false for a malformed hash).
 pub fn verify_passphrase(passphrase: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|h| Argon2::default().verify_password(passphrase.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(passphrase.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 

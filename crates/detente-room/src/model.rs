@@ -45,7 +45,13 @@ impl PrefsForm {
             .zip(&maxes)
             .map(|(t, &m)| {
                 t.iter()
-                    .map(|&x| if m > 0.0 { (x / m).clamp(0.0, 1.0) } else { 0.0 })
+                    .map(|&x| {
+                        if m > 0.0 {
+                            (x / m).clamp(0.0, 1.0)
+                        } else {
+                            0.0
+                        }
+                    })
                     .collect()
             })
             .collect();
@@ -113,12 +119,7 @@ impl PrefsForm {
                 red.forbid(i, v);
             }
         }
-        Ok(Preferences::new(
-            ufun,
-            self.reservation,
-            red,
-            discount,
-        )?)
+        Ok(Preferences::new(ufun, self.reservation, red, discount)?)
     }
 }
 
@@ -139,13 +140,13 @@ pub fn parse_value(space: &OutcomeSpace, i: usize, label: &str) -> Result<u32> {
     let label = label.trim();
     issue
         .option_index(label)
-        .or_else(|| label.parse::<i64>().ok().and_then(|x| issue.integer_index(x)))
-        .ok_or_else(|| {
-            Error::bad(format!(
-                "issue '{}' has no option '{label}'",
-                issue.name()
-            ))
+        .or_else(|| {
+            label
+                .parse::<i64>()
+                .ok()
+                .and_then(|x| issue.integer_index(x))
         })
+        .ok_or_else(|| Error::bad(format!("issue '{}' has no option '{label}'", issue.name())))
 }
 
 /// Builds a draft from `(field, value)` pairs named `clause_<issue index>`.
@@ -219,10 +220,10 @@ pub fn parse_verdict(space: &OutcomeSpace, fields: &[(String, String)]) -> Resul
                 }
                 _ => return Err(Error::bad(format!("unknown stance '{v}'"))),
             }
-        } else if let Some(i) = clause(k, "alt_")? {
-            if !v.trim().is_empty() {
-                preferred.push((i, parse_value(space, i, v)?));
-            }
+        } else if let Some(i) = clause(k, "alt_")?
+            && !v.trim().is_empty()
+        {
+            preferred.push((i, parse_value(space, i, v)?));
         }
     }
     objections.sort_unstable();
@@ -351,11 +352,17 @@ mod tests {
     fn drafts_and_verdicts_parse_by_option_name() {
         let s = scenario();
         let f = |v: &[(&str, &str)]| -> Vec<(String, String)> {
-            v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
         };
         let d = parse_draft(
             s.space(),
-            &f(&[("clause_0", "75"), ("clause_1", "in two months"), ("clause_2", "3")]),
+            &f(&[
+                ("clause_0", "75"),
+                ("clause_1", "in two months"),
+                ("clause_2", "3"),
+            ]),
         )
         .unwrap();
         assert_eq!(d.indices(), &[3, 1, 3]);
@@ -381,7 +388,9 @@ mod tests {
         assert_eq!(v.red_lines, vec![2]);
         assert_eq!(v.preferred, vec![(0, 4)]);
         assert!(v.veto && !v.accept);
-        assert!(parse_verdict(s.space(), &f(&[("accept", "yes"), ("stance_0", "object")])).is_err());
+        assert!(
+            parse_verdict(s.space(), &f(&[("accept", "yes"), ("stance_0", "object")])).is_err()
+        );
         assert!(parse_verdict(s.space(), &f(&[("stance_9", "ok")])).is_err());
     }
 
@@ -391,7 +400,7 @@ mod tests {
     fn agent_reviews_like_the_core_strategy() {
         let s = scenario();
         let best = s.parties()[0].preferences.ufun().best_outcome();
-        let v = agent_verdict(&s, 0, &Strategy::Hardliner, &[best.clone()]).unwrap();
+        let v = agent_verdict(&s, 0, &Strategy::Hardliner, std::slice::from_ref(&best)).unwrap();
         assert!(v.accept);
         let worst = s.parties()[1].preferences.ufun().best_outcome();
         let v = agent_verdict(&s, 0, &Strategy::Hardliner, &[best, worst]).unwrap();

@@ -439,9 +439,8 @@ impl Store {
                     |r| r.get(0),
                 )
                 .optional()?;
-            let id = id.ok_or_else(|| {
-                Error::not_found("this host link is unknown or was already used")
-            })?;
+            let id = id
+                .ok_or_else(|| Error::not_found("this host link is unknown or was already used"))?;
             tx.execute("UPDATE hosts SET used = 1 WHERE id = ?1", params![id])?;
             new_session(tx, None, Some(id))
         })
@@ -469,7 +468,15 @@ impl Store {
             if let Holder::Agent(s) = h {
                 let strategy: Strategy = s.parse().map_err(|e| Error::bad(format!("{e}")))?;
                 // Refuse offer-only strategies now, not at the first draft.
-                model::agent_verdict(scenario, 0, &strategy, &[scenario.space().outcome_at(0).unwrap_or_else(|| Outcome::new(vec![]))])?;
+                model::agent_verdict(
+                    scenario,
+                    0,
+                    &strategy,
+                    &[scenario
+                        .space()
+                        .outcome_at(0)
+                        .unwrap_or_else(|| Outcome::new(vec![]))],
+                )?;
             }
         }
         if let Holder::Agent(m) = &setup.mediator
@@ -508,7 +515,12 @@ impl Store {
         };
         seats.push((SeatKind::Mediator, None, agent, "mediator".into()));
         for k in 0..setup.n_observers {
-            seats.push((SeatKind::Observer, None, None, format!("observer {}", k + 1)));
+            seats.push((
+                SeatKind::Observer,
+                None,
+                None,
+                format!("observer {}", k + 1),
+            ));
         }
         let mut rows = Vec::new();
         for (kind, idx, agent, label) in seats {
@@ -535,7 +547,14 @@ impl Store {
                 tx.execute(
                     "INSERT INTO seats (public_id, room_id, kind, party_idx, agent, invite_hash)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![pid, room_id, kind.as_str(), idx.map(|i| i as i64), agent, hash],
+                    params![
+                        pid,
+                        room_id,
+                        kind.as_str(),
+                        idx.map(|i| i as i64),
+                        agent,
+                        hash
+                    ],
                 )?;
             }
             Ok(())
@@ -706,7 +725,11 @@ impl Store {
             )?;
             let rows = st
                 .query_map(params![host_id], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             rows.into_iter()
@@ -912,9 +935,8 @@ impl Store {
     /// On a storage failure.
     pub fn notes(&self, seat_id: i64) -> Result<Vec<Note>> {
         self.with(|c| {
-            let mut st = c.prepare(
-                "SELECT created_at, text FROM notes WHERE seat_id = ?1 ORDER BY id",
-            )?;
+            let mut st =
+                c.prepare("SELECT created_at, text FROM notes WHERE seat_id = ?1 ORDER BY id")?;
             let rows = st
                 .query_map(params![seat_id], |r| {
                     Ok(Note {
@@ -1007,7 +1029,14 @@ fn room_where(c: &Connection, cond: &str, p: impl rusqlite::Params) -> Result<Ro
     );
     let row: Option<(i64, String, String, String, String, Option<i64>)> = c
         .query_row(&sql, p, |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
         })
         .optional()?;
     let (id, public_id, name, scenario_toml, status, agreed) =
@@ -1024,7 +1053,7 @@ fn room_where(c: &Connection, cond: &str, p: impl rusqlite::Params) -> Result<Ro
 
 const SEAT_COLS: &str = "id, public_id, room_id, kind, party_idx, agent, display_name, invite_used";
 
-fn seat_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String, i64, String, Option<i64>, Option<String>, Option<String>, bool)> {
+fn seat_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SeatRow> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -1037,7 +1066,16 @@ fn seat_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String, i64, String
     ))
 }
 
-type SeatRow = (i64, String, i64, String, Option<i64>, Option<String>, Option<String>, bool);
+type SeatRow = (
+    i64,
+    String,
+    i64,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    bool,
+);
 
 fn seat_from(row: SeatRow) -> Result<Seat> {
     let (id, public_id, room_id, kind, idx, agent, display_name, joined) = row;
@@ -1093,7 +1131,11 @@ fn versions_of(c: &Connection, room_id: i64) -> Result<Vec<Version>> {
     )?;
     let rows = st
         .query_map(params![room_id], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     rows.into_iter()
@@ -1251,7 +1293,8 @@ fn advance(tx: &Transaction<'_>, room_id: i64, scenario: &Scenario) -> Result<()
             if let (Some(agent), Some(p)) = (&s.agent, s.party_idx)
                 && !done.iter().any(|v| v.seat_id == s.id)
             {
-                let strategy: Strategy = agent.parse().map_err(|e| Error::internal(format!("{e}")))?;
+                let strategy: Strategy =
+                    agent.parse().map_err(|e| Error::internal(format!("{e}")))?;
                 let verdict = model::agent_verdict(scenario, p, &strategy, &drafts)?;
                 upsert_verdict(tx, room_id, current.version, s.id, &verdict, "")?;
             }

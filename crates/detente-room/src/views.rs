@@ -68,7 +68,12 @@ pub(crate) fn index() -> Markup {
 }
 
 /// The join form behind an invitation link.
-pub(crate) fn join_form(action: &str, seat_label: &str, pre_csrf: &str, with_passphrase: bool) -> Markup {
+pub(crate) fn join_form(
+    action: &str,
+    seat_label: &str,
+    pre_csrf: &str,
+    with_passphrase: bool,
+) -> Markup {
     page(
         "join",
         None,
@@ -235,9 +240,7 @@ fn text_table(space: &OutcomeSpace, versions: &[Version], utility: Option<&Prefe
                     @if let Some(prefs) = utility {
                         td.alts { @for v in 0..issue.n_values() {
                             @if v != cur.draft.get(i) {
-                                @let mut alt = cur.draft.indices().to_vec();
-                                @let _ = { alt[i] = v; };
-                                @let o = Outcome::new(alt);
+                                @let o = with_value(&cur.draft, i, v);
                                 span.alt.redline[prefs.red_lines().forbids(i, v)] {
                                     (value_label(space, i, v)) ": " (format!("{:.2}", prefs.utility(&o)))
                                 }
@@ -249,6 +252,12 @@ fn text_table(space: &OutcomeSpace, versions: &[Version], utility: Option<&Prefe
             }
         }
     }
+}
+
+fn with_value(o: &Outcome, i: usize, v: u32) -> Outcome {
+    let mut idx = o.indices().to_vec();
+    idx[i] = v;
+    Outcome::new(idx)
 }
 
 /// Own utility across versions, as a small inline SVG (the concession curve).
@@ -491,7 +500,14 @@ pub(crate) struct MediatorData<'a> {
     pub(crate) csrf: &'a str,
 }
 
-fn draft_editor(space: &OutcomeSpace, action: &str, csrf: &str, default: &Outcome, button: &str, id: &str) -> Markup {
+fn draft_editor(
+    space: &OutcomeSpace,
+    action: &str,
+    csrf: &str,
+    default: &Outcome,
+    button: &str,
+    id: &str,
+) -> Markup {
     html! {
         form method="post" action=(action) id=(id) {
             (csrf_field(csrf))
@@ -515,9 +531,17 @@ fn draft_editor(space: &OutcomeSpace, action: &str, csrf: &str, default: &Outcom
 pub(crate) fn mediator_page(d: &MediatorData<'_>) -> Markup {
     let base = seat_base(d.room, d.seat);
     let space = d.space;
-    let party_seats: Vec<&Seat> = d.seats.iter().filter(|s| s.kind == SeatKind::Party).collect();
+    let party_seats: Vec<&Seat> = d
+        .seats
+        .iter()
+        .filter(|s| s.kind == SeatKind::Party)
+        .collect();
     let name_of = |s: &Seat| -> String {
-        let p = s.party_idx.and_then(|p| d.party_names.get(p)).cloned().unwrap_or_default();
+        let p = s
+            .party_idx
+            .and_then(|p| d.party_names.get(p))
+            .cloned()
+            .unwrap_or_default();
         match (&s.agent, &s.display_name) {
             (Some(a), _) => format!("{p} (agent: {a})"),
             (None, Some(n)) => format!("{p} ({n})"),
@@ -635,6 +659,9 @@ pub(crate) fn observer_page(
         div data-live="1" id="live-history" { section.card { h2 { "History" } (history(space, versions, &none)) } }
         (notes_section(&base, notes, csrf))
     };
-    page(&format!("{} — observer", room.name), Some(&format!("{base}/events")), body)
+    page(
+        &format!("{} — observer", room.name),
+        Some(&format!("{base}/events")),
+        body,
+    )
 }
-

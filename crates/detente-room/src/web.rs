@@ -122,7 +122,11 @@ impl IntoResponse for Error {
         } else {
             self.message().to_string()
         };
-        (status, Html(views::error_page(status.as_u16(), &message).into_string())).into_response()
+        (
+            status,
+            Html(views::error_page(status.as_u16(), &message).into_string()),
+        )
+            .into_response()
     }
 }
 
@@ -178,9 +182,15 @@ async fn security_headers(mut res: Response) -> Response {
              connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     // Invitation tokens are in URLs: never send them on as a referrer.
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
@@ -245,12 +255,18 @@ fn check_csrf(expected: &str, fields: &[(String, String)]) -> Result<()> {
 }
 
 fn session(state: &AppState, headers: &HeaderMap) -> Result<(String, Session)> {
-    let sid = cookie_value(headers, SESSION_COOKIE)
-        .ok_or_else(|| Error::new(ErrorKind::Unauthenticated, "please join with your invitation link or log in"))?;
-    let s = state
-        .store()
-        .session(&sid)?
-        .ok_or_else(|| Error::new(ErrorKind::Unauthenticated, "your session is unknown or has expired; log in again"))?;
+    let sid = cookie_value(headers, SESSION_COOKIE).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Unauthenticated,
+            "please join with your invitation link or log in",
+        )
+    })?;
+    let s = state.store().session(&sid)?.ok_or_else(|| {
+        Error::new(
+            ErrorKind::Unauthenticated,
+            "your session is unknown or has expired; log in again",
+        )
+    })?;
     Ok((sid, s))
 }
 
@@ -291,9 +307,9 @@ async fn host_join_form(State(st): State<AppState>, Path(token): Path<String>) -
         "host",
         None,
         maud::html! { section.card { h1 { "Become this server's host" }
-            form method="post" action=(format!("/host/{token}")) {
-                input type="hidden" name="csrf" value=(pre);
-                button type="submit" { "Continue" } } } },
+        form method="post" action=(format!("/host/{token}")) {
+            input type="hidden" name="csrf" value=(pre);
+            button type="submit" { "Continue" } } } },
     );
     Ok(([(header::SET_COOKIE, cookie)], html(page)).into_response())
 }
@@ -390,7 +406,12 @@ async fn host_create_room(
     let links: Vec<(String, String)> = created
         .invitations
         .iter()
-        .map(|i| (i.seat_label.clone(), format!("http://{host}/join/{}", i.token)))
+        .map(|i| {
+            (
+                i.seat_label.clone(),
+                format!("http://{host}/join/{}", i.token),
+            )
+        })
         .collect();
     Ok(html(views::invitations_page(&setup.name, &links)))
 }
@@ -418,7 +439,12 @@ async fn join_form(State(st): State<AppState>, Path(token): Path<String>) -> Res
     let label = seat_label(&st, &seat)?;
     Ok((
         [(header::SET_COOKIE, cookie)],
-        html(views::join_form(&format!("/join/{token}"), &label, &pre, true)),
+        html(views::join_form(
+            &format!("/join/{token}"),
+            &label,
+            &pre,
+            true,
+        )),
     )
         .into_response())
 }
@@ -670,7 +696,9 @@ async fn seat_events(
     let rx = st.inner.events.subscribe();
     let room_id = room.id;
     let stream = BroadcastStream::new(rx).filter_map(move |r| match r {
-        Ok(id) if id == room_id => Some(Ok::<_, Infallible>(SseEvent::default().event("change").data("1"))),
+        Ok(id) if id == room_id => Some(Ok::<_, Infallible>(
+            SseEvent::default().event("change").data("1"),
+        )),
         // A lagging receiver missed events: tell it to refresh anyway.
         Err(_) => Some(Ok(SseEvent::default().event("change").data("1"))),
         Ok(_) => None,
@@ -712,7 +740,11 @@ async fn save_prefs(
         } else if k == "reservation" {
             form.reservation = num(k, v)?;
         } else if let Some(i) = k.strip_prefix("w_") {
-            let i: usize = i.parse().ok().filter(|&i| i < n).ok_or_else(|| Error::bad(format!("unknown field '{k}'")))?;
+            let i: usize = i
+                .parse()
+                .ok()
+                .filter(|&i| i < n)
+                .ok_or_else(|| Error::bad(format!("unknown field '{k}'")))?;
             form.weights[i] = num(k, v)?;
         } else if let Some(rest) = k.strip_prefix("v_").or_else(|| k.strip_prefix("red_")) {
             let (i, x) = rest
@@ -746,7 +778,9 @@ async fn start_talks(
     let scenario = st.scenario(&room)?;
     let seats = st.store().seats(room.id)?;
     let draft = match seat.kind {
-        SeatKind::Mediator if seat.agent.is_none() => model::parse_draft(scenario.space(), &fields)?,
+        SeatKind::Mediator if seat.agent.is_none() => {
+            model::parse_draft(scenario.space(), &fields)?
+        }
         SeatKind::Party if agent_mediator(&seats) => start_draft(&scenario),
         _ => return Err(Error::forbidden("only the mediator opens the talks")),
     };
@@ -807,7 +841,8 @@ async fn note(
 ) -> Result<Response> {
     let (s, room, seat) = seat_auth(&st, &headers, &room_pid, &seat_pid)?;
     check_csrf(&s.csrf, &fields)?;
-    st.store().add_note(seat.id, field(&fields, "text").unwrap_or(""))?;
+    st.store()
+        .add_note(seat.id, field(&fields, "text").unwrap_or(""))?;
     Ok(back(&room, &seat))
 }
 

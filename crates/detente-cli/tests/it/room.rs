@@ -84,7 +84,8 @@ async fn send(base: &str, method: &str, path: &str, cookie: &str, form: &[(&str,
         .get("location")
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
-    let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    let body =
+        String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
     Resp {
         status,
         set_cookie,
@@ -99,7 +100,14 @@ async fn join(base: &str, link: &str, name: &str) -> (String, String, String) {
     let form = send(base, "GET", path, "", &[]).await;
     assert_eq!(form.status, 200, "{}", form.body);
     let pre = form.cookie("detente_pre");
-    let r = send(base, "POST", path, &pre, &[("csrf", &form.csrf()), ("name", name)]).await;
+    let r = send(
+        base,
+        "POST",
+        path,
+        &pre,
+        &[("csrf", &form.csrf()), ("name", name)],
+    )
+    .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let cookie = r.cookie("detente_session");
     let page = send(base, "GET", &r.location, &cookie, &[]).await;
@@ -117,7 +125,11 @@ async fn room_state_survives_kill_9() {
         .arg(&db)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     let link = |label: &str| {
         stdout
@@ -145,11 +157,44 @@ async fn room_state_survives_kill_9() {
         }
     };
     act(&cand, "prefs", &[("reservation", "0.3")]).await;
-    act(&med, "start", &[("clause_0", "60"), ("clause_1", "next month"), ("clause_2", "0")]).await;
+    act(
+        &med,
+        "start",
+        &[
+            ("clause_0", "60"),
+            ("clause_1", "next month"),
+            ("clause_2", "0"),
+        ],
+    )
+    .await;
     act(&emp, "verdict", &[("version", "0"), ("accept", "yes")]).await;
-    act(&cand, "verdict", &[("version", "0"), ("accept", "no"), ("stance_0", "object"), ("alt_0", "80")]).await;
-    act(&med, "draft", &[("clause_0", "70"), ("clause_1", "next month"), ("clause_2", "1")]).await;
-    act(&cand, "note", &[("text", "acknowledged just before the crash")]).await;
+    act(
+        &cand,
+        "verdict",
+        &[
+            ("version", "0"),
+            ("accept", "no"),
+            ("stance_0", "object"),
+            ("alt_0", "80"),
+        ],
+    )
+    .await;
+    act(
+        &med,
+        "draft",
+        &[
+            ("clause_0", "70"),
+            ("clause_1", "next month"),
+            ("clause_2", "1"),
+        ],
+    )
+    .await;
+    act(
+        &cand,
+        "note",
+        &[("text", "acknowledged just before the crash")],
+    )
+    .await;
 
     let mut before = Vec::new();
     for who in [&emp, &cand, &med] {
@@ -184,8 +229,14 @@ async fn room_state_survives_kill_9() {
             send(&base, "POST", &path, &cookie, &f).await.status
         }
     };
-    assert_eq!(act2(&emp, &[("version", "1"), ("accept", "yes")]).await, 303);
-    assert_eq!(act2(&cand, &[("version", "1"), ("accept", "yes")]).await, 303);
+    assert_eq!(
+        act2(&emp, &[("version", "1"), ("accept", "yes")]).await,
+        303
+    );
+    assert_eq!(
+        act2(&cand, &[("version", "1"), ("accept", "yes")]).await,
+        303
+    );
     let s = send(&base2, "GET", &format!("{}/state.json", med.2), &med.0, &[]).await;
     assert!(s.body.contains("\"status\":\"agreed\""), "{}", s.body);
     server.child.kill().unwrap();

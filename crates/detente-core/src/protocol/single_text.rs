@@ -695,7 +695,9 @@ pub fn suggest_feedback_draft(
                 .chain(v.preferred.iter().map(|(i, _)| i))
                 .any(|&i| i >= n_issues)
         }) {
-            return Err(Error::config("a verdict names a clause that does not exist"));
+            return Err(Error::config(
+                "a verdict names a clause that does not exist",
+            ));
         }
         next = Some(mediator.revise(&MediatorView { draft, feedback }));
     }
@@ -740,12 +742,18 @@ mod suggest_tests {
             };
             let u = UtilityFunction::weighted_sum(&space, name, &w, &[vf(6.0), vf(4.0), vf(5.0)])
                 .unwrap();
-            Party::new(name, Preferences::new(u, 0.3, RedLines::none(3), 1.0).unwrap())
+            Party::new(
+                name,
+                Preferences::new(u, 0.3, RedLines::none(3), 1.0).unwrap(),
+            )
         };
         let scenario = Scenario::new(
             "t",
             space.clone(),
-            vec![party("x", [3.0, 1.0, 2.0], true), party("y", [1.0, 3.0, 2.0], false)],
+            vec![
+                party("x", [3.0, 1.0, 2.0], true),
+                party("y", [1.0, 3.0, 2.0], false),
+            ],
         )
         .unwrap();
         let config = SingleTextConfig {
@@ -755,9 +763,16 @@ mod suggest_tests {
             start: Outcome::new(vec![0, 4, 0]),
             schedule: Consultation::everyone(2),
         };
-        let result =
-            run_single_text(&scenario, &[Strategy::Boulware, Strategy::Conceder], &config).unwrap();
-        assert!(result.versions.len() > 2, "the text must move for the test to mean anything");
+        let result = run_single_text(
+            &scenario,
+            &[Strategy::Boulware, Strategy::Conceder],
+            &config,
+        )
+        .unwrap();
+        assert!(
+            result.versions.len() > 2,
+            "the text must move for the test to mean anything"
+        );
         let mut history: Vec<(Outcome, Vec<(usize, Verdict)>)> = Vec::new();
         let mut draft = config.start.clone();
         let mut feedback = Vec::new();

@@ -182,7 +182,9 @@ async fn a_whole_negotiation_in_headless_chromium() {
 
     // The host creates the room in the page.
     let host = browser(&driver, &tmp.path().join("host")).await;
-    host.goto(&format!("{base}/host/{host_token}")).await.unwrap();
+    host.goto(&format!("{base}/host/{host_token}"))
+        .await
+        .unwrap();
     click(&host, "button[type=submit]").await;
     wait_for(&host, "#create-room").await;
     host.find(Locator::Css("input[name=name]"))
@@ -237,7 +239,10 @@ async fn a_whole_negotiation_in_headless_chromium() {
     let (emp, cand, med) = (&people[0], &people[1], &people[2]);
 
     // The candidate adjusts its walk-away value privately before the talks.
-    let r = cand.find(Locator::Css("input[name=reservation]")).await.unwrap();
+    let r = cand
+        .find(Locator::Css("input[name=reservation]"))
+        .await
+        .unwrap();
     r.clear().await.unwrap();
     r.send_keys("0.3").await.unwrap();
     shot(cand, &shots, "2-delegate-preferences").await;

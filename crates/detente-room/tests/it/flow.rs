@@ -21,7 +21,15 @@ async fn two_delegations_and_a_mediator_reach_an_agreement() {
     assert!(cand.page(&app).await.body.contains("value=\"0.250\""));
 
     let r = med
-        .act(&app, "start", &[("clause_0", "60"), ("clause_1", "next month"), ("clause_2", "0")])
+        .act(
+            &app,
+            "start",
+            &[
+                ("clause_0", "60"),
+                ("clause_1", "next month"),
+                ("clause_2", "0"),
+            ],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     // Preferences are frozen once the talks start.
@@ -29,7 +37,9 @@ async fn two_delegations_and_a_mediator_reach_an_agreement() {
     assert_eq!(r.status, StatusCode::CONFLICT);
 
     // Version 0: the employer accepts; the candidate objects and declares a red line.
-    let r = emp.act(&app, "verdict", &[("version", "0"), ("accept", "yes")]).await;
+    let r = emp
+        .act(&app, "verdict", &[("version", "0"), ("accept", "yes")])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let r = cand
         .act(
@@ -54,38 +64,82 @@ async fn two_delegations_and_a_mediator_reach_an_agreement() {
 
     // Revision 1.
     let r = med
-        .act(&app, "draft", &[("clause_0", "75"), ("clause_1", "next month"), ("clause_2", "2")])
+        .act(
+            &app,
+            "draft",
+            &[
+                ("clause_0", "75"),
+                ("clause_1", "next month"),
+                ("clause_2", "2"),
+            ],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     // An answer on the old version is refused.
-    let r = emp.act(&app, "verdict", &[("version", "0"), ("accept", "yes")]).await;
+    let r = emp
+        .act(&app, "verdict", &[("version", "0"), ("accept", "yes")])
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     let page = emp.page(&app).await.body;
-    assert!(page.contains("<del>60</del> → <ins>75</ins>"), "the clause diff is shown");
-    emp.act(&app, "verdict", &[("version", "1"), ("accept", "no"), ("stance_2", "object"), ("alt_2", "1")])
-        .await;
-    cand.act(&app, "verdict", &[("version", "1"), ("accept", "no"), ("stance_1", "object")])
-        .await;
+    assert!(
+        page.contains("<del>60</del> → <ins>75</ins>"),
+        "the clause diff is shown"
+    );
+    emp.act(
+        &app,
+        "verdict",
+        &[
+            ("version", "1"),
+            ("accept", "no"),
+            ("stance_2", "object"),
+            ("alt_2", "1"),
+        ],
+    )
+    .await;
+    cand.act(
+        &app,
+        "verdict",
+        &[("version", "1"), ("accept", "no"), ("stance_1", "object")],
+    )
+    .await;
 
     // Revision 2: both accept, and the agreement is recorded.
-    med.act(&app, "draft", &[("clause_0", "75"), ("clause_1", "in two months"), ("clause_2", "2")])
+    med.act(
+        &app,
+        "draft",
+        &[
+            ("clause_0", "75"),
+            ("clause_1", "in two months"),
+            ("clause_2", "2"),
+        ],
+    )
+    .await;
+    emp.act(&app, "verdict", &[("version", "2"), ("accept", "yes")])
         .await;
-    emp.act(&app, "verdict", &[("version", "2"), ("accept", "yes")]).await;
     let r = app.store().room(&room.room_id).unwrap();
-    assert_eq!(r.status, Status::Talks, "one acceptance is not an agreement");
-    cand.act(&app, "verdict", &[("version", "2"), ("accept", "yes")]).await;
+    assert_eq!(
+        r.status,
+        Status::Talks,
+        "one acceptance is not an agreement"
+    );
+    cand.act(&app, "verdict", &[("version", "2"), ("accept", "yes")])
+        .await;
     let r = app.store().room(&room.room_id).unwrap();
     assert_eq!(r.status, Status::Agreed);
     assert_eq!(r.agreed_version, Some(2));
     for c in [&emp, &cand, &med] {
         let body = c.page(&app).await.body;
         assert!(
-            body.contains("Agreement recorded on version 2: salary=75, start=in two months, remote_days=2"),
+            body.contains(
+                "Agreement recorded on version 2: salary=75, start=in two months, remote_days=2"
+            ),
             "{body}"
         );
     }
     // The candidate's own utility uses its edited preferences; the state API agrees.
-    let st = app.get(&format!("{}/state.json", cand.base), Some(&cand.cookie)).await;
+    let st = app
+        .get(&format!("{}/state.json", cand.base), Some(&cand.cookie))
+        .await;
     let v: serde_json::Value = serde_json::from_str(&st.body).unwrap();
     assert_eq!(v["status"], "agreed");
     assert_eq!(v["version"], 2);
@@ -113,7 +167,10 @@ async fn agents_answer_and_the_agent_mediator_revises() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let r = app.store().room(&room.room_id).unwrap();
     let seats = app.store().seats(r.id).unwrap();
-    let agent = seats.iter().find(|x| x.agent.as_deref() == Some("conceder")).unwrap();
+    let agent = seats
+        .iter()
+        .find(|x| x.agent.as_deref() == Some("conceder"))
+        .unwrap();
     for _ in 0..60 {
         let r = app.store().room(&room.room_id).unwrap();
         if r.status != Status::Talks {
@@ -130,13 +187,22 @@ async fn agents_answer_and_the_agent_mediator_revises() {
         let fields: Vec<(&str, &str)> = if u >= 0.5 {
             vec![("version", &ver), ("accept", "yes")]
         } else {
-            vec![("version", &ver), ("accept", "no"), ("stance_0", "object"), ("alt_0", "60")]
+            vec![
+                ("version", &ver),
+                ("accept", "no"),
+                ("stance_0", "object"),
+                ("alt_0", "60"),
+            ]
         };
         let res = emp.act(&app, "verdict", &fields).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     }
     let r = app.store().room(&room.room_id).unwrap();
-    assert_ne!(r.status, Status::Talks, "the agent mediator's room must finish");
+    assert_ne!(
+        r.status,
+        Status::Talks,
+        "the agent mediator's room must finish"
+    );
     let versions = app.store().versions(r.id).unwrap();
     assert!(versions.len() > 1);
     assert!(versions[1..].iter().all(|v| v.author == "agent mediator"));

@@ -113,7 +113,12 @@ impl App {
         self.send("GET", uri, cookie, None).await
     }
 
-    pub(crate) async fn post(&self, uri: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> Resp {
+    pub(crate) async fn post(
+        &self,
+        uri: &str,
+        cookie: Option<&str>,
+        fields: &[(&str, &str)],
+    ) -> Resp {
         self.send("POST", uri, cookie, Some(form(fields))).await
     }
 
