@@ -256,6 +256,24 @@ pub fn parse_verdict(space: &OutcomeSpace, fields: &[(String, String)]) -> Resul
     })
 }
 
+/// Parses a strategy and checks that it can review a single text for party `party_idx`
+/// (boulware, linear, conceder, time:E, hardliner; offer-only strategies cannot).
+///
+/// # Errors
+/// For an unknown strategy or one that only makes offers (400).
+pub fn text_strategy(scenario: &Scenario, party_idx: usize, name: &str) -> Result<Strategy> {
+    let s: Strategy = name.parse().map_err(|e| Error::bad(format!("{e}")))?;
+    s.build_text(NegotiatorInit {
+        space: scenario.space(),
+        preferences: &scenario.parties()[party_idx].preferences,
+        me: party_idx,
+        n_parties: scenario.parties().len(),
+        seed: 0,
+        bids: None,
+    })?;
+    Ok(s)
+}
+
 /// An agent seat's verdict on the latest of `drafts`: the strategy reviews every version in
 /// order (it is stateful), so the answer is the same after a restart.
 ///

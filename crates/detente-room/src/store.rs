@@ -464,19 +464,10 @@ impl Store {
                 setup.parties.len()
             )));
         }
-        for h in &setup.parties {
+        for (i, h) in setup.parties.iter().enumerate() {
             if let Holder::Agent(s) = h {
-                let strategy: Strategy = s.parse().map_err(|e| Error::bad(format!("{e}")))?;
                 // Refuse offer-only strategies now, not at the first draft.
-                model::agent_verdict(
-                    scenario,
-                    0,
-                    &strategy,
-                    &[scenario
-                        .space()
-                        .outcome_at(0)
-                        .unwrap_or_else(|| Outcome::new(vec![]))],
-                )?;
+                model::text_strategy(scenario, i, s)?;
             }
         }
         if let Holder::Agent(m) = &setup.mediator
