@@ -7,8 +7,10 @@ mod html;
 mod merge;
 mod negotiate;
 mod report;
+mod room;
 mod run;
 mod sensitivity;
+mod serve;
 mod text;
 mod tournament;
 
@@ -61,6 +63,11 @@ enum Command {
     Export(export::ExportArgs),
     /// Merge the results databases of a tournament's shards.
     Merge(merge::MergeArgs),
+    /// Serve the negotiation room (people and agents around a single text) from one SQLite
+    /// file.
+    Serve(serve::ServeArgs),
+    /// Manage negotiation rooms (create one and print its invitation links).
+    Room(room::RoomArgs),
 }
 
 /// An error in how the command was called (exit code 2).
@@ -192,6 +199,8 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Report(a) => report::run(&a),
         Command::Export(a) => export::run(&a),
         Command::Merge(a) => merge::run(&a),
+        Command::Serve(a) => serve::run(&a),
+        Command::Room(a) => room::run(&a),
     }
 }
 

@@ -12,6 +12,7 @@ mod help;
 mod html;
 mod model;
 mod negotiate;
+mod room;
 mod run;
 mod single_text;
 mod util;

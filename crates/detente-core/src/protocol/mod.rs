@@ -17,7 +17,7 @@ mod trusted;
 
 pub use single_text::{
     Consultation, DraftVersion, MediatorStrategy, SingleText, SingleTextConfig, SingleTextResult,
-    run_single_text,
+    run_single_text, suggest_feedback_draft,
 };
 pub use trusted::{
     Coalition, Confided, Improvement, MAX_LISTED_IMPROVEMENTS, Proposal, Shortfall, Solution,

@@ -809,6 +809,64 @@ impl<'a> SingleText<'a> {
     }
 }
 
+/// The feedback mediator's next draft after the consultations in `history`, for a mediator
+/// that is not a party: each entry is a tabled draft and the verdicts `(party, verdict)` it
+/// received, oldest first. The mediator's memory of what each party said is rebuilt by
+/// replaying the history, exactly as [`SingleText`] would have revised it; like the mechanism's
+/// mediator it sees the verdicts only, never a utility function. `None` for an empty history.
+///
+/// Used by interactive rooms, where people give the verdicts and the algorithm only suggests.
+///
+/// # Errors
+/// When a draft does not belong to `space` or a verdict names an unknown party.
+pub fn suggest_feedback_draft(
+    space: &crate::outcome::OutcomeSpace,
+    n_parties: usize,
+    history: &[(Outcome, Vec<(usize, Verdict)>)],
+) -> Result<Option<Outcome>, Error> {
+    let Some((first, _)) = history.first() else {
+        return Ok(None);
+    };
+    let sizes: Vec<u32> = space.issues().iter().map(|i| i.n_values()).collect();
+    let mut mediator = MediatorState {
+        strategy: MediatorStrategy::Feedback,
+        n_parties,
+        sizes: sizes.clone(),
+        own: None,
+        rng: rng(0),
+        base: first.clone(),
+        stance: vec![
+            sizes
+                .iter()
+                .map(|&k| vec![Stance::Unknown; k as usize])
+                .collect();
+            n_parties
+        ],
+        frustration: vec![0; n_parties],
+    };
+    let mut next = None;
+    for (draft, feedback) in history {
+        space.check(draft)?;
+        if feedback.iter().any(|(p, _)| *p >= n_parties) {
+            return Err(Error::config("a verdict names a party that does not exist"));
+        }
+        let n_issues = sizes.len();
+        if feedback.iter().any(|(_, v)| {
+            v.objections
+                .iter()
+                .chain(&v.red_lines)
+                .chain(v.preferred.iter().map(|(i, _)| i))
+                .any(|&i| i >= n_issues)
+        }) {
+            return Err(Error::config(
+                "a verdict names a clause that does not exist",
+            ));
+        }
+        next = Some(mediator.revise(&MediatorView { draft, feedback }));
+    }
+    Ok(next)
+}
+
 /// Runs a single-text negotiation (see the module docs).
 ///
 /// # Errors
@@ -820,4 +878,98 @@ pub fn run_single_text(
 ) -> Result<SingleTextResult, Error> {
     let mut st = SingleText::new(scenario, strategies, config.clone())?;
     Ok(st.run(&mut |_: &Event| {}))
+}
+
+#[cfg(test)]
+mod suggest_tests {
+    use super::*;
+    use crate::{Issue, OutcomeSpace, Party, RedLines, UtilityFunction, ValueFunction};
+
+    /// Replaying a run's verdicts through `suggest_feedback_draft` gives exactly the drafts the
+    /// mechanism's feedback mediator tabled.
+    #[test]
+    fn suggestion_replays_the_feedback_mediator() {
+        let space = OutcomeSpace::new(vec![
+            Issue::integer("a", 0, 6, 1).unwrap(),
+            Issue::integer("b", 0, 4, 1).unwrap(),
+            Issue::integer("c", 0, 5, 1).unwrap(),
+        ])
+        .unwrap();
+        let party = |name: &str, w: [f64; 3], up: bool| {
+            let vf = |n: f64| {
+                Some(ValueFunction::PiecewiseLinear(if up {
+                    vec![(0.0, 0.0), (n, 1.0)]
+                } else {
+                    vec![(0.0, 1.0), (n, 0.0)]
+                }))
+            };
+            let u = UtilityFunction::weighted_sum(&space, name, &w, &[vf(6.0), vf(4.0), vf(5.0)])
+                .unwrap();
+            Party::new(
+                name,
+                Preferences::new(u, 0.3, RedLines::none(3), 1.0).unwrap(),
+            )
+        };
+        let scenario = Scenario::new(
+            "t",
+            space.clone(),
+            vec![
+                party("x", [3.0, 1.0, 2.0], true),
+                party("y", [1.0, 3.0, 2.0], false),
+            ],
+        )
+        .unwrap();
+        let config = SingleTextConfig {
+            rounds: 30,
+            seed: 5,
+            mediator: MediatorStrategy::Feedback,
+            start: Outcome::new(vec![0, 4, 0]),
+            schedule: Consultation::everyone(2),
+        };
+        let result = run_single_text(
+            &scenario,
+            &[Strategy::Boulware, Strategy::Conceder],
+            &config,
+        )
+        .unwrap();
+        assert!(
+            result.versions.len() > 2,
+            "the text must move for the test to mean anything"
+        );
+        let mut history: Vec<(Outcome, Vec<(usize, Verdict)>)> = Vec::new();
+        let mut draft = config.start.clone();
+        let mut feedback = Vec::new();
+        let mut checked = 0;
+        for e in &result.negotiation.trace {
+            match e {
+                Event::Verdict { party, verdict, .. } => feedback.push((*party, verdict.clone())),
+                Event::Draft { outcome, .. } if !feedback.is_empty() => {
+                    history.push((draft.clone(), std::mem::take(&mut feedback)));
+                    let s = suggest_feedback_draft(&space, 2, &history).unwrap();
+                    assert_eq!(s.as_ref(), Some(outcome));
+                    draft = outcome.clone();
+                    checked += 1;
+                }
+                Event::Consult { .. } if !feedback.is_empty() => {
+                    // A round whose revision left the draft unchanged.
+                    history.push((draft.clone(), std::mem::take(&mut feedback)));
+                    let s = suggest_feedback_draft(&space, 2, &history).unwrap();
+                    assert_eq!(s.as_ref(), Some(&draft));
+                }
+                _ => {}
+            }
+        }
+        assert!(checked >= 2);
+        assert_eq!(suggest_feedback_draft(&space, 2, &[]).unwrap(), None);
+        let bad = Verdict {
+            accept: false,
+            objections: vec![7],
+            red_lines: vec![],
+            preferred: vec![],
+            improves: None,
+            veto: false,
+            walk_away: false,
+        };
+        assert!(suggest_feedback_draft(&space, 2, &[(draft, vec![(0, bad)])]).is_err());
+    }
 }
