@@ -843,6 +843,7 @@ pub fn suggest_feedback_draft(
             n_parties
         ],
         frustration: vec![0; n_parties],
+        blind: None,
     };
     let mut next = None;
     for (draft, feedback) in history {
