@@ -162,6 +162,8 @@ impl Command {
             Command::Report(_) => ("report", None),
             Command::Export(_) => ("export", None),
             Command::Merge(_) => ("merge", None),
+            Command::Serve(_) => ("serve", None),
+            Command::Room(_) => ("room", None),
         }
     }
 }
