@@ -10,5 +10,6 @@ mod help;
 mod model;
 mod negotiate;
 mod run;
+mod sensitivity;
 mod single_text;
 mod util;
