@@ -119,6 +119,7 @@ pub(crate) fn analysis<'a>(s: &'a Scenario, a: &'a Analysis) -> AnalysisJson<'a>
         pareto_acceptable_size: a.pareto_acceptable.as_ref().ok().map(Vec::len),
         pareto_acceptable,
         incomplete: Value::Object(incomplete),
+        robustness: Value::Null,
     }
 }
 
@@ -141,6 +142,8 @@ pub(crate) struct AnalysisJson<'a> {
     pareto_acceptable_size: Option<usize>,
     pareto_acceptable: Option<Points<'a>>,
     incomplete: Value,
+    /// The short robust analysis (`null` when the scenario has no ranges).
+    pub(crate) robustness: Value,
 }
 
 /// A list of points, serialized lazily.

@@ -1126,6 +1126,9 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
     Ok(scenario)
 }
 
+/// Checks that cited source ids are declared.
+type CheckSources<'a> = dyn Fn(&[String], std::ops::Range<usize>, &str) -> Result<(), Error> + 'a;
+
 /// How a number without a range of its own gets one: `value ± spread`, clipped to
 /// `[min, max]` (no range when `spread` is `None`).
 #[derive(Clone, Copy)]
@@ -1143,7 +1146,7 @@ fn estimate(
     span: std::ops::Range<usize>,
     element: &str,
     default: Default,
-    check_sources: &dyn Fn(&[String], std::ops::Range<usize>, &str) -> Result<(), Error>,
+    check_sources: &CheckSources<'_>,
 ) -> Result<Estimate, Error> {
     let e = match n {
         NumDto::Point(v) => {

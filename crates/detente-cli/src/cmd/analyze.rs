@@ -56,7 +56,9 @@ pub(crate) fn run(args: &AnalyzeArgs) -> Result<()> {
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &json::analysis(&s, a))?;
+        let mut j = json::analysis(&s, a);
+        j.robustness = super::sensitivity::quick_json(&s)?;
+        serde_json::to_writer_pretty(&mut out, &j)?;
         writeln!(out)?;
     } else {
         super::run::write_analysis(&mut out, &s, a)?;

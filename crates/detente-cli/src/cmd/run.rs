@@ -86,6 +86,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
     };
     let a = analysis::analyze(s.space(), &s.preferences(), &config);
     write_analysis(&mut out, s, &a)?;
+    super::sensitivity::write_run_section(&mut out, s)?;
     write_packages(&mut out, s, &a, &config)?;
     write_timeline(&mut out, s)?;
     if setup.scenario.mediator.is_some() && setup.scenario.parties().len() == s.parties().len() {
@@ -351,7 +352,11 @@ fn write_json(out: &mut impl Write, args: &RunArgs, setup: &NegotiationSetup) ->
     serde_json::to_writer_pretty(
         &mut *out,
         &RunJson {
-            analysis: crate::json::analysis(s, &a),
+            analysis: {
+                let mut j = crate::json::analysis(s, &a);
+                j.robustness = super::sensitivity::quick_json(s)?;
+                j
+            },
             packages,
             single_text,
             sao,

@@ -286,8 +286,51 @@ fn pct(x: &Share) -> String {
     )
 }
 
+/// Draws in the short robust analysis of `run` and `analyze --json`.
+const QUICK_SAMPLES: u64 = 200;
+
+/// The short robust analysis, when the scenario has ranges.
+fn quick(s: &Scenario) -> Result<Option<Sensitivity>> {
+    if !s.uncertainty.as_ref().is_some_and(|u| u.has_ranges()) {
+        return Ok(None);
+    }
+    let config = SensitivityConfig {
+        samples: QUICK_SAMPLES,
+        ..SensitivityConfig::default()
+    };
+    Ok(Some(robustness::sensitivity(s, &config, &())?))
+}
+
+/// The `robustness` member of `analyze --json` and `run --json` (seed 0).
+pub(crate) fn quick_json(s: &Scenario) -> Result<Value> {
+    Ok(match quick(s)? {
+        Some(r) => {
+            let mut v = to_json(s, &r);
+            if let Value::Object(m) = &mut v {
+                m.insert("seed".into(), json!(0));
+            }
+            v
+        }
+        None => Value::Null,
+    })
+}
+
+/// The robustness section of `detente run` (only when the scenario has ranges).
+pub(crate) fn write_run_section(out: &mut dyn Write, s: &Scenario) -> Result<()> {
+    let Some(r) = quick(s)? else {
+        return Ok(());
+    };
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Robustness ({QUICK_SAMPLES} seeded draws of the estimates, each analysed exactly; \
+         `detente sensitivity` for the full report):"
+    )?;
+    write_summary(out, s, &r)
+}
+
 /// The short robustness section of `detente run`.
-pub(crate) fn write_summary(out: &mut dyn Write, s: &Scenario, r: &Sensitivity) -> Result<()> {
+fn write_summary(out: &mut dyn Write, s: &Scenario, r: &Sensitivity) -> Result<()> {
     writeln!(
         out,
         "  probability of a zone: {} over {} draws of the estimates",

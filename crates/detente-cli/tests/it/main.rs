@@ -14,5 +14,6 @@ mod model;
 mod negotiate;
 mod room;
 mod run;
+mod sensitivity;
 mod single_text;
 mod util;

@@ -60,8 +60,8 @@ impl Default for SensitivityConfig {
             samples: 1000,
             seed: 0,
             max_nodes: 10_000_000,
-            pool: 20_000,
-            per_draw: 1_000,
+            pool: 5_000,
+            per_draw: 200,
             decisive: true,
             top: 10,
         }
@@ -318,6 +318,10 @@ pub fn sensitivity(
     let mut done_chunks = 0u64;
     while done_chunks < chunks {
         let batch: Vec<u64> = (done_chunks..chunks.min(done_chunks + BATCH as u64)).collect();
+        // Once the pool is full a draw's zone packages are not needed, only its decision (the
+        // pool fills at batch boundaries, so this does not depend on the thread count).
+        let per_draw = if pool.full { 1 } else { config.per_draw };
+        let room = config.pool;
         let results: Vec<ChunkResult> = batch
             .par_iter()
             .map(|&c| {
@@ -325,7 +329,7 @@ pub fn sensitivity(
                 let hi = (lo + CHUNK).min(config.samples);
                 let mut r = ChunkResult::new(n_drafts, np);
                 for k in lo..hi {
-                    model.pass_one(space, k, config, &draft_allowed, &mut r);
+                    model.pass_one(space, k, config, per_draw, room, &draft_allowed, &mut r);
                 }
                 r
             })
@@ -372,8 +376,9 @@ pub fn sensitivity(
                 for k in lo..hi {
                     if let Ok(prefs) = model.draw(space, k) {
                         n += 1;
+                        let check = Acceptance::new(&prefs);
                         for (slot, o) in local.iter_mut().zip(&pool.items) {
-                            if prefs.iter().all(|p| p.is_acceptable(o)) {
+                            if check.all(o) {
                                 *slot += 1;
                             }
                         }
@@ -646,6 +651,8 @@ impl Model {
         space: &OutcomeSpace,
         k: u64,
         config: &SensitivityConfig,
+        per_draw: usize,
+        room: usize,
         draft_allowed: &[Vec<Vec<u32>>],
         out: &mut ChunkResult,
     ) {
@@ -657,14 +664,14 @@ impl Model {
         let r = reservations(&refs);
         let tree = Tree::new(space, &refs, None);
         let mut budget = config.max_nodes;
-        match tree.enumerate(&r, config.per_draw, &mut budget) {
+        match tree.enumerate(&r, per_draw, &mut budget) {
             Ok((exists, outs)) => {
                 out.decided += 1;
                 if exists {
                     out.zone += 1;
                 }
                 for o in outs {
-                    if out.seen.insert(o.clone()) {
+                    if out.outcomes.len() < room && out.seen.insert(o.clone()) {
                         out.outcomes.push(o);
                     }
                 }
@@ -851,6 +858,67 @@ impl Model {
             reservation_needed,
             red_lines,
         }
+    }
+}
+
+/// Every party's acceptability test as flat tables: a red-line value's term is −∞, so one sum
+/// per party decides (the same rule as `Preferences::is_acceptable`).
+struct Acceptance {
+    np: usize,
+    offsets: Vec<usize>,
+    /// Per party, the issues' tables one after the other.
+    tables: Vec<Vec<f64>>,
+    r: Vec<f64>,
+    clip: Vec<bool>,
+}
+
+impl Acceptance {
+    fn new(prefs: &[Preferences]) -> Acceptance {
+        let terms0 = prefs.first().map_or(&[][..], |p| p.ufun().terms());
+        let mut offsets = Vec::with_capacity(terms0.len());
+        let mut at = 0;
+        for t in terms0 {
+            offsets.push(at);
+            at += t.len();
+        }
+        let tables = prefs
+            .iter()
+            .map(|p| {
+                let mut flat = Vec::with_capacity(at);
+                for (i, t) in p.ufun().terms().iter().enumerate() {
+                    for (v, &x) in t.iter().enumerate() {
+                        flat.push(if p.red_lines().forbids(i, v as u32) {
+                            f64::NEG_INFINITY
+                        } else {
+                            x
+                        });
+                    }
+                }
+                flat
+            })
+            .collect();
+        Acceptance {
+            np: prefs.len(),
+            offsets,
+            tables,
+            r: prefs.iter().map(|p| p.reservation() - TIE_EPS).collect(),
+            clip: prefs.iter().map(|p| p.ufun().clips_at_one()).collect(),
+        }
+    }
+
+    fn all(&self, o: &Outcome) -> bool {
+        let idx = o.indices();
+        (0..self.np).all(|p| {
+            let t = &self.tables[p];
+            let mut u = 0.0;
+            for (off, &v) in self.offsets.iter().zip(idx) {
+                u += t[off + v as usize];
+            }
+            if self.clip[p] {
+                u = u.min(1.0);
+            }
+            u >= self.r[p]
+        })
     }
 }
 
