@@ -4,7 +4,7 @@
 //!
 //! * [`OutcomeSpace`] is the product of [`Issue`]s; an [`Outcome`] picks one value per issue.
 //! * A party's private [`Preferences`] bundle an additive [`UtilityFunction`], a reservation
-//!   value (the utility of no agreement), [`RedLines`] and a per-round discount factor.
+//!   value (the utility of no agreement), [`RedLines`] and a discount factor (GENIUS's semantics).
 //! * A [`Scenario`] holds the space, the [`Party`]s and the analyst's material (sources,
 //!   reported packages, mediator, meetings).
 //! * [`analysis`] computes exact zones of agreement, Pareto frontiers and bargaining points.
@@ -49,7 +49,7 @@ mod scenario;
 pub use error::{Error, ErrorKind};
 pub use outcome::{Cardinality, Issue, IssueKind, Outcome, OutcomeSpace, Value};
 pub use preferences::{
-    Discount, MAX_TABLE_LEN, Preferences, RedLines, UtilityFunction, ValueFunction,
+    MAX_TABLE_LEN, Preferences, RedLines, UtilityFunction, ValueFunction, relative_time,
 };
 pub use scenario::{
     IssueNote, Mediator, Meeting, OptionNote, Package, Party, Provenance, RedLineNote, Role,

@@ -36,8 +36,8 @@
 use std::path::{Path, PathBuf};
 
 use detente_core::{
-    Discount, Issue, IssueKind, MAX_TABLE_LEN, OutcomeSpace, Party, Preferences, RedLines,
-    Scenario, UtilityFunction,
+    Issue, IssueKind, MAX_TABLE_LEN, OutcomeSpace, Party, Preferences, RedLines, Scenario,
+    UtilityFunction,
 };
 
 use crate::{Error, ErrorKind, Loaded, Warning};
@@ -905,7 +905,7 @@ fn profile_preferences(
         _ => 1.0,
     };
     Preferences::new(ufun, reservation, RedLines::none(space.issues().len()), 1.0)
-        .and_then(|p| p.with_time_discount(discount))
+        .and_then(|p| p.with_discount(discount))
         .map_err(|e| core_err(path, e))
 }
 
@@ -1432,7 +1432,7 @@ mod writer {
             names.push(base.clone());
             profiles.push((
                 format!("{base}.xml"),
-                profile_xml(s, p, &forms, &scenario_name, &mut warnings)?,
+                profile_xml(s, p, &forms, &scenario_name)?,
             ));
         }
         let mut sorted = names.clone();
@@ -1576,7 +1576,6 @@ mod writer {
         p: usize,
         forms: &[Form],
         scenario_name: &str,
-        warnings: &mut Vec<Warning>,
     ) -> Result<String, Error> {
         let party = &s.parties()[p];
         let prefs = &party.preferences;
@@ -1629,20 +1628,12 @@ mod writer {
         }
         x.push_str("  </objective>\n");
         let _ = writeln!(x, "  <reservation value=\"{}\"/>", num(prefs.reservation()));
-        match prefs.discount_model() {
-            Discount::OverTime(d) if d < 1.0 => {
-                let _ = writeln!(x, "  <discount_factor value=\"{}\"/>", num(d));
-            }
-            Discount::PerRound(d) if d < 1.0 => warnings.push(Warning {
-                path: None,
-                line: None,
-                message: format!(
-                    "party '{}': a per-round discount factor ({d}) has no GENIUS equivalent \
-                     (GENIUS discounts over normalised time) and is not written",
-                    party.name
-                ),
-            }),
-            _ => {}
+        if prefs.discount() < 1.0 {
+            let _ = writeln!(
+                x,
+                "  <discount_factor value=\"{}\"/>",
+                num(prefs.discount())
+            );
         }
         x.push_str("</utility_space>\n");
         Ok(x)

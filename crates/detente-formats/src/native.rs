@@ -722,10 +722,14 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
             .map_err(|e| cx.err(p.name.span(), el.clone(), e.to_string()))?;
         if let Some(td) = &p.time_discount {
             if p.discount.is_some() {
-                return Err(cx.err(td.span(), format!("{el}, time_discount"), "give either `discount` (per round) or `time_discount` (over relative time), not both"));
+                return Err(cx.err(
+                    td.span(),
+                    format!("{el}, time_discount"),
+                    "give either `discount` or its synonym `time_discount`, not both",
+                ));
             }
             let v = *td.get_ref();
-            preferences = preferences.with_time_discount(v).map_err(|_| {
+            preferences = preferences.with_discount(v).map_err(|_| {
                 cx.err(
                     td.span(),
                     format!("{el}, time_discount"),
@@ -1110,14 +1114,8 @@ pub fn to_toml(s: &Scenario) -> Result<String, Error> {
             description: p.description.clone(),
             role: (p.role != Role::Principal).then(|| spanned(p.role.as_str().to_string())),
             reservation: Some(spanned(p.preferences.reservation())),
-            discount: match p.preferences.discount_model() {
-                detente_core::Discount::PerRound(d) if d != 1.0 => Some(spanned(d)),
-                _ => None,
-            },
-            time_discount: match p.preferences.discount_model() {
-                detente_core::Discount::OverTime(d) if d != 1.0 => Some(spanned(d)),
-                _ => None,
-            },
+            discount: (p.preferences.discount() != 1.0).then(|| spanned(p.preferences.discount())),
+            time_discount: None,
             weights,
             red_lines,
             provenance: (pv.reservation.is_some() || pv.weights.is_some() || pv.values.is_some())

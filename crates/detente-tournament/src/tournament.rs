@@ -466,6 +466,8 @@ impl Tournament {
                 scenario,
                 result.agreement.as_ref(),
                 &result.utilities,
+                result.rounds.saturating_sub(1),
+                self.config.rounds,
             ),
             ended_by: result.ended_by,
             utilities: result.utilities,

@@ -20,6 +20,10 @@ pub(crate) struct AnalyzeArgs {
     /// Most search nodes per quantity before it is reported as not computed (default 100000000).
     #[arg(long, value_name = "N", default_value_t = AnalysisConfig::default().max_nodes)]
     max_nodes: u64,
+    /// With --json, list a frontier outcome by outcome only when it has at most N outcomes
+    /// (beyond, its distinct utility vectors with counts), and at most N vectors (default 10000).
+    #[arg(long, value_name = "N", default_value_t = json::DEFAULT_MAX_LISTED)]
+    max_listed: u64,
 }
 
 pub(crate) fn run(args: &AnalyzeArgs) -> Result<()> {
@@ -31,7 +35,7 @@ pub(crate) fn run(args: &AnalyzeArgs) -> Result<()> {
     let a = analysis::analyze(s.space(), &s.preferences(), &config);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &json::analysis(&s, &a))?;
+        serde_json::to_writer_pretty(&mut out, &json::analysis(&s, &a, args.max_listed))?;
         writeln!(out)?;
     } else {
         super::run::write_analysis(&mut out, &s, &a)?;

@@ -5,7 +5,9 @@
 //! offer, replaces it with a counter-offer, or walks away. An offer becomes the agreement once
 //! every other party has accepted it in turn. A round is one turn of every party; at the
 //! deadline the negotiation ends without agreement and each party gets its reservation value.
-//! With a discount factor δ, an agreement in round k is worth δᵏ·u.
+//! Payoffs are discounted with GENIUS's semantics (see [`Preferences`](crate::Preferences)): an
+//! agreement of utility u in round k of n is worth u·dᵗ with t = k/(n−1); walking away in round
+//! k is worth r·dᵗ, and a passed deadline r·d.
 //!
 //! Every happening is an [`Event`] (a closed enum), sent to an observer as it happens and
 //! collected in the result's trace. The mechanism holds every party's preferences only to score
@@ -125,7 +127,8 @@ pub struct NegotiationResult {
     pub agreement: Option<Outcome>,
     /// The round of the agreement, or of the end.
     pub rounds: u32,
-    /// Each party's payoff: discounted utility of the agreement, or its reservation value.
+    /// Each party's payoff: its discounted utility of the agreement, or its reservation value
+    /// discounted to the moment the negotiation ended (the deadline counts as t = 1).
     pub utilities: Vec<f64>,
     /// The party that walked away, if one did.
     pub ended_by: Option<usize>,
@@ -191,12 +194,6 @@ impl Mechanism for Sao<'_> {
             observer.on_event(&e);
             trace.push(e);
         };
-        let reservation: Vec<f64> = self
-            .scenario
-            .parties()
-            .iter()
-            .map(|p| p.preferences.reservation())
-            .collect();
         for round in 0..self.rounds {
             for party in 0..n {
                 let standing = history.last();
@@ -242,16 +239,16 @@ impl Mechanism for Sao<'_> {
                             &mut trace,
                             end(Some("accepted with no offer on the table".into())),
                         );
-                        return ended(round, party, reservation, trace);
+                        return ended(self.scenario, round, self.rounds, party, trace);
                     }
                     Action::EndNegotiation => {
                         emit(&mut trace, end(None));
-                        return ended(round, party, reservation, trace);
+                        return ended(self.scenario, round, self.rounds, party, trace);
                     }
                     Action::Offer(outcome) => {
                         if let Err(e) = space.check(&outcome) {
                             emit(&mut trace, end(Some(e.to_string())));
-                            return ended(round, party, reservation, trace);
+                            return ended(self.scenario, round, self.rounds, party, trace);
                         }
                         emit(
                             &mut trace,
@@ -280,7 +277,7 @@ impl Mechanism for Sao<'_> {
         NegotiationResult {
             agreement: None,
             rounds: self.rounds,
-            utilities: reservation,
+            utilities: disagreement(self.scenario, self.rounds, self.rounds),
             ended_by: None,
             trace,
         }
@@ -298,20 +295,35 @@ pub(crate) fn payoffs(
     scenario
         .parties()
         .iter()
-        .map(|p| p.preferences.utility(outcome) * p.preferences.discount_factor(round, n_rounds))
+        .map(|p| {
+            p.preferences
+                .discounted(p.preferences.utility(outcome), round, n_rounds)
+        })
         .collect()
 }
 
+/// Each party's payoff when the negotiation ends without agreement in `round` of `n_rounds`
+/// (a round at or past the deadline counts as t = 1): its reservation value, discounted.
+pub(crate) fn disagreement(scenario: &Scenario, round: u32, n_rounds: u32) -> Vec<f64> {
+    scenario
+        .parties()
+        .iter()
+        .map(|p| p.preferences.discounted_reservation(round, n_rounds))
+        .collect()
+}
+
+/// The result of a negotiation that `party` ended (walked away) in `round` of `n_rounds`.
 pub(crate) fn ended(
+    scenario: &Scenario,
     round: u32,
+    n_rounds: u32,
     party: usize,
-    reservation: Vec<f64>,
     trace: Vec<Event>,
 ) -> NegotiationResult {
     NegotiationResult {
         agreement: None,
         rounds: round + 1,
-        utilities: reservation,
+        utilities: disagreement(scenario, round, n_rounds),
         ended_by: Some(party),
         trace,
     }

@@ -487,12 +487,6 @@ impl<'a> SingleText<'a> {
             observer.on_event(&e);
             trace.push(e);
         };
-        let reservation: Vec<f64> = self
-            .scenario
-            .parties()
-            .iter()
-            .map(|p| p.preferences.reservation())
-            .collect();
         let mut draft = self.config.start.clone();
         let mut version = 0u32;
         let mut versions = vec![DraftVersion {
@@ -568,7 +562,13 @@ impl<'a> SingleText<'a> {
                         },
                     );
                     return SingleTextResult {
-                        negotiation: super::ended(round, p, reservation, trace),
+                        negotiation: super::ended(
+                            self.scenario,
+                            round,
+                            self.config.rounds,
+                            p,
+                            trace,
+                        ),
                         versions,
                     };
                 }
@@ -635,7 +635,7 @@ impl<'a> SingleText<'a> {
         let negotiation = NegotiationResult {
             agreement: None,
             rounds: self.config.rounds,
-            utilities: reservation,
+            utilities: super::disagreement(self.scenario, self.config.rounds, self.config.rounds),
             ended_by: None,
             trace,
         };

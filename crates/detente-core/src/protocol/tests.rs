@@ -82,6 +82,97 @@ proptest! {
         }
         prop_assert!(a.rounds <= rounds);
     }
+
+    /// GENIUS's discounting semantics, from its definition: an agreement in round k of n is
+    /// worth u·dᵗ (t = k/(n−1)) and never less than walking away then, r·dᵗ; no agreement pays
+    /// r·dᵗ at the moment it ended (the deadline: t = 1).
+    #[test]
+    fn discounted_payoffs_never_fall_below_walking_away_then(
+        np in 2usize..4,
+        sizes in prop::collection::vec(1u32..6, 1..4),
+        seed in any::<u64>(),
+        picks in prop::collection::vec(0usize..8, 3),
+        discounts in prop::collection::vec(0.05f64..1.0, 3),
+        rounds in 1u32..60,
+    ) {
+        let s = with_discounts(&scenario(np, &sizes, seed), &discounts);
+        let strategies: Vec<Strategy> = (0..np).map(|i| ALL[picks[i]].clone()).collect();
+        let a = run_sao(&s, &strategies, &SaoConfig { rounds, seed }).unwrap();
+        let time = |k: u32| if rounds == 1 { 1.0 } else { f64::from(k) / f64::from(rounds - 1) };
+        match &a.agreement {
+            Some(o) => {
+                let t = time(a.rounds - 1);
+                for (p, &pay) in s.parties().iter().zip(&a.utilities) {
+                    let d = p.preferences.discount();
+                    let u: f64 = p.preferences.ufun().terms().iter().zip(o.indices())
+                        .map(|(t, &v)| t[v as usize]).sum();
+                    prop_assert!((pay - u * d.powf(t)).abs() < 1e-12, "{} paid {pay}", p.name);
+                    let walk = p.preferences.reservation() * d.powf(t);
+                    prop_assert!(pay >= walk - 1e-12,
+                        "{} agrees at t = {t} to {pay}, less than walking away ({walk})", p.name);
+                }
+            }
+            None => {
+                let t = if a.ended_by.is_some() { time(a.rounds - 1) } else { 1.0 };
+                for (p, &pay) in s.parties().iter().zip(&a.utilities) {
+                    let want = p.preferences.reservation() * p.preferences.discount().powf(t);
+                    prop_assert!((pay - want).abs() < 1e-12, "{} paid {pay}, want {want}", p.name);
+                }
+            }
+        }
+    }
+}
+
+/// The same scenario with party `i` discounting by `discounts[i]`.
+fn with_discounts(s: &Scenario, discounts: &[f64]) -> Scenario {
+    let parties = s
+        .parties()
+        .iter()
+        .zip(discounts)
+        .map(|(p, &d)| {
+            Party::new(
+                p.name.clone(),
+                p.preferences.clone().with_discount(d).unwrap(),
+            )
+        })
+        .collect();
+    Scenario::new("discounted", s.space().clone(), parties).unwrap()
+}
+
+#[test]
+fn negotiators_walk_away_when_waiting_only_loses() {
+    // Walk-away 0.6 of the best utility: with d = 0.5 over a 2-round deadline, even the best
+    // outcome agreed next round (best·0.5) is worth less than walking away now (0.6·best·0.5⁰),
+    // so every strategy ends at once rather than offer; with d = 0.7 (> 0.6) it negotiates.
+    let base = scenario(2, &[4, 4], 9);
+    let parties: Vec<Party> = base
+        .parties()
+        .iter()
+        .map(|p| {
+            let u = p.preferences.ufun().clone();
+            let r = 0.6 * u.max();
+            Party::new(
+                p.name.clone(),
+                Preferences::new(u, r, RedLines::none(2), 1.0).unwrap(),
+            )
+        })
+        .collect();
+    let s = Scenario::new("impatient", base.space().clone(), parties).unwrap();
+    let r0 = s.parties()[0].preferences.reservation();
+    for strategy in ALL {
+        let strategies = [strategy.clone(), Strategy::Hardliner];
+        let config = SaoConfig { rounds: 2, seed: 3 };
+        let r = run_sao(&with_discounts(&s, &[0.5, 1.0]), &strategies, &config).unwrap();
+        assert_eq!(r.ended_by, Some(0), "{strategy}: {:?}", r.trace);
+        assert_eq!(r.rounds, 1, "{strategy}");
+        assert_eq!(r.utilities[0], r0, "walking away at t = 0 pays r");
+        let r = run_sao(&with_discounts(&s, &[0.7, 1.0]), &strategies, &config).unwrap();
+        assert!(
+            matches!(r.trace.first(), Some(Event::Offer { party: 0, .. })),
+            "{strategy}: {:?}",
+            r.trace
+        );
+    }
 }
 
 #[test]
@@ -141,9 +232,10 @@ fn discounting_shrinks_late_agreements() {
     let o = r
         .agreement
         .expect("boulware pairs with zero reservation agree by the deadline");
-    let k = r.rounds - 1;
+    let t = f64::from(r.rounds - 1) / 29.0;
+    assert!(t > 0.0);
     for (p, u) in s.parties().iter().zip(&r.utilities) {
-        let want = p.preferences.utility(&o) * 0.9f64.powi(k as i32);
+        let want = p.preferences.utility(&o) * 0.9f64.powf(t);
         assert!((u - want).abs() < 1e-12);
     }
 }
@@ -182,6 +274,48 @@ mod single_text {
             mediator,
             start: Outcome::new(vec![0; s.space().issues().len()]),
             schedule: Consultation::everyone(s.parties().len()),
+        }
+    }
+
+    #[test]
+    fn reviewers_walk_away_when_waiting_only_loses() {
+        // As in `negotiators_walk_away_when_waiting_only_loses`: walk-away 0.6 of the best,
+        // d = 0.5 over 2 consultations; the starting draft is party 0's worst outcome.
+        let base = scenario(2, &[4, 4], 9);
+        let parties: Vec<Party> = base
+            .parties()
+            .iter()
+            .map(|p| {
+                let u = p.preferences.ufun().clone();
+                let r = 0.6 * u.max();
+                Party::new(
+                    p.name.clone(),
+                    Preferences::new(u, r, RedLines::none(2), 1.0).unwrap(),
+                )
+            })
+            .collect();
+        let s = Scenario::new("impatient", base.space().clone(), parties).unwrap();
+        let worst = Outcome::new(
+            s.parties()[0]
+                .preferences
+                .ufun()
+                .terms()
+                .iter()
+                .map(|t| (0..t.len()).min_by(|&a, &b| t[a].total_cmp(&t[b])).unwrap() as u32)
+                .collect(),
+        );
+        for strategy in TEXT {
+            let strategies = [strategy.clone(), Strategy::Conceder];
+            let mut c = config(&s, MediatorStrategy::Feedback, 2, 1);
+            c.start = worst.clone();
+            let r = run_single_text(&with_discounts(&s, &[0.5, 1.0]), &strategies, &c).unwrap();
+            assert_eq!(r.negotiation.ended_by, Some(0), "{strategy}");
+            assert_eq!(
+                r.negotiation.utilities[0],
+                s.parties()[0].preferences.reservation()
+            );
+            let r = run_single_text(&with_discounts(&s, &[0.7, 1.0]), &strategies, &c).unwrap();
+            assert_ne!(r.negotiation.ended_by, Some(0), "{strategy}");
         }
     }
 

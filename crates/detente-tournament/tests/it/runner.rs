@@ -205,6 +205,7 @@ fn metrics_match_brute_force() {
             .filter(|u| acceptable(u) && gain(u) >= best - 1e-12)
             .collect();
         let (records, _) = run(&t, &RunOptions::default());
+        let rounds = config().rounds;
         for rec in &records {
             let m = rec.metrics.as_ref().unwrap();
             let mut payoff = vec![0.0; rec.parties.len()];
@@ -224,7 +225,21 @@ fn metrics_match_brute_force() {
             assert!((m.welfare - payoff.iter().sum::<f64>()).abs() < 1e-12);
             match &m.agreement {
                 None => {
-                    assert_eq!(payoff, r, "a disagreement pays the reservation values");
+                    // A disagreement pays the reservation values, discounted to the end.
+                    let t_end = if m.ended_by.is_some() {
+                        f64::from(m.rounds - 1) / f64::from(rounds - 1)
+                    } else {
+                        1.0
+                    };
+                    let want: Vec<f64> = scenario
+                        .parties()
+                        .iter()
+                        .map(|p| p.preferences.reservation() * p.preferences.discount().powf(t_end))
+                        .collect();
+                    assert_eq!(
+                        payoff, want,
+                        "a disagreement pays the discounted reservations"
+                    );
                     assert!(m.individually_rational);
                 }
                 Some(o) => {
@@ -233,12 +248,21 @@ fn metrics_match_brute_force() {
                         .parties()
                         .iter()
                         .zip(&u)
-                        .map(|(p, u)| u * p.preferences.discount().powi(m.rounds as i32 - 1))
+                        .map(|(p, u)| {
+                            // GENIUS's semantics: u·d^t with t = k/(n-1) for round k of n.
+                            let t = f64::from(m.rounds - 1) / f64::from(rounds - 1);
+                            u * p.preferences.discount().powf(t)
+                        })
                         .collect();
                     for (a, b) in discounted.iter().zip(&payoff) {
                         assert!((a - b).abs() < 1e-12);
                     }
-                    let ir = discounted.iter().zip(&r).all(|(a, b)| *a >= b - 1e-12);
+                    let t = f64::from(m.rounds - 1) / f64::from(rounds - 1);
+                    let ir = discounted
+                        .iter()
+                        .zip(&r)
+                        .zip(scenario.parties())
+                        .all(|((a, b), p)| *a >= b * p.preferences.discount().powf(t) - 1e-12);
                     assert_eq!(m.individually_rational, ir);
                 }
             }
