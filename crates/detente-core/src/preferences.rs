@@ -13,8 +13,10 @@
 use crate::error::{Error, ErrorKind};
 use crate::outcome::{Issue, IssueKind, Outcome, OutcomeSpace};
 
-/// The largest value table one issue may have (integer issues are tabulated).
-pub const MAX_TABLE_LEN: u32 = 50_000_000;
+/// The most values an integer issue may have ([`Issue::integer`] refuses more): value functions
+/// are tabulated, and analysis keeps per-issue tables and frontiers of this length, so the
+/// limit bounds memory (a few hundred megabytes at most for two such issues).
+pub const MAX_TABLE_LEN: u32 = 1_000_000;
 
 /// How one party values the values of one issue, before weighting: each in [0, 1].
 #[derive(Clone, Debug, PartialEq)]

@@ -1091,11 +1091,36 @@ fn single_value(
 // ------------------------------------------------------------------------------------------
 // Small helpers shared with the other formats.
 
-/// Reads a whole file.
+/// Reads a whole file of at most [`crate::MAX_FILE_BYTES`]: a regular file's size is checked
+/// before reading, and anything else (a pipe, `/dev/zero`) is read with that cap, so a wrong
+/// path never makes memory grow without bound.
 pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| {
+    use std::io::Read;
+    let io = |e: std::io::Error| {
         Error::new(ErrorKind::Io, format!("cannot read the file: {e}")).with_path(path)
-    })
+    };
+    let max = crate::MAX_FILE_BYTES;
+    let too_large = |what: String| {
+        Error::new(
+            ErrorKind::Io,
+            format!(
+                "{what}; scenario files may have at most {max} bytes ({} MiB)",
+                max >> 20
+            ),
+        )
+        .with_path(path)
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if meta.is_file() && meta.len() > max {
+        return Err(too_large(format!("the file has {} bytes", meta.len())));
+    }
+    let mut bytes = Vec::new();
+    file.take(max + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(format!("more than {max} bytes could be read")));
+    }
+    Ok(bytes)
 }
 
 /// The file stem, as a string.
