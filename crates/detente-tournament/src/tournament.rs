@@ -233,8 +233,11 @@ impl Tournament {
                 .into());
             }
         }
-        if config.rounds == 0 {
-            return Err(Error::config("the deadline must be at least 1 round"));
+        if config.rounds == 0 || config.rounds > detente_core::protocol::MAX_ROUNDS {
+            return Err(Error::config(format!(
+                "the deadline must be from 1 to {} rounds",
+                detente_core::protocol::MAX_ROUNDS
+            )));
         }
         if config.reps == 0 {
             return Err(Error::config("repetitions must be at least 1"));

@@ -498,3 +498,13 @@ fn discounted_payoffs() {
         );
     }
 }
+
+/// `--rounds` is bounded (issue 17: `--rounds 100000000` kept an 8.8 GB trace): a usage error.
+#[test]
+fn rounds_beyond_the_limit_are_a_usage_error() {
+    let dir = Dir::new();
+    dir.write("deal.toml", DEAL);
+    dir.run(&["negotiate", "deal.toml", "--rounds", "100000000"])
+        .failure(2)
+        .stderr_has(&["--rounds is 100000000; at most 1000000"]);
+}

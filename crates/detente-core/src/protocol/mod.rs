@@ -111,6 +111,25 @@ impl<F: FnMut(&Event)> Observer for F {
     }
 }
 
+/// The longest deadline a negotiation may have, in rounds. A negotiation keeps its trace and
+/// the offers made (which negotiators see) in memory, so the deadline bounds memory: about
+/// 100 bytes per party and round, 200 MB for two parties at this limit.
+pub const MAX_ROUNDS: u32 = 1_000_000;
+
+/// Checks a deadline: from 1 to [`MAX_ROUNDS`] rounds.
+pub(crate) fn check_rounds(rounds: u32) -> Result<(), Error> {
+    if rounds == 0 {
+        return Err(Error::config("the deadline must be at least 1 round"));
+    }
+    if rounds > MAX_ROUNDS {
+        return Err(Error::config(format!(
+            "the deadline of {rounds} rounds is more than the {MAX_ROUNDS} allowed (a \
+             negotiation's trace and offers are kept in memory)"
+        )));
+    }
+    Ok(())
+}
+
 /// Knobs of the stacked alternating offers protocol.
 #[derive(Clone, Debug)]
 pub struct SaoConfig {
@@ -154,7 +173,7 @@ impl<'a> Sao<'a> {
     ///
     /// # Errors
     /// When the number of negotiators differs from the number of parties, there are fewer than
-    /// two, or `rounds` is 0.
+    /// two, or `rounds` is 0 or more than [`MAX_ROUNDS`].
     pub fn new(
         scenario: &'a Scenario,
         negotiators: Vec<Box<dyn Negotiator>>,
@@ -172,9 +191,7 @@ impl<'a> Sao<'a> {
         if negotiators.len() < 2 {
             return Err(Error::config("alternating offers needs at least 2 parties"));
         }
-        if rounds == 0 {
-            return Err(Error::config("the deadline must be at least 1 round"));
-        }
+        check_rounds(rounds)?;
         Ok(Sao {
             scenario,
             negotiators,

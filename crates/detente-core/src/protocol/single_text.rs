@@ -427,9 +427,7 @@ impl<'a> SingleText<'a> {
                 reason: format!("{} negotiators for {n} parties", parties.len()),
             }));
         }
-        if config.rounds == 0 {
-            return Err(Error::config("the deadline must be at least 1 round"));
-        }
+        super::check_rounds(config.rounds)?;
         scenario.space().check(&config.start)?;
         if config.schedule.is_empty() {
             return Err(Error::config("the consultation schedule is empty"));

@@ -643,3 +643,31 @@ fn a_negotiator_never_depends_on_another_partys_preferences() {
         assert_eq!(run(&a), run(&b), "{strategy} behaved differently");
     }
 }
+
+#[test]
+fn deadlines_are_bounded() {
+    // A deadline bounds the memory of a negotiation (trace and offers); issue 17 found
+    // `--rounds 100000000` growing to 8.8 GB.
+    let s = scenario(2, &[3, 3], 1);
+    let build = || {
+        (0..2)
+            .map(|i| {
+                Strategy::Hardliner.build(NegotiatorInit {
+                    space: s.space(),
+                    preferences: &s.parties()[i].preferences,
+                    me: i,
+                    n_parties: 2,
+                    seed: 0,
+                    bids: None,
+                })
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(Sao::new(&s, build(), MAX_ROUNDS).is_ok());
+    let e = Sao::new(&s, build(), MAX_ROUNDS + 1)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("more than the 1000000 allowed"), "{e}");
+    assert!(Sao::new(&s, build(), 0).is_err());
+}
