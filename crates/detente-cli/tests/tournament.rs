@@ -443,3 +443,29 @@ fn a_tournament_file_is_the_same_tournament_as_the_flags() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Every phase shows progress on stderr (lines when stderr is not a terminal), and `--quiet`
+/// shows none (issue 17: nothing appeared while bid spaces were built).
+#[test]
+fn every_phase_shows_progress_unless_quiet() {
+    let dir = Dir::new();
+    let scenario = dir.scenario();
+    let out = ok(&tournament_args(&scenario, &dir.file("a.db"), 1, 1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for line in [
+        "detente: building bid spaces 0/4",
+        "detente: building bid spaces 4/4",
+        "detente: analysing scenarios 0/1",
+        "detente: analysing scenarios 1/1",
+    ] {
+        assert!(stderr.contains(line), "{line:?} missing from\n{stderr}");
+    }
+    let mut a = tournament_args(&scenario, &dir.file("b.db"), 1, 1);
+    a.push("--quiet".into());
+    let out = ok(&a);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -289,3 +289,42 @@ fn a_failing_sink_stops_the_run() {
     );
     assert_eq!(n, 5);
 }
+
+/// Building a tournament reports every unit of both phases, in order (issue 17: the flagship
+/// spent 22 s on bid spaces with nothing shown).
+#[test]
+fn setup_reports_every_bid_space_and_analysis() {
+    let mut seen = Vec::new();
+    let t = detente_tournament::Tournament::with_progress(
+        vec![
+            detente_tournament::ScenarioEntry::new(haggle()),
+            detente_tournament::ScenarioEntry::new(trio()),
+        ],
+        players(&STRATEGIES),
+        config(),
+        &mut |p| seen.push(p),
+    )
+    .unwrap();
+    use detente_tournament::{SetupPhase, SetupProgress};
+    // Two parties in two rotations, three parties in three: 4 + 9 bid spaces.
+    let mut want: Vec<SetupProgress> = (0..=13)
+        .map(|done| SetupProgress {
+            phase: SetupPhase::BidSpaces,
+            done,
+            total: 13,
+        })
+        .collect();
+    want.extend((0..=2).map(|done| SetupProgress {
+        phase: SetupPhase::Analysis,
+        done,
+        total: 2,
+    }));
+    assert_eq!(seen, want);
+    // The progress report changes nothing.
+    let plain = tournament(vec![haggle(), trio()], players(&STRATEGIES), config());
+    assert_eq!(t.fingerprint(), plain.fingerprint());
+    assert_eq!(
+        run(&t, &RunOptions::default()).0,
+        run(&plain, &RunOptions::default()).0
+    );
+}
