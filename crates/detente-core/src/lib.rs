@@ -59,3 +59,16 @@ pub use scenario::{
 /// Utilities that differ by at most this much are ties, not dominations: float rounding of
 /// sums must never split a real tie (it does on real GENIUS domains).
 pub const TIE_EPS: f64 = 1e-12;
+
+/// Property-test settings: `cases` cases by default, or as many as the `PROPTEST_CASES`
+/// environment variable asks for (so CI or a developer can raise every count at once; no test
+/// hard-codes a ceiling). Test-only: the library itself reads no environment.
+#[cfg(test)]
+pub(crate) fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    let config = proptest::test_runner::Config::default();
+    if std::env::var_os("PROPTEST_CASES").is_some() {
+        config
+    } else {
+        proptest::test_runner::Config { cases, ..config }
+    }
+}

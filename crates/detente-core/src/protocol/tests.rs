@@ -1,6 +1,6 @@
 //! Protocol tests: determinism, acceptability of agreements, privacy by construction.
 
-use proptest::prelude::{ProptestConfig, any, prop, prop_assert, prop_assert_eq, proptest};
+use proptest::prelude::{any, prop, prop_assert, prop_assert_eq, proptest};
 
 use super::*;
 use crate::negotiator::{Action, Negotiator, NegotiatorInit, View};
@@ -55,7 +55,7 @@ const ALL: [Strategy; 8] = [
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(crate::proptest_config(64))]
 
     #[test]
     fn agreements_are_acceptable_to_everyone_and_runs_repeat(
@@ -332,7 +332,7 @@ mod single_text {
     ];
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
+        #![proptest_config(crate::proptest_config(64))]
 
         #[test]
         fn text_agreements_are_acceptable_and_runs_repeat(
