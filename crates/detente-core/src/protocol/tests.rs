@@ -671,3 +671,166 @@ fn deadlines_are_bounded() {
     assert!(e.contains("more than the 1000000 allowed"), "{e}");
     assert!(Sao::new(&s, build(), 0).is_err());
 }
+
+/// A negotiator that plays a fixed script of actions (then walks away).
+struct Scripted(std::collections::VecDeque<Action>);
+
+impl Negotiator for Scripted {
+    fn act(&mut self, _view: &View<'_>) -> Action {
+        self.0.pop_front().unwrap_or(Action::EndNegotiation)
+    }
+}
+
+fn scripted(scripts: Vec<Vec<Action>>) -> Vec<Box<dyn Negotiator>> {
+    scripts
+        .into_iter()
+        .map(|s| Box::new(Scripted(s.into())) as Box<dyn Negotiator>)
+        .collect()
+}
+
+fn offer(v: &[u32]) -> Action {
+    Action::Offer(Outcome::new(v.to_vec()))
+}
+
+#[test]
+fn accepting_with_nothing_on_the_table_ends_the_negotiation() {
+    let s = scenario(2, &[3, 3], 1);
+    let mut sao = Sao::new(&s, scripted(vec![vec![Action::Accept], vec![]]), 10).unwrap();
+    let r = sao.run(&mut |_: &Event| {});
+    assert_eq!(r.agreement, None);
+    assert_eq!(r.ended_by, Some(0));
+    assert_eq!(r.rounds, 1);
+    assert_eq!(
+        r.trace,
+        vec![Event::EndNegotiation {
+            round: 0,
+            party: 0,
+            reason: Some("accepted with no offer on the table".into()),
+        }]
+    );
+    let want: Vec<f64> = s
+        .parties()
+        .iter()
+        .map(|p| p.preferences.reservation())
+        .collect();
+    assert_eq!(r.utilities, want);
+}
+
+#[test]
+fn an_invalid_offer_ends_the_negotiation_with_the_reason() {
+    let s = scenario(2, &[3, 3], 1);
+    for bad in [vec![0u32, 3], vec![0], vec![0, 0, 0]] {
+        let mut sao = Sao::new(
+            &s,
+            scripted(vec![
+                vec![offer(&[0, 0])],
+                vec![Action::Offer(Outcome::new(bad))],
+            ]),
+            10,
+        )
+        .unwrap();
+        let r = sao.run(&mut |_: &Event| {});
+        assert_eq!(r.ended_by, Some(1));
+        assert_eq!(r.agreement, None);
+        assert!(
+            matches!(
+                r.trace.last(),
+                Some(Event::EndNegotiation {
+                    round: 0,
+                    party: 1,
+                    reason: Some(_)
+                })
+            ),
+            "{:?}",
+            r.trace
+        );
+        assert_eq!(r.trace.len(), 2, "the invalid offer is never on the table");
+    }
+}
+
+#[test]
+fn walking_away_ends_the_negotiation_without_a_reason() {
+    let s = scenario(2, &[3, 3], 1);
+    let mut events = Vec::new();
+    let mut sao = Sao::new(
+        &s,
+        scripted(vec![
+            vec![offer(&[0, 0]), offer(&[1, 1])],
+            vec![offer(&[2, 2]), Action::EndNegotiation],
+        ]),
+        10,
+    )
+    .unwrap();
+    let r = sao.run(&mut |e: &Event| events.push(e.clone()));
+    assert_eq!(r.ended_by, Some(1));
+    assert_eq!(r.rounds, 2);
+    assert_eq!(
+        r.trace.last(),
+        Some(&Event::EndNegotiation {
+            round: 1,
+            party: 1,
+            reason: None
+        })
+    );
+    assert_eq!(events, r.trace, "the observer sees the trace as it happens");
+}
+
+#[test]
+fn three_parties_agree_only_after_both_others_accept_the_same_offer() {
+    let s = scenario(3, &[3, 3], 2);
+    // p0 offers A; p1 accepts; p2 counters with B, which resets the acceptances; p0 and p1
+    // then accept B: agreement on B in round 1, not on A.
+    let mut sao = Sao::new(
+        &s,
+        scripted(vec![
+            vec![offer(&[0, 0]), Action::Accept],
+            vec![Action::Accept, Action::Accept],
+            vec![offer(&[2, 1])],
+        ]),
+        10,
+    )
+    .unwrap();
+    let r = sao.run(&mut |_: &Event| {});
+    assert_eq!(r.agreement, Some(Outcome::new(vec![2, 1])));
+    assert_eq!(r.rounds, 2);
+    assert_eq!(
+        r.trace.last(),
+        Some(&Event::Agreement {
+            round: 1,
+            outcome: Outcome::new(vec![2, 1])
+        })
+    );
+    // One acceptance is not enough with three parties: the deadline passes.
+    let mut sao = Sao::new(
+        &s,
+        scripted(vec![
+            vec![offer(&[0, 0]), offer(&[0, 0])],
+            vec![Action::Accept, Action::Accept],
+            vec![offer(&[1, 1]), offer(&[1, 1])],
+        ]),
+        2,
+    )
+    .unwrap();
+    let r = sao.run(&mut |_: &Event| {});
+    assert_eq!(r.agreement, None);
+    assert_eq!(r.ended_by, None);
+    assert_eq!(r.trace.last(), Some(&Event::Timeout { rounds: 2 }));
+}
+
+#[test]
+fn sao_refuses_bad_setups() {
+    let s = scenario(3, &[3, 3], 2);
+    let e = Sao::new(&s, scripted(vec![vec![], vec![]]), 10)
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("2 negotiators for 3 parties"), "{e}");
+    let one = Scenario::new("one", s.space().clone(), vec![s.parties()[0].clone()]).unwrap();
+    let e = Sao::new(&one, scripted(vec![vec![]]), 10).err().unwrap();
+    assert!(e.to_string().contains("at least 2 parties"), "{e}");
+    let e = Sao::new(&s, scripted(vec![vec![], vec![], vec![]]), 0)
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("at least 1 round"), "{e}");
+    let e = run_sao(&s, &[Strategy::Linear], &SaoConfig { rounds: 5, seed: 0 }).unwrap_err();
+    assert!(e.to_string().contains("1 strategies for 3 parties"), "{e}");
+}
