@@ -517,3 +517,91 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(crate::proptest_config(200))]
+
+    /// `score_package` against brute force over the package's completions: each party's
+    /// utility interval, crossed red lines and verdict, the completion count and how many
+    /// completions every party accepts.
+    #[test]
+    fn package_scores_match_brute_force_over_completions(
+        (space, prefs) in scenario(),
+        mask in any::<u64>(),
+    ) {
+        use crate::scenario::{Package, Party, Scenario};
+        use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
+        let mut rng = ChaCha8Rng::seed_from_u64(mask);
+        let choices: Vec<Option<Vec<u32>>> = space
+            .issues()
+            .iter()
+            .map(|issue| {
+                let n = issue.n_values();
+                match rng.random_range(0..3u32) {
+                    0 => None,
+                    1 => Some(vec![rng.random_range(0..n)]),
+                    _ => {
+                        let mut v: Vec<u32> = (0..n).filter(|_| rng.random_bool(0.5)).collect();
+                        if v.is_empty() {
+                            v.push(rng.random_range(0..n));
+                        }
+                        Some(v)
+                    }
+                }
+            })
+            .collect();
+        let parties = prefs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Party::new(format!("p{i}"), p.clone()))
+            .collect();
+        let s = Scenario::new("s", space.clone(), parties).unwrap();
+        let package = Package {
+            name: "DRAFT".into(),
+            label: None,
+            date: None,
+            sources: Vec::new(),
+            notes: None,
+            choices: choices.clone(),
+        };
+        let score = score_package(&s, &package, &AnalysisConfig::default());
+        let completions: Vec<Outcome> = all_outcomes(&space)
+            .into_iter()
+            .filter(|o| {
+                choices.iter().zip(o.indices()).all(|(c, v)| c.as_ref().is_none_or(|c| c.contains(v)))
+            })
+            .collect();
+        prop_assert_eq!(score.completions.to_u128(), Some(completions.len() as u128));
+        let all_ok = completions
+            .iter()
+            .filter(|o| prefs.iter().all(|p| acceptable_def(p, o)))
+            .count();
+        prop_assert_eq!(
+            score.acceptable_to_all.as_ref().ok().and_then(|c| c.to_u128()),
+            Some(all_ok as u128)
+        );
+        for (p, ps) in prefs.iter().zip(&score.parties) {
+            let us: Vec<f64> = completions.iter().map(|o| u_def(p, o)).collect();
+            let lo = us.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = us.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            prop_assert!((ps.lo - lo).abs() < 1e-9, "lo {} vs {lo}", ps.lo);
+            prop_assert!((ps.hi - hi).abs() < 1e-9, "hi {} vs {hi}", ps.hi);
+            let n_ok = completions.iter().filter(|o| acceptable_def(p, o)).count();
+            let want = if n_ok == completions.len() {
+                Verdict::Every
+            } else if n_ok == 0 {
+                Verdict::None
+            } else {
+                Verdict::Some
+            };
+            prop_assert_eq!(ps.verdict, want);
+            // Crossed: every value the package leaves open on the issue is on a red line.
+            let crossed: Vec<usize> = (0..space.issues().len())
+                .filter(|&i| {
+                    completions.iter().all(|o| p.red_lines().per_issue()[i].contains(&o.get(i)))
+                })
+                .collect();
+            prop_assert_eq!(&ps.red_lines_crossed, &crossed);
+        }
+    }
+}
