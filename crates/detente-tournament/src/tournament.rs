@@ -320,14 +320,16 @@ impl Tournament {
         };
         report(SetupPhase::BidSpaces, 0, n_bids);
         let mut bids: Vec<Vec<Vec<Arc<BidSpace>>>> = Vec::with_capacity(rotated.len());
-        for (si, rotations) in rotated.iter().enumerate() {
+        for rotations in &rotated {
             let mut per_rotation = Vec::with_capacity(rotations.len());
-            for (ri, sc) in rotations.iter().enumerate() {
+            for sc in rotations {
                 let mut per_party = Vec::with_capacity(sc.parties().len());
-                for (j, p) in sc.parties().iter().enumerate() {
-                    let key = [si as u64, ri as u64, j as u64, u64::MAX - 1];
-                    let mut r = detente_core::rng::rng(derive_seed(config.seed, &key));
-                    per_party.push(Arc::new(BidSpace::new(sc.space(), &p.preferences, &mut r)));
+                for p in sc.parties() {
+                    // As `run_sao` builds it, so that every record replays with `negotiate`.
+                    per_party.push(Arc::new(BidSpace::for_preferences(
+                        sc.space(),
+                        &p.preferences,
+                    )));
                     done += 1;
                     report(SetupPhase::BidSpaces, done, n_bids);
                 }
@@ -657,10 +659,12 @@ fn fingerprint(
 ) -> String {
     let mut text = String::new();
     let c = config;
-    // Writing to a String cannot fail.
+    // Writing to a String cannot fail. Version 2: GENIUS's discounting (reservation values
+    // discounted too) and bid spaces sampled from the preferences alone change results, so a
+    // store written by version 1 is not resumed as the same tournament.
     let _ = writeln!(
         text,
-        "detente-tournament/1 seed={} rounds={} reps={} max_assignments={} max_steps={:?} \
+        "detente-tournament/2 seed={} rounds={} reps={} max_assignments={} max_steps={:?} \
          traces={} analysis_max_nodes={}",
         c.seed, c.rounds, c.reps, c.max_assignments, c.max_steps, c.traces, c.analysis_max_nodes
     );

@@ -21,10 +21,10 @@ use crate::rng::{ChaCha8Rng, rng};
 const WINDOW: f64 = 0.02;
 
 pub(super) fn build(strategy: &Strategy, init: NegotiatorInit<'_>) -> Box<dyn Negotiator> {
-    let mut r = rng(init.seed);
+    let r = rng(init.seed);
     let bids = match &init.bids {
         Some(b) => Arc::clone(b),
-        None => Arc::new(BidSpace::new(init.space, init.preferences, &mut r)),
+        None => Arc::new(BidSpace::for_preferences(init.space, init.preferences)),
     };
     let common = Common {
         prefs: init.preferences.clone(),

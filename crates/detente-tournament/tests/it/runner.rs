@@ -328,3 +328,50 @@ fn setup_reports_every_bid_space_and_analysis() {
         run(&plain, &RunOptions::default()).0
     );
 }
+
+/// The replay of `a_record_replays_with_run_sao` on a space whose bid spaces are sampled
+/// (8 issues × 6 options, 1 679 616 outcomes all acceptable: more than `ENUMERATE_LIMIT`).
+#[test]
+fn a_record_replays_with_run_sao_when_bid_spaces_are_sampled() {
+    use detente_core::analysis::synthetic::{SyntheticConfig, scenario};
+    let s = scenario(&SyntheticConfig {
+        n_issues: 8,
+        n_options: 6,
+        n_parties: 2,
+        reservation: 0.0,
+        seed: 3,
+    })
+    .unwrap();
+    assert!(
+        s.space().cardinality().to_u128().unwrap()
+            > u128::from(detente_core::negotiator::ENUMERATE_LIMIT)
+    );
+    let t = tournament(vec![s.clone()], players(&STRATEGIES), config());
+    let mut id = 0;
+    while let Some(r) = t.run_one(id) {
+        id += 1;
+        let seated = s.with_parties(&r.parties).unwrap();
+        let strategies: Vec<Strategy> = r
+            .players
+            .iter()
+            .map(|&p| STRATEGIES[p].parse().unwrap())
+            .collect();
+        let res = run_sao(
+            &seated,
+            &strategies,
+            &SaoConfig {
+                rounds: 30,
+                seed: r.seed,
+            },
+        )
+        .unwrap();
+        let m = r.metrics.unwrap();
+        assert_eq!(
+            res.utilities, m.utilities,
+            "negotiation {id}: {:?}",
+            r.players
+        );
+        assert_eq!(res.agreement.map(|o| o.indices().to_vec()), m.agreement);
+    }
+    assert!(id >= 32, "every negotiation of the plan replays ({id})");
+}
