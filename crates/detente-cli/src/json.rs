@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
-use detente_core::analysis::{Analysis, Incomplete, Point};
+use detente_core::analysis::{Analysis, FrontierVector, Incomplete, Point};
 use detente_core::protocol::{Event, NegotiationResult};
 use detente_core::{Cardinality, Outcome, Scenario};
 
@@ -52,9 +52,17 @@ pub(crate) fn count(c: &Cardinality) -> Value {
         .map_or_else(|_| json!(digits), Value::Number)
 }
 
-/// The `analyze --json` object.
-pub(crate) fn analysis<'a>(s: &'a Scenario, a: &'a Analysis) -> AnalysisJson<'a> {
+/// The default of `--max-listed`: frontiers with more outcomes than this are given as their
+/// distinct utility vectors with counts instead of outcome by outcome.
+pub(crate) const DEFAULT_MAX_LISTED: u64 = 10_000;
+
+/// The `analyze --json` object. A frontier that is known exactly is given as its distinct
+/// utility vectors with exact counts (`pareto_vectors`, the first `max_listed` of them) and,
+/// when it has at most `max_listed` outcomes, outcome by outcome (`pareto`); what is left out
+/// is said in `not_listed`, and `incomplete` holds only quantities not computed exactly.
+pub(crate) fn analysis<'a>(s: &'a Scenario, a: &'a Analysis, max_listed: u64) -> AnalysisJson<'a> {
     let mut incomplete = Map::new();
+    let mut not_listed = Map::new();
     let mut note = |k: &str, e: &Incomplete| {
         incomplete.insert(k.to_string(), json!(e.reason));
     };
@@ -65,15 +73,65 @@ pub(crate) fn analysis<'a>(s: &'a Scenario, a: &'a Analysis) -> AnalysisJson<'a>
             Value::Null
         }
     };
-    let mut frontier = |k: &str, f: &'a Result<Vec<Point>, Incomplete>| match f {
-        Ok(v) => Some(Points { s, points: v }),
-        Err(e) => {
-            note(k, e);
-            None
+    let mut frontier = |k: &str,
+                        f: &'a Result<Vec<Point>, Incomplete>,
+                        v: &'a Result<Vec<FrontierVector>, Incomplete>|
+     -> Frontier<'a> {
+        let vectors = match v {
+            Ok(v) => v,
+            Err(e) => {
+                note(k, e);
+                return Frontier::default();
+            }
+        };
+        let mut size = Cardinality::from_u128(0);
+        for x in vectors {
+            size.add(&x.count);
+        }
+        let fits = size.to_u64().is_some_and(|n| n <= max_listed);
+        let points = match f {
+            Ok(p) if fits => Some(Points { s, points: p }),
+            _ => {
+                not_listed.insert(
+                    k.to_string(),
+                    json!(format!(
+                        "{size} outcomes on the frontier, more than --max-listed {max_listed}: \
+                         given as {} distinct utility vectors with counts ({k}_vectors)",
+                        vectors.len()
+                    )),
+                );
+                None
+            }
+        };
+        let shown = vectors
+            .len()
+            .min(usize::try_from(max_listed).unwrap_or(usize::MAX));
+        if shown < vectors.len() {
+            not_listed.insert(
+                format!("{k}_vectors"),
+                json!(format!(
+                    "{} distinct utility vectors, more than --max-listed {max_listed}: the first \
+                     {shown} are listed",
+                    vectors.len()
+                )),
+            );
+        }
+        Frontier {
+            size: Some(count(&size)),
+            n_vectors: Some(vectors.len()),
+            points,
+            vectors: Some(Vectors {
+                s,
+                vectors: &vectors[..shown],
+            }),
         }
     };
-    let pareto = frontier("pareto", &a.pareto);
-    let pareto_acceptable = frontier("pareto_acceptable", &a.pareto_acceptable);
+    let pareto = frontier("pareto", &a.pareto, &a.pareto_vectors);
+    let pareto_acceptable = frontier(
+        "pareto_acceptable",
+        &a.pareto_acceptable,
+        &a.pareto_acceptable_vectors,
+    );
     let mut single = |k: &str, x: &Result<Option<Point>, Incomplete>| match x {
         Ok(Some(p)) => point(s, p),
         Ok(None) => Value::Null,
@@ -114,13 +172,27 @@ pub(crate) fn analysis<'a>(s: &'a Scenario, a: &'a Analysis) -> AnalysisJson<'a>
         nash,
         kalai_smorodinsky,
         max_welfare,
-        pareto_size: a.pareto.as_ref().ok().map(Vec::len),
-        pareto,
-        pareto_acceptable_size: a.pareto_acceptable.as_ref().ok().map(Vec::len),
-        pareto_acceptable,
+        pareto_size: pareto.size,
+        pareto_vector_count: pareto.n_vectors,
+        pareto: pareto.points,
+        pareto_vectors: pareto.vectors,
+        pareto_acceptable_size: pareto_acceptable.size,
+        pareto_acceptable_vector_count: pareto_acceptable.n_vectors,
+        pareto_acceptable: pareto_acceptable.points,
+        pareto_acceptable_vectors: pareto_acceptable.vectors,
+        not_listed: Value::Object(not_listed),
         incomplete: Value::Object(incomplete),
         robustness: Value::Null,
     }
+}
+
+/// One frontier's fields of [`AnalysisJson`]; all `None` when it is not known exactly.
+#[derive(Default)]
+struct Frontier<'a> {
+    size: Option<Value>,
+    n_vectors: Option<usize>,
+    points: Option<Points<'a>>,
+    vectors: Option<Vectors<'a>>,
 }
 
 /// The `analyze --json` object. Frontiers can hold millions of points (AgentHp2: 924 385), so
@@ -137,13 +209,42 @@ pub(crate) struct AnalysisJson<'a> {
     nash: Value,
     kalai_smorodinsky: Value,
     max_welfare: Value,
-    pareto_size: Option<usize>,
+    pareto_size: Option<Value>,
+    pareto_vector_count: Option<usize>,
     pareto: Option<Points<'a>>,
-    pareto_acceptable_size: Option<usize>,
+    pareto_vectors: Option<Vectors<'a>>,
+    pareto_acceptable_size: Option<Value>,
+    pareto_acceptable_vector_count: Option<usize>,
     pareto_acceptable: Option<Points<'a>>,
+    pareto_acceptable_vectors: Option<Vectors<'a>>,
+    not_listed: Value,
     incomplete: Value,
     /// The short robust analysis (`null` when the scenario has no ranges).
     pub(crate) robustness: Value,
+}
+
+/// A frontier's distinct utility vectors, serialized lazily: each as
+/// `{"utilities": {party: u}, "count": n, "outcome": {…} (the first in enumeration order),
+/// "acceptable": bool}`.
+pub(crate) struct Vectors<'a> {
+    s: &'a Scenario,
+    vectors: &'a [FrontierVector],
+}
+
+impl serde::Serialize for Vectors<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = ser.serialize_seq(Some(self.vectors.len()))?;
+        for v in self.vectors {
+            seq.serialize_element(&json!({
+                "utilities": per_party(self.s, &v.utilities),
+                "count": count(&v.count),
+                "outcome": outcome(self.s, &v.outcome),
+                "acceptable": v.acceptable,
+            }))?;
+        }
+        seq.end()
+    }
 }
 
 /// A list of points, serialized lazily.

@@ -489,3 +489,91 @@ fn report_writes_the_ranking_as_html_with_its_intervals() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Every phase shows progress on stderr (lines when stderr is not a terminal), and `--quiet`
+/// shows none (issue 17: nothing appeared while bid spaces were built).
+#[test]
+fn every_phase_shows_progress_unless_quiet() {
+    let dir = Dir::new();
+    let scenario = dir.scenario();
+    let out = ok(&tournament_args(&scenario, &dir.file("a.db"), 1, 1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for line in [
+        "detente: building bid spaces 0/4",
+        "detente: building bid spaces 4/4",
+        "detente: analysing scenarios 0/1",
+        "detente: analysing scenarios 1/1",
+    ] {
+        assert!(stderr.contains(line), "{line:?} missing from\n{stderr}");
+    }
+    let mut a = tournament_args(&scenario, &dir.file("b.db"), 1, 1);
+    a.push("--quiet".into());
+    let out = ok(&a);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Failed negotiations (here: over a step budget of 5) are results like any other: stored,
+/// skipped on resume, exported with their failure kind, counted by `report`, and merged from
+/// shards into the same bytes as a whole run (issue 17 item 14).
+#[test]
+fn failed_negotiations_survive_store_resume_export_report_and_merge() {
+    let dir = Dir::new();
+    let scenario = dir.scenario();
+    let budget = |a: &mut Vec<String>| a.extend(["--max-steps".into(), "5".into()]);
+    let full = dir.file("full.db");
+    let mut a = tournament_args(&scenario, &full, 1, 1);
+    budget(&mut a);
+    let out = ok(&a);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let planned = counts(&full).0;
+    assert!(planned > 0);
+    let failed_line = format!("{planned} negotiations run (");
+    assert!(stderr.contains(&failed_line), "{stderr}");
+    assert!(
+        !stderr.contains("(0 failed)"),
+        "the budget must make some fail: {stderr}"
+    );
+    // A rerun resumes: nothing runs again, nothing is duplicated.
+    let out = ok(&a);
+    let again = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        again.contains(&format!("{planned} already done")),
+        "{again}"
+    );
+    assert_eq!(counts(&full).0, planned);
+    // Exported with the failure kind.
+    let csv = export(&full, &dir.file("full.csv"));
+    let csv = String::from_utf8_lossy(&csv).to_string();
+    // One row per party of each negotiation: two parties.
+    let n_rows = csv.lines().filter(|l| l.contains("step-budget")).count();
+    assert!(n_rows > 0 && n_rows % 2 == 0, "{csv}");
+    let n_failed = n_rows / 2;
+    // Reported as failed.
+    let report = ok(&args(&["report", s(&full)]));
+    let text = String::from_utf8_lossy(&report.stdout).to_string();
+    assert!(
+        text.contains(&format!("{planned} of {planned} stored, {n_failed} failed")),
+        "{n_rows} step-budget rows in the CSV:\n{text}"
+    );
+    // Shards merge into the same results, failures included.
+    let mut shards = Vec::new();
+    for i in 0..2 {
+        let db = dir.file(&format!("shard-{i}.db"));
+        let mut a = tournament_args(&scenario, &db, 1, 1);
+        budget(&mut a);
+        a.extend(["--shard".into(), format!("{i}/2"), "--quiet".into()]);
+        ok(&a);
+        shards.push(db);
+    }
+    let all = dir.file("all.db");
+    let mut m = vec!["merge".to_string()];
+    m.extend(shards.iter().map(|p| s(p).to_string()));
+    m.extend(["--into".into(), s(&all).into()]);
+    ok(&m);
+    let merged = export(&all, &dir.file("all.csv"));
+    assert_eq!(String::from_utf8_lossy(&merged), csv);
+}

@@ -4,7 +4,7 @@
 //!
 //! * [`OutcomeSpace`] is the product of [`Issue`]s; an [`Outcome`] picks one value per issue.
 //! * A party's private [`Preferences`] bundle an additive [`UtilityFunction`], a reservation
-//!   value (the utility of no agreement), [`RedLines`] and a per-round discount factor.
+//!   value (the utility of no agreement), [`RedLines`] and a discount factor (GENIUS's semantics).
 //! * A [`Scenario`] holds the space, the [`Party`]s and the analyst's material (sources,
 //!   reported packages, mediator, meetings).
 //! * [`analysis`] computes exact zones of agreement, Pareto frontiers and bargaining points.
@@ -50,7 +50,7 @@ pub mod uncertainty;
 pub use error::{Error, ErrorKind};
 pub use outcome::{Cardinality, Issue, IssueKind, Outcome, OutcomeSpace, Value};
 pub use preferences::{
-    Discount, MAX_TABLE_LEN, Preferences, RedLines, UtilityFunction, ValueFunction,
+    MAX_TABLE_LEN, Preferences, RedLines, UtilityFunction, ValueFunction, relative_time,
 };
 pub use scenario::{
     IssueNote, Mediator, Meeting, OptionNote, Package, Party, Provenance, RedLineNote, Role,
@@ -60,3 +60,16 @@ pub use scenario::{
 /// Utilities that differ by at most this much are ties, not dominations: float rounding of
 /// sums must never split a real tie (it does on real GENIUS domains).
 pub const TIE_EPS: f64 = 1e-12;
+
+/// Property-test settings: `cases` cases by default, or as many as the `PROPTEST_CASES`
+/// environment variable asks for (so CI or a developer can raise every count at once; no test
+/// hard-codes a ceiling). Test-only: the library itself reads no environment.
+#[cfg(test)]
+pub(crate) fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    let config = proptest::test_runner::Config::default();
+    if std::env::var_os("PROPTEST_CASES").is_some() {
+        config
+    } else {
+        proptest::test_runner::Config { cases, ..config }
+    }
+}

@@ -91,7 +91,7 @@ impl Issue {
     /// An integer issue `lo..=hi` in steps of `step`.
     ///
     /// # Errors
-    /// When `lo > hi`, `step < 1`, or the issue has more than `u32::MAX` values.
+    /// When `lo > hi`, `step < 1`, or the issue has more than [`MAX_TABLE_LEN`](crate::MAX_TABLE_LEN) values.
     pub fn integer(name: impl Into<String>, lo: i64, hi: i64, step: i64) -> Result<Issue, Error> {
         let name = name.into();
         if lo > hi {
@@ -105,9 +105,13 @@ impl Issue {
             return Err(Error::new(ErrorKind::BadStep { issue: name, step }));
         }
         let n = (i128::from(hi) - i128::from(lo)) / i128::from(step) + 1;
-        let n_values = u32::try_from(n).map_err(|_| {
+        let max = crate::preferences::MAX_TABLE_LEN;
+        let n_values = u32::try_from(n).ok().filter(|&n| n <= max).ok_or_else(|| {
             Error::new(ErrorKind::TooLarge {
-                what: format!("issue '{name}' has {n} values, more than {}", u32::MAX),
+                what: format!(
+                    "integer issue '{name}' has {n} values; at most {max} are supported (value \
+                     functions are tabulated and analysed value by value; use a coarser step)"
+                ),
             })
         })?;
         Ok(Issue {
@@ -415,6 +419,23 @@ impl fmt::Display for Cardinality {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integer_issues_are_capped_at_the_table_limit() {
+        // The cap bounds every per-issue table (issue 17: 5·10⁷ values took 13.6 GB).
+        let max = i64::from(crate::MAX_TABLE_LEN);
+        assert_eq!(
+            Issue::integer("n", 1, max, 1).unwrap().n_values(),
+            crate::MAX_TABLE_LEN
+        );
+        let e = Issue::integer("n", 0, max, 1).unwrap_err().to_string();
+        assert!(e.contains("'n' has 1000001 values; at most 1000000"), "{e}");
+        assert!(
+            Issue::integer("n", 1, 2 * max, 2).is_ok(),
+            "a coarser step fits"
+        );
+        assert!(Issue::integer("n", i64::MIN, i64::MAX, 1).is_err());
+    }
 
     #[test]
     fn integer_issue_values_stop_at_hi() {

@@ -1,5 +1,7 @@
 //! Private preferences of one party: utility function, reservation value, red lines, discount.
 //!
+//! Discounting follows GENIUS's semantics, documented on [`Preferences`].
+//!
 //! Every utility function in detente is *additive over issues*: the utility of an outcome is the
 //! sum of one term per issue, optionally clipped at 1 (GENIUS's convention). The terms are kept
 //! as a table per issue, already weighted, so evaluating an outcome is a handful of lookups and
@@ -11,8 +13,10 @@
 use crate::error::{Error, ErrorKind};
 use crate::outcome::{Issue, IssueKind, Outcome, OutcomeSpace};
 
-/// The largest value table one issue may have (integer issues are tabulated).
-pub const MAX_TABLE_LEN: u32 = 50_000_000;
+/// The most values an integer issue may have ([`Issue::integer`] refuses more): value functions
+/// are tabulated, and analysis keeps per-issue tables and frontiers of this length, so the
+/// limit bounds memory (a few hundred megabytes at most for two such issues).
+pub const MAX_TABLE_LEN: u32 = 1_000_000;
 
 /// How one party values the values of one issue, before weighting: each in [0, 1].
 #[derive(Clone, Debug, PartialEq)]
@@ -126,6 +130,18 @@ impl ValueFunction {
             })?;
         }
         Ok(table)
+    }
+}
+
+fn check_discount(d: f64) -> Result<(), Error> {
+    if d > 0.0 && d <= 1.0 {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorKind::OutOfRange {
+            what: "discount factor".into(),
+            value: d,
+            valid: "(0, 1]".into(),
+        }))
     }
 }
 
@@ -353,27 +369,39 @@ impl RedLines {
 /// Everything one party knows privately about what it wants.
 ///
 /// A negotiator is given its own `Preferences` and nothing about anybody else's.
+///
+/// # Discounting
+///
+/// detente uses GENIUS's semantics, one for every protocol and strategy: with a discount
+/// factor `d` in (0, 1], what happens at relative time `t` in [0, 1] is worth `dᵗ` times its
+/// undiscounted value. An agreement of utility `u` reached at time `t` is worth `u·dᵗ`
+/// ([`Preferences::discounted`]); walking away at time `t` is worth the reservation value
+/// discounted the same way, `r·dᵗ` ([`Preferences::discounted_reservation`], GENIUS's
+/// `getReservationValueWithDiscount`), and a deadline that passes is worth `r·d¹ = r·d`. In a
+/// negotiation with a deadline of `n` rounds, round `k` (from 0) is at time `t = k/(n−1)`
+/// (`t = 1` when `n = 1`). So an agreement beats walking away at the same moment exactly when
+/// `u ≥ r`, and every moment of delay costs both.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Preferences {
     ufun: UtilityFunction,
     reservation: f64,
     red_lines: RedLines,
     discount: f64,
-    discount_over_time: bool,
 }
 
-/// How a party's utility shrinks with time.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Discount {
-    /// An agreement in round k is worth δᵏ·u (detente's native convention).
-    PerRound(f64),
-    /// An agreement at relative time t ∈ [0, 1] is worth dᵗ·u (GENIUS's convention).
-    OverTime(f64),
+/// Relative time of round `round` (from 0) in a negotiation with a deadline of `n_rounds`
+/// rounds: `round/(n_rounds − 1)` in [0, 1], and 1 when there is a single round.
+pub fn relative_time(round: u32, n_rounds: u32) -> f64 {
+    if n_rounds <= 1 {
+        1.0
+    } else {
+        (f64::from(round) / f64::from(n_rounds - 1)).min(1.0)
+    }
 }
 
 impl Preferences {
-    /// Bundles a utility function with a reservation value, red lines and a per-round discount
-    /// factor (1 for none).
+    /// Bundles a utility function with a reservation value, red lines and a discount factor
+    /// (1 for none; see [the discounting semantics](Preferences#discounting)).
     ///
     /// # Errors
     /// When the reservation value is not finite, the discount is outside (0, 1], or the red
@@ -391,13 +419,7 @@ impl Preferences {
                 valid: "a finite number".into(),
             }));
         }
-        if !(discount > 0.0 && discount <= 1.0) {
-            return Err(Error::new(ErrorKind::OutOfRange {
-                what: "discount factor".into(),
-                value: discount,
-                valid: "(0, 1]".into(),
-            }));
-        }
+        check_discount(discount)?;
         if red_lines.forbidden.len() != ufun.terms.len()
             || red_lines
                 .forbidden
@@ -414,7 +436,6 @@ impl Preferences {
             reservation,
             red_lines,
             discount,
-            discount_over_time: false,
         })
     }
 
@@ -423,7 +444,7 @@ impl Preferences {
         &self.ufun
     }
 
-    /// The utility of no agreement.
+    /// The utility of no agreement, undiscounted.
     pub fn reservation(&self) -> f64 {
         self.reservation
     }
@@ -433,54 +454,40 @@ impl Preferences {
         &self.red_lines
     }
 
-    /// The discount factor (1 = none); see [`Preferences::discount_model`] for how it applies.
+    /// The discount factor `d` (1 = none); see [the discounting
+    /// semantics](Preferences#discounting).
     pub fn discount(&self) -> f64 {
         self.discount
     }
 
-    /// How the discount factor applies: per round, or over relative time.
-    pub fn discount_model(&self) -> Discount {
-        if self.discount_over_time {
-            Discount::OverTime(self.discount)
-        } else {
-            Discount::PerRound(self.discount)
-        }
-    }
-
-    /// The same preferences, discounted over relative time instead of per round: an agreement
-    /// at relative time t ∈ [0, 1] is worth dᵗ·u (GENIUS's convention). `d` must be in (0, 1].
+    /// The same preferences with discount factor `d` in (0, 1].
     ///
     /// # Errors
     /// When `d` is outside (0, 1].
-    pub fn with_time_discount(mut self, d: f64) -> Result<Preferences, Error> {
-        if !(d > 0.0 && d <= 1.0) {
-            return Err(Error::new(ErrorKind::OutOfRange {
-                what: "discount factor".into(),
-                value: d,
-                valid: "(0, 1]".into(),
-            }));
-        }
+    pub fn with_discount(mut self, d: f64) -> Result<Preferences, Error> {
+        check_discount(d)?;
         self.discount = d;
-        self.discount_over_time = true;
         Ok(self)
     }
 
-    /// The factor an agreement in `round` (from 0) of a negotiation with a deadline of
-    /// `n_rounds` rounds is multiplied by.
+    /// The factor `dᵗ` anything happening in `round` (from 0) of a negotiation with a deadline
+    /// of `n_rounds` rounds is multiplied by (`t` = [`relative_time`]).
     pub fn discount_factor(&self, round: u32, n_rounds: u32) -> f64 {
         if self.discount == 1.0 {
             return 1.0;
         }
-        if self.discount_over_time {
-            let t = if n_rounds <= 1 {
-                1.0
-            } else {
-                f64::from(round) / f64::from(n_rounds - 1)
-            };
-            self.discount.powf(t.min(1.0))
-        } else {
-            self.discount.powi(round as i32)
-        }
+        self.discount.powf(relative_time(round, n_rounds))
+    }
+
+    /// What a value `x` (a utility) obtained in `round` of `n_rounds` is worth: `x·dᵗ`.
+    pub fn discounted(&self, x: f64, round: u32, n_rounds: u32) -> f64 {
+        x * self.discount_factor(round, n_rounds)
+    }
+
+    /// What walking away in `round` of `n_rounds` is worth: `r·dᵗ` (a passed deadline counts
+    /// as the last round, `t = 1`).
+    pub fn discounted_reservation(&self, round: u32, n_rounds: u32) -> f64 {
+        self.discounted(self.reservation, round, n_rounds)
     }
 
     /// The utility of an outcome.

@@ -36,8 +36,8 @@
 use std::path::{Path, PathBuf};
 
 use detente_core::{
-    Discount, Issue, IssueKind, MAX_TABLE_LEN, OutcomeSpace, Party, Preferences, RedLines,
-    Scenario, UtilityFunction,
+    Issue, IssueKind, MAX_TABLE_LEN, OutcomeSpace, Party, Preferences, RedLines, Scenario,
+    UtilityFunction,
 };
 
 use crate::{Error, ErrorKind, Loaded, Warning};
@@ -909,7 +909,7 @@ fn profile_preferences(
         _ => 1.0,
     };
     Preferences::new(ufun, reservation, RedLines::none(space.issues().len()), 1.0)
-        .and_then(|p| p.with_time_discount(discount))
+        .and_then(|p| p.with_discount(discount))
         .map_err(|e| core_err(path, e))
 }
 
@@ -1095,11 +1095,36 @@ fn single_value(
 // ------------------------------------------------------------------------------------------
 // Small helpers shared with the other formats.
 
-/// Reads a whole file.
+/// Reads a whole file of at most [`crate::MAX_FILE_BYTES`]: a regular file's size is checked
+/// before reading, and anything else (a pipe, `/dev/zero`) is read with that cap, so a wrong
+/// path never makes memory grow without bound.
 pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| {
+    use std::io::Read;
+    let io = |e: std::io::Error| {
         Error::new(ErrorKind::Io, format!("cannot read the file: {e}")).with_path(path)
-    })
+    };
+    let max = crate::MAX_FILE_BYTES;
+    let too_large = |what: String| {
+        Error::new(
+            ErrorKind::Io,
+            format!(
+                "{what}; scenario files may have at most {max} bytes ({} MiB)",
+                max >> 20
+            ),
+        )
+        .with_path(path)
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if meta.is_file() && meta.len() > max {
+        return Err(too_large(format!("the file has {} bytes", meta.len())));
+    }
+    let mut bytes = Vec::new();
+    file.take(max + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(format!("more than {max} bytes could be read")));
+    }
+    Ok(bytes)
 }
 
 /// The file stem, as a string.
@@ -1436,7 +1461,7 @@ mod writer {
             names.push(base.clone());
             profiles.push((
                 format!("{base}.xml"),
-                profile_xml(s, p, &forms, &scenario_name, &mut warnings)?,
+                profile_xml(s, p, &forms, &scenario_name)?,
             ));
         }
         let mut sorted = names.clone();
@@ -1580,7 +1605,6 @@ mod writer {
         p: usize,
         forms: &[Form],
         scenario_name: &str,
-        warnings: &mut Vec<Warning>,
     ) -> Result<String, Error> {
         let party = &s.parties()[p];
         let prefs = &party.preferences;
@@ -1633,20 +1657,12 @@ mod writer {
         }
         x.push_str("  </objective>\n");
         let _ = writeln!(x, "  <reservation value=\"{}\"/>", num(prefs.reservation()));
-        match prefs.discount_model() {
-            Discount::OverTime(d) if d < 1.0 => {
-                let _ = writeln!(x, "  <discount_factor value=\"{}\"/>", num(d));
-            }
-            Discount::PerRound(d) if d < 1.0 => warnings.push(Warning {
-                path: None,
-                line: None,
-                message: format!(
-                    "party '{}': a per-round discount factor ({d}) has no GENIUS equivalent \
-                     (GENIUS discounts over normalised time) and is not written",
-                    party.name
-                ),
-            }),
-            _ => {}
+        if prefs.discount() < 1.0 {
+            let _ = writeln!(
+                x,
+                "  <discount_factor value=\"{}\"/>",
+                num(prefs.discount())
+            );
         }
         x.push_str("</utility_space>\n");
         Ok(x)

@@ -20,6 +20,11 @@ use std::path::Path;
 
 pub use error::{Error, ErrorKind, Warning, line_col};
 
+/// The largest scenario file (native TOML, GENIUS XML, GeniusWeb JSON) the readers accept, in
+/// bytes: 64 MiB. Regular files are size-checked before reading; other files (pipes, devices)
+/// are read up to this cap. The largest real scenario is well under 1 MiB.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
 use detente_core::Scenario;
 
 /// A scenario read from files, with the warnings of lenient reading.

@@ -30,9 +30,7 @@ use crate::error::{Error, ErrorKind, line_col};
 /// # Errors
 /// When the file cannot be read, is not valid TOML, or is not a valid scenario.
 pub fn read_file(path: &Path) -> Result<Scenario, Error> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Error::new(ErrorKind::Io, format!("cannot read the file: {e}")).with_path(path)
-    })?;
+    let bytes = crate::genius::read_bytes(path)?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let (line, col) = line_col(
             &String::from_utf8_lossy(e.as_bytes()),
@@ -919,10 +917,14 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
             .map_err(|e| cx.err(p.name.span(), el.clone(), e.to_string()))?;
         if let Some(td) = &p.time_discount {
             if p.discount.is_some() {
-                return Err(cx.err(td.span(), format!("{el}, time_discount"), "give either `discount` (per round) or `time_discount` (over relative time), not both"));
+                return Err(cx.err(
+                    td.span(),
+                    format!("{el}, time_discount"),
+                    "give either `discount` or its synonym `time_discount`, not both",
+                ));
             }
             let v = *td.get_ref();
-            preferences = preferences.with_time_discount(v).map_err(|_| {
+            preferences = preferences.with_discount(v).map_err(|_| {
                 cx.err(
                     td.span(),
                     format!("{el}, time_discount"),
@@ -1477,14 +1479,8 @@ pub fn to_toml_with(s: &Scenario, opts: &WriteOptions) -> Result<(String, Vec<St
             role: (p.role != Role::Principal).then(|| spanned(p.role.as_str().to_string())),
             reservation: Some(spanned(NumDto::Point(p.preferences.reservation()))),
             uncertainty: None,
-            discount: match p.preferences.discount_model() {
-                detente_core::Discount::PerRound(d) if d != 1.0 => Some(spanned(d)),
-                _ => None,
-            },
-            time_discount: match p.preferences.discount_model() {
-                detente_core::Discount::OverTime(d) if d != 1.0 => Some(spanned(d)),
-                _ => None,
-            },
+            discount: (p.preferences.discount() != 1.0).then(|| spanned(p.preferences.discount())),
+            time_discount: None,
             weights,
             red_lines,
             provenance: (pv.reservation.is_some() || pv.weights.is_some() || pv.values.is_some())

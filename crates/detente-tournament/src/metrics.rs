@@ -1,7 +1,8 @@
 //! Per-negotiation metrics and the per-scenario facts they need.
 //!
 //! Every negotiation yields a payoff vector: each party's discounted utility of the agreement,
-//! or its reservation value when there is none. The metrics are computed on that vector, in
+//! or its reservation value discounted to the end when there is none (GENIUS's semantics, see
+//! `detente_core::Preferences`). The metrics are computed on that vector, in
 //! the scenario's party order:
 //!
 //! * **welfare**: the sum of the payoffs;
@@ -10,9 +11,10 @@
 //!   Pareto-optimal agreement;
 //! * **Nash distance**: the Euclidean distance to the Nash bargaining point (the acceptable
 //!   outcome maximising Π(uᵢ − rᵢ));
-//! * **individual rationality**: every party gets at least its reservation value and no red
-//!   line is crossed. A disagreement is individually rational by definition (it pays exactly
-//!   the reservation values).
+//! * **individual rationality**: no red line is crossed and every party gets at least what
+//!   walking away at the moment of the agreement would have paid (its reservation value,
+//!   discounted to that moment). A disagreement is individually rational by definition (it
+//!   pays exactly the discounted reservation values).
 //!
 //! The frontier and the Nash point come from `detente_core::analysis::analyze`, once per
 //! scenario ([`ScenarioFacts`]). When the analysis is incomplete (its node budget ran out) or
@@ -99,18 +101,21 @@ pub(crate) fn distance(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// Whether the result is individually rational: see the module docs. `payoffs` and the
-/// scenario's parties are in the same (position) order.
+/// scenario's parties are in the same (position) order; the agreement, if any, was reached in
+/// `round` (from 0) of a negotiation with a deadline of `n_rounds`.
 pub(crate) fn individually_rational(
     scenario: &Scenario,
     agreement: Option<&Outcome>,
     payoffs: &[f64],
+    round: u32,
+    n_rounds: u32,
 ) -> bool {
     let Some(outcome) = agreement else {
         return true;
     };
     scenario.parties().iter().zip(payoffs).all(|(p, &u)| {
         !p.preferences.red_lines().violated_by(outcome)
-            && u >= p.preferences.reservation() - TIE_EPS
+            && u >= p.preferences.discounted_reservation(round, n_rounds) - TIE_EPS
     })
 }
 

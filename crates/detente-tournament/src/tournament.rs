@@ -204,8 +204,53 @@ pub struct Tournament {
     fingerprint: String,
 }
 
+/// How far [`Tournament::with_progress`] has got in building a tournament: `done` of the
+/// `total` units of `phase` are finished.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SetupProgress {
+    /// What is being built.
+    pub phase: SetupPhase,
+    /// Units finished.
+    pub done: u64,
+    /// Units in the phase.
+    pub total: u64,
+}
+
+/// The phases of building a tournament, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetupPhase {
+    /// Each party's bid space, per scenario and role rotation (the slow part for large spaces).
+    BidSpaces,
+    /// Each scenario's analysis (Pareto frontier, Nash point).
+    Analysis,
+}
+
+impl SetupPhase {
+    /// The phase in words.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SetupPhase::BidSpaces => "building bid spaces",
+            SetupPhase::Analysis => "analysing scenarios",
+        }
+    }
+}
+
 impl Tournament {
-    /// Plans a tournament of `players` on `scenarios`.
+    /// Plans a tournament of `players` on `scenarios`: [`Tournament::with_progress`] without
+    /// progress reports.
+    ///
+    /// # Errors
+    /// As [`Tournament::with_progress`].
+    pub fn new(
+        scenarios: Vec<ScenarioEntry>,
+        players: Vec<Player>,
+        config: TournamentConfig,
+    ) -> Result<Tournament, Error> {
+        Tournament::with_progress(scenarios, players, config, &mut |_| {})
+    }
+
+    /// Plans a tournament of `players` on `scenarios`, reporting each finished unit of work
+    /// (a bid space, a scenario analysis) to `progress`.
     ///
     /// This analyses every scenario (Pareto frontier, Nash point), which is the slow part for
     /// large outcome spaces.
@@ -214,10 +259,11 @@ impl Tournament {
     /// When there is no scenario or player, two players share a name, a scenario has fewer
     /// than two parties, `rounds`, `reps` or `max_assignments` is 0, or the tournament is too
     /// large to number.
-    pub fn new(
+    pub fn with_progress(
         scenarios: Vec<ScenarioEntry>,
         players: Vec<Player>,
         config: TournamentConfig,
+        progress: &mut dyn FnMut(SetupProgress),
     ) -> Result<Tournament, Error> {
         if scenarios.is_empty() {
             return Err(ErrorKind::NoScenarios.into());
@@ -233,8 +279,11 @@ impl Tournament {
                 .into());
             }
         }
-        if config.rounds == 0 {
-            return Err(Error::config("the deadline must be at least 1 round"));
+        if config.rounds == 0 || config.rounds > detente_core::protocol::MAX_ROUNDS {
+            return Err(Error::config(format!(
+                "the deadline must be from 1 to {} rounds",
+                detente_core::protocol::MAX_ROUNDS
+            )));
         }
         if config.reps == 0 {
             return Err(Error::config("repetitions must be at least 1"));
@@ -261,27 +310,33 @@ impl Tournament {
                 .map_err(|err| Error::config(format!("scenario '{}': {err}", e.name)))?;
             rotated.push(rotations);
         }
-        let bids = rotated
+        let n_bids: u64 = rotated
             .iter()
-            .enumerate()
-            .map(|(si, rotations)| {
-                rotations
-                    .iter()
-                    .enumerate()
-                    .map(|(ri, sc)| {
-                        sc.parties()
-                            .iter()
-                            .enumerate()
-                            .map(|(j, p)| {
-                                let key = [si as u64, ri as u64, j as u64, u64::MAX - 1];
-                                let mut r = detente_core::rng::rng(derive_seed(config.seed, &key));
-                                Arc::new(BidSpace::new(sc.space(), &p.preferences, &mut r))
-                            })
-                            .collect()
-                    })
-                    .collect()
-            })
-            .collect();
+            .map(|r| r.iter().map(|sc| sc.parties().len() as u64).sum::<u64>())
+            .sum();
+        let mut done = 0u64;
+        let mut report = |phase, done, total| {
+            progress(SetupProgress { phase, done, total });
+        };
+        report(SetupPhase::BidSpaces, 0, n_bids);
+        let mut bids: Vec<Vec<Vec<Arc<BidSpace>>>> = Vec::with_capacity(rotated.len());
+        for rotations in &rotated {
+            let mut per_rotation = Vec::with_capacity(rotations.len());
+            for sc in rotations {
+                let mut per_party = Vec::with_capacity(sc.parties().len());
+                for p in sc.parties() {
+                    // As `run_sao` builds it, so that every record replays with `negotiate`.
+                    per_party.push(Arc::new(BidSpace::for_preferences(
+                        sc.space(),
+                        &p.preferences,
+                    )));
+                    done += 1;
+                    report(SetupPhase::BidSpaces, done, n_bids);
+                }
+                per_rotation.push(per_party);
+            }
+            bids.push(per_rotation);
+        }
         let counts: Vec<usize> = scenarios
             .iter()
             .map(|e| e.scenario.parties().len())
@@ -295,10 +350,16 @@ impl Tournament {
             config.seed,
             &names,
         )?;
-        let facts = scenarios
-            .iter()
-            .map(|e| ScenarioFacts::compute(&e.scenario, config.analysis_max_nodes))
-            .collect();
+        let n_scenarios = scenarios.len() as u64;
+        report(SetupPhase::Analysis, 0, n_scenarios);
+        let mut facts = Vec::with_capacity(scenarios.len());
+        for (k, e) in scenarios.iter().enumerate() {
+            facts.push(ScenarioFacts::compute(
+                &e.scenario,
+                config.analysis_max_nodes,
+            ));
+            report(SetupPhase::Analysis, k as u64 + 1, n_scenarios);
+        }
         let fingerprint = fingerprint(&scenarios, &players, &config);
         Ok(Tournament {
             entries: scenarios,
@@ -466,6 +527,8 @@ impl Tournament {
                 scenario,
                 result.agreement.as_ref(),
                 &result.utilities,
+                result.rounds.saturating_sub(1),
+                self.config.rounds,
             ),
             ended_by: result.ended_by,
             utilities: result.utilities,
@@ -596,10 +659,12 @@ fn fingerprint(
 ) -> String {
     let mut text = String::new();
     let c = config;
-    // Writing to a String cannot fail.
+    // Writing to a String cannot fail. Version 2: GENIUS's discounting (reservation values
+    // discounted too) and bid spaces sampled from the preferences alone change results, so a
+    // store written by version 1 is not resumed as the same tournament.
     let _ = writeln!(
         text,
-        "detente-tournament/1 seed={} rounds={} reps={} max_assignments={} max_steps={:?} \
+        "detente-tournament/2 seed={} rounds={} reps={} max_assignments={} max_steps={:?} \
          traces={} analysis_max_nodes={}",
         c.seed, c.rounds, c.reps, c.max_assignments, c.max_steps, c.traces, c.analysis_max_nodes
     );

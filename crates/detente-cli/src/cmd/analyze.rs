@@ -27,6 +27,10 @@ pub(crate) struct AnalyzeArgs {
     /// the bargaining points; every party at once; drafts; meetings; sources) to FILE.
     #[arg(long, value_name = "FILE")]
     html: Option<std::path::PathBuf>,
+    /// With --json, list a frontier outcome by outcome only when it has at most N outcomes
+    /// (beyond, its distinct utility vectors with counts), and at most N vectors (default 10000).
+    #[arg(long, value_name = "N", default_value_t = json::DEFAULT_MAX_LISTED)]
+    max_listed: u64,
 }
 
 pub(crate) fn run(args: &AnalyzeArgs) -> Result<()> {
@@ -56,7 +60,7 @@ pub(crate) fn run(args: &AnalyzeArgs) -> Result<()> {
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        let mut j = json::analysis(&s, a);
+        let mut j = json::analysis(&s, a, args.max_listed);
         j.robustness = super::sensitivity::quick_json(&s)?;
         serde_json::to_writer_pretty(&mut out, &j)?;
         writeln!(out)?;

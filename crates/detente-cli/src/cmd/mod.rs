@@ -373,6 +373,12 @@ impl NegotiationArgs {
         if rounds == 0 {
             return Err(usage("--rounds must be at least 1".into()));
         }
+        let max = detente_core::protocol::MAX_ROUNDS;
+        if rounds > max {
+            return Err(usage(format!(
+                "--rounds is {rounds}; at most {max} (a negotiation keeps its trace in memory)"
+            )));
+        }
         Ok(NegotiationSetup {
             scenario,
             strategies,

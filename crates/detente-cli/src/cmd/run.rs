@@ -7,9 +7,9 @@ use std::io::{self, Write};
 use anyhow::Result;
 use clap::Args;
 
-use detente_core::analysis::{self, Analysis, AnalysisConfig, Point, Verdict};
+use detente_core::analysis::{self, Analysis, AnalysisConfig, FrontierVector, Point, Verdict};
 use detente_core::protocol::{self, Event, NegotiationResult, SaoConfig};
-use detente_core::{IssueKind, Outcome, Role, Scenario};
+use detente_core::{Cardinality, IssueKind, Outcome, Role, Scenario, relative_time};
 
 use super::{NegotiationArgs, NegotiationSetup, ScenarioArgs, count, grouped};
 
@@ -220,7 +220,28 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
             .zip(s.utilities(o).iter().zip(&nash.utilities))
             .map(|(p, (u, n))| format!("{} {:+.3}", p.name, u - n))
             .collect();
-        writeln!(out, "  utility relative to Nash: {}", un.join(", "))?;
+        if discounts(s) {
+            // Nash is computed on undiscounted utilities; the agreement's payoff is discounted.
+            writeln!(
+                out,
+                "  utility relative to Nash (both undiscounted): {}",
+                un.join(", ")
+            )?;
+            let pn: Vec<String> = s
+                .parties()
+                .iter()
+                .zip(r.utilities.iter().zip(&nash.utilities))
+                .map(|(p, (u, n))| format!("{} {:+.3}", p.name, u - n))
+                .collect();
+            writeln!(
+                out,
+                "  payoff relative to Nash (payoff discounted at t = {:.3}, Nash undiscounted): {}",
+                relative_time(r.rounds - 1, setup.rounds),
+                pn.join(", ")
+            )?;
+        } else {
+            writeln!(out, "  utility relative to Nash: {}", un.join(", "))?;
+        }
     }
     out.flush()?;
     Ok(())
@@ -353,7 +374,7 @@ fn write_json(out: &mut impl Write, args: &RunArgs, setup: &NegotiationSetup) ->
         &mut *out,
         &RunJson {
             analysis: {
-                let mut j = crate::json::analysis(s, &a);
+                let mut j = crate::json::analysis(s, &a, crate::json::DEFAULT_MAX_LISTED);
                 j.robustness = super::sensitivity::quick_json(s)?;
                 j
             },
@@ -400,10 +421,15 @@ fn write_parties(out: &mut impl Write, s: &Scenario) -> io::Result<()> {
             .unwrap_or_default();
         writeln!(
             out,
-            "  {:<16} {:<12} walk-away {:.2}{}",
+            "  {:<16} {:<12} walk-away {:.2}{}{}",
             p.name,
             p.role.as_str(),
             p.preferences.reservation(),
+            if p.preferences.discount() < 1.0 {
+                format!(", discount {} over time", p.preferences.discount())
+            } else {
+                String::new()
+            },
             prov
         )?;
         let rl = p.preferences.red_lines();
@@ -452,6 +478,12 @@ fn write_parties(out: &mut impl Write, s: &Scenario) -> io::Result<()> {
 /// The analysis section (also `detente analyze`'s text output).
 pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -> io::Result<()> {
     writeln!(out, "\nExact analysis ({})", count(&a.outcomes, "outcome"))?;
+    if discounts(s) {
+        writeln!(
+            out,
+            "  (undiscounted utilities: an agreement at relative time t pays u·dᵗ, walking away r·dᵗ)"
+        )?;
+    }
     match &a.zopa {
         Ok(z) if z.to_u64() == Some(0) => writeln!(
             out,
@@ -484,32 +516,34 @@ pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -
             )?;
         }
     }
-    match &a.pareto {
-        Ok(f) => writeln!(
+    match (&a.pareto, &a.pareto_vectors) {
+        (Ok(f), _) => writeln!(
             out,
             "  Pareto frontier (all outcomes): {}, {} of them acceptable to all",
             count(f.len(), "package"),
             grouped(f.iter().filter(|p| p.acceptable).count())
         )?,
-        Err(e) if e.reason == "not requested" => writeln!(
+        (_, Ok(v)) => write_vectors(out, s, "Pareto frontier (all outcomes)", v)?,
+        (Err(e), _) if e.reason == "not requested" => writeln!(
             out,
             "  Pareto frontier over all {} outcomes: not computed (too many to search exhaustively here; `detente analyze` tries with a node budget)",
             grouped(&a.outcomes)
         )?,
-        Err(e) => writeln!(
+        (Err(e), _) => writeln!(
             out,
             "  Pareto frontier (all outcomes): not computed exactly — {}",
             e.reason
         )?,
     }
-    match &a.pareto_acceptable {
-        Ok(f) => writeln!(
+    match (&a.pareto_acceptable, &a.pareto_acceptable_vectors) {
+        (Ok(f), _) => writeln!(
             out,
             "  Pareto frontier of the acceptable packages: {}",
             count(f.len(), "package")
         )?,
-        Err(e) if e.reason == "not requested" => {}
-        Err(e) => writeln!(
+        (_, Ok(v)) => write_vectors(out, s, "Pareto frontier of the acceptable packages", v)?,
+        (Err(e), _) if e.reason == "not requested" => {}
+        (Err(e), _) => writeln!(
             out,
             "  Pareto frontier of the acceptable packages: not computed exactly — {}",
             e.reason
@@ -583,21 +617,78 @@ fn write_point(
     )
 }
 
+/// Vectors shown in the text report of a frontier too large to list outcome by outcome.
+const TEXT_VECTORS: usize = 20;
+
+/// A frontier known exactly but too large to list outcome by outcome: its size and its
+/// distinct utility vectors with their counts (the first [`TEXT_VECTORS`]).
+fn write_vectors(
+    out: &mut impl Write,
+    s: &Scenario,
+    what: &str,
+    vectors: &[FrontierVector],
+) -> io::Result<()> {
+    let mut total = Cardinality::from_u128(0);
+    for v in vectors {
+        total.add(&v.count);
+    }
+    writeln!(
+        out,
+        "  {what}: {} packages (exact) sharing {} distinct utility vectors, too many to list one by one; each vector and its number of packages:",
+        thousands(&total),
+        vectors.len(),
+    )?;
+    for v in vectors.iter().take(TEXT_VECTORS) {
+        writeln!(
+            out,
+            "    {} × {}",
+            fixed3(s, &v.utilities),
+            thousands(&v.count)
+        )?;
+    }
+    if vectors.len() > TEXT_VECTORS {
+        writeln!(
+            out,
+            "    … and {} more vectors (`analyze --json` lists them)",
+            vectors.len() - TEXT_VECTORS
+        )?;
+    }
+    Ok(())
+}
+
 /// `Name 0.500 (+0.020), …`: each party's utility and its gain over its walk-away value.
 fn gains(s: &Scenario, utilities: &[f64]) -> String {
+    let walk: Vec<f64> = s
+        .parties()
+        .iter()
+        .map(|p| p.preferences.reservation())
+        .collect();
+    gains_over(s, utilities, &walk)
+}
+
+/// `Name 0.500 (+0.020), …`: each party's value and its gain over `walk`.
+fn gains_over(s: &Scenario, values: &[f64], walk: &[f64]) -> String {
     s.parties()
         .iter()
-        .zip(utilities)
-        .map(|(p, u)| {
-            format!(
-                "{} {:.3} ({:+.3})",
-                p.name,
-                u,
-                u - p.preferences.reservation()
-            )
-        })
+        .zip(values.iter().zip(walk))
+        .map(|(p, (u, w))| format!("{} {:.3} ({:+.3})", p.name, u, u - w))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `Name 0.500, …`.
+fn fixed3(s: &Scenario, values: &[f64]) -> String {
+    s.parties()
+        .iter()
+        .zip(values)
+        .map(|(p, u)| format!("{} {:.3}", p.name, u))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether any party discounts.
+fn discounts(s: &Scenario) -> bool {
+    s.parties().iter().any(|p| p.preferences.discount() < 1.0)
 }
 
 fn write_choice(out: &mut impl Write, s: &Scenario, i: usize, v: u32) -> io::Result<()> {
@@ -849,11 +940,33 @@ pub(crate) fn write_negotiation(
             for i in 0..s.space().issues().len() {
                 write_choice(out, s, i, o.get(i))?;
             }
-            writeln!(
-                out,
-                "    payoffs (gain over walk-away): {}",
-                gains(s, &r.utilities)
-            )?;
+            let k = r.rounds - 1;
+            if discounts(s) {
+                // GENIUS's semantics: the payoff and the walk-away value are both discounted
+                // to the moment of the agreement.
+                let walk: Vec<f64> = s
+                    .parties()
+                    .iter()
+                    .map(|p| p.preferences.discounted_reservation(k, setup.rounds))
+                    .collect();
+                writeln!(
+                    out,
+                    "    payoffs, discounted at t = {:.3} (gain over walking away then): {}",
+                    relative_time(k, setup.rounds),
+                    gains_over(s, &r.utilities, &walk)
+                )?;
+                writeln!(
+                    out,
+                    "    undiscounted utilities: {}",
+                    fixed3(s, &s.utilities(o))
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "    payoffs (gain over walk-away): {}",
+                    gains(s, &r.utilities)
+                )?;
+            }
         }
         None => {
             let how = match r.ended_by {
@@ -864,6 +977,13 @@ pub(crate) fn write_negotiation(
                 out,
                 "\n  NO AGREEMENT: {how}; every party gets its walk-away value"
             )?;
+            if discounts(s) {
+                writeln!(
+                    out,
+                    "    discounted to the end: {}",
+                    fixed3(s, &r.utilities)
+                )?;
+            }
         }
     }
     Ok(())

@@ -21,7 +21,8 @@ use serde::Deserialize;
 use detente_core::negotiator::Strategy;
 use detente_store::Store;
 use detente_tournament::{
-    ErrorKind, Player, Record, RunOptions, ScenarioEntry, Shard, Tournament, TournamentConfig,
+    ErrorKind, Player, Record, RunOptions, ScenarioEntry, SetupPhase, SetupProgress, Shard,
+    Tournament, TournamentConfig,
 };
 
 use super::UsageError;
@@ -242,7 +243,10 @@ fn setup(args: &TournamentArgs) -> Result<Setup> {
             scenario: loaded.scenario,
         });
     }
-    let tournament = Tournament::new(entries, players, config).map_err(|e| match e.kind() {
+    let mut shown = SetupDisplay::new(args.quiet);
+    let tournament = Tournament::with_progress(entries, players, config, &mut |p| shown.update(p));
+    shown.finish();
+    let tournament = tournament.map_err(|e| match e.kind() {
         ErrorKind::NoScenarios
         | ErrorKind::NoPlayers
         | ErrorKind::DuplicatePlayer { .. }
@@ -256,6 +260,58 @@ fn setup(args: &TournamentArgs) -> Result<Setup> {
         db: args.db.clone(),
         quiet: args.quiet,
     })
+}
+
+/// Progress of building the tournament (bid spaces, scenario analyses) on stderr: a bar per
+/// phase on a terminal, a line per phase and every few seconds otherwise, or nothing.
+struct SetupDisplay {
+    quiet: bool,
+    terminal: bool,
+    bar: Option<(SetupPhase, ProgressBar)>,
+    last: Instant,
+}
+
+impl SetupDisplay {
+    fn new(quiet: bool) -> SetupDisplay {
+        SetupDisplay {
+            quiet,
+            terminal: std::io::stderr().is_terminal(),
+            bar: None,
+            last: Instant::now(),
+        }
+    }
+
+    fn update(&mut self, p: SetupProgress) {
+        if self.quiet || p.total == 0 {
+            return;
+        }
+        if self.terminal {
+            if self.bar.as_ref().is_none_or(|(phase, _)| *phase != p.phase) {
+                self.finish();
+                let bar =
+                    ProgressBar::with_draw_target(Some(p.total), ProgressDrawTarget::stderr());
+                let style = ProgressStyle::with_template(&format!(
+                    "{{spinner}} [{{elapsed_precise}}] {{wide_bar}} {{pos}}/{{len}} {}",
+                    p.phase.as_str()
+                ))
+                .unwrap_or_else(|_| ProgressStyle::default_bar());
+                bar.set_style(style);
+                self.bar = Some((p.phase, bar));
+            }
+            if let Some((_, bar)) = &self.bar {
+                bar.set_position(p.done);
+            }
+        } else if p.done == 0 || p.done == p.total || self.last.elapsed() >= LINE_EVERY {
+            self.last = Instant::now();
+            eprintln!("detente: {} {}/{}", p.phase.as_str(), p.done, p.total);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some((_, bar)) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// Progress on stderr: a bar on a terminal, a line every few seconds otherwise, or nothing.

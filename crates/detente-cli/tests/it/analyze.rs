@@ -547,3 +547,112 @@ fn closed_stdout_is_not_an_error_in_json_mode() {
         assert!(!o.stderr.contains("Broken pipe"), "{o}");
     }
 }
+
+/// Two exactly opposed parties over 7 issues × 10 options: all 10⁷ outcomes are Pareto optimal,
+/// on 64 distinct utility vectors (digit sums 0..=63). The frontier is known exactly, so it is
+/// reported as known, vector by vector with counts, beyond `--max-listed` (issue 17).
+fn opposed(n_issues: usize) -> String {
+    let mut t = String::from("name = \"opposed\"\n");
+    for i in 0..n_issues {
+        t += &format!("[[issues]]\nname = \"i{i}\"\nrange = [0, 9]\n");
+    }
+    for (name, points) in [("A", "[[0, 0.0], [9, 1.0]]"), ("B", "[[0, 1.0], [9, 0.0]]")] {
+        let weights: Vec<String> = (0..n_issues).map(|i| format!("i{i} = 1")).collect();
+        t += &format!(
+            "[[parties]]\nname = \"{name}\"\nreservation = -1\nweights = {{ {} }}\n[parties.values]\n",
+            weights.join(", ")
+        );
+        for i in 0..n_issues {
+            t += &format!("i{i} = {{ points = {points} }}\n");
+        }
+    }
+    t
+}
+
+/// How many `n`-digit strings have digit sum `s`, for every `s`.
+fn digit_sums(n: usize) -> Vec<u64> {
+    let mut ways = vec![1u64];
+    for _ in 0..n {
+        let mut next = vec![0u64; ways.len() + 9];
+        for (s, w) in ways.iter().enumerate() {
+            for d in 0..10 {
+                next[s + d] += w;
+            }
+        }
+        ways = next;
+    }
+    ways
+}
+
+#[test]
+fn a_frontier_known_exactly_is_reported_with_its_vectors_and_counts() {
+    let dir = Dir::new();
+    dir.write("opposed.toml", &opposed(7));
+    let j = dir
+        .run(&["analyze", "opposed.toml", "--json"])
+        .success()
+        .json();
+    let want = digit_sums(7);
+    assert_eq!(
+        j["pareto_size"],
+        json!(10_000_000u64),
+        "{}",
+        j["incomplete"]
+    );
+    assert_eq!(j["pareto_vector_count"], json!(64));
+    assert!(
+        j["pareto"].is_null(),
+        "10⁷ outcomes are not listed one by one"
+    );
+    assert!(
+        j["incomplete"].get("pareto").is_none(),
+        "{}",
+        j["incomplete"]
+    );
+    assert!(
+        j["not_listed"]["pareto"]
+            .as_str()
+            .unwrap()
+            .contains("--max-listed 10000")
+    );
+    let vectors = j["pareto_vectors"].as_array().unwrap();
+    assert_eq!(vectors.len(), 64);
+    // Party A descending: digit sum 63 first.
+    for (k, v) in vectors.iter().enumerate() {
+        let s = 63 - k;
+        close(&v["utilities"]["A"], s as f64 / 63.0, "A");
+        close(&v["utilities"]["B"], 1.0 - s as f64 / 63.0, "B");
+        assert_eq!(v["count"], json!(want[s]), "vector {k}");
+    }
+    // The text lists the vectors too.
+    let text = dir
+        .run(&["analyze", "opposed.toml"])
+        .success()
+        .stdout
+        .clone();
+    assert!(
+        text.contains("Pareto frontier (all outcomes): 10,000,000 packages (exact) sharing 64 distinct utility vectors"),
+        "{text}"
+    );
+    assert!(text.contains("A 1.000, B 0.000 × 1"), "{text}");
+    assert!(text.contains("… and 44 more vectors"), "{text}");
+    // --max-listed caps the vectors as well, and lists small frontiers outcome by outcome.
+    let j = dir
+        .run(&["analyze", "opposed.toml", "--json", "--max-listed", "10"])
+        .success()
+        .json();
+    assert_eq!(j["pareto_vectors"].as_array().unwrap().len(), 10);
+    assert!(j["not_listed"]["pareto_vectors"].is_string());
+    dir.write("small.toml", &opposed(2));
+    let j = dir
+        .run(&["analyze", "small.toml", "--json", "--max-listed", "100"])
+        .success()
+        .json();
+    assert_eq!(j["pareto"].as_array().unwrap().len(), 100);
+    assert_eq!(j["pareto_vectors"].as_array().unwrap().len(), 19);
+    let j = dir
+        .run(&["analyze", "small.toml", "--json", "--max-listed", "99"])
+        .success()
+        .json();
+    assert!(j["pareto"].is_null());
+}

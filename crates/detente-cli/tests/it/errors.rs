@@ -332,25 +332,28 @@ fn odd_files_fail_cleanly() {
     }
 }
 
-/// Outcome counts are exact at any size (docs/scenario-format.md): three issues of 4,000,001
-/// values make 64,000,048,000,012,000,001 outcomes, more than 2⁶⁴, printed as an exact JSON
-/// integer rather than rejected or rounded.
+/// Outcome counts are exact at any size (docs/scenario-format.md): four issues of 1,000,000
+/// values (the most an integer issue may have) make 10²⁴ outcomes, more than 2⁶⁴, printed as an
+/// exact JSON integer rather than rejected or rounded.
 #[test]
 fn outcome_space_beyond_64_bits_is_counted_exactly() {
     let text = r#"name = "too big"
 [[issues]]
 name = "a"
-range = [0, 4000000]
+range = [1, 1000000]
 [[issues]]
 name = "b"
-range = [0, 4000000]
+range = [1, 1000000]
 [[issues]]
 name = "c"
-range = [0, 4000000]
+range = [1, 1000000]
+[[issues]]
+name = "d"
+range = [1, 1000000]
 [[parties]]
 name = "P"
 weights = { a = 1 }
-values = { a = { points = [[0, 0.0], [4000000, 1.0]] } }
+values = { a = { points = [[1, 0.0], [1000000, 1.0]] } }
 "#;
     let dir = Dir::new();
     dir.write("big.toml", text);
@@ -358,7 +361,8 @@ values = { a = { points = [[0, 0.0], [4000000, 1.0]] } }
     let o = dir.run(&["analyze", "big.toml", "--json", "--max-nodes", "1000"]);
     assert_eq!(o.code, Some(0), "{o}");
     assert!(
-        o.stdout.contains("\"outcomes\": 64000048000012000001,"),
+        o.stdout
+            .contains("\"outcomes\": 1000000000000000000000000,"),
         "the count must be an exact JSON integer:\n{o}"
     );
     assert!(o.stdout.contains("\"pareto\": null"), "{o}");

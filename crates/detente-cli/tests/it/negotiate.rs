@@ -455,8 +455,8 @@ fn text_story_names_parties_and_result() {
     o.stdout_has(&["AGREEMENT in round"]);
 }
 
-/// With discount factors an agreement in round k (from 0) is worth δᵏ·u; the scenario-wide
-/// factor applies unless a party sets its own.
+/// With discount factors an agreement in round k (from 0) of n is worth dᵗ·u, t = k/(n−1)
+/// (GENIUS's semantics); the scenario-wide factor applies unless a party sets its own.
 #[test]
 fn discounted_payoffs() {
     let text = DEAL
@@ -477,17 +477,18 @@ fn discounted_payoffs() {
     let m = Model::from_toml(&text);
     let o = m.outcome_from_json(&j["agreement"]["outcome"]);
     let k = j["rounds"].as_u64().expect("rounds") as i32 - 1;
+    let t = f64::from(k) / 39.0;
     assert!(
         k >= 1,
         "agreement in the first round proves nothing about discounting:\n{j:#}"
     );
     for (p, delta) in [(0, 0.9f64), (1, 0.5)] {
         let name = &m.parties[p].name;
-        let want = delta.powi(k) * m.utility(p, &o);
+        let want = delta.powf(t) * m.utility(p, &o);
         let got = j["payoffs"][name].as_f64().expect("payoff");
         assert!(
             (got - want).abs() < EPS,
-            "{name}: payoff {got}, want {delta}^{k}·u = {want}"
+            "{name}: payoff {got}, want {delta}^{t}·u = {want}"
         );
         // The undiscounted utility is still reported as the agreement's utility.
         let u = j["agreement"]["utilities"][name].as_f64().expect("utility");
@@ -496,4 +497,14 @@ fn discounted_payoffs() {
             "{name}: agreement utility {u}"
         );
     }
+}
+
+/// `--rounds` is bounded (issue 17: `--rounds 100000000` kept an 8.8 GB trace): a usage error.
+#[test]
+fn rounds_beyond_the_limit_are_a_usage_error() {
+    let dir = Dir::new();
+    dir.write("deal.toml", DEAL);
+    dir.run(&["negotiate", "deal.toml", "--rounds", "100000000"])
+        .failure(2)
+        .stderr_has(&["--rounds is 100000000; at most 1000000"]);
 }

@@ -126,3 +126,105 @@ fn run_reports_no_zopa_plainly() {
         "NO AGREEMENT",
     ]);
 }
+
+/// GENIUS Camera discounts (d = 0.890596104 over normalised time): the report compares the
+/// agreement with the Nash package both undiscounted and as the payoff after the discount
+/// (issue 17: it printed "+0.000" though the payoff was below the Nash utility).
+#[test]
+fn camera_report_shows_the_discount() {
+    let camera = crate::util::repo_file("../shared/scenarios/genius/Camera");
+    if !camera.is_dir() {
+        eprintln!("!! ../shared is absent: camera_report_shows_the_discount not checked");
+        return;
+    }
+    let camera = camera.to_str().unwrap();
+    let dir = Dir::new();
+    let text = dir.run(&["run", camera]).success().stdout.clone();
+    let neg = dir.run(&["negotiate", camera, "--json"]).success().json();
+    let nash = dir.run(&["analyze", camera, "--json"]).success().json()["nash"].clone();
+    let k = neg["rounds"].as_u64().unwrap() as f64 - 1.0;
+    let t = k / 99.0;
+    let d: f64 = 0.890596104;
+    let mut undiscounted = Vec::new();
+    let mut discounted = Vec::new();
+    let mut payoffs = Vec::new();
+    for p in ["camera_buyer_utility", "camera_seller_utility"] {
+        let u = neg["agreement"]["utilities"][p].as_f64().unwrap();
+        let n = nash["utilities"][p].as_f64().unwrap();
+        let pay = u * d.powf(t);
+        assert!((neg["payoffs"][p].as_f64().unwrap() - pay).abs() < 1e-12);
+        assert!(pay < n - 0.01, "the discount costs {p} something");
+        undiscounted.push(format!("{p} {:+.3}", u - n));
+        discounted.push(format!("{p} {:+.3}", pay - n));
+        payoffs.push(format!("{p} {pay:.3} ({pay:+.3})"));
+    }
+    for line in [
+        format!(
+            "  utility relative to Nash (both undiscounted): {}",
+            undiscounted.join(", ")
+        ),
+        format!(
+            "  payoff relative to Nash (payoff discounted at t = {t:.3}, Nash undiscounted): {}",
+            discounted.join(", ")
+        ),
+        format!(
+            "    payoffs, discounted at t = {t:.3} (gain over walking away then): {}",
+            payoffs.join(", ")
+        ),
+        "walk-away 0.00, discount 0.890596104 over time".to_string(),
+    ] {
+        assert!(text.contains(&line), "missing {line:?} in\n{text}");
+    }
+}
+
+/// Discount 0.9 and walk-away 0.3 (issue 17's example): whatever the strategies, no party
+/// agrees to less than walking away at that moment would pay, and a disagreement pays the
+/// walk-away value discounted to the end.
+#[test]
+fn discounted_negotiations_never_pay_less_than_walking_away_then() {
+    let dir = Dir::new();
+    let deal = crate::analyze::DEAL
+        .replace("reservation = 0.2", "reservation = 0.3\ndiscount = 0.9")
+        .replace("reservation = 0.8", "reservation = 0.3\ndiscount = 0.9");
+    dir.write("d.toml", &deal);
+    for (a, b) in [
+        ("boulware", "conceder"),
+        ("conceder", "boulware"),
+        ("linear", "micro"),
+        ("tit-for-tat", "random"),
+    ] {
+        let j = dir
+            .run(&[
+                "negotiate",
+                "d.toml",
+                "--party",
+                &format!("Buyer={a}"),
+                "--party",
+                &format!("Seller={b}"),
+                "--json",
+            ])
+            .success()
+            .json();
+        let k = j["rounds"].as_u64().unwrap() as f64 - 1.0;
+        let n = j["deadline"].as_u64().unwrap() as f64;
+        let ended = j["ended_by"].is_string() || j["ended_by"].is_number();
+        let t = if j["agreement"].is_null() && !ended {
+            1.0
+        } else {
+            k / (n - 1.0)
+        };
+        let walk = 0.3 * 0.9f64.powf(t);
+        for p in ["Buyer", "Seller"] {
+            let pay = j["payoffs"][p].as_f64().unwrap();
+            if j["agreement"].is_null() {
+                assert!(
+                    (pay - walk).abs() < 1e-12,
+                    "{a} vs {b}: {p} {pay} != {walk}"
+                );
+            } else {
+                assert!(pay >= walk - 1e-12, "{a} vs {b}: {p} {pay} < {walk}");
+                assert!(pay >= 0.27 - 1e-12, "{a} vs {b}: {p} {pay}");
+            }
+        }
+    }
+}

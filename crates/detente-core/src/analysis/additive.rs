@@ -1460,7 +1460,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(300))]
+        #![proptest_config(crate::proptest_config(300))]
 
         /// The count equals brute force whether levels merge, stay wide or go depth first.
         #[test]
@@ -1470,7 +1470,7 @@ mod tests {
             let want = (0..n)
                 .filter(|&k| {
                     let o = space.outcome_at(k).unwrap();
-                    prefs.iter().all(|p| p.is_acceptable(&o))
+                    prefs.iter().all(|p| crate::analysis::tests::acceptable_def(p, &o))
                 })
                 .count();
             let cands: Vec<Vec<u32>> =
@@ -1539,7 +1539,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(500))]
+        #![proptest_config(crate::proptest_config(500))]
 
         /// The three-party sweep keeps exactly what the pairwise filter keeps, on coarse grids
         /// (many ties) and with float noise below the tolerance.

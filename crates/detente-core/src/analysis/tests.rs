@@ -55,6 +55,39 @@ fn scenario() -> impl Strategy<Value = (OutcomeSpace, Vec<Preferences>)> {
         })
 }
 
+// The oracle, written from the definitions rather than with the engine's `utility`,
+// `is_acceptable` and `dominates`, so a bug there cannot hide in both sides of a comparison.
+
+/// u(ω) = Σᵢ tᵢ(ωᵢ) over the per-issue weighted terms, clipped at 1 when the function clips.
+pub(super) fn u_def(p: &Preferences, o: &Outcome) -> f64 {
+    let mut raw = 0.0;
+    for (i, &v) in o.indices().iter().enumerate() {
+        raw += p.ufun().terms()[i][v as usize];
+    }
+    if p.ufun().clips_at_one() && raw > 1.0 {
+        1.0
+    } else {
+        raw
+    }
+}
+
+/// Acceptable: no value on a red line, and u(ω) ≥ r up to the tie tolerance.
+pub(super) fn acceptable_def(p: &Preferences, o: &Outcome) -> bool {
+    let crosses = o
+        .indices()
+        .iter()
+        .enumerate()
+        .any(|(i, v)| p.red_lines().per_issue()[i].contains(v));
+    !crosses && u_def(p, o) >= p.reservation() - 1e-12
+}
+
+/// a dominates b: at least as good for everyone and better for someone, beyond 1e-12 ties.
+fn dominates_def(a: &[f64], b: &[f64]) -> bool {
+    let no_worse = a.iter().zip(b).all(|(x, y)| *x >= *y - 1e-12);
+    let better = a.iter().zip(b).any(|(x, y)| *x > *y + 1e-12);
+    no_worse && better
+}
+
 fn all_outcomes(space: &OutcomeSpace) -> Vec<Outcome> {
     let n = space.cardinality().to_u128().unwrap();
     (0..n).map(|k| space.outcome_at(k).unwrap()).collect()
@@ -67,15 +100,15 @@ fn brute_frontier(
 ) -> Vec<Outcome> {
     let pts: Vec<(Outcome, Vec<f64>)> = all_outcomes(space)
         .into_iter()
-        .filter(|o| !acceptable_only || prefs.iter().all(|p| p.is_acceptable(o)))
+        .filter(|o| !acceptable_only || prefs.iter().all(|p| acceptable_def(p, o)))
         .map(|o| {
-            let u = prefs.iter().map(|p| p.utility(&o)).collect();
+            let u = prefs.iter().map(|p| u_def(p, &o)).collect();
             (o, u)
         })
         .collect();
     let mut out: Vec<Outcome> = pts
         .iter()
-        .filter(|(_, u)| !pts.iter().any(|(_, v)| dominates(v, u)))
+        .filter(|(_, u)| !pts.iter().any(|(_, v)| dominates_def(v, u)))
         .map(|(o, _)| o.clone())
         .collect();
     out.sort();
@@ -89,8 +122,8 @@ fn brute_max(
 ) -> Option<f64> {
     all_outcomes(space)
         .into_iter()
-        .filter(|o| prefs.iter().all(|p| p.is_acceptable(o)))
-        .map(|o| f(&prefs.iter().map(|p| p.utility(&o)).collect::<Vec<_>>()))
+        .filter(|o| prefs.iter().all(|p| acceptable_def(p, o)))
+        .map(|o| f(&prefs.iter().map(|p| u_def(p, &o)).collect::<Vec<_>>()))
         .reduce(f64::max)
 }
 
@@ -101,14 +134,14 @@ fn sorted(points: &[Point]) -> Vec<Outcome> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    #![proptest_config(crate::proptest_config(200))]
 
     #[test]
     fn analysis_matches_brute_force((space, prefs) in scenario()) {
         let prefs: Vec<&Preferences> = prefs.iter().collect();
         let a = analyze(&space, &prefs, &AnalysisConfig::default());
         let outcomes = all_outcomes(&space);
-        let zopa = outcomes.iter().filter(|o| prefs.iter().all(|p| p.is_acceptable(o))).count();
+        let zopa = outcomes.iter().filter(|o| prefs.iter().all(|p| acceptable_def(p, o))).count();
         prop_assert_eq!(a.zopa.clone().unwrap().to_u64(), Some(zopa as u64));
         prop_assert_eq!(sorted(a.pareto.as_ref().unwrap()), brute_frontier(&space, &prefs, false));
         prop_assert_eq!(sorted(a.pareto_acceptable.as_ref().unwrap()), brute_frontier(&space, &prefs, true));
@@ -310,7 +343,7 @@ fn assert_same(fast: &Analysis, slow: &Analysis) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(crate::proptest_config(300))]
 
     /// The additive engine (frontier by Minkowski sums, bargaining points from the frontier,
     /// count by merged partial sums) gives exactly what the depth-first search gives, and the
@@ -333,7 +366,7 @@ proptest! {
                 let reach: Vec<&Outcome> = front
                     .iter()
                     .filter(|o| {
-                        prefs.iter().zip(&v.utilities).all(|(p, u)| (p.utility(o) - u).abs() <= TIE_EPS)
+                        prefs.iter().zip(&v.utilities).all(|(p, u)| (u_def(p, o) - u).abs() <= TIE_EPS)
                     })
                     .collect();
                 prop_assert_eq!(v.count.to_u64(), Some(reach.len() as u64));
@@ -456,7 +489,7 @@ fn analysis_of_10_to_the_80_outcomes_is_exact_without_enumeration() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(100))]
+    #![proptest_config(crate::proptest_config(100))]
 
     /// The opposition level read off the acceptable frontier equals its definition over every
     /// acceptable outcome.
@@ -468,10 +501,10 @@ proptest! {
         let max: Vec<f64> = prefs.iter().map(|p| p.ufun().max()).collect();
         let want = all_outcomes(&space)
             .iter()
-            .filter(|o| prefs.iter().all(|p| p.is_acceptable(o)))
+            .filter(|o| prefs.iter().all(|p| acceptable_def(p, o)))
             .map(|o| {
                 prefs.iter().zip(&max).map(|(p, m)| {
-                    let x = if *m != 0.0 { 1.0 - p.utility(o) / m } else { 1.0 - p.utility(o) };
+                    let x = if *m != 0.0 { 1.0 - u_def(p, o) / m } else { 1.0 - u_def(p, o) };
                     x * x
                 }).sum::<f64>()
             })
@@ -481,6 +514,94 @@ proptest! {
             (None, None) => {}
             (Some(g), Some(w)) => prop_assert!((g - w).abs() <= 1e-9, "{} vs {}", g, w),
             (g, w) => prop_assert!(false, "{:?} vs {:?}", g, w),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(crate::proptest_config(200))]
+
+    /// `score_package` against brute force over the package's completions: each party's
+    /// utility interval, crossed red lines and verdict, the completion count and how many
+    /// completions every party accepts.
+    #[test]
+    fn package_scores_match_brute_force_over_completions(
+        (space, prefs) in scenario(),
+        mask in any::<u64>(),
+    ) {
+        use crate::scenario::{Package, Party, Scenario};
+        use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
+        let mut rng = ChaCha8Rng::seed_from_u64(mask);
+        let choices: Vec<Option<Vec<u32>>> = space
+            .issues()
+            .iter()
+            .map(|issue| {
+                let n = issue.n_values();
+                match rng.random_range(0..3u32) {
+                    0 => None,
+                    1 => Some(vec![rng.random_range(0..n)]),
+                    _ => {
+                        let mut v: Vec<u32> = (0..n).filter(|_| rng.random_bool(0.5)).collect();
+                        if v.is_empty() {
+                            v.push(rng.random_range(0..n));
+                        }
+                        Some(v)
+                    }
+                }
+            })
+            .collect();
+        let parties = prefs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Party::new(format!("p{i}"), p.clone()))
+            .collect();
+        let s = Scenario::new("s", space.clone(), parties).unwrap();
+        let package = Package {
+            name: "DRAFT".into(),
+            label: None,
+            date: None,
+            sources: Vec::new(),
+            notes: None,
+            choices: choices.clone(),
+        };
+        let score = score_package(&s, &package, &AnalysisConfig::default());
+        let completions: Vec<Outcome> = all_outcomes(&space)
+            .into_iter()
+            .filter(|o| {
+                choices.iter().zip(o.indices()).all(|(c, v)| c.as_ref().is_none_or(|c| c.contains(v)))
+            })
+            .collect();
+        prop_assert_eq!(score.completions.to_u128(), Some(completions.len() as u128));
+        let all_ok = completions
+            .iter()
+            .filter(|o| prefs.iter().all(|p| acceptable_def(p, o)))
+            .count();
+        prop_assert_eq!(
+            score.acceptable_to_all.as_ref().ok().and_then(|c| c.to_u128()),
+            Some(all_ok as u128)
+        );
+        for (p, ps) in prefs.iter().zip(&score.parties) {
+            let us: Vec<f64> = completions.iter().map(|o| u_def(p, o)).collect();
+            let lo = us.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = us.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            prop_assert!((ps.lo - lo).abs() < 1e-9, "lo {} vs {lo}", ps.lo);
+            prop_assert!((ps.hi - hi).abs() < 1e-9, "hi {} vs {hi}", ps.hi);
+            let n_ok = completions.iter().filter(|o| acceptable_def(p, o)).count();
+            let want = if n_ok == completions.len() {
+                Verdict::Every
+            } else if n_ok == 0 {
+                Verdict::None
+            } else {
+                Verdict::Some
+            };
+            prop_assert_eq!(ps.verdict, want);
+            // Crossed: every value the package leaves open on the issue is on a red line.
+            let crossed: Vec<usize> = (0..space.issues().len())
+                .filter(|&i| {
+                    completions.iter().all(|o| p.red_lines().per_issue()[i].contains(&o.get(i)))
+                })
+                .collect();
+            prop_assert_eq!(&ps.red_lines_crossed, &crossed);
         }
     }
 }

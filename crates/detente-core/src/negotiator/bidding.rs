@@ -35,7 +35,17 @@ pub struct BidSpace {
 }
 
 impl BidSpace {
-    /// Builds the bid space of `prefs` over `space`.
+    /// The bid space of `prefs` over `space`, sampled (when the space is too large to list)
+    /// with a fixed seed: a party's bid space depends on its preferences alone, so a
+    /// negotiation replays the same whether its bid spaces were built for it (`run_sao`,
+    /// `detente negotiate`) or once for many (a tournament).
+    pub fn for_preferences(space: &OutcomeSpace, prefs: &Preferences) -> BidSpace {
+        let mut r = crate::rng::rng(crate::rng::derive_seed(0, &[u64::MAX - 1]));
+        BidSpace::new(space, prefs, &mut r)
+    }
+
+    /// Builds the bid space of `prefs` over `space`, sampling with `rng` when the space is
+    /// too large to list.
     pub fn new(space: &OutcomeSpace, prefs: &Preferences, rng: &mut ChaCha8Rng) -> BidSpace {
         let n_issues = space.issues().len();
         let terms = prefs.ufun().terms();

@@ -1,4 +1,10 @@
 //! The built-in negotiation strategies.
+//!
+//! Every strategy discounts as [`Preferences`] documents (GENIUS's semantics): it accepts only
+//! outcomes it finds acceptable (no red line crossed, `u ≥ r`), which are then worth at least
+//! walking away at that moment (`u·dᵗ ≥ r·dᵗ`), and it walks away as soon as waiting only loses:
+//! when even its best outcome, agreed at its next turn, would be worth less than walking away
+//! now (accepting instead when the standing offer is acceptable).
 
 use std::sync::Arc;
 
@@ -15,10 +21,10 @@ use crate::rng::{ChaCha8Rng, rng};
 const WINDOW: f64 = 0.02;
 
 pub(super) fn build(strategy: &Strategy, init: NegotiatorInit<'_>) -> Box<dyn Negotiator> {
-    let mut r = rng(init.seed);
+    let r = rng(init.seed);
     let bids = match &init.bids {
         Some(b) => Arc::clone(b),
-        None => Arc::new(BidSpace::new(init.space, init.preferences, &mut r)),
+        None => Arc::new(BidSpace::for_preferences(init.space, init.preferences)),
     };
     let common = Common {
         prefs: init.preferences.clone(),
@@ -92,6 +98,31 @@ impl Common {
         }
     }
 
+    /// Whether waiting only loses: even one's best outcome, agreed at one's next turn (the next
+    /// round), would be worth less than walking away now, both discounted. In the last round
+    /// waiting means the deadline, which pays what walking away now does.
+    fn waiting_only_loses(&self, view: &View<'_>) -> bool {
+        let next = view.round + 1;
+        if self.prefs.discount() == 1.0 || next >= view.n_rounds {
+            return false;
+        }
+        self.prefs.discounted(self.best(), next, view.n_rounds)
+            < self.prefs.discounted_reservation(view.round, view.n_rounds) - TIE_EPS
+    }
+
+    /// When waiting only loses: accept an acceptable standing offer (worth at least walking
+    /// away now), otherwise walk away. `None` when waiting may still pay.
+    fn cut_losses(&self, view: &View<'_>) -> Option<Action> {
+        if !self.waiting_only_loses(view) {
+            return None;
+        }
+        Some(if self.standing_utility(view).is_some() {
+            Action::Accept
+        } else {
+            Action::EndNegotiation
+        })
+    }
+
     fn offer_near(&mut self, target: f64) -> Action {
         // Spaces too large to list: build the bid from the model instead of a sample.
         if !self.bids.exhaustive
@@ -121,6 +152,9 @@ impl TimeDependent {
 impl Negotiator for TimeDependent {
     fn act(&mut self, view: &View<'_>) -> Action {
         self.c.update(view);
+        if let Some(a) = self.c.cut_losses(view) {
+            return a;
+        }
         let target = self.target(view.time());
         if let Some(u) = self.c.standing_utility(view)
             && u >= target - TIE_EPS
@@ -138,6 +172,9 @@ struct Hardliner {
 impl Negotiator for Hardliner {
     fn act(&mut self, view: &View<'_>) -> Action {
         self.c.update(view);
+        if let Some(a) = self.c.cut_losses(view) {
+            return a;
+        }
         if let Some(u) = self.c.standing_utility(view)
             && u >= self.c.best() - TIE_EPS
         {
@@ -158,6 +195,9 @@ struct RandomNegotiator {
 impl Negotiator for RandomNegotiator {
     fn act(&mut self, view: &View<'_>) -> Action {
         self.c.update(view);
+        if let Some(a) = self.c.cut_losses(view) {
+            return a;
+        }
         if self.c.standing_utility(view).is_some() && self.c.rng.random_bool(0.5) {
             return Action::Accept;
         }
@@ -179,6 +219,9 @@ struct TitForTat {
 impl Negotiator for TitForTat {
     fn act(&mut self, view: &View<'_>) -> Action {
         self.c.update(view);
+        if let Some(a) = self.c.cut_losses(view) {
+            return a;
+        }
         let mut target = self.target.unwrap_or_else(|| self.c.best());
         // Mirror the others' latest concession, measured in our own utility.
         if let Some(rec) = view.history.iter().rev().find(|r| r.party != self.c.me) {
@@ -212,6 +255,9 @@ struct Micro {
 impl Negotiator for Micro {
     fn act(&mut self, view: &View<'_>) -> Action {
         self.c.update(view);
+        if let Some(a) = self.c.cut_losses(view) {
+            return a;
+        }
         for rec in view.history {
             if rec.party != self.c.me && !self.received.contains(&rec.outcome) {
                 self.received.push(rec.outcome.clone());

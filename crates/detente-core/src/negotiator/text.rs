@@ -148,6 +148,17 @@ impl Aspiration {
         }
     }
 
+    /// Whether even the best draft agreed at the next consultation would be worth less than
+    /// walking away now (see `Common::waiting_only_loses` in `strategies.rs`).
+    fn waiting_only_loses(&self, view: &TextView<'_>) -> bool {
+        let next = view.round + 1;
+        if self.prefs.discount() == 1.0 || next >= view.n_rounds {
+            return false;
+        }
+        self.prefs.discounted(self.best, next, view.n_rounds)
+            < self.prefs.discounted_reservation(view.round, view.n_rounds) - TIE_EPS
+    }
+
     fn target(&self, t: f64) -> f64 {
         let r = self.prefs.reservation();
         if self.e <= 0.0 {
@@ -171,7 +182,11 @@ impl TextNegotiator for Aspiration {
             .filter(|&i| self.prefs.red_lines().forbids(i, draft.get(i)))
             .collect();
         let veto = !crossed.is_empty() || u < self.prefs.reservation() - TIE_EPS;
-        let accept = !veto && u >= target - TIE_EPS;
+        // Discounting (GENIUS's semantics, see `Preferences`): when even one's best draft,
+        // agreed at the next consultation, would be worth less than walking away now, waiting
+        // only loses: accept an acceptable draft, or walk away.
+        let lose = self.waiting_only_loses(view);
+        let accept = !veto && (u >= target - TIE_EPS || lose);
         if let Some((prev, objected)) = &self.last {
             for i in 0..self.stuck.len() {
                 self.stuck[i] = if objected.contains(&i) && prev.get(i) == draft.get(i) {
@@ -233,7 +248,7 @@ impl TextNegotiator for Aspiration {
             preferred,
             improves,
             veto,
-            walk_away: false,
+            walk_away: lose && veto,
         }
     }
 }

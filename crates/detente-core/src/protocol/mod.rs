@@ -5,7 +5,9 @@
 //! offer, replaces it with a counter-offer, or walks away. An offer becomes the agreement once
 //! every other party has accepted it in turn. A round is one turn of every party; at the
 //! deadline the negotiation ends without agreement and each party gets its reservation value.
-//! With a discount factor δ, an agreement in round k is worth δᵏ·u.
+//! Payoffs are discounted with GENIUS's semantics (see [`Preferences`](crate::Preferences)): an
+//! agreement of utility u in round k of n is worth u·dᵗ with t = k/(n−1); walking away in round
+//! k is worth r·dᵗ, and a passed deadline r·d.
 //!
 //! Every happening is an [`Event`] (a closed enum), sent to an observer as it happens and
 //! collected in the result's trace. The mechanism holds every party's preferences only to score
@@ -115,6 +117,25 @@ impl<F: FnMut(&Event)> Observer for F {
     }
 }
 
+/// The longest deadline a negotiation may have, in rounds. A negotiation keeps its trace and
+/// the offers made (which negotiators see) in memory, so the deadline bounds memory: about
+/// 100 bytes per party and round, 200 MB for two parties at this limit.
+pub const MAX_ROUNDS: u32 = 1_000_000;
+
+/// Checks a deadline: from 1 to [`MAX_ROUNDS`] rounds.
+pub(crate) fn check_rounds(rounds: u32) -> Result<(), Error> {
+    if rounds == 0 {
+        return Err(Error::config("the deadline must be at least 1 round"));
+    }
+    if rounds > MAX_ROUNDS {
+        return Err(Error::config(format!(
+            "the deadline of {rounds} rounds is more than the {MAX_ROUNDS} allowed (a \
+             negotiation's trace and offers are kept in memory)"
+        )));
+    }
+    Ok(())
+}
+
 /// Knobs of the stacked alternating offers protocol.
 #[derive(Clone, Debug)]
 pub struct SaoConfig {
@@ -131,7 +152,8 @@ pub struct NegotiationResult {
     pub agreement: Option<Outcome>,
     /// The round of the agreement, or of the end.
     pub rounds: u32,
-    /// Each party's payoff: discounted utility of the agreement, or its reservation value.
+    /// Each party's payoff: its discounted utility of the agreement, or its reservation value
+    /// discounted to the moment the negotiation ended (the deadline counts as t = 1).
     pub utilities: Vec<f64>,
     /// The party that walked away, if one did.
     pub ended_by: Option<usize>,
@@ -157,7 +179,7 @@ impl<'a> Sao<'a> {
     ///
     /// # Errors
     /// When the number of negotiators differs from the number of parties, there are fewer than
-    /// two, or `rounds` is 0.
+    /// two, or `rounds` is 0 or more than [`MAX_ROUNDS`].
     pub fn new(
         scenario: &'a Scenario,
         negotiators: Vec<Box<dyn Negotiator>>,
@@ -175,9 +197,7 @@ impl<'a> Sao<'a> {
         if negotiators.len() < 2 {
             return Err(Error::config("alternating offers needs at least 2 parties"));
         }
-        if rounds == 0 {
-            return Err(Error::config("the deadline must be at least 1 round"));
-        }
+        check_rounds(rounds)?;
         Ok(Sao {
             scenario,
             negotiators,
@@ -197,12 +217,6 @@ impl Mechanism for Sao<'_> {
             observer.on_event(&e);
             trace.push(e);
         };
-        let reservation: Vec<f64> = self
-            .scenario
-            .parties()
-            .iter()
-            .map(|p| p.preferences.reservation())
-            .collect();
         for round in 0..self.rounds {
             for party in 0..n {
                 let standing = history.last();
@@ -248,16 +262,16 @@ impl Mechanism for Sao<'_> {
                             &mut trace,
                             end(Some("accepted with no offer on the table".into())),
                         );
-                        return ended(round, party, reservation, trace);
+                        return ended(self.scenario, round, self.rounds, party, trace);
                     }
                     Action::EndNegotiation => {
                         emit(&mut trace, end(None));
-                        return ended(round, party, reservation, trace);
+                        return ended(self.scenario, round, self.rounds, party, trace);
                     }
                     Action::Offer(outcome) => {
                         if let Err(e) = space.check(&outcome) {
                             emit(&mut trace, end(Some(e.to_string())));
-                            return ended(round, party, reservation, trace);
+                            return ended(self.scenario, round, self.rounds, party, trace);
                         }
                         emit(
                             &mut trace,
@@ -286,7 +300,7 @@ impl Mechanism for Sao<'_> {
         NegotiationResult {
             agreement: None,
             rounds: self.rounds,
-            utilities: reservation,
+            utilities: disagreement(self.scenario, self.rounds, self.rounds),
             ended_by: None,
             trace,
         }
@@ -304,20 +318,35 @@ pub(crate) fn payoffs(
     scenario
         .parties()
         .iter()
-        .map(|p| p.preferences.utility(outcome) * p.preferences.discount_factor(round, n_rounds))
+        .map(|p| {
+            p.preferences
+                .discounted(p.preferences.utility(outcome), round, n_rounds)
+        })
         .collect()
 }
 
+/// Each party's payoff when the negotiation ends without agreement in `round` of `n_rounds`
+/// (a round at or past the deadline counts as t = 1): its reservation value, discounted.
+pub(crate) fn disagreement(scenario: &Scenario, round: u32, n_rounds: u32) -> Vec<f64> {
+    scenario
+        .parties()
+        .iter()
+        .map(|p| p.preferences.discounted_reservation(round, n_rounds))
+        .collect()
+}
+
+/// The result of a negotiation that `party` ended (walked away) in `round` of `n_rounds`.
 pub(crate) fn ended(
+    scenario: &Scenario,
     round: u32,
+    n_rounds: u32,
     party: usize,
-    reservation: Vec<f64>,
     trace: Vec<Event>,
 ) -> NegotiationResult {
     NegotiationResult {
         agreement: None,
         rounds: round + 1,
-        utilities: reservation,
+        utilities: disagreement(scenario, round, n_rounds),
         ended_by: Some(party),
         trace,
     }

@@ -520,9 +520,7 @@ impl<'a> SingleText<'a> {
                 reason: format!("{} negotiators for {n} parties", parties.len()),
             }));
         }
-        if config.rounds == 0 {
-            return Err(Error::config("the deadline must be at least 1 round"));
-        }
+        super::check_rounds(config.rounds)?;
         scenario.space().check(&config.start)?;
         if config.schedule.is_empty() {
             return Err(Error::config("the consultation schedule is empty"));
@@ -591,12 +589,6 @@ impl<'a> SingleText<'a> {
             observer.on_event(&e);
             trace.push(e);
         };
-        let reservation: Vec<f64> = self
-            .scenario
-            .parties()
-            .iter()
-            .map(|p| p.preferences.reservation())
-            .collect();
         let mut draft = self.config.start.clone();
         let mut version = 0u32;
         let mut versions = vec![DraftVersion {
@@ -711,7 +703,13 @@ impl<'a> SingleText<'a> {
                         },
                     );
                     return SingleTextResult {
-                        negotiation: super::ended(round, p, reservation, trace),
+                        negotiation: super::ended(
+                            self.scenario,
+                            round,
+                            self.config.rounds,
+                            p,
+                            trace,
+                        ),
                         versions,
                         questions,
                         neutral: self.neutral.clone(),
@@ -796,7 +794,7 @@ impl<'a> SingleText<'a> {
         let negotiation = NegotiationResult {
             agreement: None,
             rounds: self.config.rounds,
-            utilities: reservation,
+            utilities: super::disagreement(self.scenario, self.config.rounds, self.config.rounds),
             ended_by: None,
             trace,
         };

@@ -1,6 +1,6 @@
 //! Protocol tests: determinism, acceptability of agreements, privacy by construction.
 
-use proptest::prelude::{ProptestConfig, any, prop, prop_assert, prop_assert_eq, proptest};
+use proptest::prelude::{any, prop, prop_assert, prop_assert_eq, proptest};
 
 use super::*;
 use crate::negotiator::{Action, Negotiator, NegotiatorInit, View};
@@ -55,7 +55,7 @@ const ALL: [Strategy; 8] = [
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(crate::proptest_config(64))]
 
     #[test]
     fn agreements_are_acceptable_to_everyone_and_runs_repeat(
@@ -81,6 +81,97 @@ proptest! {
             }
         }
         prop_assert!(a.rounds <= rounds);
+    }
+
+    /// GENIUS's discounting semantics, from its definition: an agreement in round k of n is
+    /// worth u·dᵗ (t = k/(n−1)) and never less than walking away then, r·dᵗ; no agreement pays
+    /// r·dᵗ at the moment it ended (the deadline: t = 1).
+    #[test]
+    fn discounted_payoffs_never_fall_below_walking_away_then(
+        np in 2usize..4,
+        sizes in prop::collection::vec(1u32..6, 1..4),
+        seed in any::<u64>(),
+        picks in prop::collection::vec(0usize..8, 3),
+        discounts in prop::collection::vec(0.05f64..1.0, 3),
+        rounds in 1u32..60,
+    ) {
+        let s = with_discounts(&scenario(np, &sizes, seed), &discounts);
+        let strategies: Vec<Strategy> = (0..np).map(|i| ALL[picks[i]].clone()).collect();
+        let a = run_sao(&s, &strategies, &SaoConfig { rounds, seed }).unwrap();
+        let time = |k: u32| if rounds == 1 { 1.0 } else { f64::from(k) / f64::from(rounds - 1) };
+        match &a.agreement {
+            Some(o) => {
+                let t = time(a.rounds - 1);
+                for (p, &pay) in s.parties().iter().zip(&a.utilities) {
+                    let d = p.preferences.discount();
+                    let u: f64 = p.preferences.ufun().terms().iter().zip(o.indices())
+                        .map(|(t, &v)| t[v as usize]).sum();
+                    prop_assert!((pay - u * d.powf(t)).abs() < 1e-12, "{} paid {pay}", p.name);
+                    let walk = p.preferences.reservation() * d.powf(t);
+                    prop_assert!(pay >= walk - 1e-12,
+                        "{} agrees at t = {t} to {pay}, less than walking away ({walk})", p.name);
+                }
+            }
+            None => {
+                let t = if a.ended_by.is_some() { time(a.rounds - 1) } else { 1.0 };
+                for (p, &pay) in s.parties().iter().zip(&a.utilities) {
+                    let want = p.preferences.reservation() * p.preferences.discount().powf(t);
+                    prop_assert!((pay - want).abs() < 1e-12, "{} paid {pay}, want {want}", p.name);
+                }
+            }
+        }
+    }
+}
+
+/// The same scenario with party `i` discounting by `discounts[i]`.
+fn with_discounts(s: &Scenario, discounts: &[f64]) -> Scenario {
+    let parties = s
+        .parties()
+        .iter()
+        .zip(discounts)
+        .map(|(p, &d)| {
+            Party::new(
+                p.name.clone(),
+                p.preferences.clone().with_discount(d).unwrap(),
+            )
+        })
+        .collect();
+    Scenario::new("discounted", s.space().clone(), parties).unwrap()
+}
+
+#[test]
+fn negotiators_walk_away_when_waiting_only_loses() {
+    // Walk-away 0.6 of the best utility: with d = 0.5 over a 2-round deadline, even the best
+    // outcome agreed next round (best·0.5) is worth less than walking away now (0.6·best·0.5⁰),
+    // so every strategy ends at once rather than offer; with d = 0.7 (> 0.6) it negotiates.
+    let base = scenario(2, &[4, 4], 9);
+    let parties: Vec<Party> = base
+        .parties()
+        .iter()
+        .map(|p| {
+            let u = p.preferences.ufun().clone();
+            let r = 0.6 * u.max();
+            Party::new(
+                p.name.clone(),
+                Preferences::new(u, r, RedLines::none(2), 1.0).unwrap(),
+            )
+        })
+        .collect();
+    let s = Scenario::new("impatient", base.space().clone(), parties).unwrap();
+    let r0 = s.parties()[0].preferences.reservation();
+    for strategy in ALL {
+        let strategies = [strategy.clone(), Strategy::Hardliner];
+        let config = SaoConfig { rounds: 2, seed: 3 };
+        let r = run_sao(&with_discounts(&s, &[0.5, 1.0]), &strategies, &config).unwrap();
+        assert_eq!(r.ended_by, Some(0), "{strategy}: {:?}", r.trace);
+        assert_eq!(r.rounds, 1, "{strategy}");
+        assert_eq!(r.utilities[0], r0, "walking away at t = 0 pays r");
+        let r = run_sao(&with_discounts(&s, &[0.7, 1.0]), &strategies, &config).unwrap();
+        assert!(
+            matches!(r.trace.first(), Some(Event::Offer { party: 0, .. })),
+            "{strategy}: {:?}",
+            r.trace
+        );
     }
 }
 
@@ -141,9 +232,10 @@ fn discounting_shrinks_late_agreements() {
     let o = r
         .agreement
         .expect("boulware pairs with zero reservation agree by the deadline");
-    let k = r.rounds - 1;
+    let t = f64::from(r.rounds - 1) / 29.0;
+    assert!(t > 0.0);
     for (p, u) in s.parties().iter().zip(&r.utilities) {
-        let want = p.preferences.utility(&o) * 0.9f64.powi(k as i32);
+        let want = p.preferences.utility(&o) * 0.9f64.powf(t);
         assert!((u - want).abs() < 1e-12);
     }
 }
@@ -185,6 +277,48 @@ mod single_text {
         }
     }
 
+    #[test]
+    fn reviewers_walk_away_when_waiting_only_loses() {
+        // As in `negotiators_walk_away_when_waiting_only_loses`: walk-away 0.6 of the best,
+        // d = 0.5 over 2 consultations; the starting draft is party 0's worst outcome.
+        let base = scenario(2, &[4, 4], 9);
+        let parties: Vec<Party> = base
+            .parties()
+            .iter()
+            .map(|p| {
+                let u = p.preferences.ufun().clone();
+                let r = 0.6 * u.max();
+                Party::new(
+                    p.name.clone(),
+                    Preferences::new(u, r, RedLines::none(2), 1.0).unwrap(),
+                )
+            })
+            .collect();
+        let s = Scenario::new("impatient", base.space().clone(), parties).unwrap();
+        let worst = Outcome::new(
+            s.parties()[0]
+                .preferences
+                .ufun()
+                .terms()
+                .iter()
+                .map(|t| (0..t.len()).min_by(|&a, &b| t[a].total_cmp(&t[b])).unwrap() as u32)
+                .collect(),
+        );
+        for strategy in TEXT {
+            let strategies = [strategy.clone(), Strategy::Conceder];
+            let mut c = config(&s, MediatorStrategy::Feedback, 2, 1);
+            c.start = worst.clone();
+            let r = run_single_text(&with_discounts(&s, &[0.5, 1.0]), &strategies, &c).unwrap();
+            assert_eq!(r.negotiation.ended_by, Some(0), "{strategy}");
+            assert_eq!(
+                r.negotiation.utilities[0],
+                s.parties()[0].preferences.reservation()
+            );
+            let r = run_single_text(&with_discounts(&s, &[0.7, 1.0]), &strategies, &c).unwrap();
+            assert_ne!(r.negotiation.ended_by, Some(0), "{strategy}");
+        }
+    }
+
     const TEXT: [Strategy; 4] = [
         Strategy::Boulware,
         Strategy::Linear,
@@ -199,7 +333,7 @@ mod single_text {
     ];
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
+        #![proptest_config(crate::proptest_config(64))]
 
         #[test]
         fn text_agreements_are_acceptable_and_runs_repeat(
@@ -509,4 +643,195 @@ fn a_negotiator_never_depends_on_another_partys_preferences() {
         };
         assert_eq!(run(&a), run(&b), "{strategy} behaved differently");
     }
+}
+
+#[test]
+fn deadlines_are_bounded() {
+    // A deadline bounds the memory of a negotiation (trace and offers); issue 17 found
+    // `--rounds 100000000` growing to 8.8 GB.
+    let s = scenario(2, &[3, 3], 1);
+    let build = || {
+        (0..2)
+            .map(|i| {
+                Strategy::Hardliner.build(NegotiatorInit {
+                    space: s.space(),
+                    preferences: &s.parties()[i].preferences,
+                    me: i,
+                    n_parties: 2,
+                    seed: 0,
+                    bids: None,
+                })
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(Sao::new(&s, build(), MAX_ROUNDS).is_ok());
+    let e = Sao::new(&s, build(), MAX_ROUNDS + 1)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("more than the 1000000 allowed"), "{e}");
+    assert!(Sao::new(&s, build(), 0).is_err());
+}
+
+/// A negotiator that plays a fixed script of actions (then walks away).
+struct Scripted(std::collections::VecDeque<Action>);
+
+impl Negotiator for Scripted {
+    fn act(&mut self, _view: &View<'_>) -> Action {
+        self.0.pop_front().unwrap_or(Action::EndNegotiation)
+    }
+}
+
+fn scripted(scripts: Vec<Vec<Action>>) -> Vec<Box<dyn Negotiator>> {
+    scripts
+        .into_iter()
+        .map(|s| Box::new(Scripted(s.into())) as Box<dyn Negotiator>)
+        .collect()
+}
+
+fn offer(v: &[u32]) -> Action {
+    Action::Offer(Outcome::new(v.to_vec()))
+}
+
+#[test]
+fn accepting_with_nothing_on_the_table_ends_the_negotiation() {
+    let s = scenario(2, &[3, 3], 1);
+    let mut sao = Sao::new(&s, scripted(vec![vec![Action::Accept], vec![]]), 10).unwrap();
+    let r = sao.run(&mut |_: &Event| {});
+    assert_eq!(r.agreement, None);
+    assert_eq!(r.ended_by, Some(0));
+    assert_eq!(r.rounds, 1);
+    assert_eq!(
+        r.trace,
+        vec![Event::EndNegotiation {
+            round: 0,
+            party: 0,
+            reason: Some("accepted with no offer on the table".into()),
+        }]
+    );
+    let want: Vec<f64> = s
+        .parties()
+        .iter()
+        .map(|p| p.preferences.reservation())
+        .collect();
+    assert_eq!(r.utilities, want);
+}
+
+#[test]
+fn an_invalid_offer_ends_the_negotiation_with_the_reason() {
+    let s = scenario(2, &[3, 3], 1);
+    for bad in [vec![0u32, 3], vec![0], vec![0, 0, 0]] {
+        let mut sao = Sao::new(
+            &s,
+            scripted(vec![
+                vec![offer(&[0, 0])],
+                vec![Action::Offer(Outcome::new(bad))],
+            ]),
+            10,
+        )
+        .unwrap();
+        let r = sao.run(&mut |_: &Event| {});
+        assert_eq!(r.ended_by, Some(1));
+        assert_eq!(r.agreement, None);
+        assert!(
+            matches!(
+                r.trace.last(),
+                Some(Event::EndNegotiation {
+                    round: 0,
+                    party: 1,
+                    reason: Some(_)
+                })
+            ),
+            "{:?}",
+            r.trace
+        );
+        assert_eq!(r.trace.len(), 2, "the invalid offer is never on the table");
+    }
+}
+
+#[test]
+fn walking_away_ends_the_negotiation_without_a_reason() {
+    let s = scenario(2, &[3, 3], 1);
+    let mut events = Vec::new();
+    let mut sao = Sao::new(
+        &s,
+        scripted(vec![
+            vec![offer(&[0, 0]), offer(&[1, 1])],
+            vec![offer(&[2, 2]), Action::EndNegotiation],
+        ]),
+        10,
+    )
+    .unwrap();
+    let r = sao.run(&mut |e: &Event| events.push(e.clone()));
+    assert_eq!(r.ended_by, Some(1));
+    assert_eq!(r.rounds, 2);
+    assert_eq!(
+        r.trace.last(),
+        Some(&Event::EndNegotiation {
+            round: 1,
+            party: 1,
+            reason: None
+        })
+    );
+    assert_eq!(events, r.trace, "the observer sees the trace as it happens");
+}
+
+#[test]
+fn three_parties_agree_only_after_both_others_accept_the_same_offer() {
+    let s = scenario(3, &[3, 3], 2);
+    // p0 offers A; p1 accepts; p2 counters with B, which resets the acceptances; p0 and p1
+    // then accept B: agreement on B in round 1, not on A.
+    let mut sao = Sao::new(
+        &s,
+        scripted(vec![
+            vec![offer(&[0, 0]), Action::Accept],
+            vec![Action::Accept, Action::Accept],
+            vec![offer(&[2, 1])],
+        ]),
+        10,
+    )
+    .unwrap();
+    let r = sao.run(&mut |_: &Event| {});
+    assert_eq!(r.agreement, Some(Outcome::new(vec![2, 1])));
+    assert_eq!(r.rounds, 2);
+    assert_eq!(
+        r.trace.last(),
+        Some(&Event::Agreement {
+            round: 1,
+            outcome: Outcome::new(vec![2, 1])
+        })
+    );
+    // One acceptance is not enough with three parties: the deadline passes.
+    let mut sao = Sao::new(
+        &s,
+        scripted(vec![
+            vec![offer(&[0, 0]), offer(&[0, 0])],
+            vec![Action::Accept, Action::Accept],
+            vec![offer(&[1, 1]), offer(&[1, 1])],
+        ]),
+        2,
+    )
+    .unwrap();
+    let r = sao.run(&mut |_: &Event| {});
+    assert_eq!(r.agreement, None);
+    assert_eq!(r.ended_by, None);
+    assert_eq!(r.trace.last(), Some(&Event::Timeout { rounds: 2 }));
+}
+
+#[test]
+fn sao_refuses_bad_setups() {
+    let s = scenario(3, &[3, 3], 2);
+    let e = Sao::new(&s, scripted(vec![vec![], vec![]]), 10)
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("2 negotiators for 3 parties"), "{e}");
+    let one = Scenario::new("one", s.space().clone(), vec![s.parties()[0].clone()]).unwrap();
+    let e = Sao::new(&one, scripted(vec![vec![]]), 10).err().unwrap();
+    assert!(e.to_string().contains("at least 2 parties"), "{e}");
+    let e = Sao::new(&s, scripted(vec![vec![], vec![], vec![]]), 0)
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("at least 1 round"), "{e}");
+    let e = run_sao(&s, &[Strategy::Linear], &SaoConfig { rounds: 5, seed: 0 }).unwrap_err();
+    assert!(e.to_string().contains("1 strategies for 3 parties"), "{e}");
 }

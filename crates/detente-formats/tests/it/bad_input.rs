@@ -559,3 +559,26 @@ fn two_profiles_with_the_same_name_are_refused() {
     );
     assert_eq!(e.path(), Some(p.as_path()));
 }
+
+/// Inputs are size-checked before reading (issue 17: `analyze /dev/zero` grew to 9.8 GB): a
+/// regular file over the cap is refused without being read (a sparse file costs no disk), and
+/// an endless device is read only up to the cap.
+#[test]
+fn oversized_inputs_are_refused_without_reading_them_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = dir.path().join("big.toml");
+    let f = std::fs::File::create(&big).expect("create");
+    f.set_len(detente_formats::MAX_FILE_BYTES + 1)
+        .expect("sparse file");
+    drop(f);
+    let e = detente_formats::load(&big).unwrap_err().to_string();
+    assert!(e.contains("at most 67108864 bytes (64 MiB)"), "{e}");
+    assert!(e.contains("big.toml"), "{e}");
+    let zero = std::path::Path::new("/dev/zero");
+    if zero.exists() {
+        let e = detente_formats::native::read_file(zero)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("more than 67108864 bytes could be read"), "{e}");
+    }
+}

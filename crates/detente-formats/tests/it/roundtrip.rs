@@ -315,14 +315,9 @@ fn native_to_genius_warns_about_what_it_cannot_keep() {
         .collect();
     s2 = Scenario::new("x", s2.space().clone(), by_name).unwrap();
     assert_same_utilities(&s, &s2, TOL, u128::MAX);
-    // A per-round discount has no GENIUS equivalent (GENIUS discounts over normalised time):
-    // it is dropped, with a warning, rather than written with another meaning.
-    assert!(
-        text.iter()
-            .any(|w| w.contains("per-round discount factor (0.95) has no GENIUS equivalent")),
-        "{text:?}"
-    );
-    assert_eq!(s2.parties()[0].preferences.discount(), 1.0);
+    // detente discounts as GENIUS does (over normalised time): the factor is kept as is.
+    assert!(!text.iter().any(|w| w.contains("discount")), "{text:?}");
+    assert_eq!(s2.parties()[0].preferences.discount(), 0.95);
 }
 
 #[test]
@@ -332,18 +327,15 @@ fn genius_discounts_apply_over_relative_time() {
     };
     let s = load(&dir).expect("CameraB loads").scenario;
     let p = &s.parties()[0].preferences;
-    assert_eq!(p.discount_model(), detente_core::Discount::OverTime(0.5));
+    assert_eq!(p.discount(), 0.5);
     // Half-way through a 101-round negotiation, t = 0.5: 0.5^0.5.
     assert!((p.discount_factor(50, 101) - 0.5f64.sqrt()).abs() < 1e-15);
     assert_eq!(p.discount_factor(100, 101), 0.5);
-    // Written back to GENIUS it stays a time discount.
+    // Written back to GENIUS it stays the same discount.
     let tmp = tempfile::tempdir().expect("tempdir");
     genius::write(&s, tmp.path()).expect("writes");
     let back = load(tmp.path()).expect("reads back").scenario;
-    assert_eq!(
-        back.parties()[0].preferences.discount_model(),
-        detente_core::Discount::OverTime(0.5)
-    );
+    assert_eq!(back.parties()[0].preferences.discount(), 0.5);
 }
 
 #[test]

@@ -205,6 +205,7 @@ fn metrics_match_brute_force() {
             .filter(|u| acceptable(u) && gain(u) >= best - 1e-12)
             .collect();
         let (records, _) = run(&t, &RunOptions::default());
+        let rounds = config().rounds;
         for rec in &records {
             let m = rec.metrics.as_ref().unwrap();
             let mut payoff = vec![0.0; rec.parties.len()];
@@ -224,7 +225,21 @@ fn metrics_match_brute_force() {
             assert!((m.welfare - payoff.iter().sum::<f64>()).abs() < 1e-12);
             match &m.agreement {
                 None => {
-                    assert_eq!(payoff, r, "a disagreement pays the reservation values");
+                    // A disagreement pays the reservation values, discounted to the end.
+                    let t_end = if m.ended_by.is_some() {
+                        f64::from(m.rounds - 1) / f64::from(rounds - 1)
+                    } else {
+                        1.0
+                    };
+                    let want: Vec<f64> = scenario
+                        .parties()
+                        .iter()
+                        .map(|p| p.preferences.reservation() * p.preferences.discount().powf(t_end))
+                        .collect();
+                    assert_eq!(
+                        payoff, want,
+                        "a disagreement pays the discounted reservations"
+                    );
                     assert!(m.individually_rational);
                 }
                 Some(o) => {
@@ -233,12 +248,21 @@ fn metrics_match_brute_force() {
                         .parties()
                         .iter()
                         .zip(&u)
-                        .map(|(p, u)| u * p.preferences.discount().powi(m.rounds as i32 - 1))
+                        .map(|(p, u)| {
+                            // GENIUS's semantics: u·d^t with t = k/(n-1) for round k of n.
+                            let t = f64::from(m.rounds - 1) / f64::from(rounds - 1);
+                            u * p.preferences.discount().powf(t)
+                        })
                         .collect();
                     for (a, b) in discounted.iter().zip(&payoff) {
                         assert!((a - b).abs() < 1e-12);
                     }
-                    let ir = discounted.iter().zip(&r).all(|(a, b)| *a >= b - 1e-12);
+                    let t = f64::from(m.rounds - 1) / f64::from(rounds - 1);
+                    let ir = discounted
+                        .iter()
+                        .zip(&r)
+                        .zip(scenario.parties())
+                        .all(|((a, b), p)| *a >= b * p.preferences.discount().powf(t) - 1e-12);
                     assert_eq!(m.individually_rational, ir);
                 }
             }
@@ -264,4 +288,90 @@ fn a_failing_sink_stops_the_run() {
         Some("disk full".to_string())
     );
     assert_eq!(n, 5);
+}
+
+/// Building a tournament reports every unit of both phases, in order (issue 17: the flagship
+/// spent 22 s on bid spaces with nothing shown).
+#[test]
+fn setup_reports_every_bid_space_and_analysis() {
+    let mut seen = Vec::new();
+    let t = detente_tournament::Tournament::with_progress(
+        vec![
+            detente_tournament::ScenarioEntry::new(haggle()),
+            detente_tournament::ScenarioEntry::new(trio()),
+        ],
+        players(&STRATEGIES),
+        config(),
+        &mut |p| seen.push(p),
+    )
+    .unwrap();
+    use detente_tournament::{SetupPhase, SetupProgress};
+    // Two parties in two rotations, three parties in three: 4 + 9 bid spaces.
+    let mut want: Vec<SetupProgress> = (0..=13)
+        .map(|done| SetupProgress {
+            phase: SetupPhase::BidSpaces,
+            done,
+            total: 13,
+        })
+        .collect();
+    want.extend((0..=2).map(|done| SetupProgress {
+        phase: SetupPhase::Analysis,
+        done,
+        total: 2,
+    }));
+    assert_eq!(seen, want);
+    // The progress report changes nothing.
+    let plain = tournament(vec![haggle(), trio()], players(&STRATEGIES), config());
+    assert_eq!(t.fingerprint(), plain.fingerprint());
+    assert_eq!(
+        run(&t, &RunOptions::default()).0,
+        run(&plain, &RunOptions::default()).0
+    );
+}
+
+/// The replay of `a_record_replays_with_run_sao` on a space whose bid spaces are sampled
+/// (8 issues × 6 options, 1 679 616 outcomes all acceptable: more than `ENUMERATE_LIMIT`).
+#[test]
+fn a_record_replays_with_run_sao_when_bid_spaces_are_sampled() {
+    use detente_core::analysis::synthetic::{SyntheticConfig, scenario};
+    let s = scenario(&SyntheticConfig {
+        n_issues: 8,
+        n_options: 6,
+        n_parties: 2,
+        reservation: 0.0,
+        seed: 3,
+    })
+    .unwrap();
+    assert!(
+        s.space().cardinality().to_u128().unwrap()
+            > u128::from(detente_core::negotiator::ENUMERATE_LIMIT)
+    );
+    let t = tournament(vec![s.clone()], players(&STRATEGIES), config());
+    let mut id = 0;
+    while let Some(r) = t.run_one(id) {
+        id += 1;
+        let seated = s.with_parties(&r.parties).unwrap();
+        let strategies: Vec<Strategy> = r
+            .players
+            .iter()
+            .map(|&p| STRATEGIES[p].parse().unwrap())
+            .collect();
+        let res = run_sao(
+            &seated,
+            &strategies,
+            &SaoConfig {
+                rounds: 30,
+                seed: r.seed,
+            },
+        )
+        .unwrap();
+        let m = r.metrics.unwrap();
+        assert_eq!(
+            res.utilities, m.utilities,
+            "negotiation {id}: {:?}",
+            r.players
+        );
+        assert_eq!(res.agreement.map(|o| o.indices().to_vec()), m.agreement);
+    }
+    assert!(id >= 32, "every negotiation of the plan replays ({id})");
 }
