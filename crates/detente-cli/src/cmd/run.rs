@@ -635,7 +635,7 @@ fn write_vectors(
     writeln!(
         out,
         "  {what}: {} packages (exact) sharing {} distinct utility vectors, too many to list one by one; each vector and its number of packages:",
-        thousands(&total),
+        super::grouped(&total),
         vectors.len(),
     )?;
     for v in vectors.iter().take(TEXT_VECTORS) {
@@ -643,7 +643,7 @@ fn write_vectors(
             out,
             "    {} × {}",
             fixed3(s, &v.utilities),
-            thousands(&v.count)
+            super::grouped(&v.count)
         )?;
     }
     if vectors.len() > TEXT_VECTORS {
