@@ -99,7 +99,7 @@ pub fn py_to_toml(obj: &Bound<'_, PyAny>, at: &str) -> PyResult<toml::Value> {
             if v.is_none() {
                 continue;
             }
-            let inner = py_to_toml(&v, &format!("{at}[{k:?}]"))?;
+            let inner = py_to_toml(&v, &format!("{at}['{k}']"))?;
             t.insert(k, inner);
         }
         return Ok(toml::Value::Table(t));

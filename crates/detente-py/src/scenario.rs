@@ -345,9 +345,12 @@ pub fn from_terms(
             })?;
             Issue::discrete(name, options)
         } else if let Some(range) = get(d, "range", &at)? {
-            let (lo, hi): (i64, i64) = range.extract().map_err(|_| {
+            let bounds: Vec<i64> = range.extract().map_err(|_| {
                 PyTypeError::new_err(format!("{at}['range']: expected [lo, hi] integers"))
             })?;
+            let [lo, hi] = bounds[..] else {
+                return Err(err(&format!("{at}['range']"), "expected [lo, hi]"));
+            };
             let step: i64 = match get(d, "step", &at)? {
                 Some(s) => s.extract()?,
                 None => 1,
