@@ -2226,7 +2226,10 @@ mod tests {
         // As NegMAS writes renormalised domains: evaluations below 0, a reservation below 0.
         let p = profile(r#"<weight index="1" value="0.5"/><weight index="2" value="0.5"/>"#)
             .replace(r#"evaluation="2""#, r#"evaluation="-1""#)
-            .replace(r#"<reservation value="0.3"/>"#, r#"<reservation value="-0.25"/>"#);
+            .replace(
+                r#"<reservation value="0.3"/>"#,
+                r#"<reservation value="-0.25"/>"#,
+            );
         let loaded = read_from(
             "t",
             (Path::new("d.xml"), domain()),

@@ -148,25 +148,25 @@ fn analysis_json(s: &CoreScenario, a: &analysis::Analysis, config: &AnalysisConf
             .map(|p| p.as_ref().map_or(Json::Null, |p| point_json(space, p)))
             .map_err(Clone::clone)
     };
-    let zopa = note("zopa", a.zopa.as_ref().map(count_json).map_err(Clone::clone));
-    let ideal = note("ideal", a.ideal.as_ref().map(|v| json!(v)).map_err(Clone::clone));
+    let zopa = note(
+        "zopa",
+        a.zopa.as_ref().map(count_json).map_err(Clone::clone),
+    );
+    let ideal = note(
+        "ideal",
+        a.ideal.as_ref().map(|v| json!(v)).map_err(Clone::clone),
+    );
     let (pareto, pareto_vectors) = if config.full_frontier {
         (
             note("pareto", points(&a.pareto)),
-            note(
-                "pareto_vectors",
-                vectors(&a.pareto_vectors),
-            ),
+            note("pareto_vectors", vectors(&a.pareto_vectors)),
         )
     } else {
         (Json::Null, Json::Null)
     };
     let (pareto_acceptable, pareto_acceptable_vectors) = if config.acceptable_frontier {
         (
-            note(
-                "pareto_acceptable",
-                points(&a.pareto_acceptable),
-            ),
+            note("pareto_acceptable", points(&a.pareto_acceptable)),
             note(
                 "pareto_acceptable_vectors",
                 vectors(&a.pareto_acceptable_vectors),
@@ -176,14 +176,8 @@ fn analysis_json(s: &CoreScenario, a: &analysis::Analysis, config: &AnalysisConf
         (Json::Null, Json::Null)
     };
     let nash = note("nash", one(&a.nash));
-    let ks = note(
-        "kalai_smorodinsky",
-        one(&a.kalai_smorodinsky),
-    );
-    let mw = note(
-        "max_welfare",
-        one(&a.max_welfare),
-    );
+    let ks = note("kalai_smorodinsky", one(&a.kalai_smorodinsky));
+    let mw = note("max_welfare", one(&a.max_welfare));
     let opposition = a
         .pareto_acceptable_vectors
         .as_ref()
@@ -270,7 +264,9 @@ fn event_json(s: &CoreScenario, e: &Event) -> Json {
             round,
             party,
             outcome,
-        } => json!({"round": round, "party": name(party), "action": "offer", "outcome": outcome_json(space, outcome)}),
+        } => {
+            json!({"round": round, "party": name(party), "action": "offer", "outcome": outcome_json(space, outcome)})
+        }
         Event::Accept { round, party } => {
             json!({"round": round, "party": name(party), "action": "accept"})
         }
@@ -480,20 +476,25 @@ fn start_draft(s: &CoreScenario, start: Option<&Bound<'_, PyAny>>) -> PyResult<(
             })?;
             return Ok((o, name.to_string()));
         }
-        return Ok((py_outcome(s.space(), x, "start")?, "the given outcome".into()));
+        return Ok((
+            py_outcome(s.space(), x, "start")?,
+            "the given outcome".into(),
+        ));
     }
     let k = s
         .mediator
         .as_ref()
         .and_then(|m| m.start)
         .or_else(|| s.packages.iter().position(|p| p.as_outcome().is_some()));
-    Ok(match k.and_then(|k| s.packages[k].as_outcome().map(|o| (k, o))) {
-        Some((k, o)) => (o, s.packages[k].name.clone()),
-        None => (
-            Outcome::new(vec![0; s.space().issues().len()]),
-            "the first option of every issue".into(),
-        ),
-    })
+    Ok(
+        match k.and_then(|k| s.packages[k].as_outcome().map(|o| (k, o))) {
+            Some((k, o)) => (o, s.packages[k].name.clone()),
+            None => (
+                Outcome::new(vec![0; s.space().issues().len()]),
+                "the first option of every issue".into(),
+            ),
+        },
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -683,17 +684,16 @@ pub fn tournament<'py>(
     shard: Option<&Bound<'py, PyAny>>,
     db: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let list: Vec<Arc<CoreScenario>> = if scenarios.is_instance_of::<PyList>()
-        || scenarios.is_instance_of::<PyTuple>()
-    {
-        scenarios
-            .try_iter()?
-            .enumerate()
-            .map(|(i, x)| Scenario::extract(&x?, &format!("scenarios[{i}]")))
-            .collect::<PyResult<_>>()?
-    } else {
-        vec![Scenario::extract(scenarios, "scenarios")?]
-    };
+    let list: Vec<Arc<CoreScenario>> =
+        if scenarios.is_instance_of::<PyList>() || scenarios.is_instance_of::<PyTuple>() {
+            scenarios
+                .try_iter()?
+                .enumerate()
+                .map(|(i, x)| Scenario::extract(&x?, &format!("scenarios[{i}]")))
+                .collect::<PyResult<_>>()?
+        } else {
+            vec![Scenario::extract(scenarios, "scenarios")?]
+        };
     let players: Vec<Player> = if strategies.is_instance_of::<PyString>() {
         return Err(PyTypeError::new_err(
             "strategies: expected a list of strategy names (the players), got one str",
@@ -867,7 +867,11 @@ pub fn results<'py>(
         Some(x) if x.is_instance_of::<PyList>() || x.is_instance_of::<PyTuple>() => Some(
             x.try_iter()?
                 .enumerate()
-                .map(|(i, s)| Ok(Scenario::extract(&s?, &format!("scenarios[{i}]"))?.space().clone()))
+                .map(|(i, s)| {
+                    Ok(Scenario::extract(&s?, &format!("scenarios[{i}]"))?
+                        .space()
+                        .clone())
+                })
                 .collect::<PyResult<_>>()?,
         ),
         Some(x) => Some(vec![Scenario::extract(x, "scenarios")?.space().clone()]),

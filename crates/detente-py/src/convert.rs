@@ -244,7 +244,9 @@ pub fn py_outcome(space: &OutcomeSpace, obj: &Bound<'_, PyAny>, arg: &str) -> Py
 /// The index of the party named `name` (or given by its index).
 pub fn party_index(s: &Scenario, party: &Bound<'_, PyAny>, arg: &str) -> PyResult<usize> {
     if let Ok(name) = party.cast::<PyString>() {
-        return s.party_index(&name.to_cow()?).map_err(|e| crate::err(arg, e));
+        return s
+            .party_index(&name.to_cow()?)
+            .map_err(|e| crate::err(arg, e));
     }
     if party.is_instance_of::<PyInt>() && !party.is_instance_of::<PyBool>() {
         let i: i64 = party.extract()?;

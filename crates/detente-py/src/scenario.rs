@@ -8,9 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use serde_json::json;
 
-use detente_core::{
-    Issue, IssueKind, OutcomeSpace, Party, Preferences, RedLines, UtilityFunction,
-};
+use detente_core::{Issue, IssueKind, OutcomeSpace, Party, Preferences, RedLines, UtilityFunction};
 use detente_formats::{Input, native};
 
 use crate::convert::{
@@ -91,7 +89,11 @@ impl Scenario {
     /// The party names, in order.
     #[getter]
     fn parties(&self) -> Vec<String> {
-        self.inner.parties().iter().map(|p| p.name.clone()).collect()
+        self.inner
+            .parties()
+            .iter()
+            .map(|p| p.name.clone())
+            .collect()
     }
 
     /// Each party's reservation value (utility of no agreement), in party order.
@@ -254,10 +256,7 @@ impl Scenario {
 /// A JSON count (integer or decimal digits) as a Python `int`.
 pub(crate) fn big_int<'py>(py: Python<'py>, v: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
     match v {
-        serde_json::Value::String(s) => py
-            .import("builtins")?
-            .getattr("int")?
-            .call1((s.as_str(),)),
+        serde_json::Value::String(s) => py.import("builtins")?.getattr("int")?.call1((s.as_str(),)),
         other => json_to_py(py, other),
     }
 }
