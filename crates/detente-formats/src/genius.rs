@@ -20,7 +20,7 @@
 //! between them, duplicate attributes (the last wins, as in GENIUS's own parser), unclosed
 //! elements. Anything that changes the meaning is an [`Error`] naming the file, the line and the
 //! element: an issue a profile refers to that the domain lacks, an issue without a weight, a
-//! weight that matches nothing, a domain value with no evaluation, a negative evaluation, a
+//! weight that matches nothing, a domain value with no evaluation, a
 //! duplicate value, an empty issue, a file that is not the kind expected.
 //!
 //! [`write()`] goes the other way: a domain file and one profile per party, such that reading them
@@ -942,16 +942,8 @@ fn discrete_evaluations(
                 0.0
             }
         };
-        if e < 0.0 {
-            return Err(err(
-                ErrorKind::Invalid,
-                path,
-                item,
-                format!(
-                    "evaluation {e} of value '{v}' of issue '{issue}' is negative; expected a number >= 0"
-                ),
-            ));
-        }
+        // Negative evaluations (NegMAS writes them when it renormalises a domain) take GENIUS's
+        // arithmetic like any other: divided by the largest evaluation, itself at least 0.
         if !values.iter().any(|x| x == v) {
             warnings.push(warning(
                 path,
@@ -2247,6 +2239,43 @@ mod tests {
             {weights}
             </objective><reservation value="0.3"/><discount_factor value="0"/></utility_space>"#
         )
+    }
+
+    #[test]
+    fn negative_evaluations_and_reservation_values_take_genius_arithmetic() {
+        // As NegMAS writes renormalised domains: evaluations below 0, a reservation below 0.
+        let p = profile(r#"<weight index="1" value="0.5"/><weight index="2" value="0.5"/>"#)
+            .replace(r#"evaluation="2""#, r#"evaluation="-1""#)
+            .replace(
+                r#"<reservation value="0.3"/>"#,
+                r#"<reservation value="-0.25"/>"#,
+            );
+        let loaded = read_from(
+            "t",
+            (Path::new("d.xml"), domain()),
+            &[(Path::new("p1.xml"), p.as_bytes())],
+        )
+        .unwrap();
+        let prefs = &loaded.scenario.parties()[0].preferences;
+        assert_eq!(prefs.reservation(), -0.25);
+        // GENIUS: evaluation / max(0, evaluations) = -1/4 and 4/4, weighted by 0.5.
+        assert_eq!(prefs.ufun().terms()[0], vec![0.5 * (-1.0 / 4.0), 0.5]);
+        let worst = detente_core::Outcome::new(vec![0, 0]);
+        assert_eq!(prefs.utility(&worst), 0.5 * (-1.0 / 4.0) + 0.5 * 0.2);
+        // Every evaluation negative: the largest is 0, and GENIUS counts every value as 0.
+        let p = profile(r#"<weight index="1" value="0.5"/><weight index="2" value="0.5"/>"#)
+            .replace(r#"evaluation="2""#, r#"evaluation="-1""#)
+            .replace(r#"evaluation="4""#, r#"evaluation="-3""#);
+        let loaded = read_from(
+            "t",
+            (Path::new("d.xml"), domain()),
+            &[(Path::new("p1.xml"), p.as_bytes())],
+        )
+        .unwrap();
+        assert_eq!(
+            loaded.scenario.parties()[0].preferences.ufun().terms()[0],
+            vec![0.0, 0.0]
+        );
     }
 
     #[test]

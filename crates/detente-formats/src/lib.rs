@@ -49,8 +49,8 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
 pub enum Input {
     /// A file or folder whose format is detected.
     Path(std::path::PathBuf),
-    /// A GENIUS domain file and its profile files (one party per profile, named after the file
-    /// stem).
+    /// A GENIUS domain file (or a GeniusWeb `.json` domain) and its profile files (one party per
+    /// profile, named after the file stem).
     Genius {
         /// The domain XML.
         domain: std::path::PathBuf,
@@ -66,7 +66,13 @@ pub enum Input {
 pub fn load_input(input: &Input) -> Result<Loaded, Error> {
     match input {
         Input::Path(p) => load(p),
-        Input::Genius { domain, profiles } => genius::read(domain, profiles),
+        // A GeniusWeb `.json` domain with `.json` profiles works like the GENIUS pair.
+        Input::Genius { domain, profiles } => match detect::detect(domain) {
+            Ok(d) if matches!(d.format, detect::Format::GeniusWeb) => {
+                geniusweb::read(Some(domain), profiles)
+            }
+            _ => genius::read(domain, profiles),
+        },
     }
 }
 

@@ -317,3 +317,22 @@ fn a_broken_file_in_a_folder_is_an_error_naming_it() {
     assert_eq!(e.path(), Some(p2.as_path()), "{e}");
     assert!(e.line().is_some(), "{e}");
 }
+
+#[test]
+fn a_geniusweb_json_domain_with_profiles_loads_like_its_folder() {
+    let Some(dir) = genius_dir("geniusweb-Fitness") else {
+        return;
+    };
+    let folder = load(&dir).expect("folder");
+    let input = Input::Genius {
+        domain: dir.join("fitness.json"),
+        profiles: vec![dir.join("fitness1.json"), dir.join("fitness2.json")],
+    };
+    let files = load_input(&input).expect("--domain fitness.json --profile fitness1.json …");
+    assert_eq!(files.scenario.space(), folder.scenario.space());
+    assert_eq!(
+        files.scenario.preferences(),
+        folder.scenario.preferences(),
+        "same parties, same preferences"
+    );
+}

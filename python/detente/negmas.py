@@ -1,0 +1,366 @@
+"""NegMAS interoperability: convert scenarios both ways, and drop-in analysis functions.
+
+* ``from_negmas(scenario)`` turns a NegMAS scenario (a ``negmas.inout.Scenario``, or an outcome
+  space or issue list plus ufuns) into a ``detente.Scenario`` whose utilities are *bit for bit*
+  those of the NegMAS ufuns: each issue's term is ``w * f(v)`` computed exactly as NegMAS does,
+  and the bias is folded into the first issue's terms, so detente's left-to-right sum repeats
+  NegMAS's ``bias + w0*f0(v0) + w1*f1(v1) + ...`` operation for operation.
+* ``to_negmas(scenario)`` goes back: one ``LinearAdditiveUtilityFunction`` per party with table
+  value functions holding detente's terms, unit weights and no bias (again exact).
+* ``pareto_frontier``, ``nash_points`` and ``kalai_points`` have NegMAS's signatures and return
+  NegMAS's answers on NegMAS's ufuns, computed by detente's exact engine where it applies
+  (linear-additive ufuns on finite issues) and by NegMAS itself otherwise.
+
+Definitions, stated where NegMAS's differ from ``detente.analyze``:
+
+* NegMAS's ``pareto_frontier`` is the frontier of the *rational* outcomes (utility at least the
+  reserved value for every ufun): detente's ``pareto_acceptable_vectors``. It keeps one outcome
+  per distinct utility vector, sorted by welfare, descending. For a vector several outcomes
+  reach, NegMAS returns whichever its (unstable) sort meets first; detente returns the first in
+  enumeration order: both have the same utilities. Utilities within 1e-12 are one vector in
+  detente, two in NegMAS if they differ at all.
+* NegMAS's ``kalai_points`` maximises ``min_i (u_i - d_i)``, with no normalisation by each
+  party's best utility; ``detente.analyze``'s ``kalai_smorodinsky`` maximises
+  ``min_i (u_i - r_i) / (best_i - r_i)``. The drop-in function follows NegMAS.
+* In both NegMAS functions the disagreement point ``d_i`` is the reserved value when it is
+  finite and not below the ufun's minimum, else the minimum. detente needs a finite
+  reservation value: ``from_negmas`` turns ``-inf``/``None``/``nan`` into the ufun's minimum
+  utility, which accepts exactly the same outcomes.
+
+NegMAS is imported only when these functions are called.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from . import DetenteError, Scenario, analyze, from_terms
+
+__all__ = ["from_negmas", "to_negmas", "pareto_frontier", "nash_points", "kalai_points"]
+
+
+def _issues_and_ufuns(scenario: Any, ufuns: Optional[Sequence[Any]]) -> Tuple[List[Any], List[Any], Optional[str]]:
+    if ufuns is None:
+        if not (hasattr(scenario, "outcome_space") and hasattr(scenario, "ufuns")):
+            raise TypeError(
+                f"scenario: expected a negmas Scenario (or an outcome space / issue list with ufuns=...), "
+                f"got {type(scenario).__name__}"
+            )
+        issues = list(scenario.outcome_space.issues)
+        return issues, list(scenario.ufuns), getattr(scenario, "name", None)
+    issues = list(getattr(scenario, "issues", scenario))
+    return issues, list(ufuns), None
+
+
+def _issue_spec(issue: Any, k: int) -> Tuple[Dict[str, Any], List[Any]]:
+    """A detente issue dict and NegMAS's values in order (detente value index == position)."""
+    at = f"issues[{k}] ('{getattr(issue, 'name', '?')}')"
+    finite = getattr(issue, "is_finite", lambda: True)()
+    if not finite:
+        raise DetenteError(f"{at}: a continuous issue; discretize the scenario first (scenario.discretize())")
+    values = list(issue.all)
+    if not values:
+        raise DetenteError(f"{at}: has no values")
+    name = str(issue.name)
+    ints = all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+    if ints and len(values) >= 2:
+        step = values[1] - values[0]
+        if step >= 1 and all(b - a == step for a, b in zip(values, values[1:])):
+            return {"name": name, "range": [values[0], values[-1]], "step": step}, values
+    if ints and len(values) == 1:
+        return {"name": name, "range": [values[0], values[0]]}, values
+    options = [str(v) for v in values]
+    if len(set(options)) != len(options):
+        raise DetenteError(f"{at}: two values print the same ({options}); detente names options by their text")
+    return {"name": name, "options": options}, values
+
+
+def _terms(ufun: Any, issues: List[Any], values: List[List[Any]], at: str) -> List[List[float]]:
+    """Per issue, per value: NegMAS's own ``w * f(v)``, the bias folded into the first issue."""
+    from negmas.preferences import LinearAdditiveUtilityFunction, LinearUtilityFunction
+
+    if isinstance(ufun, LinearAdditiveUtilityFunction):
+        weights = list(ufun.weights)
+        funs = list(ufun.values)
+        terms = [[w * f(v) for v in vs] for w, f, vs in zip(weights, funs, values)]
+    elif isinstance(ufun, LinearUtilityFunction):
+        weights = list(ufun.weights)
+        terms = [[w * v for v in vs] for w, vs in zip(weights, values)]
+    else:
+        raise DetenteError(
+            f"{at}: detente needs linear-additive utility functions (LinearAdditiveUtilityFunction or "
+            f"LinearUtilityFunction), got {type(ufun).__name__}"
+        )
+    if len(terms) != len(values):
+        raise DetenteError(f"{at}: defined on {len(terms)} issues, the outcome space has {len(values)}")
+    bias = float(getattr(ufun, "_bias", 0.0) or 0.0)
+    if bias != 0.0:
+        terms[0] = [bias + t for t in terms[0]]
+    for i, row in enumerate(terms):
+        for j, t in enumerate(row):
+            if t is None or not math.isfinite(t):
+                raise DetenteError(f"{at}: utility of value {values[i][j]!r} of issue {i} is {t!r}")
+    return [[float(t) for t in row] for row in terms]
+
+
+class _Converted:
+    """A NegMAS scenario converted, with the mapping back to NegMAS's values."""
+
+    def __init__(self, scenario: Any, ufuns: Optional[Sequence[Any]], name: Optional[str], names: Optional[Sequence[str]]):
+        issues, ufs, sname = _issues_and_ufuns(scenario, ufuns)
+        specs = [_issue_spec(issue, k) for k, issue in enumerate(issues)]
+        self.issues = issues
+        self.specs = [s for s, _ in specs]
+        self.values = [v for _, v in specs]
+        self.ufuns = ufs
+        parties = []
+        used = set()
+        for i, u in enumerate(ufs):
+            at = f"ufuns[{i}]"
+            pname = names[i] if names is not None else str(getattr(u, "name", "") or f"u{i}")
+            if pname in used:
+                pname = f"{pname}-{i}"
+            used.add(pname)
+            terms = _terms(u, issues, self.values, at)
+            r = getattr(u, "reserved_value", None)
+            lowest = 0.0
+            for row in terms:
+                lowest += min(row)
+            if r is None or not math.isfinite(float(r)):
+                r = lowest
+            parties.append({"name": pname, "terms": terms, "reservation": float(r)})
+        if len(parties) < 1:
+            raise DetenteError("ufuns: no utility function given")
+        self.scenario = from_terms(name or sname or "negmas", self.specs, parties)
+        self.position = []
+        for spec, vs in zip(self.specs, self.values):
+            if "options" in spec:
+                self.position.append({o: k for k, o in enumerate(spec["options"])})
+            else:
+                self.position.append({v: k for k, v in enumerate(vs)})
+        radix = [len(vs) for vs in self.values]
+        self.stride = [1] * len(radix)
+        for i in range(len(radix) - 2, -1, -1):
+            self.stride[i] = self.stride[i + 1] * radix[i + 1]
+
+    def index(self, outcome: Dict[str, Any]) -> int:
+        """The index of a detente outcome in NegMAS's enumeration (itertools.product order)."""
+        return sum(self.stride[i] * self.position[i][v] for i, v in enumerate(outcome.values()))
+
+
+def from_negmas(
+    scenario: Any,
+    ufuns: Optional[Sequence[Any]] = None,
+    *,
+    name: Optional[str] = None,
+    names: Optional[Sequence[str]] = None,
+) -> Scenario:
+    """A detente scenario from a NegMAS one (``negmas.inout.Scenario``), or from an outcome
+    space (or list of issues) and ``ufuns``. Utilities are preserved exactly.
+
+    Issues must be finite; integer issues with evenly spaced values become detente integer
+    issues, others become options named by ``str(value)``. Ufuns must be linear-additive.
+    Parties are named after the ufuns (or ``names``).
+    """
+    return _Converted(scenario, ufuns, name, names).scenario
+
+
+def to_negmas(scenario: Scenario) -> Any:
+    """A ``negmas.inout.Scenario`` with one ``LinearAdditiveUtilityFunction`` per party whose
+    utilities equal detente's exactly (table value functions of the weighted terms).
+
+    Raises ``DetenteError`` for what NegMAS's linear-additive ufuns cannot express: red lines,
+    discounting, or a GENIUS clip at 1 that can bind.
+    """
+    from negmas.inout import Scenario as NScenario
+    from negmas.outcomes import make_issue, make_os
+    from negmas.preferences import LinearAdditiveUtilityFunction
+    from negmas.preferences.value_fun import TableFun
+
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario: expected a detente.Scenario, got {type(scenario).__name__}")
+    issues = []
+    for issue in scenario.issues:
+        if issue["kind"] == "integer" and issue["step"] == 1:
+            lo, hi = issue["range"]
+            issues.append(make_issue((lo, hi), issue["name"]))
+        else:
+            issues.append(make_issue(list(issue["values"]), issue["name"]))
+    os_ = make_os(issues, name=scenario.name)
+    ufuns = []
+    for party in scenario.parties:
+        p = scenario.preferences(party)
+        at = f"scenario: party '{party}'"
+        if p["red_lines"]:
+            raise DetenteError(f"{at} has red lines, which NegMAS utility functions cannot express")
+        if p["discount"] != 1.0:
+            raise DetenteError(f"{at} discounts utilities; convert the undiscounted scenario")
+        best = 0.0
+        for row in p["terms"]:
+            best += max(row)
+        if p["clip_at_one"] and best > 1.0:
+            raise DetenteError(f"{at}: utilities are clipped at 1 (GENIUS) and the clip binds; NegMAS cannot express it")
+        funs = [TableFun(dict(zip(issue["values"], row))) for issue, row in zip(scenario.issues, p["terms"])]
+        ufuns.append(
+            LinearAdditiveUtilityFunction(
+                values=funs,
+                weights=[1.0] * len(funs),
+                bias=0.0,
+                reserved_value=p["reservation"],
+                outcome_space=os_,
+                name=party,
+            )
+        )
+    return NScenario(outcome_space=os_, ufuns=tuple(ufuns), name=scenario.name)
+
+
+def _convertible(ufuns: Sequence[Any], outcomes: Any, issues: Any) -> Optional[_Converted]:
+    if outcomes is not None:
+        return None
+    try:
+        if issues is None:
+            issues = ufuns[0].outcome_space.issues
+        return _Converted(list(issues), list(ufuns), "negmas", [f"u{i}" for i in range(len(ufuns))])
+    except (DetenteError, AttributeError, TypeError, IndexError):
+        return None
+
+
+def pareto_frontier(
+    ufuns: Sequence[Any],
+    outcomes: Optional[Sequence[Any]] = None,
+    issues: Optional[Sequence[Any]] = None,
+    n_discretization: Optional[int] = None,
+    max_cardinality: float = float("inf"),
+    sort_by_welfare: bool = True,
+    eps: float = 1e-12,
+) -> Tuple[Tuple[Tuple[float, ...], ...], Tuple[int, ...]]:
+    """NegMAS's ``pareto_frontier``: the Pareto frontier of the rational outcomes as utility
+    tuples and their indices in the enumeration of the outcome space.
+
+    Computed by detente (exact, never enumerating) when the ufuns are linear-additive on finite
+    issues and no explicit ``outcomes`` are given; otherwise NegMAS's own function runs.
+    """
+    conv = _convertible(ufuns, outcomes, issues)
+    if conv is None or max_cardinality < float("inf"):
+        from negmas.preferences import pareto_frontier as nm
+
+        return nm(ufuns, outcomes, issues, n_discretization, max_cardinality, sort_by_welfare, eps)
+    a = analyze(conv.scenario, full_frontier=False, acceptable_frontier=True)
+    if a.pareto_acceptable_vectors is None:
+        raise DetenteError(f"the frontier exceeded detente's budget: {a.incomplete}")
+    rows = [(tuple(v.utilities), conv.index(v.outcome)) for v in a.pareto_acceptable_vectors]
+    if sort_by_welfare:
+        rows.sort(key=lambda r: -sum(r[0]))
+    return tuple(r[0] for r in rows), tuple(r[1] for r in rows)
+
+
+def _ranges(ufuns: Sequence[Any], ranges: Any, outcome_space: Any, issues: Any, outcomes: Any) -> List[Tuple[float, float]]:
+    """Each ufun's (min, max) over the outcome space: from detente's terms when the ufuns
+    convert (the sum of per-issue minima and maxima, exactly the utility of those outcomes),
+    else from NegMAS's ``minmax``."""
+    if ranges:
+        return [tuple(r) for r in ranges]  # type: ignore[misc]
+    if outcomes is None:
+        src = issues if issues is not None else getattr(outcome_space, "issues", None)
+        conv = _convertible(ufuns, None, src)
+        if conv is not None:
+            out = []
+            for party in conv.scenario.parties:
+                lo = hi = 0.0
+                for row in conv.scenario.preferences(party)["terms"]:
+                    lo += min(row)
+                    hi += max(row)
+                out.append((lo, hi))
+            return out
+    return [
+        u.minmax(outcome_space, above_reserve=False)
+        if outcome_space is not None
+        else u.minmax(issues=issues, above_reserve=False)
+        if issues
+        else u.minmax(outcomes=outcomes, above_reserve=False)
+        for u in ufuns
+    ]
+
+
+def _disagreement(ufuns: Optional[Sequence[Any]], n: int, ranges: List[Tuple[float, float]]) -> Tuple[Tuple[float, ...], List[Tuple[float, float]]]:
+    rs = tuple(u.reserved_value for u in ufuns) if ufuns else tuple(0.0 for _ in range(n))
+    rs = tuple(float(r) if r is not None else float("-inf") for r in rs)
+    ranges = list(ranges)
+    for i, (r, rng) in enumerate(zip(rs, ranges)):
+        if any(x is None or not math.isfinite(x) for x in rng):
+            raise ValueError(f"Cannot find the range for ufun {i}: {rng}")
+        if r is None or r < rng[0] or not math.isfinite(r):
+            continue
+        ranges[i] = (r, rng[1])
+    return rs, ranges
+
+
+def nash_points(
+    ufuns: Optional[Sequence[Any]],
+    frontier: Sequence[Tuple[float, ...]],
+    ranges: Optional[Sequence[Tuple[float, ...]]] = None,
+    outcome_space: Any = None,
+    issues: Optional[Sequence[Any]] = None,
+    outcomes: Optional[Sequence[Any]] = None,
+    eps: float = 1e-12,
+) -> Tuple[Tuple[Tuple[float, ...], int], ...]:
+    """NegMAS's ``nash_points``: the points of ``frontier`` maximising ``Π (u_i - d_i)``
+    (within ``eps``), with their indices in ``frontier``; ``d_i`` as stated in the module docs.
+    Ranges come from detente's terms when the ufuns convert."""
+    if not frontier:
+        return tuple()
+    n = len(ufuns) if ufuns else len(frontier[0])
+    rng = _ranges(ufuns, ranges, outcome_space, issues, outcomes) if not ranges else [tuple(r) for r in ranges]
+    _, rng = _disagreement(ufuns, n, rng)  # type: ignore[arg-type]
+    if any((hi - lo) <= eps for lo, hi in rng):
+        return tuple(zip(frontier, range(len(frontier))))
+    vals = []
+    best, best_i = float("-inf"), None
+    for i, point in enumerate(frontier):
+        val = 1.0
+        for u, (d, _) in zip(point, rng):
+            val *= float(u) - d
+        vals.append(val)
+        if val > best:
+            best, best_i = val, i
+    if best_i is None:
+        return tuple()
+    return tuple((p, i) for i, (v, p) in enumerate(zip(vals, frontier)) if v >= best - eps)
+
+
+def kalai_points(
+    ufuns: Sequence[Any],
+    frontier: Sequence[Tuple[float, ...]],
+    ranges: Optional[Sequence[Tuple[float, ...]]] = None,
+    outcome_space: Any = None,
+    issues: Optional[Sequence[Any]] = None,
+    outcomes: Optional[Sequence[Any]] = None,
+    eps: float = 1e-12,
+    subtract_reserved_value: bool = True,
+) -> Tuple[Tuple[Tuple[float, ...], int], ...]:
+    """NegMAS's ``kalai_points``: the points of ``frontier`` maximising ``min_i (u_i - d_i)``
+    (no normalisation: NegMAS's definition, see the module docs), skipping points below a
+    reserved value, with their indices in ``frontier``."""
+    if not frontier:
+        return tuple()
+    rng = _ranges(ufuns, ranges, outcome_space, issues, outcomes) if not ranges else [tuple(r) for r in ranges]
+    rs, rng = _disagreement(ufuns, len(ufuns), rng)  # type: ignore[arg-type]
+    if any((hi - lo) <= eps for lo, hi in rng):
+        return tuple(zip(frontier, range(len(frontier))))
+    vals = []
+    best, best_i = float("-inf"), None
+    for i, point in enumerate(frontier):
+        if any(u < r for u, r in zip(point, rs)):
+            vals.append(float("-inf"))
+            continue
+        if subtract_reserved_value:
+            val = min(float(u) - d for u, (d, _) in zip(point, rng))
+        else:
+            val = min(float(u) for u in point)
+        vals.append(val)
+        if val > best:
+            best, best_i = val, i
+    if best_i is None:
+        return tuple()
+    return tuple((p, i) for i, (v, p) in enumerate(zip(vals, frontier)) if v >= best - eps)
