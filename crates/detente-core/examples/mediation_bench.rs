@@ -54,7 +54,10 @@ fn main() -> Result<(), Error> {
             },
         )?;
         used += u64::from(r.rounds);
-        if r.agreement.as_ref().is_some_and(|o| acceptable_to_all(&t.scenario, o)) {
+        if r.agreement
+            .as_ref()
+            .is_some_and(|o| acceptable_to_all(&t.scenario, o))
+        {
             agreed += 1;
         }
     }
@@ -84,8 +87,7 @@ fn main() -> Result<(), Error> {
             let r = st.run(&mut |_: &detente_core::protocol::Event| {});
             used += u64::from(r.negotiation.rounds);
             asked += u64::from(r.questions);
-            if r
-                .negotiation
+            if r.negotiation
                 .agreement
                 .as_ref()
                 .is_some_and(|o| acceptable_to_all(s, o))
@@ -93,7 +95,14 @@ fn main() -> Result<(), Error> {
                 agreed += 1;
             }
         }
-        row("single text (consult all)", m.as_str(), agreed, count, used, asked);
+        row(
+            "single text (consult all)",
+            m.as_str(),
+            agreed,
+            count,
+            used,
+            asked,
+        );
     }
     Ok(())
 }

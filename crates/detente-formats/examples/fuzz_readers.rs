@@ -151,7 +151,10 @@ fn seeds() -> (Vec<Case>, Vec<Case>, Vec<Case>) {
     dirs.retain(|d| d.is_dir());
     dirs.sort();
     for dir in dirs {
-        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         // GENIUS: one domain and its linear-additive profiles.
         let mut domain = None;
         let mut profiles = Vec::new();
@@ -168,8 +171,10 @@ fn seeds() -> (Vec<Case>, Vec<Case>, Vec<Case>) {
         {
             let mut files = vec![d.clone()];
             files.extend(profiles.iter().take(3).cloned());
-            let refs: Vec<(&Path, &[u8])> =
-                files[1..].iter().map(|(p, b)| (p.as_path(), b.as_slice())).collect();
+            let refs: Vec<(&Path, &[u8])> = files[1..]
+                .iter()
+                .map(|(p, b)| (p.as_path(), b.as_slice()))
+                .collect();
             // Only keep a seed the reader accepts, and add its native rendering.
             if let Ok(loaded) = genius::read_from(&name, (&d.0, &d.1), &refs) {
                 if let Ok(toml) = native::to_toml(&loaded.scenario) {
@@ -329,7 +334,9 @@ fn mutate(r: &mut ChaCha8Rng, reader: Reader, b: &mut Vec<u8>, other: &[u8]) {
                 // Insert random bytes or a token.
                 let at = r.random_range(0..=len);
                 let ins: Vec<u8> = if r.random_bool(0.5) {
-                    (0..r.random_range(1..=16)).map(|_| r.random::<u8>()).collect()
+                    (0..r.random_range(1..=16))
+                        .map(|_| r.random::<u8>())
+                        .collect()
                 } else {
                     TOKENS[r.random_range(0..TOKENS.len())].as_bytes().to_vec()
                 };
@@ -344,8 +351,17 @@ fn mutate(r: &mut ChaCha8Rng, reader: Reader, b: &mut Vec<u8>, other: &[u8]) {
                 let (s, e) = span(r, len);
                 let piece = b[s..e].to_vec();
                 let at = r.random_range(0..=len);
-                let times = if r.random_bool(0.9) { 1 } else { r.random_range(2..=200) };
-                let ins: Vec<u8> = piece.iter().copied().cycle().take(piece.len() * times).collect();
+                let times = if r.random_bool(0.9) {
+                    1
+                } else {
+                    r.random_range(2..=200)
+                };
+                let ins: Vec<u8> = piece
+                    .iter()
+                    .copied()
+                    .cycle()
+                    .take(piece.len() * times)
+                    .collect();
                 b.splice(at..at, ins);
             }
             4 => {
@@ -391,8 +407,12 @@ fn mutate(r: &mut ChaCha8Rng, reader: Reader, b: &mut Vec<u8>, other: &[u8]) {
                     _ => r.random_range(5_000..100_000),
                 };
                 let at = r.random_range(0..=len);
-                let ins: Vec<u8> =
-                    opener.iter().copied().cycle().take(opener.len() * depth).collect();
+                let ins: Vec<u8> = opener
+                    .iter()
+                    .copied()
+                    .cycle()
+                    .take(opener.len() * depth)
+                    .collect();
                 b.splice(at..at, ins);
             }
         }
@@ -427,9 +447,13 @@ fn run(reader: Reader, case: &Case, config: &AnalysisConfig) -> Result<bool, Str
                 let _ = genius::classify(p, b);
             }
             let (dp, db) = &case.files[0];
-            let refs: Vec<(&Path, &[u8])> =
-                case.files[1..].iter().map(|(p, b)| (p.as_path(), b.as_slice())).collect();
-            genius::read_from(&case.name, (dp, db), &refs).ok().map(|l| l.scenario)
+            let refs: Vec<(&Path, &[u8])> = case.files[1..]
+                .iter()
+                .map(|(p, b)| (p.as_path(), b.as_slice()))
+                .collect();
+            genius::read_from(&case.name, (dp, db), &refs)
+                .ok()
+                .map(|l| l.scenario)
         }
         Reader::GeniusWeb => {
             for (p, b) in &case.files {
@@ -441,9 +465,13 @@ fn run(reader: Reader, case: &Case, config: &AnalysisConfig) -> Result<bool, Str
             } else {
                 (None, &case.files[..])
             };
-            let refs: Vec<(&Path, &[u8])> =
-                profs.iter().map(|(p, b)| (p.as_path(), b.as_slice())).collect();
-            geniusweb::read_from(&case.name, dom, &refs).ok().map(|l| l.scenario)
+            let refs: Vec<(&Path, &[u8])> = profs
+                .iter()
+                .map(|(p, b)| (p.as_path(), b.as_slice()))
+                .collect();
+            geniusweb::read_from(&case.name, dom, &refs)
+                .ok()
+                .map(|l| l.scenario)
         }
     };
     match scenario {
@@ -503,15 +531,20 @@ fn save(out: &Path, reader: Reader, i: u64, case: &Case, note: &str) {
     let dir = out.join(format!("{}-{i}", reader.name()));
     let _ = std::fs::create_dir_all(&dir);
     for (k, (p, b)) in case.files.iter().enumerate() {
-        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let _ = std::fs::write(dir.join(format!("{k}-{name}")), b);
     }
     let _ = std::fs::write(dir.join("NOTE.txt"), note);
 }
 
 fn fuzz(o: &Options, reader: Reader, cases: &[Case]) -> Stats {
-    let pool: Vec<&[u8]> =
-        cases.iter().flat_map(|c| c.files.iter().map(|(_, b)| b.as_slice())).collect();
+    let pool: Vec<&[u8]> = cases
+        .iter()
+        .flat_map(|c| c.files.iter().map(|(_, b)| b.as_slice()))
+        .collect();
     let config = AnalysisConfig {
         max_nodes: o.max_nodes,
         ..AnalysisConfig::default()
@@ -580,12 +613,80 @@ fn fuzz(o: &Options, reader: Reader, cases: &[Case]) -> Stats {
     total
 }
 
+/// Re-runs one saved input (`--replay DIR`), timing the read and the analysis separately.
+fn replay(dir: &Path) -> ExitCode {
+    let base = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let reader = match base.split('-').next() {
+        Some("native") => Reader::Native,
+        Some("genius") => Reader::Genius,
+        Some("geniusweb") => Reader::GeniusWeb,
+        _ => return usage(),
+    };
+    let mut files: Vec<(PathBuf, Vec<u8>)> = sorted_files(dir, "toml")
+        .into_iter()
+        .chain(sorted_files(dir, "xml"))
+        .chain(sorted_files(dir, "json"))
+        .filter_map(|p| std::fs::read(&p).ok().map(|b| (p, b)))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return usage();
+    }
+    let has_domain = reader == Reader::Genius
+        || geniusweb::classify(&files[0].0, &files[0].1)
+            .is_ok_and(|k| k == genius::FileKind::Domain);
+    let case = Case {
+        name: base,
+        has_domain,
+        files,
+    };
+    let t = Instant::now();
+    let read = run(
+        reader,
+        &case,
+        &AnalysisConfig {
+            max_nodes: 0,
+            ..AnalysisConfig::default()
+        },
+    );
+    eprintln!(
+        "read (+ analysis with max_nodes 0): {:?} -> {read:?}",
+        t.elapsed()
+    );
+    let t = Instant::now();
+    let full = run(
+        reader,
+        &case,
+        &AnalysisConfig {
+            max_nodes: 2_000,
+            ..AnalysisConfig::default()
+        },
+    );
+    eprintln!(
+        "read + analysis with max_nodes 2000: {:?} -> {full:?}",
+        t.elapsed()
+    );
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
+    let mut argv = std::env::args().skip(1);
+    if argv.next().as_deref() == Some("--replay") {
+        return match argv.next() {
+            Some(dir) => replay(Path::new(&dir)),
+            None => usage(),
+        };
+    }
     let Some(o) = parse_args() else {
         return usage();
     };
     if o.threads > 0 {
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(o.threads).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(o.threads)
+            .build_global();
     }
     // Panics are counted and saved; keep their messages off stderr.
     std::panic::set_hook(Box::new(|_| {}));
@@ -613,5 +714,9 @@ fn main() -> ExitCode {
         bad |= !s.panics.is_empty() || !s.slow.is_empty();
     }
     print!("{summary}");
-    if bad { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if bad {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -101,15 +101,16 @@ pub fn scenario(config: &ThinZoneConfig) -> Result<ThinZone, Error> {
         .collect();
     let min_of = |u: &[f64]| u.iter().copied().fold(f64::INFINITY, f64::min);
     let star = (0..utils.len())
-        .max_by(|&a, &b| min_of(&utils[a]).total_cmp(&min_of(&utils[b])).then(b.cmp(&a)))
+        .max_by(|&a, &b| {
+            min_of(&utils[a])
+                .total_cmp(&min_of(&utils[b]))
+                .then(b.cmp(&a))
+        })
         .unwrap_or(0);
     let mut r = rng(derive_seed(config.seed, &[0x7a6f_6e65]));
     let spread: Vec<f64> = (0..n).map(|_| 0.5 + r.random::<f64>()).collect();
-    let reservations = |delta: f64| -> Vec<f64> {
-        (0..n)
-            .map(|p| utils[star][p] - delta * spread[p])
-            .collect()
-    };
+    let reservations =
+        |delta: f64| -> Vec<f64> { (0..n).map(|p| utils[star][p] - delta * spread[p]).collect() };
     let zone_at = |delta: f64| -> u64 {
         let res = reservations(delta);
         utils
@@ -243,7 +244,12 @@ mod tests {
                 .count() as u64;
             assert_eq!(brute, t.zone, "{}", s.name);
             assert!(t.zone >= 1 && t.zone <= 20, "{}: {}", s.name, t.zone);
-            assert!(t.zone * 100 <= t.outcomes.max(100), "{}: {}", s.name, t.zone);
+            assert!(
+                t.zone * 100 <= t.outcomes.max(100),
+                "{}: {}",
+                s.name,
+                t.zone
+            );
             assert!((3..=5).contains(&s.parties().len()));
             assert!((5..=6).contains(&s.space().issues().len()));
         }

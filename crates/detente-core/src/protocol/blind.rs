@@ -223,7 +223,9 @@ impl Blind {
 
     fn set_status(&mut self, o: &Outcome, p: usize, acceptable: bool) {
         let n = self.n;
-        self.status.entry(o.clone()).or_insert_with(|| vec![None; n])[p] = Some(acceptable);
+        self.status
+            .entry(o.clone())
+            .or_insert_with(|| vec![None; n])[p] = Some(acceptable);
     }
 
     fn known_to_all(&self, o: &Outcome) -> bool {
@@ -308,9 +310,7 @@ impl Blind {
     }
 
     fn prefer(&mut self, p: usize, better: &Outcome, worse: &Outcome) {
-        self.models[p]
-            .prefers
-            .push((better.clone(), worse.clone()));
+        self.models[p].prefers.push((better.clone(), worse.clone()));
         self.models[p].dirty = true;
     }
 
@@ -390,9 +390,7 @@ impl Blind {
                             .map(|v| {
                                 let mut x = t[self.offsets[i] + v];
                                 if i == 0 {
-                                    x -= base.map_or(t[self.dim], |b| {
-                                        b[p] + t[self.dim]
-                                    });
+                                    x -= base.map_or(t[self.dim], |b| b[p] + t[self.dim]);
                                 }
                                 x
                             })
@@ -471,7 +469,10 @@ impl Blind {
                 } else {
                     self.tried.contains(&o)
                         || self.settled.as_ref() == Some(&o)
-                        || self.status.get(&o).is_some_and(|s| s.contains(&Some(false)))
+                        || self
+                            .status
+                            .get(&o)
+                            .is_some_and(|s| s.contains(&Some(false)))
                 };
                 if !skip && !excluded(&o) {
                     let score = (0..self.n)
@@ -545,7 +546,12 @@ fn fit(m: &PartyModel, offsets: &[usize], dim: usize) -> Vec<f64> {
             .zip(b.indices())
             .enumerate()
             .filter(|(_, (u, v))| u != v)
-            .flat_map(|(i, (&u, &v))| [(offsets[i] + u as usize, 1.0), (offsets[i] + v as usize, -1.0)])
+            .flat_map(|(i, (&u, &v))| {
+                [
+                    (offsets[i] + u as usize, 1.0),
+                    (offsets[i] + v as usize, -1.0),
+                ]
+            })
             .collect()
     };
     // Each fact: a row z and a target t meaning z·θ ≥ t.
@@ -617,7 +623,8 @@ fn fit(m: &PartyModel, offsets: &[usize], dim: usize) -> Vec<f64> {
 /// Solves the `n × n` system `a·x = b` by Gaussian elimination with partial pivoting.
 fn solve(mut a: Vec<f64>, mut b: Vec<f64>, n: usize) -> Option<Vec<f64>> {
     for col in 0..n {
-        let piv = (col..n).max_by(|&i, &j| a[i * n + col].abs().total_cmp(&a[j * n + col].abs()))?;
+        let piv =
+            (col..n).max_by(|&i, &j| a[i * n + col].abs().total_cmp(&a[j * n + col].abs()))?;
         if a[piv * n + col].abs() < 1e-15 {
             return None;
         }

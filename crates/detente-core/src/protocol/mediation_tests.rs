@@ -73,7 +73,8 @@ fn the_blind_mediator_keeps_finding_thin_zones() {
     for (k, t) in set.iter().enumerate() {
         let s = &t.scenario;
         let st = strategies(s.parties().len(), derive_seed(2026, &[k as u64]));
-        let r = run_single_text(s, &st, &config(s, MediatorStrategy::Blind, 100, k as u64)).unwrap();
+        let r =
+            run_single_text(s, &st, &config(s, MediatorStrategy::Blind, 100, k as u64)).unwrap();
         if let Some(o) = &r.negotiation.agreement {
             assert!(acceptable_to_all(s, o), "{}", s.name);
             agreed += 1;
@@ -229,9 +230,15 @@ fn the_blind_mediator_drafts_the_same_behind_rescaled_preferences() {
 
 #[test]
 fn an_unknown_mediator_is_a_clear_error() {
-    let e = "oracle".parse::<MediatorStrategy>().unwrap_err().to_string();
+    let e = "oracle"
+        .parse::<MediatorStrategy>()
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("oracle") && e.contains("blind"), "{e}");
-    assert_eq!("blind".parse::<MediatorStrategy>().unwrap(), MediatorStrategy::Blind);
+    assert_eq!(
+        "blind".parse::<MediatorStrategy>().unwrap(),
+        MediatorStrategy::Blind
+    );
 }
 
 mod trusted_neutral {
@@ -272,7 +279,9 @@ mod trusted_neutral {
                 assert!((g - (pr.utility(&nash.outcome) - pr.reservation())).abs() < 1e-12);
                 assert!(*g >= -TIE_EPS);
             }
-            let ks = tn.propose(Solution::KalaiSmorodinsky, Coalition::All).unwrap();
+            let ks = tn
+                .propose(Solution::KalaiSmorodinsky, Coalition::All)
+                .unwrap();
             assert_eq!(ks.outcome, a.kalai_smorodinsky.unwrap().map(|p| p.outcome));
         }
     }
@@ -426,7 +435,10 @@ mod trusted_neutral {
         .err()
         .unwrap()
         .to_string();
-        assert!(e.contains("missing") && e.contains(&s.parties().last().unwrap().name), "{e}");
+        assert!(
+            e.contains("missing") && e.contains(&s.parties().last().unwrap().name),
+            "{e}"
+        );
         // A blind mediator is not given confidences.
         let e = SingleText::with_confided(
             s,

@@ -280,9 +280,9 @@ impl MediatorState {
             MediatorStrategy::Feedback => self.revise_feedback(view),
             // The mechanism calls the blind mediator directly: it asks questions. The trusted
             // neutral holds its proposal.
-            MediatorStrategy::Blind | MediatorStrategy::TrustedNash | MediatorStrategy::TrustedKs => {
-                view.draft.clone()
-            }
+            MediatorStrategy::Blind
+            | MediatorStrategy::TrustedNash
+            | MediatorStrategy::TrustedKs => view.draft.clone(),
         }
     }
 
@@ -467,30 +467,29 @@ fn build_parties(
     strategies: &[Strategy],
     seed: u64,
 ) -> Result<Vec<Box<dyn TextNegotiator>>, Error> {
-        let n = scenario.parties().len();
-        if strategies.len() != n {
-            return Err(Error::new(ErrorKind::Mismatch {
-                reason: format!("{} strategies for {n} parties", strategies.len()),
-            }));
-        }
-        strategies
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                s.build_text(NegotiatorInit {
-                    space: scenario.space(),
-                    preferences: &scenario.parties()[i].preferences,
-                    me: i,
-                    n_parties: n,
-                    seed: derive_seed(seed, &[i as u64]),
-                    bids: None,
-                })
+    let n = scenario.parties().len();
+    if strategies.len() != n {
+        return Err(Error::new(ErrorKind::Mismatch {
+            reason: format!("{} strategies for {n} parties", strategies.len()),
+        }));
+    }
+    strategies
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            s.build_text(NegotiatorInit {
+                space: scenario.space(),
+                preferences: &scenario.parties()[i].preferences,
+                me: i,
+                n_parties: n,
+                seed: derive_seed(seed, &[i as u64]),
+                bids: None,
             })
-            .collect::<Result<Vec<_>, Error>>()
+        })
+        .collect::<Result<Vec<_>, Error>>()
 }
 
 impl<'a> SingleText<'a> {
-
     /// Like [`SingleText::new`], with ready-made parties (one per scenario party, in order).
     ///
     /// # Errors

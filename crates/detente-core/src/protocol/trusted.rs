@@ -328,7 +328,9 @@ fn maximin(
     for (p, pr) in prefs.iter().enumerate() {
         let terms = pr.ufun().terms();
         for i in (0..n_issues).rev() {
-            let vals = (0..sizes[i]).filter(|&v| allowed(i, v)).map(|v| terms[i][v as usize]);
+            let vals = (0..sizes[i])
+                .filter(|&v| allowed(i, v))
+                .map(|v| terms[i][v as usize]);
             hi[p][i] = hi[p][i + 1] + vals.fold(f64::NEG_INFINITY, f64::max);
         }
     }
