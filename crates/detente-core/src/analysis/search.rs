@@ -295,28 +295,6 @@ fn prefix_depth(sizes: impl Iterator<Item = usize>) -> usize {
     depth
 }
 
-#[cfg(test)]
-mod prefix_tests {
-    use super::prefix_depth;
-
-    #[test]
-    fn prefix_depth_stops_at_256_units() {
-        assert_eq!(prefix_depth([2usize; 20].into_iter()), 8);
-        assert_eq!(prefix_depth([5usize, 4, 3, 7, 2].into_iter()), 4);
-        assert_eq!(prefix_depth([3usize, 2].into_iter()), 2);
-        assert_eq!(prefix_depth(std::iter::empty()), 0);
-    }
-
-    #[test]
-    fn a_huge_issue_does_not_multiply_the_units() {
-        // Found by examples/fuzz_readers (native #10637, seed 1): 5 x 4 x 10^6 outcomes.
-        assert_eq!(prefix_depth([5usize, 4, 1_000_000, 4, 5].into_iter()), 2);
-        assert_eq!(prefix_depth([1_000_000usize, 4].into_iter()), 0);
-        assert_eq!(prefix_depth([100usize, 700, 2].into_iter()), 1);
-        assert_eq!(prefix_depth([200usize, 300].into_iter()), 2);
-    }
-}
-
 struct Walker<'a> {
     problem: &'a Problem,
     acc: Vec<f64>,
@@ -397,4 +375,26 @@ pub(crate) fn dominates(a: &[f64], b: &[f64]) -> bool {
         }
     }
     strict
+}
+
+#[cfg(test)]
+mod prefix_tests {
+    use super::prefix_depth;
+
+    #[test]
+    fn prefix_depth_stops_at_256_units() {
+        assert_eq!(prefix_depth([2usize; 20].into_iter()), 8);
+        assert_eq!(prefix_depth([5usize, 4, 3, 7, 2].into_iter()), 4);
+        assert_eq!(prefix_depth([3usize, 2].into_iter()), 2);
+        assert_eq!(prefix_depth(std::iter::empty()), 0);
+    }
+
+    #[test]
+    fn a_huge_issue_does_not_multiply_the_units() {
+        // Found by examples/fuzz_readers (native #10637, seed 1): 5 x 4 x 10^6 outcomes.
+        assert_eq!(prefix_depth([5usize, 4, 1_000_000, 4, 5].into_iter()), 2);
+        assert_eq!(prefix_depth([1_000_000usize, 4].into_iter()), 0);
+        assert_eq!(prefix_depth([100usize, 700, 2].into_iter()), 1);
+        assert_eq!(prefix_depth([200usize, 300].into_iter()), 2);
+    }
 }

@@ -156,7 +156,7 @@ impl Blind {
         }
         // A draft nobody present rejected waits for the parties not yet consulted on it.
         let status = self.status.get(draft);
-        let rejected = status.is_some_and(|s| s.iter().any(|x| *x == Some(false)));
+        let rejected = status.is_some_and(|s| s.contains(&Some(false)));
         let unknown = status.is_none_or(|s| s.iter().any(|x| x.is_none()));
         if !rejected && unknown && consulted.len() < self.n {
             return draft.clone();
