@@ -211,13 +211,7 @@ impl Problem {
             merge(&mut state, v);
             return Ok(state);
         }
-        // Prefix depth: enough units to keep every core busy, not so many that merging costs.
-        let mut depth = 0;
-        let mut n_units: u128 = 1;
-        while depth < self.n_issues && n_units < 256 {
-            n_units *= self.cands[depth].len() as u128;
-            depth += 1;
-        }
+        let depth = prefix_depth(self.cands.iter().map(Vec::len));
         let units: Vec<Vec<u32>> = {
             let mut out = vec![Vec::new()];
             for level in 0..depth {
@@ -279,6 +273,26 @@ impl Problem {
         }
         Ok(state)
     }
+}
+
+/// Most units a batched search splits into: one unit costs a prefix, a visitor and a walker
+/// even once the node budget is spent, so a huge issue must not multiply them (an integer issue
+/// with 10^6 values after two small ones made 2 * 10^7 units and ran for minutes).
+const MAX_UNITS: u128 = 1 << 16;
+
+/// Prefix depth: enough units (at least 256 where possible) to keep every core busy, not so
+/// many that merging costs; a level is only added while the units stay within [`MAX_UNITS`].
+fn prefix_depth(sizes: impl Iterator<Item = usize>) -> usize {
+    let mut depth = 0;
+    let mut n_units: u128 = 1;
+    for len in sizes {
+        if n_units >= 256 || n_units * len as u128 > MAX_UNITS {
+            break;
+        }
+        n_units *= len as u128;
+        depth += 1;
+    }
+    depth
 }
 
 struct Walker<'a> {
@@ -361,4 +375,26 @@ pub(crate) fn dominates(a: &[f64], b: &[f64]) -> bool {
         }
     }
     strict
+}
+
+#[cfg(test)]
+mod prefix_tests {
+    use super::prefix_depth;
+
+    #[test]
+    fn prefix_depth_stops_at_256_units() {
+        assert_eq!(prefix_depth([2usize; 20].into_iter()), 8);
+        assert_eq!(prefix_depth([5usize, 4, 3, 7, 2].into_iter()), 4);
+        assert_eq!(prefix_depth([3usize, 2].into_iter()), 2);
+        assert_eq!(prefix_depth(std::iter::empty()), 0);
+    }
+
+    #[test]
+    fn a_huge_issue_does_not_multiply_the_units() {
+        // Found by examples/fuzz_readers (native #10637, seed 1): 5 x 4 x 10^6 outcomes.
+        assert_eq!(prefix_depth([5usize, 4, 1_000_000, 4, 5].into_iter()), 2);
+        assert_eq!(prefix_depth([1_000_000usize, 4].into_iter()), 0);
+        assert_eq!(prefix_depth([100usize, 700, 2].into_iter()), 1);
+        assert_eq!(prefix_depth([200usize, 300].into_iter()), 2);
+    }
 }
