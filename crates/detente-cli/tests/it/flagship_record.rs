@@ -277,8 +277,10 @@ fn every_package_decides_exactly_the_recorded_options() {
             "{name}: {decided} decided issues expected in\n{section}"
         );
         if decided < 20 {
+            let open = 20 - decided;
+            let noun = if open == 1 { "issue" } else { "issues" };
             assert!(
-                section.contains(&format!("{} issue(s) open or unreported", 20 - decided)),
+                section.contains(&format!("{open} {noun} open or unreported")),
                 "{name}: open issues in\n{section}"
             );
         }

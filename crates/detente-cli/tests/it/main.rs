@@ -6,8 +6,8 @@
 mod analyze;
 mod errors;
 mod flagship;
-mod hardening;
 mod flagship_record;
+mod hardening;
 mod help;
 mod html;
 mod model;
