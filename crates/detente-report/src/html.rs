@@ -47,6 +47,7 @@ pub fn render(r: &Report) -> String {
                 main {
                     header {
                         h1 { "detente report: " (s.name) }
+                        @if let Some(d) = &s.as_of { p.asof { "Record as of " (d) ": nothing after this date is encoded." } }
                         @if let Some(d) = &s.description { p.lead { (d) } }
                         @if let Some(p) = &s.provenance { p.note { "Provenance: " (p) } }
                         nav {

@@ -36,6 +36,14 @@ fn run_writes_a_self_contained_report_of_the_flagship() {
     assert_eq!(page.matches("<figure class=\"pair\"").count(), 6);
     // The exact zone of the text report is the zone of the page.
     assert!(page.contains("Yes: 362 packages are acceptable to every party"));
+    // The date the record ends, as the text report prints it.
+    let as_of = dir.run(&["run", &flagship()]).success().stdout;
+    let line = as_of
+        .lines()
+        .find(|l| l.starts_with("Record as of "))
+        .expect("run prints as_of");
+    let date = &line["Record as of ".len()..line.find(':').unwrap()];
+    assert!(page.contains(&format!("Record as of {date}")), "{date}");
     for needle in [
         "src=\"http",
         "<link",
