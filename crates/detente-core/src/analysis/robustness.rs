@@ -1077,43 +1077,7 @@ impl Tree {
             })
             .collect();
         let empty = per_issue.iter().any(Vec::is_empty);
-        let spread = |i: usize| -> f64 {
-            prefs
-                .iter()
-                .map(|p| {
-                    let t = &p.ufun().terms()[i];
-                    let (mut lo, mut hi) = (f64::MAX, f64::MIN);
-                    for &v in &per_issue[i] {
-                        lo = lo.min(t[v as usize]);
-                        hi = hi.max(t[v as usize]);
-                    }
-                    if per_issue[i].is_empty() {
-                        0.0
-                    } else {
-                        hi - lo
-                    }
-                })
-                .sum()
-        };
-        let spreads: Vec<f64> = (0..n_issues).map(spread).collect();
-        let mut order: Vec<usize> = (0..n_issues).collect();
-        order.sort_by(|&a, &b| spreads[b].total_cmp(&spreads[a]).then(a.cmp(&b)));
-        let mut cands = Vec::with_capacity(n_issues);
-        let mut terms = Vec::with_capacity(n_issues);
-        for &i in &order {
-            let mut c = per_issue[i].clone();
-            let joint =
-                |v: u32| -> f64 { prefs.iter().map(|p| p.ufun().terms()[i][v as usize]).sum() };
-            c.sort_by(|&a, &b| joint(b).total_cmp(&joint(a)).then(a.cmp(&b)));
-            let mut t = Vec::with_capacity(c.len() * np);
-            for &v in &c {
-                for p in prefs {
-                    t.push(p.ufun().terms()[i][v as usize]);
-                }
-            }
-            cands.push(c);
-            terms.push(t);
-        }
+        let (order, cands, terms) = super::search::levels(prefs, &per_issue);
         let mut smax = vec![0.0; (n_issues + 1) * np];
         for level in (0..n_issues).rev() {
             for p in 0..np {

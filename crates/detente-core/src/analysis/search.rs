@@ -67,6 +67,56 @@ pub(crate) struct Aborted {
     pub(crate) nodes: u64,
 }
 
+/// The search tree's levels over the values left on each issue (`per_issue`): issues with the
+/// widest spread of terms first, so bounds tighten early; on each level the candidate values in
+/// descending joint value (good leaves come early) and their per-party terms, flattened
+/// `[candidate * n_parties + party]`. Shared by every depth-first search over issues.
+pub(crate) fn levels(
+    prefs: &[&Preferences],
+    per_issue: &[Vec<u32>],
+) -> (Vec<usize>, Vec<Vec<u32>>, Vec<Vec<f64>>) {
+    let np = prefs.len();
+    let n_issues = per_issue.len();
+    let spread = |i: usize| -> f64 {
+        prefs
+            .iter()
+            .map(|p| {
+                let t = &p.ufun().terms()[i];
+                let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+                for &v in &per_issue[i] {
+                    lo = lo.min(t[v as usize]);
+                    hi = hi.max(t[v as usize]);
+                }
+                if per_issue[i].is_empty() {
+                    0.0
+                } else {
+                    hi - lo
+                }
+            })
+            .sum()
+    };
+    let spreads: Vec<f64> = (0..n_issues).map(spread).collect();
+    let mut order: Vec<usize> = (0..n_issues).collect();
+    order.sort_by(|&a, &b| spreads[b].total_cmp(&spreads[a]).then(a.cmp(&b)));
+    let mut cands = Vec::with_capacity(n_issues);
+    let mut terms = Vec::with_capacity(n_issues);
+    for &i in &order {
+        // Candidates in descending joint value: good leaves come early.
+        let mut c = per_issue[i].clone();
+        let joint = |v: u32| -> f64 { prefs.iter().map(|p| p.ufun().terms()[i][v as usize]).sum() };
+        c.sort_by(|&a, &b| joint(b).total_cmp(&joint(a)).then(a.cmp(&b)));
+        let mut t = Vec::with_capacity(c.len() * np);
+        for &v in &c {
+            for p in prefs {
+                t.push(p.ufun().terms()[i][v as usize]);
+            }
+        }
+        cands.push(c);
+        terms.push(t);
+    }
+    (order, cands, terms)
+}
+
 impl Problem {
     /// Builds the tree for `prefs` over `space`. `allowed` restricts each issue's values (all
     /// when `None`); with `acceptable_only`, every party's red-line values are removed too.
@@ -91,45 +141,7 @@ impl Problem {
             per_issue.push(c);
         }
         let empty = per_issue.iter().any(Vec::is_empty);
-        // Levels: issues with the widest spread of terms first, so bounds tighten early.
-        let spread = |i: usize| -> f64 {
-            prefs
-                .iter()
-                .map(|p| {
-                    let t = &p.ufun().terms()[i];
-                    let (mut lo, mut hi) = (f64::MAX, f64::MIN);
-                    for &v in &per_issue[i] {
-                        lo = lo.min(t[v as usize]);
-                        hi = hi.max(t[v as usize]);
-                    }
-                    if per_issue[i].is_empty() {
-                        0.0
-                    } else {
-                        hi - lo
-                    }
-                })
-                .sum()
-        };
-        let spreads: Vec<f64> = (0..n_issues).map(spread).collect();
-        let mut order: Vec<usize> = (0..n_issues).collect();
-        order.sort_by(|&a, &b| spreads[b].total_cmp(&spreads[a]).then(a.cmp(&b)));
-        let mut cands = Vec::with_capacity(n_issues);
-        let mut terms = Vec::with_capacity(n_issues);
-        for &i in &order {
-            // Candidates in descending joint value: good leaves come early.
-            let mut c = per_issue[i].clone();
-            let joint =
-                |v: u32| -> f64 { prefs.iter().map(|p| p.ufun().terms()[i][v as usize]).sum() };
-            c.sort_by(|&a, &b| joint(b).total_cmp(&joint(a)).then(a.cmp(&b)));
-            let mut t = Vec::with_capacity(c.len() * np);
-            for &v in &c {
-                for p in prefs {
-                    t.push(p.ufun().terms()[i][v as usize]);
-                }
-            }
-            cands.push(c);
-            terms.push(t);
-        }
+        let (order, cands, terms) = levels(prefs, &per_issue);
         let mut smax = vec![0.0; (n_issues + 1) * np];
         let mut smin = vec![0.0; (n_issues + 1) * np];
         for level in (0..n_issues).rev() {
