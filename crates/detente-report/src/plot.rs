@@ -127,13 +127,7 @@ pub(crate) fn utility_space(r: &Report, i: usize, j: usize) -> Plot {
                     .legend(move |(x, y)| TriangleMarker::new((x, y), 6, c.filled()));
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(GREY)
-            .label_font((FONT, 12))
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::LowerLeft, 12)?;
         root.present()?;
     }
     Ok(svg)
@@ -144,6 +138,22 @@ type Chart2d<'a, 'b> = ChartContext<
     SVGBackend<'b>,
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
 >;
+
+/// The legend every chart uses, framed on a translucent white box.
+fn legend<'a, 'b: 'a>(
+    chart: &mut Chart2d<'a, 'b>,
+    position: SeriesLabelPosition,
+    font_size: u32,
+) -> Result<(), Box<dyn Error>> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(GREY)
+        .label_font((FONT, font_size))
+        .draw()?;
+    Ok(())
+}
 
 /// Every outcome as a dot when there are few, else a density grid (sampled clouds are said
 /// so in the legend).
@@ -358,13 +368,7 @@ pub(crate) fn parallel(r: &Report) -> Plot {
                 });
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(GREY)
-            .label_font((FONT, 11))
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight, 11)?;
         root.present()?;
     }
     Ok(svg)
@@ -413,13 +417,7 @@ fn per_party_lines(
                 });
             chart.draw_series(pts.iter().map(|&q| Circle::new(q, 2, c.filled())))?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(GREY)
-            .label_font((FONT, 12))
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::LowerLeft, 12)?;
         root.present()?;
     }
     Ok(svg)
