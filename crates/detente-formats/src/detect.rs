@@ -18,7 +18,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::genius::{FileKind, read_bytes};
+use crate::files::{FileKind, files_with_extension, read_bytes};
 use crate::{Error, ErrorKind, Loaded, genius, geniusweb, native};
 
 /// A scenario file format.
@@ -181,7 +181,7 @@ fn detect_folder(dir: &Path) -> Result<Detected, Error> {
         })
     });
     if let Some(p) = genius_file {
-        found.push((Format::Genius, genius::file_name(p)));
+        found.push((Format::Genius, crate::files::file_name(p)));
     }
     let json = files_with_extension(dir, "json")?;
     let gw_file = json.iter().find(|p| {
@@ -193,11 +193,11 @@ fn detect_folder(dir: &Path) -> Result<Detected, Error> {
         })
     });
     if let Some(p) = gw_file {
-        found.push((Format::GeniusWeb, genius::file_name(p)));
+        found.push((Format::GeniusWeb, crate::files::file_name(p)));
     }
     let toml = files_with_extension(dir, "toml")?;
     if let Some(p) = toml.first() {
-        found.push((Format::Native, genius::file_name(p)));
+        found.push((Format::Native, crate::files::file_name(p)));
     }
     match found.as_slice() {
         [] => Err(Error::new(
@@ -208,7 +208,7 @@ fn detect_folder(dir: &Path) -> Result<Detected, Error> {
         .with_path(dir)),
         [(Format::Native, _)] => {
             if toml.len() > 1 {
-                let names: Vec<String> = toml.iter().map(|p| genius::file_name(p)).collect();
+                let names: Vec<String> = toml.iter().map(|p| crate::files::file_name(p)).collect();
                 return Err(Error::new(
                     ErrorKind::Invalid,
                     format!(
@@ -245,27 +245,4 @@ fn detect_folder(dir: &Path) -> Result<Detected, Error> {
             .with_path(dir))
         }
     }
-}
-
-/// The files of `dir` (not sub-folders) whose extension is `ext` (any case), sorted by file
-/// name.
-pub(crate) fn files_with_extension(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, Error> {
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        Error::new(ErrorKind::Io, format!("cannot read the folder: {e}")).with_path(dir)
-    })?;
-    let mut files = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| {
-            Error::new(ErrorKind::Io, format!("cannot read the folder: {e}")).with_path(dir)
-        })?;
-        let path = entry.path();
-        let matches = path
-            .extension()
-            .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case(ext));
-        if matches && path.is_file() {
-            files.push(path);
-        }
-    }
-    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
-    Ok(files)
 }

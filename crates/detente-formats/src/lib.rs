@@ -12,6 +12,7 @@
 
 pub mod detect;
 mod error;
+mod files;
 pub mod genius;
 pub mod geniusweb;
 pub mod native;

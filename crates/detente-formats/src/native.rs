@@ -30,7 +30,7 @@ use crate::error::{Error, ErrorKind, line_col};
 /// # Errors
 /// When the file cannot be read, is not valid TOML, or is not a valid scenario.
 pub fn read_file(path: &Path) -> Result<Scenario, Error> {
-    let bytes = crate::genius::read_bytes(path)?;
+    let bytes = crate::files::read_bytes(path)?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let (line, col) = line_col(
             &String::from_utf8_lossy(e.as_bytes()),
