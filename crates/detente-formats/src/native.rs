@@ -324,9 +324,11 @@ struct MeetingDto {
 // ---------------------------------------------------------------------------------------------
 // Validation: DTOs -> core model.
 
-/// Builds errors that point at a span of the text.
+/// What validation works against: the text (errors point at spans of it) and the source ids
+/// the file declares (every other table may cite them).
 struct Ctx<'a> {
     text: &'a str,
+    source_ids: Vec<String>,
 }
 
 impl Ctx<'_> {
@@ -341,183 +343,58 @@ impl Ctx<'_> {
             .at(l, c)
             .in_element(element)
     }
-}
 
-fn list(names: impl IntoIterator<Item = impl AsRef<str>>) -> String {
-    let v: Vec<String> = names
-        .into_iter()
-        .map(|s| format!("'{}'", s.as_ref()))
-        .collect();
-    v.join(", ")
-}
-
-fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
-    let cx = Ctx { text };
-    let top = |msg: String| Error::new(ErrorKind::Invalid, msg);
-
-    // Sources first: every other table may cite them.
-    let mut source_ids: Vec<String> = Vec::new();
-    for s in &dto.sources {
-        if s.id.get_ref().trim().is_empty() {
-            return Err(cx.err(s.id.span(), "sources", "a source id must not be empty"));
-        }
-        if source_ids.contains(s.id.get_ref()) {
-            return Err(cx.err(
-                s.id.span(),
-                "sources",
-                format!("duplicate source id '{}'", s.id.get_ref()),
-            ));
-        }
-        source_ids.push(s.id.get_ref().clone());
-    }
-    let check_sources =
-        |ids: &[String], span: std::ops::Range<usize>, element: &str| -> Result<(), Error> {
-            for id in ids {
-                if !source_ids.contains(id) {
-                    return Err(cx.err(
-                        span.clone(),
-                        element,
-                        format!(
-                            "cites unknown source '{id}'; declare it in [[sources]] (declared: {})",
-                            if source_ids.is_empty() {
-                                "none".to_string()
-                            } else {
-                                list(&source_ids)
-                            }
-                        ),
-                    ));
-                }
-            }
-            Ok(())
-        };
-
-    // Issues.
-    if dto.issues.is_empty() {
-        return Err(top(
-            "the scenario has no issues; add at least one [[issues]] table".into(),
-        ));
-    }
-    let mut issues = Vec::with_capacity(dto.issues.len());
-    let mut issue_notes = Vec::with_capacity(dto.issues.len());
-    for (k, i) in dto.issues.iter().enumerate() {
-        let name = i.name.get_ref();
-        let el = format!("issues[{k}] '{name}'");
-        if name.trim().is_empty() {
-            return Err(cx.err(
-                i.name.span(),
-                format!("issues[{k}]"),
-                "an issue name must not be empty",
-            ));
-        }
-        if dto.issues[..k].iter().any(|o| o.name.get_ref() == name) {
-            return Err(cx.err(i.name.span(), el, format!("duplicate issue name '{name}'")));
-        }
-        let mut note = IssueNote {
-            description: i.description.clone(),
-            category: i.category.clone(),
-            unit: i.unit.clone(),
-            options: Vec::new(),
-        };
-        let issue = match (&i.options, &i.range) {
-            (Some(_), Some(_)) => {
-                return Err(cx.err(
-                    i.name.span(),
-                    el,
-                    "give either `options` (discrete) or `range` (integer), not both",
-                ));
-            }
-            (None, None) => {
-                return Err(cx.err(
-                    i.name.span(),
-                    el,
-                    "give `options = [...]` (discrete) or `range = [lo, hi]` (integer)",
-                ));
-            }
-            (Some(opts), None) => {
-                if i.step.is_some() {
-                    return Err(cx.err(
-                        i.name.span(),
-                        el,
-                        "`step` only applies to integer issues with a `range`",
-                    ));
-                }
-                if opts.is_empty() {
-                    return Err(cx.err(
-                        i.name.span(),
-                        el,
-                        "the option list is empty; a discrete issue needs at least one option",
-                    ));
-                }
-                let mut names = Vec::with_capacity(opts.len());
-                for o in opts {
-                    let (n, on) = match o {
-                        OptionDto::Name(n) => (n.clone(), OptionNote::default()),
-                        OptionDto::Full(f) => {
-                            check_sources(
-                                &f.sources,
-                                i.name.span(),
-                                &format!("{el}, option '{}'", f.name),
-                            )?;
-                            (
-                                f.name.clone(),
-                                OptionNote {
-                                    description: f.description.clone(),
-                                    proposed_by: f.proposed_by.clone(),
-                                    sources: f.sources.clone(),
-                                },
-                            )
+    /// Checks that every cited source id is declared.
+    fn check_sources(
+        &self,
+        ids: &[String],
+        span: std::ops::Range<usize>,
+        element: &str,
+    ) -> Result<(), Error> {
+        for id in ids {
+            if !self.source_ids.contains(id) {
+                return Err(self.err(
+                    span.clone(),
+                    element,
+                    format!(
+                        "cites unknown source '{id}'; declare it in [[sources]] (declared: {})",
+                        if self.source_ids.is_empty() {
+                            "none".to_string()
+                        } else {
+                            list(&self.source_ids)
                         }
-                    };
-                    if n.trim().is_empty() {
-                        return Err(cx.err(i.name.span(), el, "an option name must not be empty"));
-                    }
-                    if names.contains(&n) {
-                        return Err(cx.err(i.name.span(), el, format!("duplicate option '{n}'")));
-                    }
-                    names.push(n);
-                    note.options.push(on);
-                }
-                Issue::discrete(name.clone(), names)
-                    .map_err(|e| cx.err(i.name.span(), el.clone(), e.to_string()))?
+                    ),
+                ));
             }
-            (None, Some(range)) => {
-                let r = range.get_ref();
-                if r.len() != 2 {
-                    return Err(cx.err(
-                        range.span(),
-                        el,
-                        format!("`range` must be [lo, hi], got {} numbers", r.len()),
-                    ));
-                }
-                if r[0] > r[1] {
-                    return Err(cx.err(
-                        range.span(),
-                        el,
-                        format!("range [{}, {}] has lo > hi", r[0], r[1]),
-                    ));
-                }
-                let step = i.step.as_ref().map_or(1, |s| *s.get_ref());
-                if step < 1 {
-                    let span = i.step.as_ref().map_or(range.span(), |s| s.span());
-                    return Err(cx.err(
-                        span,
-                        el,
-                        format!("step {step} is invalid; the step must be an integer >= 1"),
-                    ));
-                }
-                Issue::integer(name.clone(), r[0], r[1], step)
-                    .map_err(|e| cx.err(range.span(), el.clone(), e.to_string()))?
-            }
-        };
-        issues.push(issue);
-        issue_notes.push(note);
+        }
+        Ok(())
     }
-    let space = OutcomeSpace::new(issues).map_err(|e| top(e.to_string()))?;
-    let issue_names: Vec<&str> = space.issues().iter().map(|i| i.name()).collect();
 
-    // Resolves a choice (option name or integer) on issue `idx`.
-    let resolve = |idx: usize, c: &ChoiceDto| -> Result<u32, String> {
-        let issue = &space.issues()[idx];
+    /// [`estimate`] with this context's source check.
+    fn estimate(
+        &self,
+        n: &NumDto,
+        span: std::ops::Range<usize>,
+        element: &str,
+        default: Default,
+    ) -> Result<Estimate, Error> {
+        estimate(self, n, span, element, default, &|ids, span, el| {
+            self.check_sources(ids, span, el)
+        })
+    }
+}
+
+/// The outcome space built from the issue tables, with what resolves names against it.
+struct Space<'a> {
+    cx: &'a Ctx<'a>,
+    space: OutcomeSpace,
+    issue_names: Vec<String>,
+}
+
+impl Space<'_> {
+    /// Resolves a choice (option name or integer) on issue `idx`.
+    fn resolve(&self, idx: usize, c: &ChoiceDto) -> Result<u32, String> {
+        let issue = &self.space.issues()[idx];
         match (issue.kind(), c) {
             (IssueKind::Discrete { options }, ChoiceDto::Name(n)) => {
                 issue.option_index(n).ok_or_else(|| {
@@ -546,421 +423,686 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
                 issue.name()
             )),
         }
-    };
-    let issue_idx = |name: &str| -> Result<usize, String> {
-        space
-            .issue_index(name)
-            .ok_or_else(|| format!("unknown issue '{name}'; valid: {}", list(&issue_names)))
-    };
+    }
 
-    // Parties.
+    fn issue_idx(&self, name: &str) -> Result<usize, String> {
+        self.space
+            .issue_index(name)
+            .ok_or_else(|| format!("unknown issue '{name}'; valid: {}", list(&self.issue_names)))
+    }
+}
+
+fn list(names: impl IntoIterator<Item = impl AsRef<str>>) -> String {
+    let v: Vec<String> = names
+        .into_iter()
+        .map(|s| format!("'{}'", s.as_ref()))
+        .collect();
+    v.join(", ")
+}
+
+fn top(msg: String) -> Error {
+    Error::new(ErrorKind::Invalid, msg)
+}
+
+/// Validates the file table by table: sources, issues, parties, the scenario's own fields,
+/// packages, the mediator, meetings (in that order, so the first error is the same as ever).
+fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
+    let mut cx = Ctx {
+        text,
+        source_ids: Vec::new(),
+    };
+    // Sources first: every other table may cite them.
+    cx.source_ids = source_ids(&cx, &dto.sources)?;
+    let (space, issue_notes) = issues(&cx, &dto.issues)?;
+    let issue_names = space
+        .issues()
+        .iter()
+        .map(|i| i.name().to_string())
+        .collect();
+    let sx = Space {
+        cx: &cx,
+        space,
+        issue_names,
+    };
+    let (parties, models) = parties(&sx, &dto)?;
+    let party_names: Vec<String> = parties.iter().map(|p| p.name.clone()).collect();
+    let mut scenario = Scenario::new(dto.name.clone(), sx.space.clone(), parties)
+        .map_err(|e| top(e.to_string()))?;
+    scenario_fields(&cx, &dto, &mut scenario, models, issue_notes)?;
+    packages(&sx, &dto.packages, &mut scenario)?;
+    if let Some(m) = &dto.mediator {
+        scenario.mediator = Some(mediator(&sx, m, &party_names, &scenario.packages)?);
+    }
+    meetings(&cx, &dto.meetings, &party_names, &mut scenario)?;
+    Ok(scenario)
+}
+
+/// The `[[sources]]` table: ids, non-empty and unique.
+fn source_ids(cx: &Ctx<'_>, sources: &[SourceDto]) -> Result<Vec<String>, Error> {
+    let mut source_ids: Vec<String> = Vec::new();
+    for s in sources {
+        if s.id.get_ref().trim().is_empty() {
+            return Err(cx.err(s.id.span(), "sources", "a source id must not be empty"));
+        }
+        if source_ids.contains(s.id.get_ref()) {
+            return Err(cx.err(
+                s.id.span(),
+                "sources",
+                format!("duplicate source id '{}'", s.id.get_ref()),
+            ));
+        }
+        source_ids.push(s.id.get_ref().clone());
+    }
+    Ok(source_ids)
+}
+
+/// The `[[issues]]` tables: the outcome space and the analyst's notes per issue.
+fn issues(cx: &Ctx<'_>, dtos: &[IssueDto]) -> Result<(OutcomeSpace, Vec<IssueNote>), Error> {
+    if dtos.is_empty() {
+        return Err(top(
+            "the scenario has no issues; add at least one [[issues]] table".into(),
+        ));
+    }
+    let mut issues = Vec::with_capacity(dtos.len());
+    let mut issue_notes = Vec::with_capacity(dtos.len());
+    for (k, i) in dtos.iter().enumerate() {
+        let (issue, note) = issue(cx, k, i, &dtos[..k])?;
+        issues.push(issue);
+        issue_notes.push(note);
+    }
+    let space = OutcomeSpace::new(issues).map_err(|e| top(e.to_string()))?;
+    Ok((space, issue_notes))
+}
+
+/// Issue `k` of the file (`before` are the issues above it).
+fn issue(
+    cx: &Ctx<'_>,
+    k: usize,
+    i: &IssueDto,
+    before: &[IssueDto],
+) -> Result<(Issue, IssueNote), Error> {
+    let name = i.name.get_ref();
+    let el = format!("issues[{k}] '{name}'");
+    if name.trim().is_empty() {
+        return Err(cx.err(
+            i.name.span(),
+            format!("issues[{k}]"),
+            "an issue name must not be empty",
+        ));
+    }
+    if before.iter().any(|o| o.name.get_ref() == name) {
+        return Err(cx.err(i.name.span(), el, format!("duplicate issue name '{name}'")));
+    }
+    let mut note = IssueNote {
+        description: i.description.clone(),
+        category: i.category.clone(),
+        unit: i.unit.clone(),
+        options: Vec::new(),
+    };
+    let issue = match (&i.options, &i.range) {
+        (Some(_), Some(_)) => {
+            return Err(cx.err(
+                i.name.span(),
+                el,
+                "give either `options` (discrete) or `range` (integer), not both",
+            ));
+        }
+        (None, None) => {
+            return Err(cx.err(
+                i.name.span(),
+                el,
+                "give `options = [...]` (discrete) or `range = [lo, hi]` (integer)",
+            ));
+        }
+        (Some(opts), None) => {
+            if i.step.is_some() {
+                return Err(cx.err(
+                    i.name.span(),
+                    el,
+                    "`step` only applies to integer issues with a `range`",
+                ));
+            }
+            if opts.is_empty() {
+                return Err(cx.err(
+                    i.name.span(),
+                    el,
+                    "the option list is empty; a discrete issue needs at least one option",
+                ));
+            }
+            let mut names = Vec::with_capacity(opts.len());
+            for o in opts {
+                let (n, on) = match o {
+                    OptionDto::Name(n) => (n.clone(), OptionNote::default()),
+                    OptionDto::Full(f) => {
+                        cx.check_sources(
+                            &f.sources,
+                            i.name.span(),
+                            &format!("{el}, option '{}'", f.name),
+                        )?;
+                        (
+                            f.name.clone(),
+                            OptionNote {
+                                description: f.description.clone(),
+                                proposed_by: f.proposed_by.clone(),
+                                sources: f.sources.clone(),
+                            },
+                        )
+                    }
+                };
+                if n.trim().is_empty() {
+                    return Err(cx.err(i.name.span(), el, "an option name must not be empty"));
+                }
+                if names.contains(&n) {
+                    return Err(cx.err(i.name.span(), el, format!("duplicate option '{n}'")));
+                }
+                names.push(n);
+                note.options.push(on);
+            }
+            Issue::discrete(name.clone(), names)
+                .map_err(|e| cx.err(i.name.span(), el.clone(), e.to_string()))?
+        }
+        (None, Some(range)) => {
+            let r = range.get_ref();
+            if r.len() != 2 {
+                return Err(cx.err(
+                    range.span(),
+                    el,
+                    format!("`range` must be [lo, hi], got {} numbers", r.len()),
+                ));
+            }
+            if r[0] > r[1] {
+                return Err(cx.err(
+                    range.span(),
+                    el,
+                    format!("range [{}, {}] has lo > hi", r[0], r[1]),
+                ));
+            }
+            let step = i.step.as_ref().map_or(1, |s| *s.get_ref());
+            if step < 1 {
+                let span = i.step.as_ref().map_or(range.span(), |s| s.span());
+                return Err(cx.err(
+                    span,
+                    el,
+                    format!("step {step} is invalid; the step must be an integer >= 1"),
+                ));
+            }
+            Issue::integer(name.clone(), r[0], r[1], step)
+                .map_err(|e| cx.err(range.span(), el.clone(), e.to_string()))?
+        }
+    };
+    Ok((issue, note))
+}
+
+/// A discount factor in (0, 1], or the error naming `element`.
+fn discount(cx: &Ctx<'_>, d: &Spanned<f64>, element: &str) -> Result<f64, Error> {
+    let v = *d.get_ref();
+    if !(v > 0.0 && v <= 1.0) {
+        return Err(cx.err(
+            d.span(),
+            element,
+            format!("discount is {v}; valid: a number in (0, 1]"),
+        ));
+    }
+    Ok(v)
+}
+
+/// The `[[parties]]` tables: each party, with its uncertainty model.
+fn parties(sx: &Space<'_>, dto: &FileDto) -> Result<(Vec<Party>, Vec<PartyModel>), Error> {
     if dto.parties.is_empty() {
         return Err(top(
             "the scenario has no parties; add at least one [[parties]] table".into(),
         ));
     }
     let default_discount = match &dto.discount {
-        Some(d) => {
-            let v = *d.get_ref();
-            if !(v > 0.0 && v <= 1.0) {
-                return Err(cx.err(
-                    d.span(),
-                    "discount",
-                    format!("discount is {v}; valid: a number in (0, 1]"),
-                ));
-            }
-            v
-        }
+        Some(d) => discount(sx.cx, d, "discount")?,
         None => 1.0,
     };
     let mut parties = Vec::with_capacity(dto.parties.len());
     let mut models = Vec::with_capacity(dto.parties.len());
     for (k, p) in dto.parties.iter().enumerate() {
-        let name = p.name.get_ref();
-        let el = format!("party '{name}'");
-        if name.trim().is_empty() {
-            return Err(cx.err(
-                p.name.span(),
-                format!("parties[{k}]"),
-                "a party name must not be empty",
-            ));
-        }
-        if dto.parties[..k].iter().any(|o| o.name.get_ref() == name) {
-            return Err(cx.err(p.name.span(), el, format!("duplicate party name '{name}'")));
-        }
-        let role = match &p.role {
-            None => Role::Principal,
-            Some(r) => {
-                match r.get_ref().as_str() {
-                    "principal" => Role::Principal,
-                    "mediator" => Role::Mediator,
-                    "stakeholder" => Role::Stakeholder,
-                    other => {
-                        return Err(cx.err(r.span(), el, format!("unknown role '{other}'; valid: 'principal', 'mediator', 'stakeholder'")));
-                    }
-                }
-            }
-        };
-        // Default spreads.
-        let spreads = match &p.uncertainty {
-            Some(u) => {
-                let d = u.get_ref();
-                for (field, v) in [
-                    ("values", d.values),
-                    ("weights", d.weights),
-                    ("reservation", d.reservation),
-                ] {
-                    if let Some(v) = v
-                        && !(v.is_finite() && v >= 0.0)
-                    {
-                        return Err(cx.err(
-                            u.span(),
-                            format!("{el}, uncertainty.{field}"),
-                            format!("the spread is {v}; valid: a number >= 0"),
-                        ));
-                    }
-                }
-                Spreads {
-                    values: d.values,
-                    weights: d.weights,
-                    reservation: d.reservation,
-                }
-            }
-            None => Spreads::default(),
-        };
-        let n_issues = space.issues().len();
-        let mut weight_est: Vec<Estimate> = vec![Estimate::point(0.0); n_issues];
-        let mut value_est: Vec<Option<ValueModel>> = vec![None; n_issues];
-        // Weights.
-        let mut weights = vec![0.0; space.issues().len()];
-        for (iname, w) in &p.weights {
-            let idx =
-                issue_idx(iname).map_err(|m| cx.err(w.span(), format!("{el}, weights"), m))?;
-            let wel = format!("{el}, weights.{iname}");
-            weight_est[idx] = estimate(
-                &cx,
-                w.get_ref(),
-                w.span(),
-                &wel,
-                Default {
-                    spread: spreads.weights.map(|s| s * w.get_ref().value().abs()),
-                    min: 0.0,
-                    max: f64::INFINITY,
-                },
-                &check_sources,
-            )?;
-            let v = w.get_ref().value();
-            if !v.is_finite() || v < 0.0 {
+        let (party, model) = party(sx, k, p, &dto.parties[..k], default_discount)?;
+        parties.push(party);
+        models.push(model);
+    }
+    Ok((parties, models))
+}
+
+/// Party `k` of the file (`before` are the parties above it).
+fn party(
+    sx: &Space<'_>,
+    k: usize,
+    p: &PartyDto,
+    before: &[PartyDto],
+    default_discount: f64,
+) -> Result<(Party, PartyModel), Error> {
+    let cx = sx.cx;
+    let name = p.name.get_ref();
+    let el = format!("party '{name}'");
+    if name.trim().is_empty() {
+        return Err(cx.err(
+            p.name.span(),
+            format!("parties[{k}]"),
+            "a party name must not be empty",
+        ));
+    }
+    if before.iter().any(|o| o.name.get_ref() == name) {
+        return Err(cx.err(p.name.span(), el, format!("duplicate party name '{name}'")));
+    }
+    let role = match &p.role {
+        None => Role::Principal,
+        Some(r) => match r.get_ref().as_str() {
+            "principal" => Role::Principal,
+            "mediator" => Role::Mediator,
+            "stakeholder" => Role::Stakeholder,
+            other => {
                 return Err(cx.err(
-                    w.span(),
-                    format!("{el}, weights.{iname}"),
-                    format!("weight is {v}; valid: a number >= 0"),
-                ));
-            }
-            weights[idx] = v;
-        }
-        if !weights.iter().any(|&w| w > 0.0) {
-            return Err(cx.err(p.name.span(), el, "no issue has a positive weight; set `weights = { issue = number, ... }` with at least one > 0"));
-        }
-        // Values.
-        let mut values: Vec<Option<ValueFunction>> = vec![None; space.issues().len()];
-        let value_default = Default {
-            spread: spreads.values,
-            min: 0.0,
-            max: 1.0,
-        };
-        for (iname, spec) in &p.values {
-            let vel = format!("{el}, values.{iname}");
-            let idx =
-                issue_idx(iname).map_err(|m| cx.err(spec.span(), format!("{el}, values"), m))?;
-            let issue = &space.issues()[idx];
-            let vf = match (issue.kind(), spec.get_ref()) {
-                (IssueKind::Discrete { options }, ValueSpecDto::Table(t)) => {
-                    let mut table = vec![f64::NAN; options.len()];
-                    let mut est = vec![Estimate::point(0.0); options.len()];
-                    for (oname, v) in t {
-                        let Some(o) = issue.option_index(oname) else {
-                            return Err(cx.err(
-                                spec.span(),
-                                vel,
-                                format!("unknown option '{oname}'; valid: {}", list(options)),
-                            ));
-                        };
-                        table[o as usize] = v.value();
-                        est[o as usize] = estimate(
-                            &cx,
-                            v,
-                            spec.span(),
-                            &format!("{vel}.{oname}"),
-                            value_default,
-                            &check_sources,
-                        )?;
-                    }
-                    value_est[idx] = Some(ValueModel::Table(est));
-                    if let Some(missing) = table.iter().position(|v| v.is_nan()) {
-                        return Err(cx.err(
-                            spec.span(),
-                            vel,
-                            format!(
-                                "no value for option '{}'; every option needs a value in [0, 1]",
-                                options[missing]
-                            ),
-                        ));
-                    }
-                    ValueFunction::Table(table)
-                }
-                (IssueKind::Discrete { options }, ValueSpecDto::List(l)) => {
-                    if l.len() != options.len() {
-                        return Err(cx.err(spec.span(), vel, format!("{} values for {} options; give one value per option, in option order", l.len(), options.len())));
-                    }
-                    let est = l
-                        .iter()
-                        .zip(options)
-                        .map(|(v, o)| {
-                            estimate(
-                                &cx,
-                                v,
-                                spec.span(),
-                                &format!("{vel}.{o}"),
-                                value_default,
-                                &check_sources,
-                            )
-                        })
-                        .collect::<Result<Vec<_>, _>>()?;
-                    value_est[idx] = Some(ValueModel::Table(est));
-                    ValueFunction::Table(l.iter().map(NumDto::value).collect())
-                }
-                (IssueKind::Integer { .. }, ValueSpecDto::Points(pts)) => {
-                    if pts.points.is_empty() {
-                        return Err(cx.err(
-                            spec.span(),
-                            vel,
-                            "`points` is empty; give at least one [x, value] pair",
-                        ));
-                    }
-                    let est = pts
-                        .points
-                        .iter()
-                        .map(|(x, v)| {
-                            Ok((
-                                *x,
-                                estimate(
-                                    &cx,
-                                    v,
-                                    spec.span(),
-                                    &format!("{vel}, point at x = {x}"),
-                                    value_default,
-                                    &check_sources,
-                                )?,
-                            ))
-                        })
-                        .collect::<Result<Vec<_>, Error>>()?;
-                    value_est[idx] = Some(ValueModel::Piecewise(est));
-                    ValueFunction::PiecewiseLinear(
-                        pts.points.iter().map(|(x, v)| (*x, v.value())).collect(),
-                    )
-                }
-                (IssueKind::Discrete { .. }, ValueSpecDto::Points(_)) => {
-                    return Err(cx.err(
-                        spec.span(),
-                        vel,
-                        "`points` only applies to integer issues; give `{ option = value, ... }`",
-                    ));
-                }
-                (IssueKind::Integer { .. }, _) => {
-                    return Err(cx.err(
-                        spec.span(),
-                        vel,
-                        "an integer issue needs `{ points = [[x, value], ...] }`",
-                    ));
-                }
-            };
-            let out_of_range = match &vf {
-                ValueFunction::Table(t) => t
-                    .iter()
-                    .enumerate()
-                    .find(|(_, v)| !(v.is_finite() && (0.0..=1.0).contains(*v)))
-                    .map(|(k, v)| {
-                        (
-                            issue
-                                .value(k as u32)
-                                .map(|x| format!("'{x}'"))
-                                .unwrap_or_default(),
-                            *v,
-                        )
-                    }),
-                ValueFunction::PiecewiseLinear(pts) => pts
-                    .iter()
-                    .find(|(_, v)| !(v.is_finite() && (0.0..=1.0).contains(v)))
-                    .map(|(x, v)| (format!("x = {x}"), *v)),
-            };
-            if let Some((which, v)) = out_of_range {
-                return Err(cx.err(
-                    spec.span(),
-                    vel,
-                    format!("the value of {which} is {v}; valid: a number in [0, 1]"),
-                ));
-            }
-            values[idx] = Some(vf);
-        }
-        for (idx, w) in weights.iter().enumerate() {
-            if *w > 0.0 && values[idx].is_none() {
-                return Err(cx.err(
-                    p.name.span(),
+                    r.span(),
                     el,
                     format!(
-                        "issue '{}' has weight {w} but no values; add it under [parties.values]",
-                        issue_names[idx]
+                        "unknown role '{other}'; valid: 'principal', 'mediator', 'stakeholder'"
                     ),
                 ));
             }
+        },
+    };
+    let spreads = spreads(cx, p, &el)?;
+    let (weights, weight_est) = weights(sx, p, &el, &spreads)?;
+    let n_issues = sx.space.issues().len();
+    let mut values: Vec<Option<ValueFunction>> = vec![None; n_issues];
+    let mut value_est: Vec<Option<ValueModel>> = vec![None; n_issues];
+    let value_default = Default {
+        spread: spreads.values,
+        min: 0.0,
+        max: 1.0,
+    };
+    for (iname, spec) in &p.values {
+        let idx = sx
+            .issue_idx(iname)
+            .map_err(|m| cx.err(spec.span(), format!("{el}, values"), m))?;
+        let (vf, est) = value_function(
+            sx,
+            idx,
+            spec,
+            &format!("{el}, values.{iname}"),
+            value_default,
+        )?;
+        value_est[idx] = Some(est);
+        values[idx] = Some(vf);
+    }
+    for (idx, w) in weights.iter().enumerate() {
+        if *w > 0.0 && values[idx].is_none() {
+            return Err(cx.err(
+                p.name.span(),
+                el,
+                format!(
+                    "issue '{}' has weight {w} but no values; add it under [parties.values]",
+                    sx.issue_names[idx]
+                ),
+            ));
         }
-        let ufun = UtilityFunction::weighted_sum(&space, name, &weights, &values)
-            .map_err(|e| cx.err(p.name.span(), el.clone(), e.to_string()))?;
-        // Red lines.
-        let mut red_lines = RedLines::none(space.issues().len());
-        let mut notes = Vec::new();
-        let mut uncertain_red_lines = Vec::new();
-        for rl in &p.red_lines {
-            let rel = format!("{el}, red_lines");
-            let idx = issue_idx(rl.issue.get_ref())
-                .map_err(|m| cx.err(rl.issue.span(), rel.clone(), m))?;
-            check_sources(&rl.sources, rl.issue.span(), &rel)?;
-            let mut vals = Vec::new();
-            for c in &rl.options {
-                let v = resolve(idx, c).map_err(|m| cx.err(rl.issue.span(), rel.clone(), m))?;
-                red_lines.forbid(idx, v);
-                vals.push(v);
-            }
-            let confidence = match &rl.confidence {
-                Some(c) => {
-                    let v = *c.get_ref();
-                    if !(v > 0.0 && v <= 1.0) {
-                        return Err(cx.err(
-                            c.span(),
-                            format!("{rel}, confidence"),
-                            format!("confidence is {v}; valid: a probability in (0, 1]"),
-                        ));
-                    }
-                    v
-                }
-                None => 1.0,
-            };
-            uncertain_red_lines.push(UncertainRedLine {
-                issue_idx: idx,
-                values: vals.clone(),
-                confidence,
-            });
-            notes.push(RedLineNote {
-                issue_idx: idx,
-                values: vals,
-                basis: rl.basis.clone(),
-                sources: rl.sources.clone(),
-            });
+    }
+    let ufun = UtilityFunction::weighted_sum(&sx.space, name, &weights, &values)
+        .map_err(|e| cx.err(p.name.span(), el.clone(), e.to_string()))?;
+    let (red_lines, notes, uncertain_red_lines) = red_lines(sx, p, &el)?;
+    let (reservation, reservation_est) = reservation(cx, p, &el, &spreads)?;
+    let model = PartyModel {
+        weights: weight_est,
+        values: value_est,
+        reservation: reservation_est,
+        red_lines: uncertain_red_lines,
+        spreads,
+    };
+    let discount = match &p.discount {
+        Some(d) => discount(cx, d, &format!("{el}, discount"))?,
+        None => default_discount,
+    };
+    let mut preferences = Preferences::new(ufun, reservation, red_lines, discount)
+        .map_err(|e| cx.err(p.name.span(), el.clone(), e.to_string()))?;
+    if let Some(td) = &p.time_discount {
+        if p.discount.is_some() {
+            return Err(cx.err(
+                td.span(),
+                format!("{el}, time_discount"),
+                "give either `discount` or its synonym `time_discount`, not both",
+            ));
         }
-        let reservation = match &p.reservation {
-            Some(r) => {
-                let v = r.get_ref().value();
-                if !v.is_finite() {
-                    return Err(cx.err(
-                        r.span(),
-                        format!("{el}, reservation"),
-                        format!("reservation is {v}; valid: a finite number"),
-                    ));
-                }
-                v
-            }
-            None => 0.0,
-        };
-        let reservation_est = match &p.reservation {
-            Some(r) => estimate(
-                &cx,
-                r.get_ref(),
-                r.span(),
-                &format!("{el}, reservation"),
-                Default {
-                    spread: spreads.reservation,
-                    min: f64::NEG_INFINITY,
-                    max: f64::INFINITY,
-                },
-                &check_sources,
-            )?,
-            None => Estimate::spread(
-                0.0,
-                spreads.reservation.unwrap_or(0.0),
-                f64::NEG_INFINITY,
-                f64::INFINITY,
-            ),
-        };
-        models.push(PartyModel {
-            weights: weight_est,
-            values: value_est,
-            reservation: reservation_est,
-            red_lines: uncertain_red_lines,
-            spreads,
+        let v = *td.get_ref();
+        preferences = preferences.with_discount(v).map_err(|_| {
+            cx.err(
+                td.span(),
+                format!("{el}, time_discount"),
+                format!("time_discount is {v}; valid: a number in (0, 1]"),
+            )
+        })?;
+    }
+    let provenance = p
+        .provenance
+        .as_ref()
+        .map_or_else(Provenance::default, |pr| Provenance {
+            reservation: pr.reservation.clone(),
+            weights: pr.weights.clone(),
+            values: pr.values.clone(),
         });
-        let discount = match &p.discount {
-            Some(d) => {
-                let v = *d.get_ref();
-                if !(v > 0.0 && v <= 1.0) {
+    let party = Party {
+        name: name.clone(),
+        role,
+        description: p.description.clone(),
+        preferences,
+        provenance,
+        red_line_notes: notes,
+        delegation: p.delegation.clone(),
+        batna: p.batna.clone(),
+    };
+    Ok((party, model))
+}
+
+/// A party's default spreads (`uncertainty = { ... }`).
+fn spreads(cx: &Ctx<'_>, p: &PartyDto, el: &str) -> Result<Spreads, Error> {
+    let Some(u) = &p.uncertainty else {
+        return Ok(Spreads::default());
+    };
+    let d = u.get_ref();
+    for (field, v) in [
+        ("values", d.values),
+        ("weights", d.weights),
+        ("reservation", d.reservation),
+    ] {
+        if let Some(v) = v
+            && !(v.is_finite() && v >= 0.0)
+        {
+            return Err(cx.err(
+                u.span(),
+                format!("{el}, uncertainty.{field}"),
+                format!("the spread is {v}; valid: a number >= 0"),
+            ));
+        }
+    }
+    Ok(Spreads {
+        values: d.values,
+        weights: d.weights,
+        reservation: d.reservation,
+    })
+}
+
+/// A party's `weights`: the point weights per issue and their estimates.
+fn weights(
+    sx: &Space<'_>,
+    p: &PartyDto,
+    el: &str,
+    spreads: &Spreads,
+) -> Result<(Vec<f64>, Vec<Estimate>), Error> {
+    let cx = sx.cx;
+    let n_issues = sx.space.issues().len();
+    let mut weight_est: Vec<Estimate> = vec![Estimate::point(0.0); n_issues];
+    let mut weights = vec![0.0; n_issues];
+    for (iname, w) in &p.weights {
+        let idx = sx
+            .issue_idx(iname)
+            .map_err(|m| cx.err(w.span(), format!("{el}, weights"), m))?;
+        let wel = format!("{el}, weights.{iname}");
+        weight_est[idx] = cx.estimate(
+            w.get_ref(),
+            w.span(),
+            &wel,
+            Default {
+                spread: spreads.weights.map(|s| s * w.get_ref().value().abs()),
+                min: 0.0,
+                max: f64::INFINITY,
+            },
+        )?;
+        let v = w.get_ref().value();
+        if !v.is_finite() || v < 0.0 {
+            return Err(cx.err(
+                w.span(),
+                format!("{el}, weights.{iname}"),
+                format!("weight is {v}; valid: a number >= 0"),
+            ));
+        }
+        weights[idx] = v;
+    }
+    if !weights.iter().any(|&w| w > 0.0) {
+        return Err(cx.err(
+            p.name.span(),
+            el,
+            "no issue has a positive weight; set `weights = { issue = number, ... }` with at least one > 0",
+        ));
+    }
+    Ok((weights, weight_est))
+}
+
+/// A party's value function on issue `idx` (element `vel`), with its estimates.
+fn value_function(
+    sx: &Space<'_>,
+    idx: usize,
+    spec: &Spanned<ValueSpecDto>,
+    vel: &str,
+    value_default: Default,
+) -> Result<(ValueFunction, ValueModel), Error> {
+    let cx = sx.cx;
+    let issue = &sx.space.issues()[idx];
+    let (vf, model) = match (issue.kind(), spec.get_ref()) {
+        (IssueKind::Discrete { options }, ValueSpecDto::Table(t)) => {
+            let mut table = vec![f64::NAN; options.len()];
+            let mut est = vec![Estimate::point(0.0); options.len()];
+            for (oname, v) in t {
+                let Some(o) = issue.option_index(oname) else {
                     return Err(cx.err(
-                        d.span(),
-                        format!("{el}, discount"),
-                        format!("discount is {v}; valid: a number in (0, 1]"),
+                        spec.span(),
+                        vel,
+                        format!("unknown option '{oname}'; valid: {}", list(options)),
                     ));
-                }
-                v
+                };
+                table[o as usize] = v.value();
+                est[o as usize] =
+                    cx.estimate(v, spec.span(), &format!("{vel}.{oname}"), value_default)?;
             }
-            None => default_discount,
-        };
-        let mut preferences = Preferences::new(ufun, reservation, red_lines, discount)
-            .map_err(|e| cx.err(p.name.span(), el.clone(), e.to_string()))?;
-        if let Some(td) = &p.time_discount {
-            if p.discount.is_some() {
+            if let Some(missing) = table.iter().position(|v| v.is_nan()) {
                 return Err(cx.err(
-                    td.span(),
-                    format!("{el}, time_discount"),
-                    "give either `discount` or its synonym `time_discount`, not both",
+                    spec.span(),
+                    vel,
+                    format!(
+                        "no value for option '{}'; every option needs a value in [0, 1]",
+                        options[missing]
+                    ),
                 ));
             }
-            let v = *td.get_ref();
-            preferences = preferences.with_discount(v).map_err(|_| {
-                cx.err(
-                    td.span(),
-                    format!("{el}, time_discount"),
-                    format!("time_discount is {v}; valid: a number in (0, 1]"),
-                )
-            })?;
+            (ValueFunction::Table(table), ValueModel::Table(est))
         }
-        let provenance = p
-            .provenance
-            .as_ref()
-            .map_or_else(Provenance::default, |pr| Provenance {
-                reservation: pr.reservation.clone(),
-                weights: pr.weights.clone(),
-                values: pr.values.clone(),
-            });
-        parties.push(Party {
-            name: name.clone(),
-            role,
-            description: p.description.clone(),
-            preferences,
-            provenance,
-            red_line_notes: notes,
-            delegation: p.delegation.clone(),
-            batna: p.batna.clone(),
+        (IssueKind::Discrete { options }, ValueSpecDto::List(l)) => {
+            if l.len() != options.len() {
+                return Err(cx.err(
+                    spec.span(),
+                    vel,
+                    format!(
+                        "{} values for {} options; give one value per option, in option order",
+                        l.len(),
+                        options.len()
+                    ),
+                ));
+            }
+            let est = l
+                .iter()
+                .zip(options)
+                .map(|(v, o)| cx.estimate(v, spec.span(), &format!("{vel}.{o}"), value_default))
+                .collect::<Result<Vec<_>, _>>()?;
+            (
+                ValueFunction::Table(l.iter().map(NumDto::value).collect()),
+                ValueModel::Table(est),
+            )
+        }
+        (IssueKind::Integer { .. }, ValueSpecDto::Points(pts)) => {
+            if pts.points.is_empty() {
+                return Err(cx.err(
+                    spec.span(),
+                    vel,
+                    "`points` is empty; give at least one [x, value] pair",
+                ));
+            }
+            let est = pts
+                .points
+                .iter()
+                .map(|(x, v)| {
+                    Ok((
+                        *x,
+                        cx.estimate(
+                            v,
+                            spec.span(),
+                            &format!("{vel}, point at x = {x}"),
+                            value_default,
+                        )?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            (
+                ValueFunction::PiecewiseLinear(
+                    pts.points.iter().map(|(x, v)| (*x, v.value())).collect(),
+                ),
+                ValueModel::Piecewise(est),
+            )
+        }
+        (IssueKind::Discrete { .. }, ValueSpecDto::Points(_)) => {
+            return Err(cx.err(
+                spec.span(),
+                vel,
+                "`points` only applies to integer issues; give `{ option = value, ... }`",
+            ));
+        }
+        (IssueKind::Integer { .. }, _) => {
+            return Err(cx.err(
+                spec.span(),
+                vel,
+                "an integer issue needs `{ points = [[x, value], ...] }`",
+            ));
+        }
+    };
+    let out_of_range = match &vf {
+        ValueFunction::Table(t) => t
+            .iter()
+            .enumerate()
+            .find(|(_, v)| !(v.is_finite() && (0.0..=1.0).contains(*v)))
+            .map(|(k, v)| {
+                (
+                    issue
+                        .value(k as u32)
+                        .map(|x| format!("'{x}'"))
+                        .unwrap_or_default(),
+                    *v,
+                )
+            }),
+        ValueFunction::PiecewiseLinear(pts) => pts
+            .iter()
+            .find(|(_, v)| !(v.is_finite() && (0.0..=1.0).contains(v)))
+            .map(|(x, v)| (format!("x = {x}"), *v)),
+    };
+    if let Some((which, v)) = out_of_range {
+        return Err(cx.err(
+            spec.span(),
+            vel,
+            format!("the value of {which} is {v}; valid: a number in [0, 1]"),
+        ));
+    }
+    Ok((vf, model))
+}
+
+/// A party's `[[parties.red_lines]]`: the red lines, their notes and their confidences.
+fn red_lines(
+    sx: &Space<'_>,
+    p: &PartyDto,
+    el: &str,
+) -> Result<(RedLines, Vec<RedLineNote>, Vec<UncertainRedLine>), Error> {
+    let cx = sx.cx;
+    let mut red_lines = RedLines::none(sx.space.issues().len());
+    let mut notes = Vec::new();
+    let mut uncertain_red_lines = Vec::new();
+    for rl in &p.red_lines {
+        let rel = format!("{el}, red_lines");
+        let idx = sx
+            .issue_idx(rl.issue.get_ref())
+            .map_err(|m| cx.err(rl.issue.span(), rel.clone(), m))?;
+        cx.check_sources(&rl.sources, rl.issue.span(), &rel)?;
+        let mut vals = Vec::new();
+        for c in &rl.options {
+            let v = sx
+                .resolve(idx, c)
+                .map_err(|m| cx.err(rl.issue.span(), rel.clone(), m))?;
+            red_lines.forbid(idx, v);
+            vals.push(v);
+        }
+        let confidence = match &rl.confidence {
+            Some(c) => {
+                let v = *c.get_ref();
+                if !(v > 0.0 && v <= 1.0) {
+                    return Err(cx.err(
+                        c.span(),
+                        format!("{rel}, confidence"),
+                        format!("confidence is {v}; valid: a probability in (0, 1]"),
+                    ));
+                }
+                v
+            }
+            None => 1.0,
+        };
+        uncertain_red_lines.push(UncertainRedLine {
+            issue_idx: idx,
+            values: vals.clone(),
+            confidence,
+        });
+        notes.push(RedLineNote {
+            issue_idx: idx,
+            values: vals,
+            basis: rl.basis.clone(),
+            sources: rl.sources.clone(),
         });
     }
-    let party_names: Vec<String> = parties.iter().map(|p| p.name.clone()).collect();
-    let party_idx = |name: &str| -> Result<usize, String> {
-        party_names
-            .iter()
-            .position(|n| n == name)
-            .ok_or_else(|| format!("unknown party '{name}'; valid: {}", list(&party_names)))
-    };
+    Ok((red_lines, notes, uncertain_red_lines))
+}
 
-    let mut scenario =
-        Scenario::new(dto.name.clone(), space.clone(), parties).map_err(|e| top(e.to_string()))?;
+/// A party's walk-away (reservation) value and its estimate.
+fn reservation(
+    cx: &Ctx<'_>,
+    p: &PartyDto,
+    el: &str,
+    spreads: &Spreads,
+) -> Result<(f64, Estimate), Error> {
+    let Some(r) = &p.reservation else {
+        let est = Estimate::spread(
+            0.0,
+            spreads.reservation.unwrap_or(0.0),
+            f64::NEG_INFINITY,
+            f64::INFINITY,
+        );
+        return Ok((0.0, est));
+    };
+    let v = r.get_ref().value();
+    if !v.is_finite() {
+        return Err(cx.err(
+            r.span(),
+            format!("{el}, reservation"),
+            format!("reservation is {v}; valid: a finite number"),
+        ));
+    }
+    let est = cx.estimate(
+        r.get_ref(),
+        r.span(),
+        &format!("{el}, reservation"),
+        Default {
+            spread: spreads.reservation,
+            min: f64::NEG_INFINITY,
+            max: f64::INFINITY,
+        },
+    )?;
+    Ok((v, est))
+}
+
+/// The scenario's own fields: description, uncertainty, provenance, `as_of`, issue notes,
+/// `rounds`, sources.
+fn scenario_fields(
+    cx: &Ctx<'_>,
+    dto: &FileDto,
+    scenario: &mut Scenario,
+    models: Vec<PartyModel>,
+    issue_notes: Vec<IssueNote>,
+) -> Result<(), Error> {
     scenario.description = dto.description.clone();
     let uncertainty = Uncertainty { parties: models };
     let annotated = uncertainty.numbers().iter().any(|(_, e)| e.explicit)
@@ -998,37 +1140,48 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
             reliability: s.reliability.clone(),
         })
         .collect();
+    Ok(())
+}
 
-    // Packages.
-    for (k, pk) in dto.packages.iter().enumerate() {
+/// The `[[packages]]` tables (reported drafts).
+fn packages(sx: &Space<'_>, dtos: &[PackageDto], scenario: &mut Scenario) -> Result<(), Error> {
+    let cx = sx.cx;
+    for (k, pk) in dtos.iter().enumerate() {
         let name = pk.name.get_ref();
         let el = format!("package '{name}'");
-        if dto.packages[..k].iter().any(|o| o.name.get_ref() == name) {
+        if dtos[..k].iter().any(|o| o.name.get_ref() == name) {
             return Err(cx.err(
                 pk.name.span(),
                 el,
                 format!("duplicate package name '{name}'"),
             ));
         }
-        check_sources(&pk.sources, pk.name.span(), &el)?;
+        cx.check_sources(&pk.sources, pk.name.span(), &el)?;
         if let Some(d) = &pk.date {
             check_date(d.get_ref()).map_err(|m| cx.err(d.span(), format!("{el}, date"), m))?;
         }
-        let mut choices: Vec<Option<Vec<u32>>> = vec![None; space.issues().len()];
+        let mut choices: Vec<Option<Vec<u32>>> = vec![None; sx.space.issues().len()];
         for (iname, c) in &pk.outcome {
             let oel = format!("{el}, outcome.{iname}");
-            let idx =
-                issue_idx(iname).map_err(|m| cx.err(c.span(), format!("{el}, outcome"), m))?;
+            let idx = sx
+                .issue_idx(iname)
+                .map_err(|m| cx.err(c.span(), format!("{el}, outcome"), m))?;
             let alts: Vec<ChoiceDto> = match c.get_ref() {
                 PackageChoiceDto::One(x) => vec![x.clone()],
                 PackageChoiceDto::Alternatives(v) => v.clone(),
             };
             if alts.is_empty() {
-                return Err(cx.err(c.span(), oel, "an empty list of alternatives; omit the issue when the package does not decide it"));
+                return Err(cx.err(
+                    c.span(),
+                    oel,
+                    "an empty list of alternatives; omit the issue when the package does not decide it",
+                ));
             }
             let mut vals = Vec::new();
             for a in &alts {
-                let v = resolve(idx, a).map_err(|m| cx.err(c.span(), oel.clone(), m))?;
+                let v = sx
+                    .resolve(idx, a)
+                    .map_err(|m| cx.err(c.span(), oel.clone(), m))?;
                 if !vals.contains(&v) {
                     vals.push(v);
                 }
@@ -1044,56 +1197,78 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
             choices,
         });
     }
+    Ok(())
+}
 
-    // Mediator.
-    if let Some(m) = &dto.mediator {
-        let party_idx = match &m.party {
-            Some(p) => Some(
-                party_idx(p.get_ref()).map_err(|msg| cx.err(p.span(), "mediator.party", msg))?,
-            ),
-            None => None,
-        };
-        let start = match &m.start {
-            Some(st) => {
-                let name = st.get_ref();
-                let Some(k) = scenario.packages.iter().position(|p| &p.name == name) else {
-                    let names: Vec<&str> =
-                        scenario.packages.iter().map(|p| p.name.as_str()).collect();
-                    return Err(cx.err(
-                        st.span(),
-                        "mediator.start",
-                        format!("unknown package '{name}'; valid: {}", list(&names)),
-                    ));
-                };
-                let undecided = scenario.packages[k]
-                    .choices
-                    .iter()
-                    .position(|c| c.as_ref().is_none_or(|c| c.len() != 1));
-                if let Some(missing) = undecided {
-                    return Err(cx.err(
-                        st.span(),
-                        "mediator.start",
-                        format!(
-                            "package '{name}' cannot start a single text: it does not decide issue '{}' \
-                             (a starting draft needs exactly one value per issue)",
-                            issue_names[missing]
-                        ),
-                    ));
-                }
-                Some(k)
+/// The index of party `name`, or a message listing the valid names.
+fn party_idx(party_names: &[String], name: &str) -> Result<usize, String> {
+    party_names
+        .iter()
+        .position(|n| n == name)
+        .ok_or_else(|| format!("unknown party '{name}'; valid: {}", list(party_names)))
+}
+
+/// The `[mediator]` table.
+fn mediator(
+    sx: &Space<'_>,
+    m: &MediatorDto,
+    party_names: &[String],
+    packages: &[Package],
+) -> Result<Mediator, Error> {
+    let cx = sx.cx;
+    let party_idx = match &m.party {
+        Some(p) => Some(
+            party_idx(party_names, p.get_ref())
+                .map_err(|msg| cx.err(p.span(), "mediator.party", msg))?,
+        ),
+        None => None,
+    };
+    let start = match &m.start {
+        Some(st) => {
+            let name = st.get_ref();
+            let Some(k) = packages.iter().position(|p| &p.name == name) else {
+                let names: Vec<&str> = packages.iter().map(|p| p.name.as_str()).collect();
+                return Err(cx.err(
+                    st.span(),
+                    "mediator.start",
+                    format!("unknown package '{name}'; valid: {}", list(&names)),
+                ));
+            };
+            let undecided = packages[k]
+                .choices
+                .iter()
+                .position(|c| c.as_ref().is_none_or(|c| c.len() != 1));
+            if let Some(missing) = undecided {
+                return Err(cx.err(
+                    st.span(),
+                    "mediator.start",
+                    format!(
+                        "package '{name}' cannot start a single text: it does not decide issue '{}' \
+                         (a starting draft needs exactly one value per issue)",
+                        sx.issue_names[missing]
+                    ),
+                ));
             }
-            None => None,
-        };
-        scenario.mediator = Some(Mediator {
-            party_idx,
-            name: m.name.clone(),
-            procedure: m.procedure.clone(),
-            start,
-        });
-    }
+            Some(k)
+        }
+        None => None,
+    };
+    Ok(Mediator {
+        party_idx,
+        name: m.name.clone(),
+        procedure: m.procedure.clone(),
+        start,
+    })
+}
 
-    // Meetings.
-    for (k, m) in dto.meetings.iter().enumerate() {
+/// The `[[meetings]]` tables.
+fn meetings(
+    cx: &Ctx<'_>,
+    dtos: &[MeetingDto],
+    party_names: &[String],
+    scenario: &mut Scenario,
+) -> Result<(), Error> {
+    for (k, m) in dtos.iter().enumerate() {
         let el = format!("meetings[{k}] ({})", m.date.get_ref());
         check_date(m.date.get_ref()).map_err(|msg| cx.err(m.date.span(), el.clone(), msg))?;
         if let Some(e) = &m.end_date {
@@ -1110,10 +1285,13 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
                 ));
             }
         }
-        check_sources(&m.sources, m.date.span(), &el)?;
+        cx.check_sources(&m.sources, m.date.span(), &el)?;
         let mut ps = Vec::new();
         for p in &m.parties {
-            ps.push(party_idx(p.get_ref()).map_err(|msg| cx.err(p.span(), el.clone(), msg))?);
+            ps.push(
+                party_idx(party_names, p.get_ref())
+                    .map_err(|msg| cx.err(p.span(), el.clone(), msg))?,
+            );
         }
         scenario.meetings.push(Meeting {
             date: m.date.get_ref().clone(),
@@ -1125,7 +1303,7 @@ fn build(dto: FileDto, text: &str) -> Result<Scenario, Error> {
             sources: m.sources.clone(),
         });
     }
-    Ok(scenario)
+    Ok(())
 }
 
 /// Checks that cited source ids are declared.
