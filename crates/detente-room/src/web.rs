@@ -28,7 +28,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{self, PrefsForm};
-use crate::store::{Holder, RoomSetup, Seat, SeatKind, Session, Status, Store};
+use crate::store::{Holder, NeutralAdvice, RoomSetup, Seat, SeatKind, Session, Status, Store};
 use crate::views;
 
 /// Name of the session cookie.
@@ -155,6 +155,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/room/{room}/seat/{seat}/state.json", get(seat_state))
         .route("/room/{room}/seat/{seat}/events", get(seat_events))
         .route("/room/{room}/seat/{seat}/prefs", post(save_prefs))
+        .route("/room/{room}/seat/{seat}/confide", post(confide))
         .route("/room/{room}/seat/{seat}/start", post(start_talks))
         .route("/room/{room}/seat/{seat}/draft", post(table_draft))
         .route("/room/{room}/seat/{seat}/verdict", post(verdict))
@@ -378,6 +379,7 @@ pub fn setup_from_fields(
             m => Holder::Agent(m.to_string()),
         },
         n_observers,
+        trusted_neutral: false,
     })
 }
 
@@ -398,6 +400,16 @@ async fn host_create_room(
         field(&fields, "mediator").unwrap_or("person"),
         field(&fields, "observers").unwrap_or("0"),
     )?;
+    let mut setup = setup;
+    setup.trusted_neutral = match field(&fields, "trusted_neutral") {
+        None | Some("") | Some("no") => false,
+        Some("yes") => true,
+        Some(x) => {
+            return Err(Error::bad(format!(
+                "trusted_neutral must be yes or no, not '{x}'"
+            )));
+        }
+    };
     let created = st.store().create_room(Some(h), &scenario, &setup)?;
     let host = headers
         .get(header::HOST)
@@ -580,7 +592,12 @@ fn own_prefs(
     }
 }
 
-fn start_draft(scenario: &Scenario) -> Outcome {
+/// The first draft: the trusted neutral's Nash package when it is ready, else the scenario's
+/// first complete package, else every issue's first value.
+fn start_draft(scenario: &Scenario, neutral: Option<&NeutralAdvice>) -> Outcome {
+    if let Some(n) = neutral.filter(|a| a.ready()).and_then(|a| a.nash.clone()) {
+        return n;
+    }
     scenario
         .packages
         .iter()
@@ -604,6 +621,11 @@ async fn seat_page(
     let store = st.store();
     let versions = store.versions(room.id)?;
     let notes = store.notes(seat.id)?;
+    let neutral = if seat.kind == SeatKind::Observer {
+        None
+    } else {
+        store.neutral_advice(room.id, &scenario)?
+    };
     Ok(html(match seat.kind {
         SeatKind::Party => {
             let (prefs, form) = own_prefs(&st, &scenario, &seat)?;
@@ -623,6 +645,7 @@ async fn seat_page(
                 notes: &notes,
                 questions: &questions,
                 may_start: agent_mediator(&seats),
+                neutral: neutral.as_ref(),
                 csrf: &s.csrf,
             })
         }
@@ -630,10 +653,11 @@ async fn seat_page(
             let seats = store.seats(room.id)?;
             let verdicts = store.verdicts_of_room(room.id)?;
             let questions = store.questions_of_room(room.id)?;
-            let suggestion = if room.status == Status::Talks {
-                store.suggestion(room.id, &scenario)?
-            } else {
-                None
+            let current = versions.last().map(|v| &v.draft);
+            let suggestion = match (&neutral, room.status) {
+                (Some(a), Status::Talks | Status::Agreed) if a.ready() => a.next_draft(current),
+                (_, Status::Talks) => store.suggestion(room.id, &scenario)?,
+                _ => None,
             };
             views::mediator_page(&views::MediatorData {
                 room: &room,
@@ -644,7 +668,8 @@ async fn seat_page(
                 versions: &versions,
                 verdicts: &verdicts,
                 suggestion,
-                start: start_draft(&scenario),
+                neutral: neutral.as_ref(),
+                start: start_draft(&scenario, neutral.as_ref()),
                 questions: &questions,
                 notes: &notes,
                 csrf: &s.csrf,
@@ -767,6 +792,24 @@ async fn save_prefs(
     Ok(back(&room, &seat))
 }
 
+async fn confide(
+    State(st): State<AppState>,
+    Path((room_pid, seat_pid)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let (s, room, seat) = seat_auth(&st, &headers, &room_pid, &seat_pid)?;
+    check_csrf(&s.csrf, &fields)?;
+    if seat.kind != SeatKind::Party || seat.agent.is_some() {
+        return Err(Error::forbidden(
+            "only a delegation confides its preferences",
+        ));
+    }
+    st.store().confide(room.id, seat.id)?;
+    st.changed(room.id);
+    Ok(back(&room, &seat))
+}
+
 async fn start_talks(
     State(st): State<AppState>,
     Path((room_pid, seat_pid)): Path<(String, String)>,
@@ -781,7 +824,10 @@ async fn start_talks(
         SeatKind::Mediator if seat.agent.is_none() => {
             model::parse_draft(scenario.space(), &fields)?
         }
-        SeatKind::Party if agent_mediator(&seats) => start_draft(&scenario),
+        SeatKind::Party if agent_mediator(&seats) => start_draft(
+            &scenario,
+            st.store().neutral_advice(room.id, &scenario)?.as_ref(),
+        ),
         _ => return Err(Error::forbidden("only the mediator opens the talks")),
     };
     st.store().start_talks(room.id, &scenario, &draft)?;

@@ -3,5 +3,6 @@
 
 mod browser;
 mod flow;
+mod neutral;
 mod security;
 mod util;
