@@ -37,6 +37,7 @@ mod auth;
 mod error;
 pub mod model;
 mod store;
+pub mod upload;
 mod views;
 mod web;
 

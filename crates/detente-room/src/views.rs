@@ -122,11 +122,13 @@ pub(crate) fn host_page(csrf: &str, rooms: &[(String, String, Status)]) -> Marku
         html! {
             section.card {
                 h1 { "Create a room" }
-                form method="post" action="/host/rooms" id="create-room" {
+                form method="post" action="/host/upload" enctype="multipart/form-data" id="create-room" {
                     (csrf_field(csrf))
-                    label { "Room name " input type="text" name="name" required maxlength="200"; }
-                    label { "Scenario (detente native TOML) "
-                        textarea name="scenario" rows="12" cols="80" required {} }
+                    label { "Room name (default: the scenario's) " input type="text" name="name" maxlength="200"; }
+                    label { "Scenario files: one detente .toml, a GENIUS domain and its profiles (.xml), or GeniusWeb profiles and domain (.json) "
+                        input type="file" name="files" multiple accept=".toml,.xml,.json"; }
+                    label { "… or paste a detente native TOML scenario "
+                        textarea name="scenario" rows="10" cols="80" {} }
                     label { "Agent parties (optional, e.g. " code { "employer=boulware" } ") "
                         input type="text" name="agents" maxlength="500"; }
                     label { "Mediator "

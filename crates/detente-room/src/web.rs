@@ -29,6 +29,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{self, PrefsForm};
 use crate::store::{Holder, NeutralAdvice, RoomSetup, Seat, SeatKind, Session, Status, Store};
+use crate::upload::{MAX_UPLOAD_FILES, Upload, scenario_from_upload};
 use crate::views;
 
 /// Name of the session cookie.
@@ -114,6 +115,7 @@ impl IntoResponse for Error {
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::Conflict => StatusCode::CONFLICT,
             ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
@@ -148,6 +150,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/host/{token}", get(host_join_form).post(host_join))
         .route("/host", get(host_page))
         .route("/host/rooms", post(host_create_room))
+        .route("/host/upload", post(host_upload))
         .route("/join/{token}", get(join_form).post(join))
         .route("/login/{seat}", get(login_form).post(login))
         .route("/logout", post(logout))
@@ -393,15 +396,81 @@ async fn host_create_room(
     let text = field(&fields, "scenario").unwrap_or("");
     let scenario = detente_formats::native::read_str(text, None)
         .map_err(|e| Error::bad(format!("the scenario is not valid: {e}")))?;
-    let setup = setup_from_fields(
-        &scenario,
-        field(&fields, "name").unwrap_or(""),
-        field(&fields, "agents").unwrap_or(""),
-        field(&fields, "mediator").unwrap_or("person"),
-        field(&fields, "observers").unwrap_or("0"),
+    create_from_form(&st, h, &headers, &fields, &scenario)
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> Error {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        Error::new(
+            ErrorKind::PayloadTooLarge,
+            format!("the upload is larger than {} KiB", BODY_LIMIT / 1024),
+        )
+    } else {
+        Error::bad(format!("the upload is malformed: {}", e.body_text()))
+    }
+}
+
+/// The host creates a room from uploaded scenario files (multipart form: `files`, plus the
+/// fields of the paste form).
+async fn host_upload(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response> {
+    let (h, s) = host_session(&st, &headers)?;
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut files: Vec<Upload> = Vec::new();
+    while let Some(f) = multipart.next_field().await.map_err(multipart_error)? {
+        let name = f.name().unwrap_or("").to_string();
+        if name == "files" {
+            let file_name = f.file_name().unwrap_or("").to_string();
+            let bytes = f.bytes().await.map_err(multipart_error)?;
+            if file_name.is_empty() && bytes.is_empty() {
+                continue; // no file chosen
+            }
+            if files.len() == MAX_UPLOAD_FILES {
+                return Err(Error::bad(format!(
+                    "at most {MAX_UPLOAD_FILES} files per upload"
+                )));
+            }
+            files.push(Upload::new(&file_name, bytes.to_vec()));
+        } else {
+            let text = f.text().await.map_err(multipart_error)?;
+            fields.push((name, text));
+        }
+    }
+    check_csrf(&s.csrf, &fields)?;
+    let pasted = field(&fields, "scenario").unwrap_or("").trim();
+    let scenario = match (files.is_empty(), pasted.is_empty()) {
+        (true, false) => detente_formats::native::read_str(pasted, None)
+            .map_err(|e| Error::bad(format!("the scenario is not valid: {e}")))?,
+        (false, false) => {
+            return Err(Error::bad("upload files or paste a scenario, not both"));
+        }
+        _ => scenario_from_upload(&files)?,
+    };
+    create_from_form(&st, h, &headers, &fields, &scenario)
+}
+
+fn create_from_form(
+    st: &AppState,
+    h: i64,
+    headers: &HeaderMap,
+    fields: &[(String, String)],
+    scenario: &Scenario,
+) -> Result<Response> {
+    let name = match field(fields, "name").map(str::trim) {
+        Some(n) if !n.is_empty() => n.to_string(),
+        _ => scenario.name.clone(),
+    };
+    let mut setup = setup_from_fields(
+        scenario,
+        &name,
+        field(fields, "agents").unwrap_or(""),
+        field(fields, "mediator").unwrap_or("person"),
+        field(fields, "observers").unwrap_or("0"),
     )?;
-    let mut setup = setup;
-    setup.trusted_neutral = match field(&fields, "trusted_neutral") {
+    setup.trusted_neutral = match field(fields, "trusted_neutral") {
         None | Some("") | Some("no") => false,
         Some("yes") => true,
         Some(x) => {
@@ -410,7 +479,7 @@ async fn host_create_room(
             )));
         }
     };
-    let created = st.store().create_room(Some(h), &scenario, &setup)?;
+    let created = st.store().create_room(Some(h), scenario, &setup)?;
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())

@@ -5,4 +5,5 @@ mod browser;
 mod flow;
 mod neutral;
 mod security;
+mod upload;
 mod util;
