@@ -28,6 +28,8 @@ pub enum ErrorKind {
     Conflict,
     /// Too many failed logins (429).
     TooManyRequests,
+    /// A request body past the size limit (413).
+    PayloadTooLarge,
     /// Storage or system failure (500).
     Internal,
 }

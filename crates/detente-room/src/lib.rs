@@ -37,6 +37,7 @@ mod auth;
 mod error;
 pub mod model;
 mod store;
+pub mod upload;
 mod views;
 mod web;
 
@@ -45,8 +46,9 @@ use std::net::SocketAddr;
 pub use auth::{hash_passphrase, verify_passphrase};
 pub use error::{Error, ErrorKind, Result};
 pub use store::{
-    CreatedRoom, Holder, Invitation, Note, Question, Room, RoomSetup, SESSION_SECONDS, Seat,
-    SeatKind, Session, Status, Store, StoredVerdict, Version, hash_secret, random_hex,
+    CreatedRoom, Holder, Invitation, NeutralAdvice, NeutralImprovement, Note, Question, Room,
+    RoomSetup, SESSION_SECONDS, Seat, SeatKind, Session, Status, Store, StoredVerdict, Version,
+    hash_secret, random_hex,
 };
 pub use web::{
     AppState, BODY_LIMIT, LOGIN_WINDOW, MAX_FAILED_LOGINS, PRE_COOKIE, SESSION_COOKIE,

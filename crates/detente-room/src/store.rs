@@ -11,8 +11,10 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use detente_core::Preferences;
 use detente_core::negotiator::{Strategy, Verdict};
 use detente_core::protocol::suggest_feedback_draft;
+use detente_core::protocol::{Coalition, Confided, Solution, TrustedNeutral};
 use detente_core::{Outcome, Scenario};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -45,6 +47,9 @@ pub struct RoomSetup {
     pub mediator: Holder,
     /// Number of observer seats.
     pub n_observers: usize,
+    /// A trusted-neutral room: delegates confide their preferences to the system, which (not
+    /// the human mediator) computes suggestions from them (see [`NeutralAdvice`]).
+    pub trusted_neutral: bool,
 }
 
 impl RoomSetup {
@@ -55,6 +60,7 @@ impl RoomSetup {
             parties: vec![Holder::Person; scenario.parties().len()],
             mediator: Holder::Person,
             n_observers: 0,
+            trusted_neutral: false,
         }
     }
 }
@@ -126,6 +132,9 @@ pub struct Seat {
     pub display_name: Option<String>,
     /// Whether the invitation was used.
     pub joined: bool,
+    /// In a trusted-neutral room: whether the party confided its preferences to the system
+    /// (agent seats always have). Only the fact is public, never the preferences.
+    pub confided: bool,
 }
 
 /// The room's state.
@@ -176,8 +185,11 @@ pub struct Room {
     pub scenario_toml: String,
     /// State.
     pub status: Status,
-    /// The agreed version.
+    /// The agreed version (in a trusted-neutral room it stands while an improvement on it is
+    /// on the table).
     pub agreed_version: Option<u32>,
+    /// Whether the room is in trusted-neutral mode.
+    pub trusted_neutral: bool,
 }
 
 /// One version of the single text.
@@ -235,6 +247,53 @@ pub struct Session {
     pub host_id: Option<i64>,
     /// The CSRF token its forms must carry.
     pub csrf: String,
+}
+
+/// What the trusted neutral of a trusted-neutral room advises, in the only form the mediator
+/// may see it: packages and counts, never a utility, gain or walk-away value. Each delegate
+/// works out its own gains from its own preferences.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NeutralAdvice {
+    /// Party indices that have not confided their preferences yet (the neutral waits for all).
+    pub waiting_for: Vec<usize>,
+    /// The exact Nash package of the confided preferences over the set acceptable to every
+    /// party ([`TrustedNeutral::propose`]), when there is one.
+    pub nash: Option<Outcome>,
+    /// When no package is acceptable to every party: the one that comes closest and the
+    /// parties whose walk-away values or red lines block it.
+    pub closest: Option<(Outcome, Vec<usize>)>,
+    /// Post-settlement improvement ([`TrustedNeutral::improve`]) on the agreed version, or on
+    /// the version on the table during the talks.
+    pub improvement: Option<NeutralImprovement>,
+    /// Why the neutral could not answer (an exact search past its budget).
+    pub failure: Option<String>,
+}
+
+/// Packages every party strictly prefers to one version of the text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NeutralImprovement {
+    /// The version improved on.
+    pub on_version: u32,
+    /// How many packages every party strictly prefers to it.
+    pub count: u128,
+    /// The one that maximises the smallest gain.
+    pub best: Option<Outcome>,
+}
+
+impl NeutralAdvice {
+    /// The draft the neutral would table next after `current`: the best improvement on it,
+    /// else the Nash package when it is not already on the table.
+    pub fn next_draft(&self, current: Option<&Outcome>) -> Option<Outcome> {
+        if let Some(b) = self.improvement.as_ref().and_then(|i| i.best.clone()) {
+            return Some(b);
+        }
+        self.nash.clone().filter(|n| Some(n) != current)
+    }
+
+    /// Whether every party has confided and the neutral answered.
+    pub fn ready(&self) -> bool {
+        self.waiting_for.is_empty() && self.failure.is_none()
+    }
 }
 
 /// The verdict as stored (JSON), never the core type itself.
@@ -302,9 +361,16 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
-/// The room database.
+/// Idle read-only connections kept for reuse (more are opened while more readers run).
+const MAX_IDLE_READERS: usize = 8;
+
+/// The room database: one writer connection (every action, one transaction at a time) and a
+/// pool of read-only connections. In WAL mode readers never wait for the writer: a page is
+/// served from the last committed state while an action is being written.
 pub struct Store {
     conn: Mutex<Connection>,
+    path: std::path::PathBuf,
+    readers: Mutex<Vec<Connection>>,
 }
 
 const SCHEMA: &str = "
@@ -388,9 +454,48 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
+        migrate(&conn)?;
         Ok(Store {
             conn: Mutex::new(conn),
+            path: path.to_path_buf(),
+            readers: Mutex::new(Vec::new()),
         })
+    }
+
+    fn open_reader(&self) -> Result<Connection> {
+        use rusqlite::OpenFlags;
+        let c = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        c.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(c)
+    }
+
+    /// Runs `f` in one read transaction on a pooled read-only connection (a consistent
+    /// snapshot of the last commit), never waiting for the writer.
+    fn with_read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let idle = self
+            .readers
+            .lock()
+            .map_err(|_| Error::internal("the reader pool is poisoned"))?
+            .pop();
+        let mut c = match idle {
+            Some(c) => c,
+            None => self.open_reader()?,
+        };
+        let out = {
+            let tx = c.transaction()?;
+            let out = f(&tx);
+            tx.finish()?;
+            out
+        };
+        if let Ok(mut pool) = self.readers.lock()
+            && pool.len() < MAX_IDLE_READERS
+        {
+            pool.push(c);
+        }
+        out
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
@@ -529,22 +634,34 @@ impl Store {
         }
         self.tx(|tx| {
             tx.execute(
-                "INSERT INTO rooms (public_id, host_id, name, scenario_toml, status, created_at)
-                 VALUES (?1, ?2, ?3, ?4, 'setup', ?5)",
-                params![room_pid, host_id, setup.name.trim(), toml, now()],
+                "INSERT INTO rooms (public_id, host_id, name, scenario_toml, status, created_at,
+                   trusted_neutral)
+                 VALUES (?1, ?2, ?3, ?4, 'setup', ?5, ?6)",
+                params![
+                    room_pid,
+                    host_id,
+                    setup.name.trim(),
+                    toml,
+                    now(),
+                    setup.trusted_neutral
+                ],
             )?;
             let room_id = tx.last_insert_rowid();
             for (pid, kind, idx, agent, hash) in &rows {
+                // An agent party confides the scenario's preferences: they are its own.
+                let confided = setup.trusted_neutral && *kind == SeatKind::Party && agent.is_some();
                 tx.execute(
-                    "INSERT INTO seats (public_id, room_id, kind, party_idx, agent, invite_hash)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT INTO seats (public_id, room_id, kind, party_idx, agent, invite_hash,
+                       confided)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     params![
                         pid,
                         room_id,
                         kind.as_str(),
                         idx.map(|i| i as i64),
                         agent,
-                        hash
+                        hash,
+                        confided
                     ],
                 )?;
             }
@@ -561,7 +678,7 @@ impl Store {
     /// # Errors
     /// 404 when it is unknown or used.
     pub fn invitation_seat(&self, token: &str) -> Result<Seat> {
-        self.with(|c| {
+        self.with_read(|c| {
             let id: Option<i64> = c
                 .query_row(
                     "SELECT id FROM seats WHERE invite_hash = ?1 AND invite_used = 0",
@@ -613,7 +730,7 @@ impl Store {
     /// # Errors
     /// 404 for an unknown seat.
     pub fn passphrase_hash(&self, seat_public_id: &str) -> Result<(Seat, Option<String>)> {
-        self.with(|c| {
+        self.with_read(|c| {
             let seat = seat_by_public_id(c, seat_public_id)?;
             let h: Option<String> = c.query_row(
                 "SELECT passphrase_hash FROM seats WHERE id = ?1",
@@ -638,27 +755,29 @@ impl Store {
     /// On a storage failure.
     pub fn session(&self, session_id: &str) -> Result<Option<Session>> {
         let h = hash_secret(session_id);
-        self.with(|c| {
-            let row: Option<(Option<i64>, Option<i64>, String, i64)> = c
-                .query_row(
-                    "SELECT seat_id, host_id, csrf, expires_at FROM sessions WHERE id_hash = ?1",
-                    params![h],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
-                .optional()?;
-            match row {
-                Some((_, _, _, exp)) if exp <= now() => {
-                    c.execute("DELETE FROM sessions WHERE id_hash = ?1", params![h])?;
-                    Ok(None)
-                }
-                Some((seat_id, host_id, csrf, _)) => Ok(Some(Session {
-                    seat_id,
-                    host_id,
-                    csrf,
-                })),
-                None => Ok(None),
+        let row: Option<(Option<i64>, Option<i64>, String, i64)> = self.with_read(|c| {
+            Ok(c.query_row(
+                "SELECT seat_id, host_id, csrf, expires_at FROM sessions WHERE id_hash = ?1",
+                params![h],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?)
+        })?;
+        match row {
+            Some((_, _, _, exp)) if exp <= now() => {
+                self.tx(|tx| {
+                    tx.execute("DELETE FROM sessions WHERE id_hash = ?1", params![h])?;
+                    Ok(())
+                })?;
+                Ok(None)
             }
-        })
+            Some((seat_id, host_id, csrf, _)) => Ok(Some(Session {
+                seat_id,
+                host_id,
+                csrf,
+            })),
+            None => Ok(None),
+        }
     }
 
     /// Ends a session.
@@ -694,7 +813,7 @@ impl Store {
     /// # Errors
     /// 404 when unknown.
     pub fn room(&self, public_id: &str) -> Result<Room> {
-        self.with(|c| room_where(c, "public_id = ?1", params![public_id]))
+        self.with_read(|c| room_where(c, "public_id = ?1", params![public_id]))
     }
 
     /// A room by row id.
@@ -702,7 +821,7 @@ impl Store {
     /// # Errors
     /// 404 when unknown.
     pub fn room_by_id(&self, id: i64) -> Result<Room> {
-        self.with(|c| room_where(c, "id = ?1", params![id]))
+        self.with_read(|c| room_where(c, "id = ?1", params![id]))
     }
 
     /// The rooms a host created, newest first: `(public id, name, status)`.
@@ -710,7 +829,7 @@ impl Store {
     /// # Errors
     /// On a storage failure.
     pub fn host_rooms(&self, host_id: i64) -> Result<Vec<(String, String, Status)>> {
-        self.with(|c| {
+        self.with_read(|c| {
             let mut st = c.prepare(
                 "SELECT public_id, name, status FROM rooms WHERE host_id = ?1 ORDER BY id DESC",
             )?;
@@ -734,7 +853,7 @@ impl Store {
     /// # Errors
     /// 404 when unknown.
     pub fn seat(&self, public_id: &str) -> Result<Seat> {
-        self.with(|c| seat_by_public_id(c, public_id))
+        self.with_read(|c| seat_by_public_id(c, public_id))
     }
 
     /// A seat by row id.
@@ -742,7 +861,7 @@ impl Store {
     /// # Errors
     /// 404 when unknown.
     pub fn seat_by_id(&self, id: i64) -> Result<Seat> {
-        self.with(|c| seat_by_id(c, id))
+        self.with_read(|c| seat_by_id(c, id))
     }
 
     /// The seats of a room, in seat order (parties, mediator, observers).
@@ -750,7 +869,7 @@ impl Store {
     /// # Errors
     /// On a storage failure.
     pub fn seats(&self, room_id: i64) -> Result<Vec<Seat>> {
-        self.with(|c| seats_of(c, room_id))
+        self.with_read(|c| seats_of(c, room_id))
     }
 
     /// The edited preferences of a party seat, if its delegate saved any. Only the web layer's
@@ -759,7 +878,7 @@ impl Store {
     /// # Errors
     /// On a storage failure.
     pub fn own_prefs(&self, seat_id: i64) -> Result<Option<PrefsForm>> {
-        self.with(|c| {
+        self.with_read(|c| {
             let j: Option<String> = c.query_row(
                 "SELECT prefs_json FROM seats WHERE id = ?1",
                 params![seat_id],
@@ -783,8 +902,9 @@ impl Store {
                     "the talks have started; preferences can no longer change",
                 ));
             }
+            // Changed preferences withdraw a confidence: the delegate confides them again.
             tx.execute(
-                "UPDATE seats SET prefs_json = ?2 WHERE id = ?1",
+                "UPDATE seats SET prefs_json = ?2, confided = 0 WHERE id = ?1",
                 params![seat_id, j],
             )?;
             Ok(())
@@ -796,7 +916,7 @@ impl Store {
     /// # Errors
     /// On a storage failure.
     pub fn versions(&self, room_id: i64) -> Result<Vec<Version>> {
-        self.with(|c| versions_of(c, room_id))
+        self.with_read(|c| versions_of(c, room_id))
     }
 
     /// One seat's own verdicts.
@@ -804,7 +924,7 @@ impl Store {
     /// # Errors
     /// On a storage failure.
     pub fn verdicts_of_seat(&self, seat_id: i64) -> Result<Vec<StoredVerdict>> {
-        self.with(|c| verdicts_where(c, "seat_id = ?1", seat_id))
+        self.with_read(|c| verdicts_where(c, "seat_id = ?1", seat_id))
     }
 
     /// Every verdict in a room: for the mediator's view only.
@@ -812,7 +932,7 @@ impl Store {
     /// # Errors
     /// On a storage failure.
     pub fn verdicts_of_room(&self, room_id: i64) -> Result<Vec<StoredVerdict>> {
-        self.with(|c| verdicts_where(c, "room_id = ?1", room_id))
+        self.with_read(|c| verdicts_where(c, "room_id = ?1", room_id))
     }
 
     /// Opens the talks with `draft` as version 0; agent seats answer at once.
@@ -839,13 +959,22 @@ impl Store {
     ///
     /// # Errors
     /// 409 outside the talks or when the draft equals the current text; 400 for a draft
-    /// outside the space.
+    /// outside the space. In a trusted-neutral room a draft may also be tabled after an
+    /// agreement (post-settlement improvement): the talks reopen on it and the agreement
+    /// stands unless every party accepts the new version.
     pub fn table_draft(&self, room_id: i64, scenario: &Scenario, draft: &Outcome) -> Result<u32> {
         scenario.space().check(draft)?;
         self.tx(|tx| {
             let room = room_where(tx, "id = ?1", params![room_id])?;
-            if room.status != Status::Talks {
+            let reopen = room.status == Status::Agreed && room.trusted_neutral;
+            if room.status != Status::Talks && !reopen {
                 return Err(Error::conflict("the talks are not open"));
+            }
+            if reopen {
+                tx.execute(
+                    "UPDATE rooms SET status = 'talks' WHERE id = ?1",
+                    params![room_id],
+                )?;
             }
             let versions = versions_of(tx, room_id)?;
             let last = versions
@@ -894,12 +1023,48 @@ impl Store {
         })
     }
 
+    /// A party delegate confides its current preferences to the room's trusted neutral.
+    /// Changing them afterwards (before the talks) withdraws the confidence.
+    ///
+    /// # Errors
+    /// 400 when the room is not in trusted-neutral mode or the seat is not a party of it.
+    pub fn confide(&self, room_id: i64, seat_id: i64) -> Result<()> {
+        self.tx(|tx| {
+            let room = room_where(tx, "id = ?1", params![room_id])?;
+            if !room.trusted_neutral {
+                return Err(Error::bad("this room is not in trusted-neutral mode"));
+            }
+            let seat = seat_by_id(tx, seat_id)?;
+            if seat.room_id != room_id || seat.kind != SeatKind::Party {
+                return Err(Error::bad("only a party of this room confides preferences"));
+            }
+            tx.execute(
+                "UPDATE seats SET confided = 1 WHERE id = ?1",
+                params![seat_id],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The trusted neutral's advice in a trusted-neutral room (`None` in any other room),
+    /// computed from the confided preferences. It holds no utility or walk-away value.
+    ///
+    /// # Errors
+    /// On a storage failure or a stored preference that no longer fits the scenario.
+    pub fn neutral_advice(
+        &self,
+        room_id: i64,
+        scenario: &Scenario,
+    ) -> Result<Option<NeutralAdvice>> {
+        self.with_read(|c| neutral_advice(c, room_id, scenario))
+    }
+
     /// The feedback mediator's suggestion for the next draft, from the verdicts so far.
     ///
     /// # Errors
     /// On a storage failure.
     pub fn suggestion(&self, room_id: i64, scenario: &Scenario) -> Result<Option<Outcome>> {
-        self.with(|c| suggestion(c, room_id, scenario))
+        self.with_read(|c| suggestion(c, room_id, scenario))
     }
 
     /// Adds a private note to a seat.
@@ -925,7 +1090,7 @@ impl Store {
     /// # Errors
     /// On a storage failure.
     pub fn notes(&self, seat_id: i64) -> Result<Vec<Note>> {
-        self.with(|c| {
+        self.with_read(|c| {
             let mut st =
                 c.prepare("SELECT created_at, text FROM notes WHERE seat_id = ?1 ORDER BY id")?;
             let rows = st
@@ -988,7 +1153,7 @@ impl Store {
     /// # Errors
     /// On a storage failure.
     pub fn questions_of_seat(&self, seat_id: i64) -> Result<Vec<Question>> {
-        self.with(|c| questions_where(c, "seat_id = ?1", seat_id))
+        self.with_read(|c| questions_where(c, "seat_id = ?1", seat_id))
     }
 
     /// Every question in a room: for the mediator only.
@@ -996,8 +1161,26 @@ impl Store {
     /// # Errors
     /// On a storage failure.
     pub fn questions_of_room(&self, room_id: i64) -> Result<Vec<Question>> {
-        self.with(|c| questions_where(c, "room_id = ?1", room_id))
+        self.with_read(|c| questions_where(c, "room_id = ?1", room_id))
     }
+}
+
+/// Adds the columns later versions introduced to a database an older version created.
+fn migrate(c: &Connection) -> Result<()> {
+    let has = |table: &str, col: &str| -> Result<bool> {
+        let mut st = c.prepare(&format!("PRAGMA table_info({table})"))?;
+        let names = st
+            .query_map([], |r| r.get::<_, String>(1))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(names.iter().any(|n| n == col))
+    };
+    if !has("rooms", "trusted_neutral")? {
+        c.execute_batch("ALTER TABLE rooms ADD COLUMN trusted_neutral INTEGER NOT NULL DEFAULT 0")?;
+    }
+    if !has("seats", "confided")? {
+        c.execute_batch("ALTER TABLE seats ADD COLUMN confided INTEGER NOT NULL DEFAULT 0")?;
+    }
+    Ok(())
 }
 
 fn new_session(
@@ -1016,9 +1199,10 @@ fn new_session(
 
 fn room_where(c: &Connection, cond: &str, p: impl rusqlite::Params) -> Result<Room> {
     let sql = format!(
-        "SELECT id, public_id, name, scenario_toml, status, agreed_version FROM rooms WHERE {cond}"
+        "SELECT id, public_id, name, scenario_toml, status, agreed_version, trusted_neutral FROM rooms WHERE {cond}"
     );
-    let row: Option<(i64, String, String, String, String, Option<i64>)> = c
+    type RoomRow = (i64, String, String, String, String, Option<i64>, bool);
+    let row: Option<RoomRow> = c
         .query_row(&sql, p, |r| {
             Ok((
                 r.get(0)?,
@@ -1027,10 +1211,11 @@ fn room_where(c: &Connection, cond: &str, p: impl rusqlite::Params) -> Result<Ro
                 r.get(3)?,
                 r.get(4)?,
                 r.get(5)?,
+                r.get(6)?,
             ))
         })
         .optional()?;
-    let (id, public_id, name, scenario_toml, status, agreed) =
+    let (id, public_id, name, scenario_toml, status, agreed, trusted_neutral) =
         row.ok_or_else(|| Error::not_found("no such room"))?;
     Ok(Room {
         id,
@@ -1039,10 +1224,12 @@ fn room_where(c: &Connection, cond: &str, p: impl rusqlite::Params) -> Result<Ro
         scenario_toml,
         status: Status::parse(&status)?,
         agreed_version: agreed.map(|v| v as u32),
+        trusted_neutral,
     })
 }
 
-const SEAT_COLS: &str = "id, public_id, room_id, kind, party_idx, agent, display_name, invite_used";
+const SEAT_COLS: &str =
+    "id, public_id, room_id, kind, party_idx, agent, display_name, invite_used, confided";
 
 fn seat_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SeatRow> {
     Ok((
@@ -1054,6 +1241,7 @@ fn seat_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SeatRow> {
         r.get(5)?,
         r.get(6)?,
         r.get(7)?,
+        r.get(8)?,
     ))
 }
 
@@ -1066,10 +1254,11 @@ type SeatRow = (
     Option<String>,
     Option<String>,
     bool,
+    bool,
 );
 
 fn seat_from(row: SeatRow) -> Result<Seat> {
-    let (id, public_id, room_id, kind, idx, agent, display_name, joined) = row;
+    let (id, public_id, room_id, kind, idx, agent, display_name, joined, confided) = row;
     Ok(Seat {
         id,
         public_id,
@@ -1079,6 +1268,7 @@ fn seat_from(row: SeatRow) -> Result<Seat> {
         agent,
         display_name,
         joined,
+        confided,
     })
 }
 
@@ -1230,6 +1420,100 @@ fn questions_where(c: &Connection, cond: &str, id: i64) -> Result<Vec<Question>>
     Ok(rows)
 }
 
+/// A party seat's effective preferences: its delegate's edits if saved, else the scenario's.
+fn effective_prefs(c: &Connection, scenario: &Scenario, seat: &Seat) -> Result<Preferences> {
+    let p = seat
+        .party_idx
+        .and_then(|p| scenario.parties().get(p))
+        .ok_or_else(|| Error::internal("party seat without a party"))?;
+    let j: Option<String> = c.query_row(
+        "SELECT prefs_json FROM seats WHERE id = ?1",
+        params![seat.id],
+        |r| r.get(0),
+    )?;
+    match j {
+        Some(j) => {
+            let form: PrefsForm = serde_json::from_str(&j)?;
+            form.to_preferences(scenario.space(), &p.name, p.preferences.discount())
+        }
+        None => Ok(p.preferences.clone()),
+    }
+}
+
+fn neutral_advice(
+    c: &Connection,
+    room_id: i64,
+    scenario: &Scenario,
+) -> Result<Option<NeutralAdvice>> {
+    let room = room_where(c, "id = ?1", params![room_id])?;
+    if !room.trusted_neutral {
+        return Ok(None);
+    }
+    let seats = seats_of(c, room_id)?;
+    let parties: Vec<&Seat> = seats.iter().filter(|s| s.kind == SeatKind::Party).collect();
+    let mut advice = NeutralAdvice {
+        waiting_for: parties
+            .iter()
+            .filter(|s| !s.confided)
+            .filter_map(|s| s.party_idx)
+            .collect(),
+        ..NeutralAdvice::default()
+    };
+    if !advice.waiting_for.is_empty() {
+        return Ok(Some(advice));
+    }
+    let mut confided = Vec::with_capacity(parties.len());
+    for s in &parties {
+        let p = s
+            .party_idx
+            .ok_or_else(|| Error::internal("party seat without a party"))?;
+        confided.push(Confided::new(p, effective_prefs(c, scenario, s)?));
+    }
+    let neutral = TrustedNeutral::new(scenario, confided)?;
+    match neutral.propose(Solution::Nash, Coalition::All) {
+        Ok(p) => {
+            advice.nash = p.outcome;
+            advice.closest = p
+                .blocked
+                .map(|(o, short)| (o, short.iter().map(|s| s.party).collect()));
+        }
+        Err(e) => advice.failure = Some(e.to_string()),
+    }
+    let versions = versions_of(c, room_id)?;
+    let on = match room.status {
+        Status::Agreed => versions
+            .iter()
+            .find(|v| Some(v.version) == room.agreed_version),
+        Status::Talks => versions.last(),
+        Status::Setup | Status::Ended => None,
+    };
+    if let Some(v) = on {
+        match neutral.improve(&v.draft) {
+            Ok(i) => {
+                advice.improvement = Some(NeutralImprovement {
+                    on_version: v.version,
+                    count: i.count,
+                    best: i.best,
+                })
+            }
+            Err(e) => advice.failure = Some(e.to_string()),
+        }
+    }
+    Ok(Some(advice))
+}
+
+/// The next draft a mediator is advised to table: the trusted neutral's in a trusted-neutral
+/// room where every party confided, else the feedback mediator's.
+fn next_draft(c: &Connection, room_id: i64, scenario: &Scenario) -> Result<Option<Outcome>> {
+    if let Some(a) = neutral_advice(c, room_id, scenario)?
+        && a.ready()
+    {
+        let versions = versions_of(c, room_id)?;
+        return Ok(a.next_draft(versions.last().map(|v| &v.draft)));
+    }
+    suggestion(c, room_id, scenario)
+}
+
 fn suggestion(c: &Connection, room_id: i64, scenario: &Scenario) -> Result<Option<Outcome>> {
     let seats = seats_of(c, room_id)?;
     let party_of = |seat_id: i64| {
@@ -1307,7 +1591,7 @@ fn advance(tx: &Transaction<'_>, room_id: i64, scenario: &Scenario) -> Result<()
         if !(agent_mediator && all_answered) {
             return Ok(());
         }
-        let next = suggestion(tx, room_id, scenario)?;
+        let next = next_draft(tx, room_id, scenario)?;
         match next {
             Some(n) if n != current.draft && versions.len() < scenario.rounds.max(2) as usize => {
                 insert_version(tx, room_id, current.version + 1, &n, "agent mediator")?;
@@ -1322,4 +1606,75 @@ fn advance(tx: &Transaction<'_>, room_id: i64, scenario: &Scenario) -> Result<()
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, mpsc};
+    use std::time::Duration;
+
+    fn scenario() -> Scenario {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../scenarios/job-offer.toml"
+        ))
+        .unwrap();
+        detente_formats::native::read_str(&text, None).unwrap()
+    }
+
+    /// Pages are served from the last commit while the writer holds an open transaction:
+    /// a read neither waits for it nor sees its uncommitted rows.
+    #[test]
+    fn reads_do_not_wait_for_the_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&dir.path().join("room.db")).unwrap());
+        let s = scenario();
+        let room = store
+            .create_room(None, &s, &RoomSetup::all_people("first", &s))
+            .unwrap();
+        let writer = store.conn.lock().unwrap();
+        writer
+            .execute_batch("BEGIN IMMEDIATE; UPDATE rooms SET name = 'second'")
+            .unwrap();
+        let (tx, rx) = mpsc::channel();
+        let (reader, pid) = (store.clone(), room.room_id.clone());
+        std::thread::spawn(move || {
+            let _ = tx.send(reader.room(&pid).map(|r| r.name));
+        });
+        let name = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("a read waited for the writer");
+        assert_eq!(name.unwrap(), "first");
+        writer.execute_batch("COMMIT").unwrap();
+        drop(writer);
+        // Once committed, the next read sees it.
+        assert_eq!(store.room(&room.room_id).unwrap().name, "second");
+    }
+
+    /// A database an older version created (no trusted-neutral columns) gains them on open.
+    #[test]
+    fn older_databases_are_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            // SCHEMA is the first version's; `migrate` adds the later columns.
+            c.execute_batch(SCHEMA).unwrap();
+            let cols: Vec<String> = c
+                .prepare("PRAGMA table_info(seats)")
+                .unwrap()
+                .query_map([], |r| r.get(1))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(!cols.iter().any(|c| c == "confided"));
+        }
+        let store = Store::open(&path).unwrap();
+        let s = scenario();
+        let mut setup = RoomSetup::all_people("old", &s);
+        setup.trusted_neutral = true;
+        let room = store.create_room(None, &s, &setup).unwrap();
+        assert!(store.room(&room.room_id).unwrap().trusted_neutral);
+    }
 }

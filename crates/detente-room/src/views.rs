@@ -9,7 +9,9 @@ use detente_core::{Outcome, OutcomeSpace, Preferences};
 use maud::{DOCTYPE, Markup, html};
 
 use crate::model::{PrefsForm, diff, value_label};
-use crate::store::{Note, Question, Room, Seat, SeatKind, Status, StoredVerdict, Version};
+use crate::store::{
+    NeutralAdvice, Note, Question, Room, Seat, SeatKind, Status, StoredVerdict, Version,
+};
 
 /// The page frame: CSS and the live-update script are served from the binary.
 pub(crate) fn page(title: &str, events: Option<&str>, body: Markup) -> Markup {
@@ -120,11 +122,13 @@ pub(crate) fn host_page(csrf: &str, rooms: &[(String, String, Status)]) -> Marku
         html! {
             section.card {
                 h1 { "Create a room" }
-                form method="post" action="/host/rooms" id="create-room" {
+                form method="post" action="/host/upload" enctype="multipart/form-data" id="create-room" {
                     (csrf_field(csrf))
-                    label { "Room name " input type="text" name="name" required maxlength="200"; }
-                    label { "Scenario (detente native TOML) "
-                        textarea name="scenario" rows="12" cols="80" required {} }
+                    label { "Room name (default: the scenario's) " input type="text" name="name" maxlength="200"; }
+                    label { "Scenario files: one detente .toml, a GENIUS domain and its profiles (.xml), or GeniusWeb profiles and domain (.json) "
+                        input type="file" name="files" multiple accept=".toml,.xml,.json"; }
+                    label { "… or paste a detente native TOML scenario "
+                        textarea name="scenario" rows="10" cols="80" {} }
                     label { "Agent parties (optional, e.g. " code { "employer=boulware" } ") "
                         input type="text" name="agents" maxlength="500"; }
                     label { "Mediator "
@@ -134,6 +138,8 @@ pub(crate) fn host_page(csrf: &str, rooms: &[(String, String, Status)]) -> Marku
                         }
                     }
                     label { "Observers " input type="number" name="observers" value="0" min="0" max="20"; }
+                    label { input type="checkbox" name="trusted_neutral" value="yes";
+                        " Trusted-neutral room: delegates confide their preferences to the system, which (not the mediator) computes suggestions" }
                     button type="submit" { "Create the room" }
                 }
             }
@@ -193,6 +199,8 @@ pub(crate) struct DelegateData<'a> {
     pub(crate) questions: &'a [Question],
     /// Whether it may open the talks (agent-mediator rooms).
     pub(crate) may_start: bool,
+    /// The trusted neutral's advice (trusted-neutral rooms).
+    pub(crate) neutral: Option<&'a NeutralAdvice>,
     /// Session CSRF token.
     pub(crate) csrf: &'a str,
 }
@@ -205,7 +213,8 @@ fn status_banner(room: &Room, space: &OutcomeSpace, versions: &[Version]) -> Mar
     html! {
         @match room.status {
             Status::Setup => p.status.setup { "Setting up: the talks have not started." },
-            Status::Talks => p.status.talks { "Talks open: version " (versions.last().map_or(0, |v| v.version)) " is on the table." },
+            Status::Talks => p.status.talks { "Talks open: version " (versions.last().map_or(0, |v| v.version)) " is on the table."
+                @if let Some(a) = room.agreed_version { " The agreement on version " (a) " stands unless every party accepts this improvement on it." } },
             Status::Agreed => {
                 p.status.agreed #agreement { "Agreement recorded on version " (room.agreed_version.unwrap_or(0)) ": "
                     @if let Some(v) = versions.iter().find(|v| Some(v.version) == room.agreed_version) {
@@ -398,6 +407,9 @@ pub(crate) fn delegate_page(d: &DelegateData<'_>) -> Markup {
                 form method="post" action=(format!("{base}/start")) { (csrf_field(d.csrf)) button type="submit" { "Open the talks" } }
             }
         }
+        @if let Some(a) = d.neutral {
+            div data-live="1" id="live-neutral" { (delegate_neutral(d, a, &base)) }
+        }
         div data-live="1" id="live-text" {
             @if let Some(cur) = current {
                 section.card {
@@ -472,6 +484,93 @@ pub(crate) fn delegate_page(d: &DelegateData<'_>) -> Markup {
     )
 }
 
+/// A delegate's trusted-neutral card: whether it confided, and its own gains (from its own
+/// preferences) in what the neutral suggests.
+fn delegate_neutral(d: &DelegateData<'_>, a: &NeutralAdvice, base: &str) -> Markup {
+    let space = d.space;
+    let own = |o: &Outcome| -> Markup {
+        let u = d.prefs.utility(o);
+        html! {
+            " For you: utility " strong.own-gain { (format!("{:.3}", u)) }
+            ", walk-away " (format!("{:.3}", d.prefs.reservation()))
+            @if d.prefs.is_acceptable(o) { ", a gain of " (format!("{:.3}", u - d.prefs.reservation())) "." }
+            @else { " — " span.reject { "below your walk-away or across a red line" } }
+        }
+    };
+    html! {
+        section.card #neutral {
+            h2 { "Trusted neutral" }
+            p.hint { "In this room you confide your preferences to the system, which computes                       suggestions from every party's confided preferences. The mediator sees the                       suggested packages only, never your preferences or your gains." }
+            @if d.seat.confided {
+                p #confided { "You have confided your preferences."
+                    @if d.room.status == Status::Setup { " Saving changed preferences withdraws them until you confide again." } }
+            } @else if d.seat.agent.is_none() {
+                form method="post" action=(format!("{base}/confide")) id="confide-form" {
+                    (csrf_field(d.csrf))
+                    button type="submit" { "Confide my preferences to the trusted neutral" }
+                }
+            }
+            @if !a.waiting_for.is_empty() {
+                p.pending { "Waiting for " (a.waiting_for.len()) " part" @if a.waiting_for.len() != 1 { "ies" } @else { "y" } " to confide." }
+            }
+            @if let Some(n) = &a.nash {
+                p #neutral-nash-own { "Its proposal (the Nash package): " (space.describe(n)) "." (own(n)) }
+            }
+            @if let Some((o, _)) = &a.closest {
+                p { "No package meets every party's walk-away; the closest: " (space.describe(o)) "." (own(o)) }
+            }
+            @if let Some(i) = &a.improvement {
+                @if let Some(b) = &i.best {
+                    p #neutral-improvement-own { "Every party prefers " (i.count) " package" @if i.count != 1 { "s" } " to version " (i.on_version)
+                        "; the best for the worst-off: " (space.describe(b)) "."
+                        @let cur = d.versions.iter().find(|v| v.version == i.on_version);
+                        @if let Some(c) = cur { " Your gain over version " (i.on_version) ": " (format!("{:.3}", d.prefs.utility(b) - d.prefs.utility(&c.draft))) "." } }
+                } @else {
+                    p { "No package is better for every party than version " (i.on_version) "." }
+                }
+            }
+            @if let Some(f) = &a.failure { p.reject { "The trusted neutral could not answer: " (f) } }
+        }
+    }
+}
+
+/// The mediator's trusted-neutral card: packages and counts, never a utility or a gain.
+fn mediator_neutral(space: &OutcomeSpace, a: &NeutralAdvice, party_names: &[String]) -> Markup {
+    let names = |ps: &[usize]| -> String {
+        ps.iter()
+            .filter_map(|&p| party_names.get(p).cloned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    html! {
+        section.card #neutral {
+            h2 { "Trusted neutral" }
+            p.hint { "The system computes these from the preferences the parties confided to it;                       you see the packages, never the preferences or anyone's gains." }
+            @if !a.waiting_for.is_empty() {
+                p.pending #neutral-waiting { "Waiting for " (names(&a.waiting_for)) " to confide." }
+            }
+            @if let Some(n) = &a.nash {
+                p #neutral-nash { "Its proposal, the exact Nash package of the acceptable set: " strong { (space.describe(n)) }
+                    ". Every party's walk-away value is met." }
+            }
+            @if let Some((o, blockers)) = &a.closest {
+                p #neutral-closest { "No package meets every party's walk-away. The closest: " (space.describe(o))
+                    "; blocked by " (names(blockers)) "." }
+            }
+            @if let Some(i) = &a.improvement {
+                @if let Some(b) = &i.best {
+                    p #neutral-improvement { "Post-settlement improvement: every party prefers "
+                        span #neutral-count { (i.count) } " package" @if i.count != 1 { "s" } " to version " (i.on_version)
+                        ". Suggested (best for the worst-off): " strong { (space.describe(b)) } "." }
+                } @else {
+                    p #neutral-improvement { "No package is better for every party than version " (i.on_version) "." }
+                }
+            }
+            @if let Some(f) = &a.failure { p.reject { "The trusted neutral could not answer: " (f) } }
+        }
+    }
+}
+
 /// Everything the mediator may see: verdicts, objections, requests — never preferences.
 pub(crate) struct MediatorData<'a> {
     /// The room.
@@ -488,8 +587,11 @@ pub(crate) struct MediatorData<'a> {
     pub(crate) versions: &'a [Version],
     /// Every verdict.
     pub(crate) verdicts: &'a [StoredVerdict],
-    /// The feedback mediator's suggestion.
+    /// The suggested next draft (the trusted neutral's when it is ready, else the feedback
+    /// mediator's).
     pub(crate) suggestion: Option<Outcome>,
+    /// The trusted neutral's advice (trusted-neutral rooms).
+    pub(crate) neutral: Option<&'a NeutralAdvice>,
     /// A starting draft for the setup form.
     pub(crate) start: Outcome,
     /// Questions and answers.
@@ -548,6 +650,13 @@ pub(crate) fn mediator_page(d: &MediatorData<'_>) -> Markup {
             (None, None) => format!("{p} (not joined)"),
         }
     };
+    let confided = |s: &Seat| -> &'static str {
+        match d.neutral {
+            Some(_) if s.confided => " · confided",
+            Some(_) => " · has not confided",
+            None => "",
+        }
+    };
     let current = d.versions.last();
     let summary = |ver: u32| -> Markup {
         let vs: Vec<&StoredVerdict> = d.verdicts.iter().filter(|v| v.version == ver).collect();
@@ -558,7 +667,10 @@ pub(crate) fn mediator_page(d: &MediatorData<'_>) -> Markup {
         div.seatbar { "Room " strong { (d.room.name) } " · " strong { "mediator" }
             @if let Some(n) = &d.seat.display_name { " · " (n) } (logout(d.csrf)) }
         div data-live="1" id="live-status" { (status_banner(d.room, space, d.versions)) }
-        section.card { h2 { "Seats" } ul { @for s in &party_seats { li { (name_of(s)) } } } }
+        section.card { h2 { "Seats" } ul { @for s in &party_seats { li { (name_of(s)) (confided(s)) } } } }
+        @if let Some(a) = d.neutral {
+            div data-live="1" id="live-neutral" { (mediator_neutral(space, a, &d.party_names)) }
+        }
         @if d.room.status == Status::Setup {
             section.card { h2 { "Open the talks with a first draft" }
                 (draft_editor(space, &format!("{base}/start"), d.csrf, &d.start, "Open the talks", "start-form")) }
@@ -597,11 +709,11 @@ pub(crate) fn mediator_page(d: &MediatorData<'_>) -> Markup {
                         }
                     }
                 }
-                @if d.room.status == Status::Talks && d.seat.agent.is_none() {
+                @if (d.room.status == Status::Talks || (d.room.status == Status::Agreed && d.neutral.is_some())) && d.seat.agent.is_none() {
                     section.card #editor {
-                        h2 { "Table the next draft" }
+                        h2 { @if d.room.status == Status::Agreed { "Table an improvement on the agreement" } @else { "Table the next draft" } }
                         @if let Some(s) = &d.suggestion {
-                            p #suggestion { "The feedback mediator suggests: "
+                            p #suggestion { (if d.neutral.is_some_and(|a| a.ready()) { "The trusted neutral suggests: " } else { "The feedback mediator suggests: " })
                                 @let ch = diff(&cur.draft, s);
                                 @if ch.is_empty() { "no change (it has nothing to move on yet)" }
                                 @for (i, old, new) in ch { span.change { (space.issues()[i].name()) ": " del { (value_label(space, i, old)) } " → " ins { (value_label(space, i, new)) } } " " }

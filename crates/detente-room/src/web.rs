@@ -28,7 +28,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{self, PrefsForm};
-use crate::store::{Holder, RoomSetup, Seat, SeatKind, Session, Status, Store};
+use crate::store::{Holder, NeutralAdvice, RoomSetup, Seat, SeatKind, Session, Status, Store};
+use crate::upload::{MAX_UPLOAD_FILES, Upload, scenario_from_upload};
 use crate::views;
 
 /// Name of the session cookie.
@@ -114,6 +115,7 @@ impl IntoResponse for Error {
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::Conflict => StatusCode::CONFLICT,
             ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
@@ -148,6 +150,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/host/{token}", get(host_join_form).post(host_join))
         .route("/host", get(host_page))
         .route("/host/rooms", post(host_create_room))
+        .route("/host/upload", post(host_upload))
         .route("/join/{token}", get(join_form).post(join))
         .route("/login/{seat}", get(login_form).post(login))
         .route("/logout", post(logout))
@@ -155,6 +158,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/room/{room}/seat/{seat}/state.json", get(seat_state))
         .route("/room/{room}/seat/{seat}/events", get(seat_events))
         .route("/room/{room}/seat/{seat}/prefs", post(save_prefs))
+        .route("/room/{room}/seat/{seat}/confide", post(confide))
         .route("/room/{room}/seat/{seat}/start", post(start_talks))
         .route("/room/{room}/seat/{seat}/draft", post(table_draft))
         .route("/room/{room}/seat/{seat}/verdict", post(verdict))
@@ -378,6 +382,7 @@ pub fn setup_from_fields(
             m => Holder::Agent(m.to_string()),
         },
         n_observers,
+        trusted_neutral: false,
     })
 }
 
@@ -391,14 +396,90 @@ async fn host_create_room(
     let text = field(&fields, "scenario").unwrap_or("");
     let scenario = detente_formats::native::read_str(text, None)
         .map_err(|e| Error::bad(format!("the scenario is not valid: {e}")))?;
-    let setup = setup_from_fields(
-        &scenario,
-        field(&fields, "name").unwrap_or(""),
-        field(&fields, "agents").unwrap_or(""),
-        field(&fields, "mediator").unwrap_or("person"),
-        field(&fields, "observers").unwrap_or("0"),
+    create_from_form(&st, h, &headers, &fields, &scenario)
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> Error {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        Error::new(
+            ErrorKind::PayloadTooLarge,
+            format!("the upload is larger than {} KiB", BODY_LIMIT / 1024),
+        )
+    } else {
+        Error::bad(format!("the upload is malformed: {}", e.body_text()))
+    }
+}
+
+/// The host creates a room from uploaded scenario files (multipart form: `files`, plus the
+/// fields of the paste form).
+async fn host_upload(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response> {
+    let (h, s) = host_session(&st, &headers)?;
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut files: Vec<Upload> = Vec::new();
+    while let Some(f) = multipart.next_field().await.map_err(multipart_error)? {
+        let name = f.name().unwrap_or("").to_string();
+        if name == "files" {
+            let file_name = f.file_name().unwrap_or("").to_string();
+            let bytes = f.bytes().await.map_err(multipart_error)?;
+            if file_name.is_empty() && bytes.is_empty() {
+                continue; // no file chosen
+            }
+            if files.len() == MAX_UPLOAD_FILES {
+                return Err(Error::bad(format!(
+                    "at most {MAX_UPLOAD_FILES} files per upload"
+                )));
+            }
+            files.push(Upload::new(&file_name, bytes.to_vec()));
+        } else {
+            let text = f.text().await.map_err(multipart_error)?;
+            fields.push((name, text));
+        }
+    }
+    check_csrf(&s.csrf, &fields)?;
+    let pasted = field(&fields, "scenario").unwrap_or("").trim();
+    let scenario = match (files.is_empty(), pasted.is_empty()) {
+        (true, false) => detente_formats::native::read_str(pasted, None)
+            .map_err(|e| Error::bad(format!("the scenario is not valid: {e}")))?,
+        (false, false) => {
+            return Err(Error::bad("upload files or paste a scenario, not both"));
+        }
+        _ => scenario_from_upload(&files)?,
+    };
+    create_from_form(&st, h, &headers, &fields, &scenario)
+}
+
+fn create_from_form(
+    st: &AppState,
+    h: i64,
+    headers: &HeaderMap,
+    fields: &[(String, String)],
+    scenario: &Scenario,
+) -> Result<Response> {
+    let name = match field(fields, "name").map(str::trim) {
+        Some(n) if !n.is_empty() => n.to_string(),
+        _ => scenario.name.clone(),
+    };
+    let mut setup = setup_from_fields(
+        scenario,
+        &name,
+        field(fields, "agents").unwrap_or(""),
+        field(fields, "mediator").unwrap_or("person"),
+        field(fields, "observers").unwrap_or("0"),
     )?;
-    let created = st.store().create_room(Some(h), &scenario, &setup)?;
+    setup.trusted_neutral = match field(fields, "trusted_neutral") {
+        None | Some("") | Some("no") => false,
+        Some("yes") => true,
+        Some(x) => {
+            return Err(Error::bad(format!(
+                "trusted_neutral must be yes or no, not '{x}'"
+            )));
+        }
+    };
+    let created = st.store().create_room(Some(h), scenario, &setup)?;
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
@@ -580,7 +661,12 @@ fn own_prefs(
     }
 }
 
-fn start_draft(scenario: &Scenario) -> Outcome {
+/// The first draft: the trusted neutral's Nash package when it is ready, else the scenario's
+/// first complete package, else every issue's first value.
+fn start_draft(scenario: &Scenario, neutral: Option<&NeutralAdvice>) -> Outcome {
+    if let Some(n) = neutral.filter(|a| a.ready()).and_then(|a| a.nash.clone()) {
+        return n;
+    }
     scenario
         .packages
         .iter()
@@ -604,6 +690,11 @@ async fn seat_page(
     let store = st.store();
     let versions = store.versions(room.id)?;
     let notes = store.notes(seat.id)?;
+    let neutral = if seat.kind == SeatKind::Observer {
+        None
+    } else {
+        store.neutral_advice(room.id, &scenario)?
+    };
     Ok(html(match seat.kind {
         SeatKind::Party => {
             let (prefs, form) = own_prefs(&st, &scenario, &seat)?;
@@ -623,6 +714,7 @@ async fn seat_page(
                 notes: &notes,
                 questions: &questions,
                 may_start: agent_mediator(&seats),
+                neutral: neutral.as_ref(),
                 csrf: &s.csrf,
             })
         }
@@ -630,10 +722,11 @@ async fn seat_page(
             let seats = store.seats(room.id)?;
             let verdicts = store.verdicts_of_room(room.id)?;
             let questions = store.questions_of_room(room.id)?;
-            let suggestion = if room.status == Status::Talks {
-                store.suggestion(room.id, &scenario)?
-            } else {
-                None
+            let current = versions.last().map(|v| &v.draft);
+            let suggestion = match (&neutral, room.status) {
+                (Some(a), Status::Talks | Status::Agreed) if a.ready() => a.next_draft(current),
+                (_, Status::Talks) => store.suggestion(room.id, &scenario)?,
+                _ => None,
             };
             views::mediator_page(&views::MediatorData {
                 room: &room,
@@ -644,7 +737,8 @@ async fn seat_page(
                 versions: &versions,
                 verdicts: &verdicts,
                 suggestion,
-                start: start_draft(&scenario),
+                neutral: neutral.as_ref(),
+                start: start_draft(&scenario, neutral.as_ref()),
                 questions: &questions,
                 notes: &notes,
                 csrf: &s.csrf,
@@ -767,6 +861,24 @@ async fn save_prefs(
     Ok(back(&room, &seat))
 }
 
+async fn confide(
+    State(st): State<AppState>,
+    Path((room_pid, seat_pid)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let (s, room, seat) = seat_auth(&st, &headers, &room_pid, &seat_pid)?;
+    check_csrf(&s.csrf, &fields)?;
+    if seat.kind != SeatKind::Party || seat.agent.is_some() {
+        return Err(Error::forbidden(
+            "only a delegation confides its preferences",
+        ));
+    }
+    st.store().confide(room.id, seat.id)?;
+    st.changed(room.id);
+    Ok(back(&room, &seat))
+}
+
 async fn start_talks(
     State(st): State<AppState>,
     Path((room_pid, seat_pid)): Path<(String, String)>,
@@ -781,7 +893,10 @@ async fn start_talks(
         SeatKind::Mediator if seat.agent.is_none() => {
             model::parse_draft(scenario.space(), &fields)?
         }
-        SeatKind::Party if agent_mediator(&seats) => start_draft(&scenario),
+        SeatKind::Party if agent_mediator(&seats) => start_draft(
+            &scenario,
+            st.store().neutral_advice(room.id, &scenario)?.as_ref(),
+        ),
         _ => return Err(Error::forbidden("only the mediator opens the talks")),
     };
     st.store().start_talks(room.id, &scenario, &draft)?;

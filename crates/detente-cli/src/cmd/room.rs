@@ -39,6 +39,11 @@ struct CreateArgs {
     /// Number of observer seats.
     #[arg(long, value_name = "N", default_value_t = 0)]
     observers: usize,
+    /// A trusted-neutral room: delegates confide their preferences to the system, which (not
+    /// the human mediator) computes suggestions from them: the exact Nash package and
+    /// post-settlement improvements. The mediator sees packages, never preferences.
+    #[arg(long)]
+    trusted_neutral: bool,
     /// The server's address as people reach it, for the printed links.
     #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8080")]
     base_url: String,
@@ -53,7 +58,7 @@ pub(crate) fn run(args: &RoomArgs) -> Result<()> {
 fn create(args: &CreateArgs) -> Result<()> {
     let scenario = args.scenario.load()?;
     let name = args.name.clone().unwrap_or_else(|| scenario.name.clone());
-    let setup = detente_room::setup_from_fields(
+    let mut setup = detente_room::setup_from_fields(
         &scenario,
         &name,
         &args.agents.join(","),
@@ -61,6 +66,7 @@ fn create(args: &CreateArgs) -> Result<()> {
         &args.observers.to_string(),
     )
     .map_err(|e| UsageError(e.to_string()))?;
+    setup.trusted_neutral = args.trusted_neutral;
     let store = detente_room::Store::open(&args.db)
         .with_context(|| format!("cannot open the room database {}", args.db.display()))?;
     let room = store

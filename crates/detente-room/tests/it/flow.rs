@@ -158,6 +158,7 @@ async fn agents_answer_and_the_agent_mediator_revises() {
         parties: vec![Holder::Person, Holder::Agent("conceder".into())],
         mediator: Holder::Agent("feedback".into()),
         n_observers: 1,
+        trusted_neutral: false,
     };
     let room = app.room(&s, &setup);
     assert_eq!(room.invitations.len(), 2, "the employer and the observer");

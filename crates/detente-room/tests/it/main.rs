@@ -3,5 +3,7 @@
 
 mod browser;
 mod flow;
+mod neutral;
 mod security;
+mod upload;
 mod util;

@@ -21,6 +21,7 @@ fn routes() -> Vec<Route> {
         ("GET", "/state.json", vec![]),
         ("GET", "/events", vec![]),
         ("POST", "/prefs", vec![("reservation", "0.9")]),
+        ("POST", "/confide", vec![]),
         (
             "POST",
             "/start",

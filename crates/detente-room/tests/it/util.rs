@@ -184,3 +184,98 @@ pub(crate) fn token<'a>(room: &'a CreatedRoom, label: &str) -> &'a str {
         .unwrap()
         .token
 }
+
+/// The `shared/` fixtures (real GENIUS domains): `$DETENTE_SHARED` when set, else `../shared`
+/// beside the repository. Missing: the caller skips, saying so loudly, unless
+/// `DETENTE_REQUIRE_SHARED=1` (as in `.ci/run`), which fails the test.
+pub(crate) fn shared_dir() -> Option<std::path::PathBuf> {
+    let dir = match std::env::var_os("DETENTE_SHARED") {
+        Some(d) => std::path::PathBuf::from(d),
+        None => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+    };
+    if dir.join("scenarios/genius").is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("DETENTE_REQUIRE_SHARED").is_none_or(|v| v != "1"),
+        "DETENTE_REQUIRE_SHARED=1 but {} holds no scenarios/genius",
+        dir.display()
+    );
+    eprintln!(
+        "\n!!! {} not found: the tests that need it did NOT run\n",
+        dir.display()
+    );
+    None
+}
+
+impl App {
+    /// A host session through a fresh host link: `(cookie, csrf of the host page)`.
+    pub(crate) async fn host(&self) -> (String, String) {
+        let tok = self.store().create_host_invite().unwrap();
+        let page = self.get(&format!("/host/{tok}"), None).await;
+        let pre = cookie_pair(&page.cookie(detente_room::PRE_COOKIE).unwrap());
+        let r = self
+            .post(
+                &format!("/host/{tok}"),
+                Some(&pre),
+                &[("csrf", &page.csrf())],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let host = cookie_pair(&r.cookie(detente_room::SESSION_COOKIE).unwrap());
+        let csrf = self.get("/host", Some(&host)).await.csrf();
+        (host, csrf)
+    }
+
+    /// A `multipart/form-data` POST, as a browser sends the upload form: text fields, then
+    /// files under the field name `files`.
+    pub(crate) async fn multipart(
+        &self,
+        uri: &str,
+        cookie: Option<&str>,
+        fields: &[(&str, &str)],
+        files: &[(&str, &[u8])],
+    ) -> Resp {
+        let b = "detente-test-boundary-5a0c3e";
+        let mut body: Vec<u8> = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                    .as_bytes(),
+            );
+        }
+        for (name, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{b}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{b}--\r\n").as_bytes());
+        let mut req = Request::builder().method("POST").uri(uri).header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={b}"),
+        );
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+}
