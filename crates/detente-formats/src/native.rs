@@ -1461,17 +1461,51 @@ pub fn to_toml(s: &Scenario) -> Result<String, Error> {
 
 /// Rewrites native TOML text canonically (the layout of [`to_toml`]) while keeping every
 /// number, name and note exactly as written: the file is validated by the reader, then its
-/// parsed form is written back, so a weight of 20 stays 20 and reading the result gives a
-/// scenario bit-identical to reading `text`. `path` is only used in messages.
+/// parsed form is written back, so a weight of 20 stays 20 (an integer, not `20.0`) and
+/// reading the result gives a scenario bit-identical to reading `text`. Floats are written in
+/// the shortest form that reads back to the same value (`0.850` becomes `0.85`). `path` is
+/// only used in messages.
 ///
 /// # Errors
 /// When `text` is not a valid native scenario (as [`read_str`]).
 pub fn rewrite_str(text: &str, path: Option<&Path>) -> Result<String, Error> {
     read_str(text, path)?;
-    let dto: FileDto = toml::from_str(text)
-        .map_err(|e| Error::new(ErrorKind::Syntax, e.message().trim().to_string()))?;
-    toml::to_string(&dto)
-        .map_err(|e| Error::new(ErrorKind::Invalid, format!("cannot write TOML: {e}")))
+    let syntax = |e: toml::de::Error| Error::new(ErrorKind::Syntax, e.message().trim().to_string());
+    let dto: FileDto = toml::from_str(text).map_err(syntax)?;
+    let cannot = |e: toml::ser::Error| Error::new(ErrorKind::Invalid, format!("cannot write TOML: {e}"));
+    // The DTO reads every number as f64; the source says which were integers.
+    let mut out = toml::Value::try_from(&dto).map_err(cannot)?;
+    let source: toml::Value = toml::from_str(text).map_err(syntax)?;
+    restore_integers(&mut out, &source);
+    toml::to_string(&out).map_err(cannot)
+}
+
+/// Gives back their integer type to the numbers of `out` that `source` wrote as integers at
+/// the same place (same keys and array positions) with the same value.
+fn restore_integers(out: &mut toml::Value, source: &toml::Value) {
+    use toml::Value as V;
+    match (out, source) {
+        (V::Table(o), V::Table(s)) => {
+            for (k, v) in o.iter_mut() {
+                if let Some(sv) = s.get(k) {
+                    restore_integers(v, sv);
+                }
+            }
+        }
+        (V::Array(o), V::Array(s)) => {
+            for (v, sv) in o.iter_mut().zip(s) {
+                restore_integers(v, sv);
+            }
+        }
+        (v @ V::Float(_), V::Integer(i)) => {
+            // i64 → f64 is how the reader saw the number; equal values only.
+            #[allow(clippy::cast_precision_loss)]
+            if matches!(v, V::Float(f) if *f == *i as f64) {
+                *v = V::Integer(*i);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// As [`to_toml`], with options; also returns notes on what the options changed (one line per

@@ -273,3 +273,70 @@ fn the_flagship_scenario_loads() {
     assert_eq!(back.packages, s.packages);
     assert_eq!(back.meetings, s.meetings);
 }
+
+/// Every number of `source` (with its path), in document order.
+fn numbers(v: &toml::Value, path: &str, out: &mut Vec<(String, toml::Value)>) {
+    match v {
+        toml::Value::Table(t) => {
+            for (k, x) in t {
+                numbers(x, &format!("{path}.{k}"), out);
+            }
+        }
+        toml::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                numbers(x, &format!("{path}[{i}]"), out);
+            }
+        }
+        toml::Value::Integer(_) | toml::Value::Float(_) => out.push((path.to_string(), v.clone())),
+        _ => {}
+    }
+}
+
+/// Rewrites `text` and checks that every number comes back at the same place with the same
+/// type and text (an integer stays an integer), that the result is a fixed point, and that it
+/// reads back to the same scenario.
+fn check_rewrite_keeps_numbers(text: &str) -> String {
+    let back = rewrite_str(text, None).unwrap();
+    let (mut want, mut got) = (Vec::new(), Vec::new());
+    numbers(&toml::from_str(text).unwrap(), "", &mut want);
+    numbers(&toml::from_str(&back).unwrap(), "", &mut got);
+    assert!(!want.is_empty());
+    let got: std::collections::BTreeMap<_, _> = got.into_iter().collect();
+    for (path, v) in &want {
+        let w = got.get(path).unwrap_or_else(|| panic!("{path} is lost"));
+        // Same TOML type and the same printed text (toml prints floats in the shortest form).
+        assert_eq!(w.type_str(), v.type_str(), "{path}: {v} came back as {w}");
+        assert_eq!(w.to_string(), v.to_string(), "{path}");
+    }
+    assert_eq!(got.len(), want.len(), "numbers were added");
+    assert_eq!(rewrite_str(&back, None).unwrap(), back, "not a fixed point");
+    let (a, b) = (read_str(text, None).unwrap(), read_str(&back, None).unwrap());
+    let n = a.space().cardinality().to_u128().unwrap_or(u128::MAX).min(20_000);
+    for k in 0..n {
+        let o = a.space().outcome_at(k).unwrap();
+        for (p, q) in a.parties().iter().zip(b.parties()) {
+            let (u, v) = (p.preferences.utility(&o), q.preferences.utility(&o));
+            assert_eq!(u.to_bits(), v.to_bits(), "outcome {k}");
+        }
+    }
+    back
+}
+
+#[test]
+fn rewriting_keeps_every_number_as_written() {
+    let back = check_rewrite_keeps_numbers(EXAMPLE);
+    assert!(back.contains("donbas = 16"), "{back}");
+    assert!(back.contains("[400, 0.0]"), "{back}");
+    assert!(!back.contains("16.0"), "{back}");
+    // Integer weights, a time discount and a red-line confidence written as integers.
+    let ints = edit("reservation = 0.48", "reservation = 0.48\ndiscount = 1")
+        .replace("weights = { donbas = 1 }", "weights = { donbas = 3 }");
+    let back = check_rewrite_keeps_numbers(&ints);
+    assert!(back.contains("discount = 1\n"), "{back}");
+    assert!(back.contains("donbas = 3"), "{back}");
+    // Every number of the flagship (integer weights that sum to 100, float values).
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/ukraine-2025.toml");
+    let flag = std::fs::read_to_string(path).unwrap();
+    let back = check_rewrite_keeps_numbers(&flag);
+    assert!(back.contains("T1_donbas = 16\n"), "weights stay integers");
+}
