@@ -63,27 +63,7 @@ impl Scenario {
     /// (option names, or the integers), plus `range` and `step` for integer issues.
     #[getter]
     fn issues<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let space = self.inner.space();
-        let issues: Vec<serde_json::Value> = space
-            .issues()
-            .iter()
-            .enumerate()
-            .map(|(i, issue)| {
-                let values: Vec<serde_json::Value> = (0..issue.n_values())
-                    .map(|v| crate::convert::value_json(space, i, v))
-                    .collect();
-                match issue.kind() {
-                    IssueKind::Discrete { .. } => {
-                        json!({"name": issue.name(), "kind": "discrete", "values": values})
-                    }
-                    IssueKind::Integer { lo, hi, step } => json!({
-                        "name": issue.name(), "kind": "integer", "values": values,
-                        "range": [lo, hi], "step": step
-                    }),
-                }
-            })
-            .collect();
-        json_to_py(py, &serde_json::Value::Array(issues))
+        json_to_py(py, &issues_json(self.inner.space()))
     }
 
     /// The party names, in order.
@@ -159,29 +139,9 @@ impl Scenario {
         party: &Bound<'_, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let i = party_index(&self.inner, party, "party")?;
-        let space = self.inner.space();
-        let p = &self.inner.parties()[i].preferences;
-        let mut red = serde_json::Map::new();
-        for (k, forbidden) in p.red_lines().per_issue().iter().enumerate() {
-            if !forbidden.is_empty() {
-                red.insert(
-                    space.issues()[k].name().to_string(),
-                    forbidden
-                        .iter()
-                        .map(|&v| crate::convert::value_json(space, k, v))
-                        .collect(),
-                );
-            }
-        }
         json_to_py(
             py,
-            &json!({
-                "terms": p.ufun().terms(),
-                "clip_at_one": p.ufun().clips_at_one(),
-                "reservation": p.reservation(),
-                "discount": p.discount(),
-                "red_lines": red,
-            }),
+            &preferences_json(self.inner.space(), &self.inner.parties()[i].preferences),
         )
     }
 
@@ -329,38 +289,7 @@ pub fn from_terms(
     issues: &Bound<'_, PyList>,
     parties: &Bound<'_, PyList>,
 ) -> PyResult<Scenario> {
-    let mut built = Vec::new();
-    for (k, item) in issues.iter().enumerate() {
-        let at = format!("issues[{k}]");
-        let d = item.cast::<PyDict>().map_err(|_| {
-            PyTypeError::new_err(format!("{at}: expected a dict, got {}", type_name(&item)))
-        })?;
-        let name: String = get(d, "name", &at)?
-            .ok_or_else(|| err(&at, "missing 'name'"))?
-            .extract()?;
-        let issue = if let Some(options) = get(d, "options", &at)? {
-            let options: Vec<String> = options.extract().map_err(|_| {
-                PyTypeError::new_err(format!("{at}['options']: expected a list of str"))
-            })?;
-            Issue::discrete(name, options)
-        } else if let Some(range) = get(d, "range", &at)? {
-            let bounds: Vec<i64> = range.extract().map_err(|_| {
-                PyTypeError::new_err(format!("{at}['range']: expected [lo, hi] integers"))
-            })?;
-            let [lo, hi] = bounds[..] else {
-                return Err(err(&format!("{at}['range']"), "expected [lo, hi]"));
-            };
-            let step: i64 = match get(d, "step", &at)? {
-                Some(s) => s.extract()?,
-                None => 1,
-            };
-            Issue::integer(name, lo, hi, step)
-        } else {
-            return Err(err(&at, "give 'options' or 'range'"));
-        };
-        built.push(issue.map_err(|e| err(&at, e))?);
-    }
-    let space = OutcomeSpace::new(built).map_err(|e| err("issues", e))?;
+    let space = parse_issues(issues)?;
     let mut ps = Vec::new();
     for (k, item) in parties.iter().enumerate() {
         let at = format!("parties[{k}]");
@@ -396,4 +325,90 @@ pub fn from_terms(
 /// `d[key]` when present and not `None`.
 fn get<'py>(d: &Bound<'py, PyDict>, key: &str, _at: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
     Ok(d.get_item(key)?.filter(|v| !v.is_none()))
+}
+
+/// The issues of `space` as JSON: dicts with `name`, `kind`, `values` (and `range`, `step` for
+/// integer issues).
+pub(crate) fn issues_json(space: &OutcomeSpace) -> serde_json::Value {
+    let issues: Vec<serde_json::Value> = space
+        .issues()
+        .iter()
+        .enumerate()
+        .map(|(i, issue)| {
+            let values: Vec<serde_json::Value> = (0..issue.n_values())
+                .map(|v| crate::convert::value_json(space, i, v))
+                .collect();
+            match issue.kind() {
+                IssueKind::Discrete { .. } => {
+                    json!({"name": issue.name(), "kind": "discrete", "values": values})
+                }
+                IssueKind::Integer { lo, hi, step } => json!({
+                    "name": issue.name(), "kind": "integer", "values": values,
+                    "range": [lo, hi], "step": step
+                }),
+            }
+        })
+        .collect();
+    serde_json::Value::Array(issues)
+}
+
+/// One party's preferences as JSON: `terms`, `clip_at_one`, `reservation`, `discount` and
+/// `red_lines` (`{issue: [forbidden values]}`).
+pub(crate) fn preferences_json(space: &OutcomeSpace, p: &Preferences) -> serde_json::Value {
+    let mut red = serde_json::Map::new();
+    for (k, forbidden) in p.red_lines().per_issue().iter().enumerate() {
+        if !forbidden.is_empty() {
+            red.insert(
+                space.issues()[k].name().to_string(),
+                forbidden
+                    .iter()
+                    .map(|&v| crate::convert::value_json(space, k, v))
+                    .collect(),
+            );
+        }
+    }
+    json!({
+        "terms": p.ufun().terms(),
+        "clip_at_one": p.ufun().clips_at_one(),
+        "reservation": p.reservation(),
+        "discount": p.discount(),
+        "red_lines": red,
+    })
+}
+
+/// An outcome space from a list of issue dicts (`name` and `options`, or `range` [lo, hi] and an
+/// optional `step`), as `from_terms` takes them.
+pub(crate) fn parse_issues(issues: &Bound<'_, PyList>) -> PyResult<OutcomeSpace> {
+    let mut built = Vec::new();
+    for (k, item) in issues.iter().enumerate() {
+        let at = format!("issues[{k}]");
+        let d = item.cast::<PyDict>().map_err(|_| {
+            PyTypeError::new_err(format!("{at}: expected a dict, got {}", type_name(&item)))
+        })?;
+        let name: String = get(d, "name", &at)?
+            .ok_or_else(|| err(&at, "missing 'name'"))?
+            .extract()?;
+        let issue = if let Some(options) = get(d, "options", &at)? {
+            let options: Vec<String> = options.extract().map_err(|_| {
+                PyTypeError::new_err(format!("{at}['options']: expected a list of str"))
+            })?;
+            Issue::discrete(name, options)
+        } else if let Some(range) = get(d, "range", &at)? {
+            let bounds: Vec<i64> = range.extract().map_err(|_| {
+                PyTypeError::new_err(format!("{at}['range']: expected [lo, hi] integers"))
+            })?;
+            let [lo, hi] = bounds[..] else {
+                return Err(err(&format!("{at}['range']"), "expected [lo, hi]"));
+            };
+            let step: i64 = match get(d, "step", &at)? {
+                Some(s) => s.extract()?,
+                None => 1,
+            };
+            Issue::integer(name, lo, hi, step)
+        } else {
+            return Err(err(&at, "give 'options' or 'range'"));
+        };
+        built.push(issue.map_err(|e| err(&at, e))?);
+    }
+    OutcomeSpace::new(built).map_err(|e| err("issues", e))
 }
