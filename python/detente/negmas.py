@@ -393,9 +393,11 @@ class _Hosted:
     It joins a private ``SAOMechanism`` (the same outcome space, ``n_steps`` = detente's
     rounds) next to silent placeholders for the other parties, so that its ``nmi`` (outcome
     space, ``n_steps``, negotiator ids, ``relative_time``) is NegMAS's own; the host never steps
-    that mechanism. On each detente turn it sets the mechanism's state (step = round, the
-    standing offer and who made it, the offers new since its last turn), reports the partners'
-    offers through ``on_partner_proposal`` (when the negotiator asked for callbacks), calls the
+    that mechanism. On each detente turn it brings the mechanism's state up to date (step =
+    round, the standing offer and who made it, this step's offers; one history state per
+    finished step, so ``nmi.extended_trace`` and ``nmi.history`` read as in NegMAS), reports the
+    partners' new offers through ``on_partner_proposal`` (when the mechanism was made with
+    NegMAS's ``extra_callbacks``, off by default as in NegMAS), calls the
     negotiator as NegMAS's mechanism does (``negotiator(state)`` -> ``SAOResponse``) and maps
     the answer: ``ACCEPT_OFFER`` accepts, ``REJECT_OFFER`` with an outcome offers it,
     ``END_NEGOTIATION`` and anything else (no outcome, ``NO_RESPONSE``, ``WAIT``, ``LEAVE``)
@@ -426,28 +428,46 @@ class _Hosted:
                 raise DetenteError(f"{at}: NegMAS refused to add negotiator {j} to the host mechanism")
             self.ids.append(who.id)
         self.started = False
-        self.standing: Optional[Tuple[int, Tuple[Any, ...]]] = None
+        # Offers by round, as (negotiator id, outcome); the standing offer at the end of each
+        # round that is in the mechanism's history; rounds already in that history.
+        self.by_round: Dict[int, List[Tuple[str, Tuple[Any, ...]]]] = {}
+        self.standing: Optional[Tuple[str, Tuple[Any, ...]]] = None
+        self.pushed = 0
+
+    def _state(self, step: int) -> Any:
+        from negmas.sao import SAOState
+
+        current = self.standing
+        return SAOState(
+            running=True,
+            started=True,
+            step=step,
+            n_negotiators=self.n,
+            current_offer=None if current is None else current[1],
+            current_proposer=None if current is None else current[0],
+            new_offers=list(self.by_round.get(step, [])),
+        )
 
     def act(self, round: int, n_rounds: int, offers: List[Tuple[int, int, Dict[str, Any]]]) -> Any:
         from negmas.gb.common import ResponseType
-        from negmas.sao import SAOState
 
+        # NegMAS's view of time: the mechanism's history holds one state per finished step
+        # (its `new_offers` are that step's offers, own ones included: `nmi.extended_trace`),
+        # and the current state's `new_offers` are this step's offers so far.
         new = []
-        for _, party, outcome in offers:
+        for r, party, outcome in offers:
             t = tuple(outcome.values())
-            self.standing = (party, t)
+            while self.pushed < r:
+                self.mechanism._history.append(self._state(self.pushed))
+                self.pushed += 1
+            self.by_round.setdefault(r, []).append((self.ids[party], t))
+            self.standing = (self.ids[party], t)
             if party != self.me:
                 new.append((self.ids[party], t))
-        current = self.standing
-        self.mechanism._current_state = SAOState(
-            running=True,
-            started=True,
-            step=round,
-            n_negotiators=self.n,
-            current_offer=None if current is None else current[1],
-            current_proposer=None if current is None else self.ids[current[0]],
-            new_offers=new,
-        )
+        while self.pushed < round:
+            self.mechanism._history.append(self._state(self.pushed))
+            self.pushed += 1
+        self.mechanism._current_state = self._state(round)
         state = self.mechanism.state_for(self.neg)
         if not self.started:
             self.started = True
