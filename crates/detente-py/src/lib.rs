@@ -70,6 +70,7 @@ fn _detente(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scenario::from_dict, m)?)?;
     m.add_function(wrap_pyfunction!(scenario::from_toml, m)?)?;
     m.add_function(wrap_pyfunction!(scenario::from_terms, m)?)?;
+    m.add_function(wrap_pyfunction!(scenario::_restore, m)?)?;
     m.add_function(wrap_pyfunction!(agents::strategy_name, m)?)?;
     m.add_function(wrap_pyfunction!(calls::analyze, m)?)?;
     m.add_function(wrap_pyfunction!(calls::negotiate, m)?)?;

@@ -196,6 +196,23 @@ impl Scenario {
         json_to_py(py, &json!({"files": files, "warnings": warnings}))
     }
 
+    /// Pickling (e.g. to send a scenario to Ray workers): the native TOML text when it reads
+    /// back to an equal scenario, else what negotiations use, exactly: name, rounds, issues and
+    /// each party's name and preferences (terms, clip, reservation value, red lines,
+    /// discount). The analyst's material of native files (sources, meetings, notes) is kept
+    /// only in the first form.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let restore = py.import("detente._detente")?.getattr("_restore")?;
+        let exact = native::to_toml(&self.inner)
+            .ok()
+            .filter(|text| native::read_str(text, None).is_ok_and(|s| s == *self.inner));
+        let state = match exact {
+            Some(text) => json!({"toml": text, "warnings": self.warnings}),
+            None => json!({"essentials": essentials_json(&self.inner), "warnings": self.warnings}),
+        };
+        Ok((restore, (state.to_string(),)))
+    }
+
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other
             .cast::<Scenario>()
@@ -411,4 +428,86 @@ pub(crate) fn parse_issues(issues: &Bound<'_, PyList>) -> PyResult<OutcomeSpace>
         built.push(issue.map_err(|e| err(&at, e))?);
     }
     OutcomeSpace::new(built).map_err(|e| err("issues", e))
+}
+
+/// What negotiations use of a scenario, exactly (floats as their IEEE 754 bits).
+fn essentials_json(s: &detente_core::Scenario) -> serde_json::Value {
+    let space = s.space();
+    let issues: Vec<serde_json::Value> = space
+        .issues()
+        .iter()
+        .map(|issue| match issue.kind() {
+            IssueKind::Discrete { options } => json!({"name": issue.name(), "options": options}),
+            IssueKind::Integer { lo, hi, step } => {
+                json!({"name": issue.name(), "range": [lo, hi], "step": step})
+            }
+        })
+        .collect();
+    let parties: Vec<serde_json::Value> = s
+        .parties()
+        .iter()
+        .map(|p| {
+            let prefs = &p.preferences;
+            json!({
+                "name": p.name,
+                "terms": prefs.ufun().terms().iter().map(|row| row.iter().map(|x| x.to_bits()).collect::<Vec<_>>()).collect::<Vec<_>>(),
+                "clip_at_one": prefs.ufun().clips_at_one(),
+                "reservation": prefs.reservation().to_bits(),
+                "discount": prefs.discount().to_bits(),
+                "red_lines": prefs.red_lines().per_issue(),
+            })
+        })
+        .collect();
+    json!({"name": s.name, "rounds": s.rounds, "issues": issues, "parties": parties})
+}
+
+/// Unpickles a scenario (the state `Scenario.__reduce__` wrote).
+#[pyfunction]
+pub fn _restore(py: Python<'_>, state: &str) -> PyResult<Scenario> {
+    let bad = |e: &dyn std::fmt::Display| err("pickle", e);
+    let v: serde_json::Value = serde_json::from_str(state).map_err(|e| bad(&e))?;
+    let warnings: Vec<String> = v["warnings"]
+        .as_array()
+        .map(|w| {
+            w.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(text) = v["toml"].as_str() {
+        let s = native::read_str(text, None).map_err(|e| bad(&e))?;
+        return Ok(Scenario::new(s, warnings));
+    }
+    let e = &v["essentials"];
+    let issues = json_to_py(py, &e["issues"])?;
+    let space = parse_issues(issues.cast::<PyList>()?)?;
+    let mut parties = Vec::new();
+    for p in e["parties"].as_array().into_iter().flatten() {
+        let bits: Vec<Vec<u64>> =
+            serde_json::from_value(p["terms"].clone()).map_err(|e| bad(&e))?;
+        let terms: Vec<Vec<f64>> = bits
+            .into_iter()
+            .map(|row| row.into_iter().map(f64::from_bits).collect())
+            .collect();
+        let float = |k: &str, default: f64| p[k].as_u64().map_or(default, f64::from_bits);
+        let clip = p["clip_at_one"].as_bool().unwrap_or(false);
+        let ufun = UtilityFunction::from_terms(&space, terms, clip).map_err(|e| bad(&e))?;
+        let mut red = RedLines::none(space.issues().len());
+        let forbidden: Vec<Vec<u32>> =
+            serde_json::from_value(p["red_lines"].clone()).map_err(|e| bad(&e))?;
+        for (i, vs) in forbidden.iter().enumerate() {
+            for &v in vs {
+                red.forbid(i, v);
+            }
+        }
+        let prefs = Preferences::new(ufun, float("reservation", 0.0), red, float("discount", 1.0))
+            .map_err(|e| bad(&e))?;
+        parties.push(Party::new(p["name"].as_str().unwrap_or_default(), prefs));
+    }
+    let mut s = detente_core::Scenario::new(e["name"].as_str().unwrap_or_default(), space, parties)
+        .map_err(|e| bad(&e))?;
+    if let Some(r) = e["rounds"].as_u64().and_then(|r| u32::try_from(r).ok()) {
+        s.rounds = r;
+    }
+    Ok(Scenario::new(s, warnings))
 }
