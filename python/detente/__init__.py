@@ -30,13 +30,16 @@ from . import _detente
 from ._detente import (
     MEDIATORS,
     STRATEGIES,
+    Agent,
     DetenteError,
     Scenario,
+    Ufun,
     __version__,
     from_dict,
     from_terms,
     from_toml,
 )
+from ._players import Negotiator, Offer, Player, State, as_player
 from ._results import (
     Analysis,
     FrontierVector,
@@ -48,17 +51,23 @@ from ._results import (
 )
 
 __all__ = [
+    "Agent",
     "Analysis",
     "DetenteError",
     "FrontierVector",
     "MEDIATORS",
     "NegotiationResult",
+    "Negotiator",
+    "Offer",
+    "Player",
     "Point",
     "Results",
     "STRATEGIES",
     "Scenario",
     "SingleTextResult",
+    "State",
     "TournamentResult",
+    "Ufun",
     "__version__",
     "analyze",
     "from_dict",
@@ -74,6 +83,17 @@ __all__ = [
 
 PathLike = Union[str, "os.PathLike[str]"]
 Strategies = Union[str, Sequence[str], Dict[Union[str, int], str]]
+# A strategy name, a detente.Player, a detente.Negotiator subclass or a NegMAS negotiator class.
+PlayerLike = Any
+Players = Union[PlayerLike, Sequence[PlayerLike], Dict[Union[str, int], PlayerLike]]
+
+
+def _players(strategies: Any) -> Any:
+    if isinstance(strategies, dict):
+        return {k: as_player(v) for k, v in strategies.items()}
+    if isinstance(strategies, (list, tuple)):
+        return [as_player(v) for v in strategies]
+    return as_player(strategies)
 
 
 def load(path: PathLike, profiles: Optional[Sequence[PathLike]] = None) -> Scenario:
@@ -106,7 +126,7 @@ def analyze(
 
 def negotiate(
     scenario: Scenario,
-    strategies: Optional[Strategies] = None,
+    strategies: Optional[Players] = None,
     *,
     rounds: Optional[int] = None,
     seed: int = 0,
@@ -117,7 +137,13 @@ def negotiate(
     ``{party: name}`` (others play ``boulware``); names are in ``detente.STRATEGIES`` (plus
     ``time:E`` for a custom concession exponent). ``rounds`` defaults to the scenario's.
     The same scenario, strategies and seed give the same result.
+
+    Any entry may also be a Python player instead of a name: a ``detente.Player``, a
+    ``detente.Negotiator`` subclass, or a NegMAS negotiator class (see ``detente.negmas.player``).
+    An exception raised by a Python negotiator is raised here.
     """
+    if strategies is not None:
+        strategies = _players(strategies)
     return NegotiationResult._from(_detente.negotiate(scenario, strategies, rounds=rounds, seed=seed))
 
 
@@ -147,7 +173,7 @@ def single_text(
 
 def tournament(
     scenarios: Union[Scenario, Sequence[Scenario]],
-    strategies: Sequence[str],
+    strategies: Sequence[PlayerLike],
     *,
     rounds: int = 100,
     reps: int = 1,
@@ -166,7 +192,15 @@ def tournament(
     With ``db`` the records go to that SQLite results database (a rerun resumes it) and
     ``records`` is ``None``; ``shard="I/N"`` plays only the negotiations whose id is I modulo
     N (merge the shards' databases with ``detente.merge``). Ctrl-C stops between negotiations.
+
+    ``strategies`` may mix names with Python players (a ``detente.Player``, a
+    ``detente.Negotiator`` subclass, a NegMAS negotiator class): each negotiation starts a fresh
+    negotiator that sees only its own ufun and the offers. Python players take the GIL on every
+    turn, so they run one at a time whatever ``threads`` is; an exception they raise is
+    recorded as that negotiation's failure (kind ``negotiator``) and the tournament goes on.
     """
+    if isinstance(strategies, (list, tuple)):
+        strategies = [as_player(x) for x in strategies]
     return TournamentResult._from(
         _detente.tournament(
             scenarios,

@@ -37,7 +37,15 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from . import DetenteError, Scenario, analyze, from_terms
 
-__all__ = ["from_negmas", "to_negmas", "pareto_frontier", "nash_points", "kalai_points"]
+__all__ = [
+    "DetenteNegotiator",
+    "from_negmas",
+    "to_negmas",
+    "pareto_frontier",
+    "nash_points",
+    "kalai_points",
+    "player",
+]
 
 
 def _issues_and_ufuns(scenario: Any, ufuns: Optional[Sequence[Any]]) -> Tuple[List[Any], List[Any], Optional[str]]:
@@ -166,6 +174,45 @@ def from_negmas(
     return _Converted(scenario, ufuns, name, names).scenario
 
 
+def _negmas_os(issues: List[Dict[str, Any]], name: str) -> Any:
+    from negmas.outcomes import make_issue, make_os
+
+    out = []
+    for issue in issues:
+        if issue["kind"] == "integer" and issue["step"] == 1:
+            lo, hi = issue["range"]
+            out.append(make_issue((lo, hi), issue["name"]))
+        else:
+            out.append(make_issue(list(issue["values"]), issue["name"]))
+    return make_os(out, name=name)
+
+
+def _negmas_ufun(issues: List[Dict[str, Any]], p: Dict[str, Any], os_: Any, name: str, at: str) -> Any:
+    """A NegMAS ufun equal to detente preferences ``p`` (``Scenario.preferences`` /
+    ``Ufun.to_dict``), or ``DetenteError`` for what NegMAS cannot express."""
+    from negmas.preferences import LinearAdditiveUtilityFunction
+    from negmas.preferences.value_fun import TableFun
+
+    if p["red_lines"]:
+        raise DetenteError(f"{at} has red lines, which NegMAS utility functions cannot express")
+    if p["discount"] != 1.0:
+        raise DetenteError(f"{at} discounts utilities; convert the undiscounted scenario")
+    best = 0.0
+    for row in p["terms"]:
+        best += max(row)
+    if p["clip_at_one"] and best > 1.0:
+        raise DetenteError(f"{at}: utilities are clipped at 1 (GENIUS) and the clip binds; NegMAS cannot express it")
+    funs = [TableFun(dict(zip(issue["values"], row))) for issue, row in zip(issues, p["terms"])]
+    return LinearAdditiveUtilityFunction(
+        values=funs,
+        weights=[1.0] * len(funs),
+        bias=0.0,
+        reserved_value=p["reservation"],
+        outcome_space=os_,
+        name=name,
+    )
+
+
 def to_negmas(scenario: Scenario) -> Any:
     """A ``negmas.inout.Scenario`` with one ``LinearAdditiveUtilityFunction`` per party whose
     utilities equal detente's exactly (table value functions of the weighted terms).
@@ -174,44 +221,14 @@ def to_negmas(scenario: Scenario) -> Any:
     discounting, or a GENIUS clip at 1 that can bind.
     """
     from negmas.inout import Scenario as NScenario
-    from negmas.outcomes import make_issue, make_os
-    from negmas.preferences import LinearAdditiveUtilityFunction
-    from negmas.preferences.value_fun import TableFun
 
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario: expected a detente.Scenario, got {type(scenario).__name__}")
-    issues = []
-    for issue in scenario.issues:
-        if issue["kind"] == "integer" and issue["step"] == 1:
-            lo, hi = issue["range"]
-            issues.append(make_issue((lo, hi), issue["name"]))
-        else:
-            issues.append(make_issue(list(issue["values"]), issue["name"]))
-    os_ = make_os(issues, name=scenario.name)
-    ufuns = []
-    for party in scenario.parties:
-        p = scenario.preferences(party)
-        at = f"scenario: party '{party}'"
-        if p["red_lines"]:
-            raise DetenteError(f"{at} has red lines, which NegMAS utility functions cannot express")
-        if p["discount"] != 1.0:
-            raise DetenteError(f"{at} discounts utilities; convert the undiscounted scenario")
-        best = 0.0
-        for row in p["terms"]:
-            best += max(row)
-        if p["clip_at_one"] and best > 1.0:
-            raise DetenteError(f"{at}: utilities are clipped at 1 (GENIUS) and the clip binds; NegMAS cannot express it")
-        funs = [TableFun(dict(zip(issue["values"], row))) for issue, row in zip(scenario.issues, p["terms"])]
-        ufuns.append(
-            LinearAdditiveUtilityFunction(
-                values=funs,
-                weights=[1.0] * len(funs),
-                bias=0.0,
-                reserved_value=p["reservation"],
-                outcome_space=os_,
-                name=party,
-            )
-        )
+    os_ = _negmas_os(scenario.issues, scenario.name)
+    ufuns = [
+        _negmas_ufun(scenario.issues, scenario.preferences(party), os_, party, f"scenario: party '{party}'")
+        for party in scenario.parties
+    ]
     return NScenario(outcome_space=os_, ufuns=tuple(ufuns), name=scenario.name)
 
 
@@ -364,3 +381,238 @@ def kalai_points(
     if best_i is None:
         return tuple()
     return tuple((p, i) for i, (v, p) in enumerate(zip(vals, frontier)) if v >= best - eps)
+
+
+# ---------------------------------------------------------------------------------------------
+# Negotiators across the boundary: NegMAS negotiators in detente, detente strategies in NegMAS.
+
+
+class _Hosted:
+    """A NegMAS SAO negotiator playing one party of a detente negotiation.
+
+    It joins a private ``SAOMechanism`` (the same outcome space, ``n_steps`` = detente's
+    rounds) next to silent placeholders for the other parties, so that its ``nmi`` (outcome
+    space, ``n_steps``, negotiator ids, ``relative_time``) is NegMAS's own; the host never steps
+    that mechanism. On each detente turn it brings the mechanism's state up to date (step =
+    round, the standing offer and who made it, this step's offers; one history state per
+    finished step, so ``nmi.extended_trace`` and ``nmi.history`` read as in NegMAS), reports the
+    partners' new offers through ``on_partner_proposal`` (when the mechanism was made with
+    NegMAS's ``extra_callbacks``, off by default as in NegMAS), calls the
+    negotiator as NegMAS's mechanism does (``negotiator(state)`` -> ``SAOResponse``) and maps
+    the answer: ``ACCEPT_OFFER`` accepts, ``REJECT_OFFER`` with an outcome offers it,
+    ``END_NEGOTIATION`` and anything else (no outcome, ``NO_RESPONSE``, ``WAIT``, ``LEAVE``)
+    walks away, as in an ``SAOMechanism`` with ``end_on_no_response``.
+    """
+
+    def __init__(self, negotiator: Any, info: Dict[str, Any], name: str):
+        from negmas.sao import SAOMechanism
+
+        self.neg = negotiator
+        self.me = info["me"]
+        self.n = info["n_parties"]
+        at = f"player '{name}'"
+        p = dict(info["ufun"].to_dict())
+        p["discount"] = 1.0  # the negotiator sees the undiscounted ufun; payoffs are discounted
+        os_ = _negmas_os(info["issues"], "detente")
+        self.ufun = _negmas_ufun(info["issues"], p, os_, f"party-{self.me}", at)
+        self.mechanism = SAOMechanism(outcome_space=os_, n_steps=info["n_rounds"])
+        self.ids: List[str] = []
+        for j in range(self.n):
+            if j == self.me:
+                added = self.mechanism.add(negotiator, ufun=self.ufun)
+                who = negotiator
+            else:
+                who = _placeholder(f"party-{j}")
+                added = self.mechanism.add(who)
+            if added is False:
+                raise DetenteError(f"{at}: NegMAS refused to add negotiator {j} to the host mechanism")
+            self.ids.append(who.id)
+        self.started = False
+        # Offers by round, as (negotiator id, outcome); the standing offer at the end of each
+        # round that is in the mechanism's history; rounds already in that history.
+        self.by_round: Dict[int, List[Tuple[str, Tuple[Any, ...]]]] = {}
+        self.standing: Optional[Tuple[str, Tuple[Any, ...]]] = None
+        self.pushed = 0
+
+    def _state(self, step: int) -> Any:
+        from negmas.sao import SAOState
+
+        current = self.standing
+        return SAOState(
+            running=True,
+            started=True,
+            step=step,
+            n_negotiators=self.n,
+            current_offer=None if current is None else current[1],
+            current_proposer=None if current is None else current[0],
+            new_offers=list(self.by_round.get(step, [])),
+        )
+
+    def act(self, round: int, n_rounds: int, offers: List[Tuple[int, int, Dict[str, Any]]]) -> Any:
+        from negmas.gb.common import ResponseType
+
+        # NegMAS's view of time: the mechanism's history holds one state per finished step
+        # (its `new_offers` are that step's offers, own ones included: `nmi.extended_trace`),
+        # and the current state's `new_offers` are this step's offers so far.
+        new = []
+        for r, party, outcome in offers:
+            t = tuple(outcome.values())
+            while self.pushed < r:
+                self.mechanism._history.append(self._state(self.pushed))
+                self.pushed += 1
+            self.by_round.setdefault(r, []).append((self.ids[party], t))
+            self.standing = (self.ids[party], t)
+            if party != self.me:
+                new.append((self.ids[party], t))
+        while self.pushed < round:
+            self.mechanism._history.append(self._state(self.pushed))
+            self.pushed += 1
+        self.mechanism._current_state = self._state(round)
+        state = self.mechanism.state_for(self.neg)
+        if not self.started:
+            self.started = True
+            self.neg._on_negotiation_start(state)
+        if getattr(self.mechanism, "_extra_callbacks", False):
+            for pid, t in new:
+                self.neg.on_partner_proposal(state=state, partner_id=pid, offer=t)
+        resp = self.neg(state)
+        kind = getattr(resp, "response", None)
+        if kind == ResponseType.ACCEPT_OFFER:
+            return "accept"
+        if kind == ResponseType.REJECT_OFFER and resp.outcome is not None:
+            return [v if isinstance(v, str) else int(v) for v in resp.outcome]
+        return "end"
+
+
+def _placeholder(name: str) -> Any:
+    """A silent negotiator standing for another party in a host mechanism (never called)."""
+    from negmas.sao import SAONegotiator
+
+    class _Placeholder(SAONegotiator):
+        def propose(self, state: Any, dest: Optional[str] = None) -> Any:
+            return None
+
+    return _Placeholder(name=name)
+
+
+def player(negotiator: Any, name: Optional[str] = None, **kwargs: Any) -> Any:
+    """A NegMAS SAO negotiator as a detente player, for ``detente.negotiate`` and
+    ``detente.tournament``: ``negotiator`` is a negotiator class (any ``SAONegotiator``
+    subclass, e.g. ``AspirationNegotiator``) or a callable returning a fresh negotiator;
+    ``kwargs`` go to it. Each negotiation builds a new negotiator, gives it its own party's
+    ufun only (a ``LinearAdditiveUtilityFunction`` equal to detente's, undiscounted: detente
+    discounts the payoffs) and drives it as NegMAS's ``SAOMechanism`` would (see ``_Hosted``).
+    The player is named ``name`` or the class's name.
+
+    A party with red lines, or a GENIUS clip at 1 that binds, cannot be expressed as a NegMAS
+    ufun: that negotiation fails (recorded in a tournament, raised by ``negotiate``).
+    """
+    from ._players import Player
+
+    if not callable(negotiator):
+        raise TypeError(f"negotiator: expected a NegMAS negotiator class or factory, got {type(negotiator).__name__}")
+    pname = name or getattr(negotiator, "__name__", None) or type(negotiator).__name__
+    if not isinstance(pname, str) or not pname:
+        raise TypeError("name: give the player a name")
+
+    def start(info: Dict[str, Any]) -> _Hosted:
+        return _Hosted(negotiator(**kwargs), info, pname)
+
+    return Player(pname, start)
+
+
+def _negotiator_class() -> Any:
+    from negmas.gb.common import ResponseType
+    from negmas.sao import SAOResponse
+    from negmas.sao.negotiators.base import SAOCallNegotiator
+
+    from . import _detente
+
+    class DetenteNegotiator(SAOCallNegotiator):
+        """One of detente's built-in strategies as a NegMAS SAO negotiator.
+
+        ``DetenteNegotiator(strategy="boulware", *, seed=0, **negotiator_kwargs)``: the
+        strategy (a name of ``detente.STRATEGIES`` or ``time:E``) is detente's own code, run
+        on the negotiator's own ufun (which must be linear-additive on finite issues) and the
+        offers of the NegMAS mechanism's trace. Rounds are the mechanism's steps (``n_steps``;
+        without one, relative time on a 1,000-round scale). The same strategy, seed and
+        mechanism give the same moves.
+        """
+
+        def __init__(self, strategy: str = "boulware", *args: Any, seed: int = 0, **kwargs: Any):
+            self.strategy = _detente.strategy_name(strategy)
+            kwargs.setdefault("name", self.strategy)
+            super().__init__(*args, **kwargs)
+            self.seed = seed
+            self._agent: Any = None
+            self._seen = 0
+
+        def on_preferences_changed(self, changes: Any) -> None:
+            self._agent = None
+            super().on_preferences_changed(changes)
+
+        def _start(self) -> None:
+            nmi = self.nmi
+            if self.ufun is None:
+                raise DetenteError(f"{self.name}: a DetenteNegotiator needs a ufun")
+            issues = list(nmi.outcome_space.issues)
+            specs = [_issue_spec(issue, k) for k, issue in enumerate(issues)]
+            self._values = [v for _, v in specs]
+            self._position = [{v: k for k, v in enumerate(vs)} for vs in self._values]
+            terms = _terms(self.ufun, issues, self._values, f"{self.name}: ufun")
+            r = getattr(self.ufun, "reserved_value", None)
+            if r is None or not math.isfinite(float(r)):
+                r = sum(min(row) for row in terms)
+            self._agent = _detente.Agent(
+                self.strategy,
+                [spec for spec, _ in specs],
+                terms,
+                float(r),
+                me=nmi.negotiator_index(self.id),
+                n_parties=nmi.n_negotiators,
+                seed=self.seed,
+            )
+            self._seen = 0
+
+        def _clock(self, state: Any) -> Tuple[int, int]:
+            n = self.nmi.n_steps
+            if n:
+                return min(state.step, n - 1), n
+            return min(999, int(max(0.0, state.relative_time) * 999)), 1000
+
+        def __call__(self, state: Any, dest: Optional[str] = None) -> Any:
+            if self._agent is None:
+                self._start()
+            nmi = self.nmi
+            round, n_rounds = self._clock(state)
+            trace = list(nmi.extended_trace) + [(state.step, n, o) for n, o in state.new_offers]
+            offers = []
+            for step, nid, o in trace[self._seen :]:
+                if o is None:
+                    continue
+                idx = [self._position[i][v] for i, v in enumerate(o)]
+                offers.append((min(step, round), nmi.negotiator_index(nid), idx))
+            self._seen = len(trace)
+            a = self._agent.act(round, n_rounds, offers)
+            if a == "accept" and state.current_offer is not None:
+                return SAOResponse(ResponseType.ACCEPT_OFFER, state.current_offer)
+            if isinstance(a, list):
+                return SAOResponse(ResponseType.REJECT_OFFER, tuple(self._values[i][k] for i, k in enumerate(a)))
+            return SAOResponse(ResponseType.END_NEGOTIATION, None)
+
+    DetenteNegotiator.__module__ = __name__
+    DetenteNegotiator.__qualname__ = "DetenteNegotiator"
+    return DetenteNegotiator
+
+
+_classes: Dict[str, Any] = {}
+
+
+def __getattr__(name: str) -> Any:
+    # DetenteNegotiator subclasses NegMAS's negotiator; it is built on first use, so that
+    # importing detente.negmas does not import NegMAS.
+    if name == "DetenteNegotiator":
+        if name not in _classes:
+            _classes[name] = _negotiator_class()
+        return _classes[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -94,7 +94,7 @@ def test_negotiate_bad_input(job_offer):
         detente.negotiate(job_offer, ["boulware", "nice"])
     with pytest.raises(detente.DetenteError, match="strategies: 1 strategies for 2 parties"):
         detente.negotiate(job_offer, ["boulware"])
-    with pytest.raises(TypeError, match=r"strategies\[0\]: a strategy is a name"):
+    with pytest.raises(TypeError, match=r"strategies\[0\]: expected a strategy name \(str\) or a player"):
         detente.negotiate(job_offer, [1, 2])
     with pytest.raises(detente.DetenteError, match="rounds"):
         detente.negotiate(job_offer, rounds=0)

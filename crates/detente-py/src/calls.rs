@@ -2,8 +2,8 @@
 //! arguments, calls the library with the GIL released, and returns plain data.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::mpsc::{RecvTimeoutError, channel};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use pyo3::exceptions::PyTypeError;
@@ -12,10 +12,12 @@ use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use serde_json::{Value as Json, json};
 
 use detente_core::analysis::{self, AnalysisConfig, FrontierVector, Incomplete, Point};
-use detente_core::negotiator::Strategy;
+use detente_core::negotiator::{NegotiatorInit, Strategy};
 use detente_core::protocol::{
-    self, Consultation, Event, MediatorStrategy, NegotiationResult, SaoConfig, SingleTextConfig,
+    self, Consultation, Event, Mechanism, MediatorStrategy, NegotiationResult, Sao, SaoConfig,
+    SingleTextConfig,
 };
+use detente_core::rng::derive_seed;
 use detente_core::{Outcome, OutcomeSpace, Scenario as CoreScenario};
 use detente_store::Store;
 use detente_tournament::{
@@ -23,6 +25,7 @@ use detente_tournament::{
     TournamentConfig,
 };
 
+use crate::agents::{OnError, PyPlayer};
 use crate::convert::{
     count_json, json_to_py, outcome_indices_json, outcome_json, py_outcome, type_name, value_json,
 };
@@ -255,6 +258,56 @@ fn strategies(s: &CoreScenario, obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<V
     )))
 }
 
+/// One party's negotiator in `negotiate`: a built-in strategy or a Python player.
+#[derive(Clone)]
+enum Member {
+    Builtin(Strategy),
+    Python(PyPlayer),
+}
+
+impl Member {
+    fn name(&self) -> String {
+        match self {
+            Member::Builtin(s) => s.to_string(),
+            Member::Python(p) => p.name.clone(),
+        }
+    }
+}
+
+/// One negotiator per party from `obj`, like [`strategies`], where each may also be a Python
+/// player (see [`PyPlayer::extract`]).
+fn members(s: &CoreScenario, obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Vec<Member>> {
+    let n = s.parties().len();
+    let parse = |x: &Bound<'_, PyAny>, at: &str| -> PyResult<Member> {
+        match x.cast::<PyString>() {
+            Ok(name) => Ok(Member::Builtin(
+                name.to_cow()?.parse().map_err(|e| err(at, e))?,
+            )),
+            Err(_) => Ok(Member::Python(PyPlayer::extract(x, at)?)),
+        }
+    };
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut out = vec![Member::Builtin(Strategy::Boulware); n];
+        for (k, v) in d.iter() {
+            let i = crate::convert::party_index(s, &k, arg)?;
+            out[i] = parse(&v, &format!("{arg}[{}]", k.repr()?))?;
+        }
+        return Ok(out);
+    }
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        if obj.len()? != n {
+            return strategies(s, obj, arg).map(|v| v.into_iter().map(Member::Builtin).collect());
+        }
+        let items: Vec<Bound<'_, PyAny>> = obj.try_iter()?.collect::<PyResult<_>>()?;
+        return items
+            .iter()
+            .enumerate()
+            .map(|(i, x)| parse(x, &format!("{arg}[{i}]")))
+            .collect();
+    }
+    Ok(vec![parse(obj, arg)?; n])
+}
+
 fn event_json(s: &CoreScenario, e: &Event) -> Json {
     let space = s.space();
     let name = |i: &usize| s.parties().get(*i).map(|p| p.name.clone());
@@ -320,7 +373,7 @@ fn event_json(s: &CoreScenario, e: &Event) -> Json {
 fn negotiation_json(
     s: &CoreScenario,
     protocol: &str,
-    strategies: &[Strategy],
+    strategies: &[String],
     seed: u64,
     deadline: u32,
     r: &NegotiationResult,
@@ -328,7 +381,7 @@ fn negotiation_json(
     json!({
         "protocol": protocol,
         "parties": s.parties().iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
-        "strategies": strategies.iter().map(|x| x.to_string()).collect::<Vec<_>>(),
+        "strategies": strategies,
         "seed": seed,
         "deadline": deadline,
         "agreement": r.agreement.as_ref().map(|o| outcome_json(s.space(), o)),
@@ -360,16 +413,63 @@ pub fn negotiate<'py>(
     seed: u64,
 ) -> PyResult<Bound<'py, PyAny>> {
     let s = Scenario::extract(scenario, "scenario")?;
-    let strats = match strategies {
-        Some(x) => self::strategies(&s, x, "strategies")?,
-        None => vec![Strategy::Boulware; s.parties().len()],
+    let members = match strategies {
+        Some(x) => self::members(&s, x, "strategies")?,
+        None => vec![Member::Builtin(Strategy::Boulware); s.parties().len()],
     };
     let rounds = deadline(&s, rounds)?;
-    let out = interruptible(py, move || {
-        protocol::run_sao(&s, &strats, &SaoConfig { rounds, seed })
-            .map(|r| negotiation_json(&s, "sao", &strats, seed, rounds, &r))
-    })?
-    .map_err(|e| err("strategies", e))?;
+    let names: Vec<String> = members.iter().map(Member::name).collect();
+    let builtin: Option<Vec<Strategy>> = members
+        .iter()
+        .map(|m| match m {
+            Member::Builtin(st) => Some(st.clone()),
+            Member::Python(_) => None,
+        })
+        .collect();
+    let out = match builtin {
+        Some(strats) => interruptible(py, move || {
+            protocol::run_sao(&s, &strats, &SaoConfig { rounds, seed })
+                .map(|r| negotiation_json(&s, "sao", &names, seed, rounds, &r))
+        })?
+        .map_err(|e| err("strategies", e))?,
+        None => {
+            // Python negotiators: the same seeds as `run_sao`; an exception is kept and raised
+            // here once the negotiation has ended (its negotiator walked away).
+            let raised = Arc::new(Mutex::new(None));
+            let slot = Arc::clone(&raised);
+            let out = interruptible(py, move || {
+                let n = members.len();
+                let negotiators = members
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| {
+                        let init = NegotiatorInit {
+                            space: s.space(),
+                            preferences: &s.parties()[i].preferences,
+                            me: i,
+                            n_parties: n,
+                            seed: derive_seed(seed, &[i as u64]),
+                            bids: None,
+                        };
+                        match m {
+                            Member::Builtin(st) => st.build(init),
+                            Member::Python(p) => {
+                                p.negotiator(init, rounds, OnError::Keep(Arc::clone(&slot)))
+                            }
+                        }
+                    })
+                    .collect();
+                Sao::new(&s, negotiators, rounds)
+                    .map(|mut sao| sao.run(&mut |_: &Event| {}))
+                    .map(|r| negotiation_json(&s, "sao", &names, seed, rounds, &r))
+            })?
+            .map_err(|e| err("strategies", e))?;
+            if let Some(e) = raised.lock().unwrap_or_else(PoisonError::into_inner).take() {
+                return Err(e);
+            }
+            out
+        }
+    };
     json_to_py(py, &out)
 }
 
@@ -418,7 +518,8 @@ pub fn single_text<'py>(
     };
     let out = interruptible(py, move || {
         protocol::run_single_text(&s, &strats, &config).map(|r| {
-            let mut j = negotiation_json(&s, "single-text", &strats, seed, rounds, &r.negotiation);
+            let names: Vec<String> = strats.iter().map(|x| x.to_string()).collect();
+            let mut j = negotiation_json(&s, "single-text", &names, seed, rounds, &r.negotiation);
             if let Json::Object(m) = &mut j {
                 m.insert("mediator".into(), json!(mediator.as_str()));
                 m.insert("start".into(), json!(label));
@@ -711,14 +812,13 @@ pub fn tournament<'py>(
             .map(|(i, x)| {
                 let x = x?;
                 let at = format!("strategies[{i}]");
-                let name = x.cast::<PyString>().map_err(|_| {
-                    PyTypeError::new_err(format!(
-                        "{at}: a strategy is a name (str), got {}",
-                        type_name(&x)
-                    ))
-                })?;
-                let st: Strategy = name.to_cow()?.parse().map_err(|e| err(&at, e))?;
-                Ok(Player::builtin(st))
+                match x.cast::<PyString>() {
+                    Ok(name) => {
+                        let st: Strategy = name.to_cow()?.parse().map_err(|e| err(&at, e))?;
+                        Ok(Player::builtin(st))
+                    }
+                    Err(_) => Ok(PyPlayer::extract(&x, &at)?.into_player(rounds)),
+                }
             })
             .collect::<PyResult<_>>()?
     };

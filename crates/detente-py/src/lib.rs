@@ -8,6 +8,9 @@
 //! * [`calls`]: `analyze`, `negotiate`, `single_text`, `tournament`, `merge` and `results`,
 //!   each a thin shell over the library crates that returns plain Python data (dicts, lists,
 //!   numbers, strings); the Python package wraps them in dataclasses.
+//! * [`agents`]: negotiators across the language boundary: Python players (and so NegMAS
+//!   negotiators) in detente's negotiations and tournaments, and detente's strategies driven
+//!   from Python (`Agent`, under `detente.negmas.DetenteNegotiator`).
 //! * [`convert`]: conversions between Python objects, JSON values and TOML values.
 //!
 //! Long calls release the GIL and watch for Ctrl-C (see [`calls::interruptible`]). Every
@@ -21,6 +24,7 @@
 //!
 //! Non-goals: logic of its own. Everything the bindings compute is a library call.
 
+pub mod agents;
 pub mod calls;
 pub mod convert;
 pub mod scenario;
@@ -60,10 +64,14 @@ fn _detente(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add("MEDIATORS", vec!["hill-climbing", "veto", "feedback"])?;
     m.add_class::<scenario::Scenario>()?;
+    m.add_class::<agents::Ufun>()?;
+    m.add_class::<agents::Agent>()?;
     m.add_function(wrap_pyfunction!(scenario::load, m)?)?;
     m.add_function(wrap_pyfunction!(scenario::from_dict, m)?)?;
     m.add_function(wrap_pyfunction!(scenario::from_toml, m)?)?;
     m.add_function(wrap_pyfunction!(scenario::from_terms, m)?)?;
+    m.add_function(wrap_pyfunction!(scenario::_restore, m)?)?;
+    m.add_function(wrap_pyfunction!(agents::strategy_name, m)?)?;
     m.add_function(wrap_pyfunction!(calls::analyze, m)?)?;
     m.add_function(wrap_pyfunction!(calls::negotiate, m)?)?;
     m.add_function(wrap_pyfunction!(calls::single_text, m)?)?;

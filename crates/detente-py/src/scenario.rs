@@ -63,27 +63,7 @@ impl Scenario {
     /// (option names, or the integers), plus `range` and `step` for integer issues.
     #[getter]
     fn issues<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let space = self.inner.space();
-        let issues: Vec<serde_json::Value> = space
-            .issues()
-            .iter()
-            .enumerate()
-            .map(|(i, issue)| {
-                let values: Vec<serde_json::Value> = (0..issue.n_values())
-                    .map(|v| crate::convert::value_json(space, i, v))
-                    .collect();
-                match issue.kind() {
-                    IssueKind::Discrete { .. } => {
-                        json!({"name": issue.name(), "kind": "discrete", "values": values})
-                    }
-                    IssueKind::Integer { lo, hi, step } => json!({
-                        "name": issue.name(), "kind": "integer", "values": values,
-                        "range": [lo, hi], "step": step
-                    }),
-                }
-            })
-            .collect();
-        json_to_py(py, &serde_json::Value::Array(issues))
+        json_to_py(py, &issues_json(self.inner.space()))
     }
 
     /// The party names, in order.
@@ -159,29 +139,9 @@ impl Scenario {
         party: &Bound<'_, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let i = party_index(&self.inner, party, "party")?;
-        let space = self.inner.space();
-        let p = &self.inner.parties()[i].preferences;
-        let mut red = serde_json::Map::new();
-        for (k, forbidden) in p.red_lines().per_issue().iter().enumerate() {
-            if !forbidden.is_empty() {
-                red.insert(
-                    space.issues()[k].name().to_string(),
-                    forbidden
-                        .iter()
-                        .map(|&v| crate::convert::value_json(space, k, v))
-                        .collect(),
-                );
-            }
-        }
         json_to_py(
             py,
-            &json!({
-                "terms": p.ufun().terms(),
-                "clip_at_one": p.ufun().clips_at_one(),
-                "reservation": p.reservation(),
-                "discount": p.discount(),
-                "red_lines": red,
-            }),
+            &preferences_json(self.inner.space(), &self.inner.parties()[i].preferences),
         )
     }
 
@@ -234,6 +194,23 @@ impl Scenario {
         let files: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
         let warnings: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
         json_to_py(py, &json!({"files": files, "warnings": warnings}))
+    }
+
+    /// Pickling (e.g. to send a scenario to Ray workers): the native TOML text when it reads
+    /// back to an equal scenario, else what negotiations use, exactly: name, rounds, issues and
+    /// each party's name and preferences (terms, clip, reservation value, red lines,
+    /// discount). The analyst's material of native files (sources, meetings, notes) is kept
+    /// only in the first form.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let restore = py.import("detente._detente")?.getattr("_restore")?;
+        let exact = native::to_toml(&self.inner)
+            .ok()
+            .filter(|text| native::read_str(text, None).is_ok_and(|s| s == *self.inner));
+        let state = match exact {
+            Some(text) => json!({"toml": text, "warnings": self.warnings}),
+            None => json!({"essentials": essentials_json(&self.inner), "warnings": self.warnings}),
+        };
+        Ok((restore, (state.to_string(),)))
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
@@ -329,38 +306,7 @@ pub fn from_terms(
     issues: &Bound<'_, PyList>,
     parties: &Bound<'_, PyList>,
 ) -> PyResult<Scenario> {
-    let mut built = Vec::new();
-    for (k, item) in issues.iter().enumerate() {
-        let at = format!("issues[{k}]");
-        let d = item.cast::<PyDict>().map_err(|_| {
-            PyTypeError::new_err(format!("{at}: expected a dict, got {}", type_name(&item)))
-        })?;
-        let name: String = get(d, "name", &at)?
-            .ok_or_else(|| err(&at, "missing 'name'"))?
-            .extract()?;
-        let issue = if let Some(options) = get(d, "options", &at)? {
-            let options: Vec<String> = options.extract().map_err(|_| {
-                PyTypeError::new_err(format!("{at}['options']: expected a list of str"))
-            })?;
-            Issue::discrete(name, options)
-        } else if let Some(range) = get(d, "range", &at)? {
-            let bounds: Vec<i64> = range.extract().map_err(|_| {
-                PyTypeError::new_err(format!("{at}['range']: expected [lo, hi] integers"))
-            })?;
-            let [lo, hi] = bounds[..] else {
-                return Err(err(&format!("{at}['range']"), "expected [lo, hi]"));
-            };
-            let step: i64 = match get(d, "step", &at)? {
-                Some(s) => s.extract()?,
-                None => 1,
-            };
-            Issue::integer(name, lo, hi, step)
-        } else {
-            return Err(err(&at, "give 'options' or 'range'"));
-        };
-        built.push(issue.map_err(|e| err(&at, e))?);
-    }
-    let space = OutcomeSpace::new(built).map_err(|e| err("issues", e))?;
+    let space = parse_issues(issues)?;
     let mut ps = Vec::new();
     for (k, item) in parties.iter().enumerate() {
         let at = format!("parties[{k}]");
@@ -396,4 +342,172 @@ pub fn from_terms(
 /// `d[key]` when present and not `None`.
 fn get<'py>(d: &Bound<'py, PyDict>, key: &str, _at: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
     Ok(d.get_item(key)?.filter(|v| !v.is_none()))
+}
+
+/// The issues of `space` as JSON: dicts with `name`, `kind`, `values` (and `range`, `step` for
+/// integer issues).
+pub(crate) fn issues_json(space: &OutcomeSpace) -> serde_json::Value {
+    let issues: Vec<serde_json::Value> = space
+        .issues()
+        .iter()
+        .enumerate()
+        .map(|(i, issue)| {
+            let values: Vec<serde_json::Value> = (0..issue.n_values())
+                .map(|v| crate::convert::value_json(space, i, v))
+                .collect();
+            match issue.kind() {
+                IssueKind::Discrete { .. } => {
+                    json!({"name": issue.name(), "kind": "discrete", "values": values})
+                }
+                IssueKind::Integer { lo, hi, step } => json!({
+                    "name": issue.name(), "kind": "integer", "values": values,
+                    "range": [lo, hi], "step": step
+                }),
+            }
+        })
+        .collect();
+    serde_json::Value::Array(issues)
+}
+
+/// One party's preferences as JSON: `terms`, `clip_at_one`, `reservation`, `discount` and
+/// `red_lines` (`{issue: [forbidden values]}`).
+pub(crate) fn preferences_json(space: &OutcomeSpace, p: &Preferences) -> serde_json::Value {
+    let mut red = serde_json::Map::new();
+    for (k, forbidden) in p.red_lines().per_issue().iter().enumerate() {
+        if !forbidden.is_empty() {
+            red.insert(
+                space.issues()[k].name().to_string(),
+                forbidden
+                    .iter()
+                    .map(|&v| crate::convert::value_json(space, k, v))
+                    .collect(),
+            );
+        }
+    }
+    json!({
+        "terms": p.ufun().terms(),
+        "clip_at_one": p.ufun().clips_at_one(),
+        "reservation": p.reservation(),
+        "discount": p.discount(),
+        "red_lines": red,
+    })
+}
+
+/// An outcome space from a list of issue dicts (`name` and `options`, or `range` [lo, hi] and an
+/// optional `step`), as `from_terms` takes them.
+pub(crate) fn parse_issues(issues: &Bound<'_, PyList>) -> PyResult<OutcomeSpace> {
+    let mut built = Vec::new();
+    for (k, item) in issues.iter().enumerate() {
+        let at = format!("issues[{k}]");
+        let d = item.cast::<PyDict>().map_err(|_| {
+            PyTypeError::new_err(format!("{at}: expected a dict, got {}", type_name(&item)))
+        })?;
+        let name: String = get(d, "name", &at)?
+            .ok_or_else(|| err(&at, "missing 'name'"))?
+            .extract()?;
+        let issue = if let Some(options) = get(d, "options", &at)? {
+            let options: Vec<String> = options.extract().map_err(|_| {
+                PyTypeError::new_err(format!("{at}['options']: expected a list of str"))
+            })?;
+            Issue::discrete(name, options)
+        } else if let Some(range) = get(d, "range", &at)? {
+            let bounds: Vec<i64> = range.extract().map_err(|_| {
+                PyTypeError::new_err(format!("{at}['range']: expected [lo, hi] integers"))
+            })?;
+            let [lo, hi] = bounds[..] else {
+                return Err(err(&format!("{at}['range']"), "expected [lo, hi]"));
+            };
+            let step: i64 = match get(d, "step", &at)? {
+                Some(s) => s.extract()?,
+                None => 1,
+            };
+            Issue::integer(name, lo, hi, step)
+        } else {
+            return Err(err(&at, "give 'options' or 'range'"));
+        };
+        built.push(issue.map_err(|e| err(&at, e))?);
+    }
+    OutcomeSpace::new(built).map_err(|e| err("issues", e))
+}
+
+/// What negotiations use of a scenario, exactly (floats as their IEEE 754 bits).
+fn essentials_json(s: &detente_core::Scenario) -> serde_json::Value {
+    let space = s.space();
+    let issues: Vec<serde_json::Value> = space
+        .issues()
+        .iter()
+        .map(|issue| match issue.kind() {
+            IssueKind::Discrete { options } => json!({"name": issue.name(), "options": options}),
+            IssueKind::Integer { lo, hi, step } => {
+                json!({"name": issue.name(), "range": [lo, hi], "step": step})
+            }
+        })
+        .collect();
+    let parties: Vec<serde_json::Value> = s
+        .parties()
+        .iter()
+        .map(|p| {
+            let prefs = &p.preferences;
+            json!({
+                "name": p.name,
+                "terms": prefs.ufun().terms().iter().map(|row| row.iter().map(|x| x.to_bits()).collect::<Vec<_>>()).collect::<Vec<_>>(),
+                "clip_at_one": prefs.ufun().clips_at_one(),
+                "reservation": prefs.reservation().to_bits(),
+                "discount": prefs.discount().to_bits(),
+                "red_lines": prefs.red_lines().per_issue(),
+            })
+        })
+        .collect();
+    json!({"name": s.name, "rounds": s.rounds, "issues": issues, "parties": parties})
+}
+
+/// Unpickles a scenario (the state `Scenario.__reduce__` wrote).
+#[pyfunction]
+pub fn _restore(py: Python<'_>, state: &str) -> PyResult<Scenario> {
+    let bad = |e: &dyn std::fmt::Display| err("pickle", e);
+    let v: serde_json::Value = serde_json::from_str(state).map_err(|e| bad(&e))?;
+    let warnings: Vec<String> = v["warnings"]
+        .as_array()
+        .map(|w| {
+            w.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(text) = v["toml"].as_str() {
+        let s = native::read_str(text, None).map_err(|e| bad(&e))?;
+        return Ok(Scenario::new(s, warnings));
+    }
+    let e = &v["essentials"];
+    let issues = json_to_py(py, &e["issues"])?;
+    let space = parse_issues(issues.cast::<PyList>()?)?;
+    let mut parties = Vec::new();
+    for p in e["parties"].as_array().into_iter().flatten() {
+        let bits: Vec<Vec<u64>> =
+            serde_json::from_value(p["terms"].clone()).map_err(|e| bad(&e))?;
+        let terms: Vec<Vec<f64>> = bits
+            .into_iter()
+            .map(|row| row.into_iter().map(f64::from_bits).collect())
+            .collect();
+        let float = |k: &str, default: f64| p[k].as_u64().map_or(default, f64::from_bits);
+        let clip = p["clip_at_one"].as_bool().unwrap_or(false);
+        let ufun = UtilityFunction::from_terms(&space, terms, clip).map_err(|e| bad(&e))?;
+        let mut red = RedLines::none(space.issues().len());
+        let forbidden: Vec<Vec<u32>> =
+            serde_json::from_value(p["red_lines"].clone()).map_err(|e| bad(&e))?;
+        for (i, vs) in forbidden.iter().enumerate() {
+            for &v in vs {
+                red.forbid(i, v);
+            }
+        }
+        let prefs = Preferences::new(ufun, float("reservation", 0.0), red, float("discount", 1.0))
+            .map_err(|e| bad(&e))?;
+        parties.push(Party::new(p["name"].as_str().unwrap_or_default(), prefs));
+    }
+    let mut s = detente_core::Scenario::new(e["name"].as_str().unwrap_or_default(), space, parties)
+        .map_err(|e| bad(&e))?;
+    if let Some(r) = e["rounds"].as_u64().and_then(|r| u32::try_from(r).ok()) {
+        s.rounds = r;
+    }
+    Ok(Scenario::new(s, warnings))
 }

@@ -78,6 +78,7 @@ pub use ranking::{Ranker, Standing};
 pub use record::{EventKind, Failure, FailureKind, Metrics, Record, TraceEvent};
 pub use stats::Estimate;
 pub use tournament::{
-    Description, RunOptions, RunSummary, ScenarioEntry, ScenarioSummary, SetupPhase, SetupProgress,
-    Sink, Tournament, TournamentConfig, WORKER_THREAD_PREFIX, quiet_worker_panics,
+    Description, NegotiatorFailure, RunOptions, RunSummary, ScenarioEntry, ScenarioSummary,
+    SetupPhase, SetupProgress, Sink, Tournament, TournamentConfig, WORKER_THREAD_PREFIX,
+    quiet_worker_panics,
 };

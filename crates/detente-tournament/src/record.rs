@@ -72,6 +72,9 @@ pub enum FailureKind {
     StepBudget,
     /// The mechanism refused to start.
     Error,
+    /// A negotiator reported an error of its own (e.g. a Python negotiator raised an
+    /// exception): see [`NegotiatorFailure`](crate::NegotiatorFailure).
+    Negotiator,
 }
 
 impl FailureKind {
@@ -81,6 +84,7 @@ impl FailureKind {
             FailureKind::Panic => "panic",
             FailureKind::StepBudget => "step-budget",
             FailureKind::Error => "error",
+            FailureKind::Negotiator => "negotiator",
         }
     }
 
@@ -90,6 +94,7 @@ impl FailureKind {
             "panic" => Some(FailureKind::Panic),
             "step-budget" => Some(FailureKind::StepBudget),
             "error" => Some(FailureKind::Error),
+            "negotiator" => Some(FailureKind::Negotiator),
             _ => None,
         }
     }

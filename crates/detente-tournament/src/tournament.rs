@@ -632,7 +632,21 @@ pub fn quiet_worker_panics() {
 /// The panic payload of an exceeded step budget.
 struct StepBudgetExceeded;
 
+/// How a negotiator that cannot go on (an embedder's negotiator, such as a Python one that
+/// raised an exception) ends its negotiation with a recorded failure of kind
+/// [`FailureKind::Negotiator`]: `std::panic::panic_any(NegotiatorFailure(message))` inside
+/// [`Negotiator::act`](detente_core::negotiator::Negotiator::act). The tournament catches it
+/// like any panic of a negotiation; the message becomes the failure's message.
+#[derive(Clone, Debug)]
+pub struct NegotiatorFailure(pub String);
+
 fn failure_from_panic(payload: &(dyn std::any::Any + Send)) -> Failure {
+    if let Some(NegotiatorFailure(message)) = payload.downcast_ref::<NegotiatorFailure>() {
+        return Failure {
+            kind: FailureKind::Negotiator,
+            message: message.clone(),
+        };
+    }
     if payload.is::<StepBudgetExceeded>() {
         return Failure {
             kind: FailureKind::StepBudget,

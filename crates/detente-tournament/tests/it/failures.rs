@@ -2,7 +2,9 @@
 //! the tournament goes on.
 
 use detente_core::negotiator::{Action, Negotiator, Strategy, View};
-use detente_tournament::{FailureKind, Player, RunOptions, TournamentConfig, quiet_worker_panics};
+use detente_tournament::{
+    FailureKind, NegotiatorFailure, Player, RunOptions, TournamentConfig, quiet_worker_panics,
+};
 
 use crate::util::{haggle, run, tournament};
 
@@ -44,6 +46,47 @@ fn a_panicking_negotiator_is_recorded_and_the_tournament_continues() {
         }
     }
     // Only boulware self-play (2 rotations) completes.
+    assert_eq!(summary.failed, 6);
+}
+
+/// Reports an error of its own in round 2, as the Python bindings do for an exception.
+struct Reporter(Box<dyn Negotiator>);
+
+impl Negotiator for Reporter {
+    fn act(&mut self, view: &View<'_>) -> Action {
+        if view.round == 2 {
+            std::panic::panic_any(NegotiatorFailure("ValueError: no offer today".into()));
+        }
+        self.0.act(view)
+    }
+}
+
+#[test]
+fn a_negotiator_failure_is_recorded_with_its_own_kind() {
+    quiet_worker_panics();
+    let reporter = Player::custom("reporter", |init| {
+        Box::new(Reporter(Strategy::Boulware.build(init)))
+    });
+    let t = tournament(
+        vec![haggle()],
+        vec![Player::builtin(Strategy::Boulware), reporter],
+        TournamentConfig {
+            rounds: 20,
+            ..TournamentConfig::default()
+        },
+    );
+    let (records, summary) = run(&t, &RunOptions::default());
+    assert_eq!(records.len(), 8);
+    for r in &records {
+        if r.players.contains(&1) {
+            let f = r.metrics.as_ref().unwrap_err();
+            assert_eq!(f.kind, FailureKind::Negotiator);
+            assert_eq!(f.message, "ValueError: no offer today");
+            assert_eq!(FailureKind::parse(f.kind.as_str()), Some(f.kind));
+        } else {
+            assert!(r.metrics.is_ok(), "{r:?}");
+        }
+    }
     assert_eq!(summary.failed, 6);
 }
 
