@@ -39,6 +39,7 @@
 
 pub mod analysis;
 mod error;
+pub mod links;
 pub mod negotiator;
 mod outcome;
 mod preferences;

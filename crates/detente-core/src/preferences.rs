@@ -8,9 +8,16 @@
 //! analysis can bound partial outcomes issue by issue. Piecewise-linear value functions of
 //! integer issues are tabulated on the issue's grid when the function is built.
 //!
-//! Non-goals: non-additive (hyper-rectangle) utility functions; learning preferences.
+//! A utility function may also carry [`Link`]s (interaction terms, GENIUS hyper-rectangles):
+//! `u(ω) = clip(Σᵢ tᵢ(ωᵢ) + Σ_{links whose condition holds} value)`, where the clip at 1 (if
+//! any) applies to the whole sum. Link values are in utility units and are *not* renormalised:
+//! the native format normalises the additive weights to sum to 1 and then adds the links, so a
+//! linked utility may leave [0, 1]. [`RedLines`] may likewise carry [`ConditionalRedLine`]s.
+//!
+//! Non-goals: learning preferences.
 
 use crate::error::{Error, ErrorKind};
+use crate::links::{ConditionalRedLine, Link};
 use crate::outcome::{Issue, IssueKind, Outcome, OutcomeSpace};
 
 /// The most values an integer issue may have ([`Issue::integer`] refuses more): value functions
@@ -162,6 +169,8 @@ fn check_unit(v: f64, what: impl FnOnce() -> String) -> Result<(), Error> {
 pub struct UtilityFunction {
     terms: Vec<Vec<f64>>,
     clip_at_one: bool,
+    /// Interaction terms (empty for an additive function).
+    links: Vec<Link>,
 }
 
 impl UtilityFunction {
@@ -220,6 +229,7 @@ impl UtilityFunction {
         Ok(UtilityFunction {
             terms,
             clip_at_one: false,
+            links: Vec::new(),
         })
     }
 
@@ -249,7 +259,56 @@ impl UtilityFunction {
                 }));
             }
         }
-        Ok(UtilityFunction { terms, clip_at_one })
+        Ok(UtilityFunction {
+            terms,
+            clip_at_one,
+            links: Vec::new(),
+        })
+    }
+
+    /// The same function with interaction terms added: `u(ω)` gains `link.value()` for every
+    /// link whose condition holds at `ω` (before the clip, if any).
+    ///
+    /// # Errors
+    /// When a link's condition names an issue or value this function's issues do not have.
+    pub fn with_links(mut self, links: Vec<Link>) -> Result<UtilityFunction, Error> {
+        for l in &links {
+            for (i, set) in l.condition().clauses() {
+                let fits = self
+                    .terms
+                    .get(*i)
+                    .is_some_and(|t| set.max().is_none_or(|m| (m as usize) < t.len()));
+                if !fits {
+                    return Err(Error::new(ErrorKind::Mismatch {
+                        reason: format!("a link names issue #{i} or a value it does not have"),
+                    }));
+                }
+            }
+        }
+        self.links.extend(links);
+        Ok(self)
+    }
+
+    /// The interaction terms (empty for an additive function).
+    pub fn links(&self) -> &[Link] {
+        &self.links
+    }
+
+    /// Whether the function is additive (no interaction terms).
+    pub fn is_additive(&self) -> bool {
+        self.links.is_empty()
+    }
+
+    /// The sum of the values of the links whose condition holds at `indices`.
+    #[inline]
+    pub fn link_value(&self, indices: &[u32]) -> f64 {
+        let mut x = 0.0;
+        for l in &self.links {
+            if l.condition().holds(indices) {
+                x += l.value();
+            }
+        }
+        x
     }
 
     /// The utility of an outcome (the outcome must belong to the function's space).
@@ -257,6 +316,9 @@ impl UtilityFunction {
         let mut u = 0.0;
         for (t, &v) in self.terms.iter().zip(outcome.indices()) {
             u += t[v as usize];
+        }
+        if !self.links.is_empty() {
+            u += self.link_value(outcome.indices());
         }
         self.finish(u)
     }
@@ -277,8 +339,11 @@ impl UtilityFunction {
         self.clip_at_one
     }
 
-    /// The highest utility over the whole space.
+    /// The highest utility over the whole space (exact; with links, by branch and bound).
     pub fn max(&self) -> f64 {
+        if !self.links.is_empty() {
+            return self.eval(&crate::analysis::linked::extreme(self, true));
+        }
         self.finish(
             self.terms
                 .iter()
@@ -287,8 +352,11 @@ impl UtilityFunction {
         )
     }
 
-    /// The lowest utility over the whole space.
+    /// The lowest utility over the whole space (exact; with links, by branch and bound).
     pub fn min(&self) -> f64 {
+        if !self.links.is_empty() {
+            return self.eval(&crate::analysis::linked::extreme(self, false));
+        }
         self.finish(
             self.terms
                 .iter()
@@ -297,8 +365,12 @@ impl UtilityFunction {
         )
     }
 
-    /// The best outcome (first best value on each issue).
+    /// The best outcome (first best value on each issue; with links, the first best outcome
+    /// in index order, by branch and bound).
     pub fn best_outcome(&self) -> Outcome {
+        if !self.links.is_empty() {
+            return crate::analysis::linked::extreme(self, true);
+        }
         Outcome::new(
             self.terms
                 .iter()
@@ -321,6 +393,8 @@ impl UtilityFunction {
 pub struct RedLines {
     /// `forbidden[i]` lists the forbidden value indices of issue `i`, sorted, no repeats.
     forbidden: Vec<Vec<u32>>,
+    /// Red lines that depend on other issues.
+    conditional: Vec<ConditionalRedLine>,
 }
 
 impl RedLines {
@@ -328,6 +402,7 @@ impl RedLines {
     pub fn none(n_issues: usize) -> RedLines {
         RedLines {
             forbidden: vec![Vec::new(); n_issues],
+            conditional: Vec::new(),
         }
     }
 
@@ -346,13 +421,25 @@ impl RedLines {
             .is_some_and(|f| f.binary_search(&value_idx).is_ok())
     }
 
+    /// Adds a conditional red line.
+    pub fn add_conditional(&mut self, red_line: ConditionalRedLine) {
+        self.conditional.push(red_line);
+    }
+
+    /// The conditional red lines.
+    pub fn conditional(&self) -> &[ConditionalRedLine] {
+        &self.conditional
+    }
+
     /// Whether the outcome crosses any red line.
     pub fn violated_by(&self, outcome: &Outcome) -> bool {
-        outcome
-            .indices()
-            .iter()
-            .enumerate()
-            .any(|(i, &v)| self.forbids(i, v))
+        self.violated_by_indices(outcome.indices())
+    }
+
+    /// [`RedLines::violated_by`] on value indices in issue order.
+    pub fn violated_by_indices(&self, indices: &[u32]) -> bool {
+        indices.iter().enumerate().any(|(i, &v)| self.forbids(i, v))
+            || self.conditional.iter().any(|c| c.violated_by(indices))
     }
 
     /// The forbidden values of each issue.
@@ -360,9 +447,9 @@ impl RedLines {
         &self.forbidden
     }
 
-    /// Whether there are no red lines at all.
+    /// Whether there are no red lines at all (conditional ones included).
     pub fn is_empty(&self) -> bool {
-        self.forbidden.iter().all(Vec::is_empty)
+        self.forbidden.iter().all(Vec::is_empty) && self.conditional.is_empty()
     }
 }
 
@@ -426,6 +513,15 @@ impl Preferences {
                 .iter()
                 .zip(&ufun.terms)
                 .any(|(f, t)| f.iter().any(|&v| v as usize >= t.len()))
+            || red_lines.conditional.iter().any(|c| {
+                std::iter::once((c.issue(), c.values()))
+                    .chain(c.condition().clauses().iter().map(|(i, s)| (*i, s)))
+                    .any(|(i, s)| {
+                        ufun.terms
+                            .get(i)
+                            .is_none_or(|t| s.max().is_some_and(|m| m as usize >= t.len()))
+                    })
+            })
         {
             return Err(Error::new(ErrorKind::Mismatch {
                 reason: "red lines do not fit the issues".into(),
@@ -493,6 +589,11 @@ impl Preferences {
     /// The utility of an outcome.
     pub fn utility(&self, outcome: &Outcome) -> f64 {
         self.ufun.eval(outcome)
+    }
+
+    /// Whether the preferences are linked: interaction terms or conditional red lines.
+    pub fn is_linked(&self) -> bool {
+        !self.ufun.links.is_empty() || !self.red_lines.conditional.is_empty()
     }
 
     /// Whether the party accepts `outcome` rather than walk away: no red line crossed and a

@@ -33,6 +33,7 @@
 //! Non-goals: approximate or sampled analyses; non-additive utility functions.
 
 mod additive;
+pub(crate) mod linked;
 mod package;
 pub mod robustness;
 mod search;
@@ -277,7 +278,10 @@ pub(crate) fn analyze_with(
     if !fits {
         return Analysis::unavailable(outcomes, "the preferences do not fit the outcome space");
     }
-    let fast = engine == Engine::Auto && additive::applies(prefs);
+    // Linked preferences (interaction terms, conditional red lines) are not additive: the
+    // search alone handles them, with the links' bounds.
+    let linked = prefs.iter().any(|p| p.is_linked());
+    let fast = engine == Engine::Auto && !linked && additive::applies(prefs);
     // Values no party's red lines forbid.
     let acceptable_values: Vec<Vec<u32>> = allowed
         .iter()
@@ -294,7 +298,7 @@ pub(crate) fn analyze_with(
     // The zopa count and the additive engine's two frontiers are independent: they run side by
     // side (each result is computed alone, so the thread count cannot change it).
     let count = || {
-        if !prefs.is_empty() && engine == Engine::Auto {
+        if !prefs.is_empty() && engine == Engine::Auto && !linked {
             match additive::count_acceptable(prefs, &acceptable_values, config.max_nodes) {
                 Ok(c) => Ok(c),
                 Err(additive::Stop::Ambiguous) => count_acceptable(&acc, config.max_nodes),
@@ -784,6 +788,31 @@ fn ideal_point(
         .collect()
 }
 
+/// Outcomes found on one frontier vector: one leaf, or (linked problems) a whole subtree whose
+/// leaves all have that vector.
+#[derive(Clone, Debug)]
+struct Block {
+    /// The leaf, or the subtree's first outcome in outcome order.
+    outcome: Outcome,
+    /// For a subtree: its node's path and its leaf count.
+    subtree: Option<Box<(Vec<u32>, Cardinality)>>,
+}
+
+impl Block {
+    fn leaf(outcome: Outcome) -> Block {
+        Block {
+            outcome,
+            subtree: None,
+        }
+    }
+    fn count(&self) -> Cardinality {
+        match &self.subtree {
+            None => Cardinality::one(),
+            Some(s) => s.1.clone(),
+        }
+    }
+}
+
 /// A set of mutually non-dominated utility vectors, each with every outcome that reaches it.
 ///
 /// Real domains tie massively (AgentHp2's frontier is 589 vectors shared by 924 385 outcomes),
@@ -793,7 +822,7 @@ struct Frontier {
     /// `np` utilities per distinct vector.
     utils: Vec<f64>,
     /// The outcomes of each vector, in the order they were found.
-    outcomes: Vec<Vec<Outcome>>,
+    outcomes: Vec<Vec<Block>>,
     /// Vectors compared since the last `take_work`.
     work: u64,
 }
@@ -833,7 +862,7 @@ impl Frontier {
         (0..self.len()).any(|k| dominates(self.row(k), x))
     }
     /// Adds `x` unless dominated, dropping the vectors it dominates; a tie joins its vector.
-    fn insert(&mut self, x: &[f64], outcome: impl FnOnce() -> Outcome) {
+    fn insert(&mut self, x: &[f64], outcome: impl FnOnce() -> Block) {
         if self.dominated(x) {
             return;
         }
@@ -883,7 +912,19 @@ impl Visitor for FrontierVisitor<'_> {
         if self.acceptable_only && !feasible(u, self.r) {
             return;
         }
-        self.front.insert(u, || pr.outcome(path));
+        self.front.insert(u, || Block::leaf(pr.outcome(path)));
+    }
+    fn uniform(&mut self, u: &[f64], path: &[u32], level: usize, pr: &Problem) {
+        if self.acceptable_only && !feasible(u, self.r) {
+            return;
+        }
+        self.front.insert(u, || Block {
+            outcome: pr.outcome(path),
+            subtree: Some(Box::new((
+                path[..level].to_vec(),
+                pr.leaves_below(level).clone(),
+            ))),
+        });
     }
 }
 
@@ -932,35 +973,44 @@ fn frontier(
             return (Err(e.clone()), Err(e));
         }
     };
+    let mut total = Cardinality::from_u128(0);
     let mut vectors: Vec<FrontierVector> = all
         .outcomes
         .iter()
         .filter_map(|os| {
-            let first = os.iter().min()?;
+            let first = os.iter().map(|b| &b.outcome).min()?;
             let p = point(prefs, first.clone());
+            let mut count = Cardinality::from_u128(0);
+            for b in os {
+                count.add(&b.count());
+            }
+            total.add(&count);
             Some(FrontierVector {
                 utilities: p.utilities,
                 outcome: p.outcome,
-                count: Cardinality::from_u128(os.len() as u128),
+                count,
                 acceptable: p.acceptable,
             })
         })
         .collect();
     vectors.sort_by(|a, b| frontier_order(&a.utilities, &a.outcome, &b.utilities, &b.outcome));
-    let total: usize = all.outcomes.iter().map(Vec::len).sum();
-    if total as u64 > MAX_LISTED {
-        let e = too_many(&Cardinality::from_u128(total as u128), vectors.len());
+    if total.to_u64().is_none_or(|t| t > MAX_LISTED) {
+        let e = too_many(&total, vectors.len());
         return (Err(e), Ok(vectors));
     }
-    let mut points: Vec<Point> = all
-        .outcomes
-        .into_iter()
-        .flatten()
-        .map(|o| point(prefs, o))
-        .collect();
+    let mut outcomes = Vec::new();
+    for b in all.outcomes.into_iter().flatten() {
+        match b.subtree {
+            None => outcomes.push(b.outcome),
+            Some(s) => pr.expand(&s.0, s.0.len(), &mut outcomes),
+        }
+    }
+    let mut points: Vec<Point> = outcomes.into_iter().map(|o| point(prefs, o)).collect();
     points.sort_by(|a, b| frontier_order(&a.utilities, &a.outcome, &b.utilities, &b.outcome));
     (Ok(points), Ok(vectors))
 }
 
+#[cfg(test)]
+mod linked_tests;
 #[cfg(test)]
 mod tests;

@@ -98,6 +98,9 @@ pub fn score_package(
                 prefs.ufun().finish(hi_ok),
             );
             let r = prefs.reservation() - crate::TIE_EPS;
+            if prefs.is_linked() {
+                return linked_score(space, prefs, &allowed, config, crossed, at_risk);
+            }
             let verdict = if !crossed.is_empty() || hi_ok < r {
                 Verdict::None
             } else if at_risk.is_empty() && lo >= r {
@@ -124,5 +127,39 @@ pub fn score_package(
         parties,
         completions: a.outcomes,
         acceptable_to_all: a.zopa,
+    }
+}
+
+/// A linked party's score: the exact utility range over the completions by branch and bound,
+/// and the verdict from the exact count of the completions it accepts on its own.
+fn linked_score(
+    space: &crate::outcome::OutcomeSpace,
+    prefs: &crate::preferences::Preferences,
+    allowed: &[Vec<u32>],
+    config: &AnalysisConfig,
+    crossed: Vec<usize>,
+    at_risk: Vec<usize>,
+) -> PartyScore {
+    let u = prefs.ufun();
+    let at =
+        |max: bool| super::linked::extreme_in(u, max, allowed).map_or(f64::NAN, |o| u.eval(&o));
+    let (lo, hi) = (at(false), at(true));
+    let config = AnalysisConfig {
+        full_frontier: false,
+        acceptable_frontier: false,
+        ..config.clone()
+    };
+    let a = analyze_restricted(space, &[prefs], allowed, &config);
+    let verdict = match &a.zopa {
+        Ok(n) if n.to_u128() == Some(0) => Verdict::None,
+        Ok(n) if *n == a.outcomes => Verdict::Every,
+        _ => Verdict::Some,
+    };
+    PartyScore {
+        lo,
+        hi,
+        red_lines_crossed: crossed,
+        red_lines_at_risk: at_risk,
+        verdict,
     }
 }

@@ -18,6 +18,8 @@ use crate::TIE_EPS;
 use crate::outcome::{Cardinality, Outcome, OutcomeSpace};
 use crate::preferences::Preferences;
 
+use super::linked::{LinkIndex, LinkState, Terms, level_order};
+
 /// The search problem: candidate values per level and their utility terms.
 pub(crate) struct Problem {
     pub(crate) np: usize,
@@ -35,8 +37,13 @@ pub(crate) struct Problem {
     /// Level -> number of leaves below a node of that level (exact at any size).
     leaves_below: Vec<Cardinality>,
     pub(crate) reservation: Vec<f64>,
-    /// True when some level has no candidate: the tree is empty.
+    /// True when some level has no candidate (or a forbidden box always holds): the tree is
+    /// empty.
     pub(crate) empty: bool,
+    /// Interaction terms and forbidden boxes, when any party has them.
+    links: Option<LinkIndex>,
+    /// Level -> index of the candidate with the lowest value index.
+    min_cand: Vec<u32>,
 }
 
 /// What a visitor wants done with a subtree.
@@ -60,6 +67,13 @@ pub(crate) trait Visitor: Send {
         0
     }
     fn leaf(&mut self, u: &[f64], path: &[u32], problem: &Problem);
+    /// Every leaf below the node `path[..level]` has utilities `u` (linked problems only: all
+    /// links decided, no additive spread left). `path` is completed with the first outcome of
+    /// the subtree in outcome order. By default that outcome stands for the subtree as one
+    /// leaf, which is right for optimisation (ties go to the smallest outcome).
+    fn uniform(&mut self, u: &[f64], path: &[u32], _level: usize, problem: &Problem) {
+        self.leaf(u, path, problem);
+    }
 }
 
 /// Why a search stopped early.
@@ -75,8 +89,16 @@ pub(crate) fn levels(
     prefs: &[&Preferences],
     per_issue: &[Vec<u32>],
 ) -> (Vec<usize>, Vec<Vec<u32>>, Vec<Vec<f64>>) {
-    let np = prefs.len();
     let n_issues = per_issue.len();
+    let spreads = spreads(prefs, per_issue);
+    let mut order: Vec<usize> = (0..n_issues).collect();
+    order.sort_by(|&a, &b| spreads[b].total_cmp(&spreads[a]).then(a.cmp(&b)));
+    let (cands, terms) = levels_in_order(prefs, per_issue, &order);
+    (order, cands, terms)
+}
+
+/// Per issue, the sum over parties of the spread (max − min) of its terms over `per_issue`.
+fn spreads(prefs: &[&Preferences], per_issue: &[Vec<u32>]) -> Vec<f64> {
     let spread = |i: usize| -> f64 {
         prefs
             .iter()
@@ -95,12 +117,19 @@ pub(crate) fn levels(
             })
             .sum()
     };
-    let spreads: Vec<f64> = (0..n_issues).map(spread).collect();
-    let mut order: Vec<usize> = (0..n_issues).collect();
-    order.sort_by(|&a, &b| spreads[b].total_cmp(&spreads[a]).then(a.cmp(&b)));
-    let mut cands = Vec::with_capacity(n_issues);
-    let mut terms = Vec::with_capacity(n_issues);
-    for &i in &order {
+    (0..per_issue.len()).map(spread).collect()
+}
+
+/// The candidates and flattened terms of each level, for a given level order.
+fn levels_in_order(
+    prefs: &[&Preferences],
+    per_issue: &[Vec<u32>],
+    order: &[usize],
+) -> (Vec<Vec<u32>>, Vec<Vec<f64>>) {
+    let np = prefs.len();
+    let mut cands = Vec::with_capacity(order.len());
+    let mut terms = Vec::with_capacity(order.len());
+    for &i in order {
         // Candidates in descending joint value: good leaves come early.
         let mut c = per_issue[i].clone();
         let joint = |v: u32| -> f64 { prefs.iter().map(|p| p.ufun().terms()[i][v as usize]).sum() };
@@ -114,7 +143,7 @@ pub(crate) fn levels(
         cands.push(c);
         terms.push(t);
     }
-    (order, cands, terms)
+    (cands, terms)
 }
 
 impl Problem {
@@ -140,8 +169,59 @@ impl Problem {
                 .collect();
             per_issue.push(c);
         }
-        let empty = per_issue.iter().any(Vec::is_empty);
-        let (order, cands, terms) = levels(prefs, &per_issue);
+        let mut empty = per_issue.iter().any(Vec::is_empty);
+        let linked_terms = Terms {
+            soft: prefs
+                .iter()
+                .enumerate()
+                .flat_map(|(p, pr)| pr.ufun().links().iter().map(move |l| (p, l)))
+                .collect(),
+            hard: if acceptable_only {
+                prefs
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(p, pr)| {
+                        pr.red_lines()
+                            .conditional()
+                            .iter()
+                            .flat_map(move |c| c.boxes().iter().map(move |b| (p, b)))
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        };
+        let (order, cands, terms) = if linked_terms.soft.is_empty() && linked_terms.hard.is_empty()
+        {
+            levels(prefs, &per_issue)
+        } else {
+            let issues_of = |c: &crate::links::Condition| -> Vec<usize> {
+                c.clauses().iter().map(|c| c.0).collect()
+            };
+            let weighted: Vec<(Vec<usize>, f64)> = linked_terms
+                .soft
+                .iter()
+                .map(|(_, l)| (issues_of(l.condition()), l.value()))
+                .chain(linked_terms.hard.iter().map(|(_, c)| (issues_of(c), 1.0)))
+                .collect();
+            let order = level_order(&spreads(prefs, &per_issue), &weighted);
+            let (cands, terms) = levels_in_order(prefs, &per_issue, &order);
+            (order, cands, terms)
+        };
+        let links = if empty {
+            None
+        } else {
+            LinkIndex::new(np, &order, &cands, &linked_terms)
+        };
+        if links.as_ref().is_some_and(|l| l.empty) {
+            empty = true;
+        }
+        // Per level, the candidate with the lowest value index: the first completion of a
+        // subtree in outcome order.
+        let min_cand: Vec<u32> = cands
+            .iter()
+            .map(|c| (0..c.len()).min_by_key(|&k| c[k]).map_or(0, |k| k as u32))
+            .collect();
         let mut smax = vec![0.0; (n_issues + 1) * np];
         let mut smin = vec![0.0; (n_issues + 1) * np];
         for level in (0..n_issues).rev() {
@@ -178,6 +258,31 @@ impl Problem {
             clip: prefs.iter().map(|p| p.ufun().clips_at_one()).collect(),
             reservation: prefs.iter().map(|p| p.reservation()).collect(),
             empty,
+            links,
+            min_cand,
+        }
+    }
+
+    /// The number of leaves below a node of `level`.
+    pub(crate) fn leaves_below(&self, level: usize) -> &Cardinality {
+        &self.leaves_below[level]
+    }
+
+    /// Every outcome below the node `path[..level]`, in search order.
+    pub(crate) fn expand(&self, path: &[u32], level: usize, out: &mut Vec<Outcome>) {
+        let mut p = path.to_vec();
+        p.resize(self.n_issues, 0);
+        self.expand_rec(&mut p, level, out);
+    }
+
+    fn expand_rec(&self, path: &mut Vec<u32>, level: usize, out: &mut Vec<Outcome>) {
+        if level == self.n_issues {
+            out.push(self.outcome(path));
+            return;
+        }
+        for k in 0..self.cands[level].len() {
+            path[level] = k as u32;
+            self.expand_rec(path, level + 1, out);
         }
     }
 
@@ -259,16 +364,23 @@ impl Problem {
                         nodes: &nodes,
                         abort: &abort,
                         max_nodes,
+                        links: self.links.as_ref().map(LinkState::new),
                     };
                     walker.path.resize(self.n_issues, 0);
                     // Partial sums of the prefix.
+                    let mut feasible = true;
                     for level in 0..prefix.len() {
                         for p in 0..self.np {
                             walker.acc[(level + 1) * self.np + p] = walker.acc[level * self.np + p]
                                 + self.terms[level][prefix[level] as usize * self.np + p];
                         }
+                        if let (Some(ix), Some(st)) = (&self.links, &mut walker.links) {
+                            feasible &= st.enter(ix, level, prefix[level] as usize);
+                        }
                     }
-                    walker.descend(prefix.len(), &mut v);
+                    if feasible {
+                        walker.descend(prefix.len(), &mut v);
+                    }
                     walker.flush();
                     v
                 })
@@ -318,6 +430,7 @@ struct Walker<'a> {
     nodes: &'a AtomicU64,
     abort: &'a AtomicBool,
     max_nodes: u64,
+    links: Option<LinkState>,
 }
 
 impl Walker<'_> {
@@ -340,6 +453,10 @@ impl Walker<'_> {
             return;
         }
         let base = level * np;
+        if let Some(st) = self.links.take() {
+            self.descend_linked(level, v, st);
+            return;
+        }
         if level == pr.n_issues {
             for p in 0..np {
                 let raw = self.acc[base + p];
@@ -370,6 +487,81 @@ impl Walker<'_> {
             self.path[level] = k as u32;
             self.descend(level + 1, v);
         }
+    }
+
+    /// [`Walker::descend`] with links: the node's bounds add the links' bounds (see
+    /// `analysis::linked`), a subtree whose bounds meet is handed to the visitor whole, and a
+    /// child where a forbidden box holds is skipped. `st` is the link state, moved out of the
+    /// walker while this level runs (the non-linked path never sees it).
+    fn descend_linked<V: Visitor>(&mut self, level: usize, v: &mut V, mut st: LinkState) {
+        let pr = self.problem;
+        let ix = pr.links.as_ref().expect("linked problem");
+        let np = pr.np;
+        let base = level * np;
+        let clip = |p: usize, x: f64| if pr.clip[p] { x.min(1.0) } else { x };
+        if level == pr.n_issues {
+            for p in 0..np {
+                self.u[p] = clip(p, self.acc[base + p] + st.pess[base + p]);
+            }
+            v.leaf(&self.u, &self.path, pr);
+            self.links = Some(st);
+            return;
+        }
+        let hard_open = st.hard_open[level] > 0;
+        let mut uniform = !hard_open;
+        for p in 0..np {
+            let a = self.acc[base + p];
+            let (lo_links, hi_links) = (st.pess[base + p], st.opt[base + p]);
+            if pr.smax[base + p] != pr.smin[base + p] || lo_links != hi_links {
+                uniform = false;
+            }
+            self.opt[p] = clip(p, a + pr.smax[base + p] + hi_links);
+            self.pess[p] = if hard_open {
+                f64::NEG_INFINITY
+            } else {
+                clip(p, a + pr.smin[base + p] + lo_links)
+            };
+        }
+        match v.prune(&self.opt, &self.pess) {
+            Prune::Skip => {
+                self.links = Some(st);
+                return;
+            }
+            Prune::TakeAll => {
+                v.take_all(&pr.leaves_below[level]);
+                self.links = Some(st);
+                return;
+            }
+            Prune::Descend => {}
+        }
+        if uniform {
+            // Every leaf below has the utilities of its first completion.
+            for l in level..pr.n_issues {
+                self.path[l] = pr.min_cand[l];
+            }
+            for p in 0..np {
+                let raw = self.acc[base + p] + pr.smax[base + p] + st.pess[base + p];
+                self.u[p] = clip(p, raw);
+            }
+            let u = self.u.clone();
+            v.uniform(&u, &self.path, level, pr);
+            self.links = Some(st);
+            return;
+        }
+        let terms = &pr.terms[level];
+        for k in 0..pr.cands[level].len() {
+            for p in 0..np {
+                self.acc[base + np + p] = self.acc[base + p] + terms[k * np + p];
+            }
+            self.path[level] = k as u32;
+            if st.enter(ix, level, k) {
+                self.links = Some(st);
+                self.descend(level + 1, v);
+                st = self.links.take().expect("restored by the child");
+            }
+            st.leave(ix, level, k);
+        }
+        self.links = Some(st);
     }
 }
 

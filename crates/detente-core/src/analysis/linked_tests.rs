@@ -1,0 +1,315 @@
+//! Property tests of linked preferences (interaction terms, conditional red lines): every
+//! analysis quantity against brute-force enumeration written from the definitions.
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::links::{Condition, ConditionalRedLine, Link, Requirement, ValueSet};
+use crate::outcome::Issue;
+use crate::preferences::{RedLines, UtilityFunction};
+use crate::scenario::{Package, Party, Scenario};
+
+/// A random small linked scenario: 1–4 parties, additive terms on a coarse grid (often zero,
+/// so whole subtrees tie), 0–4 links each, sometimes a conditional red line and a clip at 1.
+fn scenario() -> impl Strategy<Value = (OutcomeSpace, Vec<Preferences>)> {
+    (
+        prop::collection::vec(1u32..5, 1..5),
+        1usize..5,
+        any::<u64>(),
+    )
+        .prop_map(|(sizes, np, seed)| {
+            use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let issues: Vec<Issue> = sizes
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| Issue::integer(format!("i{i}"), 0, i64::from(n) - 1, 1).unwrap())
+                .collect();
+            let space = OutcomeSpace::new(issues).unwrap();
+            let condition = |rng: &mut ChaCha8Rng, avoid: Option<usize>| -> Option<Condition> {
+                let mut clauses = Vec::new();
+                for (i, &n) in sizes.iter().enumerate() {
+                    if Some(i) == avoid || !rng.random_bool(0.5) {
+                        continue;
+                    }
+                    let set: Vec<u32> = (0..n).filter(|_| rng.random_bool(0.5)).collect();
+                    let set = if set.is_empty() {
+                        vec![rng.random_range(0..n)]
+                    } else {
+                        set
+                    };
+                    clauses.push((i, ValueSet::from_indices(set)));
+                }
+                Condition::new(&space, clauses).ok()
+            };
+            let prefs = (0..np)
+                .map(|_| {
+                    let w: Vec<f64> = sizes
+                        .iter()
+                        .map(|_| f64::from(rng.random_range(0..3u32)) / 4.0)
+                        .collect();
+                    let terms: Vec<Vec<f64>> = sizes
+                        .iter()
+                        .zip(&w)
+                        .map(|(&n, w)| {
+                            (0..n)
+                                .map(|_| w * f64::from(rng.random_range(0..5u32)) / 4.0)
+                                .collect()
+                        })
+                        .collect();
+                    let clip = rng.random_bool(0.3);
+                    let n_links = rng.random_range(0..5usize);
+                    let links: Vec<Link> = (0..n_links)
+                        .filter_map(|_| {
+                            let c = condition(&mut rng, None)?;
+                            let v = f64::from(rng.random_range(0..9u32) as i32 - 3) / 8.0;
+                            Link::new(c, v).ok()
+                        })
+                        .collect();
+                    let u = UtilityFunction::from_terms(&space, terms, clip)
+                        .unwrap()
+                        .with_links(links)
+                        .unwrap();
+                    let mut rl = RedLines::none(sizes.len());
+                    if rng.random_bool(0.2) {
+                        let i = rng.random_range(0..sizes.len());
+                        rl.forbid(i, rng.random_range(0..sizes[i]));
+                    }
+                    if rng.random_bool(0.5) {
+                        let i = rng.random_range(0..sizes.len());
+                        let vals = ValueSet::from_indices([rng.random_range(0..sizes[i])]);
+                        let req = if rng.random_bool(0.5) {
+                            Requirement::Unless
+                        } else {
+                            Requirement::OnlyIf
+                        };
+                        if let Some(c) =
+                            condition(&mut rng, Some(i)).filter(|c| !c.clauses().is_empty())
+                        {
+                            rl.add_conditional(
+                                ConditionalRedLine::new(&space, i, vals, req, c).unwrap(),
+                            );
+                        }
+                    }
+                    let r = f64::from(rng.random_range(0..6u32)) / 10.0;
+                    Preferences::new(u, r, rl, 1.0).unwrap()
+                })
+                .collect();
+            (space, prefs)
+        })
+}
+
+// The oracle, from the definitions.
+
+fn u_def(p: &Preferences, o: &Outcome) -> f64 {
+    let mut raw = 0.0;
+    for (i, &v) in o.indices().iter().enumerate() {
+        raw += p.ufun().terms()[i][v as usize];
+    }
+    for l in p.ufun().links() {
+        let holds = l
+            .condition()
+            .clauses()
+            .iter()
+            .all(|(i, s)| s.indices().any(|v| v == o.get(*i)));
+        if holds {
+            raw += l.value();
+        }
+    }
+    if p.ufun().clips_at_one() && raw > 1.0 {
+        1.0
+    } else {
+        raw
+    }
+}
+
+fn acceptable_def(p: &Preferences, o: &Outcome) -> bool {
+    let idx = o.indices();
+    let crosses = idx
+        .iter()
+        .enumerate()
+        .any(|(i, v)| p.red_lines().per_issue()[i].contains(v));
+    let conditional = p.red_lines().conditional().iter().any(|c| {
+        let at_stake = c.values().indices().any(|v| v == idx[c.issue()]);
+        let holds = c
+            .condition()
+            .clauses()
+            .iter()
+            .all(|(i, s)| s.indices().any(|v| v == idx[*i]));
+        at_stake
+            && match c.requirement() {
+                Requirement::Unless => !holds,
+                Requirement::OnlyIf => holds,
+            }
+    });
+    !crosses && !conditional && u_def(p, o) >= p.reservation() - 1e-12
+}
+
+fn dominates_def(a: &[f64], b: &[f64]) -> bool {
+    a.iter().zip(b).all(|(x, y)| *x >= *y - 1e-12) && a.iter().zip(b).any(|(x, y)| *x > *y + 1e-12)
+}
+
+fn all_outcomes(space: &OutcomeSpace) -> Vec<Outcome> {
+    let n = space.cardinality().to_u128().unwrap();
+    (0..n).map(|k| space.outcome_at(k).unwrap()).collect()
+}
+
+fn brute_frontier(space: &OutcomeSpace, prefs: &[&Preferences], acc: bool) -> Vec<Outcome> {
+    let pts: Vec<(Outcome, Vec<f64>)> = all_outcomes(space)
+        .into_iter()
+        .filter(|o| !acc || prefs.iter().all(|p| acceptable_def(p, o)))
+        .map(|o| {
+            let u = prefs.iter().map(|p| u_def(p, &o)).collect();
+            (o, u)
+        })
+        .collect();
+    let mut out: Vec<Outcome> = pts
+        .iter()
+        .filter(|(_, u)| !pts.iter().any(|(_, v)| dominates_def(v, u)))
+        .map(|(o, _)| o.clone())
+        .collect();
+    out.sort();
+    out
+}
+
+fn brute_max(
+    space: &OutcomeSpace,
+    prefs: &[&Preferences],
+    f: impl Fn(&[f64]) -> f64,
+) -> Option<f64> {
+    all_outcomes(space)
+        .into_iter()
+        .filter(|o| prefs.iter().all(|p| acceptable_def(p, o)))
+        .map(|o| f(&prefs.iter().map(|p| u_def(p, &o)).collect::<Vec<_>>()))
+        .reduce(f64::max)
+}
+
+fn sorted(points: &[Point]) -> Vec<Outcome> {
+    let mut v: Vec<Outcome> = points.iter().map(|p| p.outcome.clone()).collect();
+    v.sort();
+    v
+}
+
+proptest! {
+    #![proptest_config(crate::proptest_config(300))]
+
+    #[test]
+    fn linked_analysis_matches_brute_force((space, prefs) in scenario()) {
+        let prefs: Vec<&Preferences> = prefs.iter().collect();
+        let a = analyze(&space, &prefs, &AnalysisConfig::default());
+        let outcomes = all_outcomes(&space);
+        for p in &prefs {
+            for o in &outcomes {
+                prop_assert!((p.utility(o) - u_def(p, o)).abs() <= 1e-12);
+                prop_assert_eq!(p.is_acceptable(o), acceptable_def(p, o));
+            }
+            let us: Vec<f64> = outcomes.iter().map(|o| u_def(p, o)).collect();
+            let (lo, hi) = us.iter().fold((f64::MAX, f64::MIN), |(a, b), &u| (a.min(u), b.max(u)));
+            prop_assert!((p.ufun().max() - hi).abs() <= 1e-9, "max {} vs {}", p.ufun().max(), hi);
+            prop_assert!((p.ufun().min() - lo).abs() <= 1e-9, "min {} vs {}", p.ufun().min(), lo);
+            prop_assert!((u_def(p, &p.ufun().best_outcome()) - hi).abs() <= 1e-9);
+        }
+        let zopa = outcomes.iter().filter(|o| prefs.iter().all(|p| acceptable_def(p, o))).count();
+        prop_assert_eq!(a.zopa.clone().unwrap().to_u64(), Some(zopa as u64));
+        let full = brute_frontier(&space, &prefs, false);
+        let accf = brute_frontier(&space, &prefs, true);
+        prop_assert_eq!(sorted(a.pareto.as_ref().unwrap()), full.clone());
+        prop_assert_eq!(sorted(a.pareto_acceptable.as_ref().unwrap()), accf.clone());
+        for (vectors, listed) in [(&a.pareto_vectors, &full), (&a.pareto_acceptable_vectors, &accf)] {
+            let vectors = vectors.as_ref().unwrap();
+            let mut total = 0u64;
+            for v in vectors {
+                let same: Vec<&Outcome> = listed.iter().filter(|o| {
+                    prefs.iter().zip(&v.utilities).all(|(p, u)| (u_def(p, o) - u).abs() <= 1e-12)
+                }).collect();
+                prop_assert_eq!(v.count.to_u64(), Some(same.len() as u64));
+                prop_assert_eq!(Some(&v.outcome), same.into_iter().min());
+                total += v.count.to_u64().unwrap();
+            }
+            prop_assert_eq!(total, listed.len() as u64);
+        }
+        let r: Vec<f64> = prefs.iter().map(|p| p.reservation()).collect();
+        let nash = brute_max(&space, &prefs, |u| u.iter().zip(&r).map(|(u, r)| (u - r).max(0.0)).product());
+        match (&a.nash.unwrap(), nash) {
+            (None, None) => {}
+            (Some(p), Some(v)) => {
+                prop_assert!(p.acceptable);
+                let got: f64 = p.utilities.iter().zip(&r).map(|(u, r)| (u - r).max(0.0)).product();
+                prop_assert!((got - v).abs() <= 1e-9, "nash {} vs brute {}", got, v);
+            }
+            (x, y) => prop_assert!(false, "nash {:?} vs brute {:?}", x, y),
+        }
+        let welfare = brute_max(&space, &prefs, |u| u.iter().sum());
+        match (&a.max_welfare.unwrap(), welfare) {
+            (None, None) => {}
+            (Some(p), Some(v)) => {
+                prop_assert!(p.acceptable);
+                prop_assert!((p.utilities.iter().sum::<f64>() - v).abs() <= 1e-9);
+            }
+            (x, y) => prop_assert!(false, "welfare {:?} vs brute {:?}", x, y),
+        }
+        let ideal = a.ideal.unwrap();
+        for p in 0..prefs.len() {
+            let b = brute_max(&space, &prefs, |u| u[p]);
+            prop_assert_eq!(ideal[p].is_some(), b.is_some());
+            if let (Some(x), Some(y)) = (ideal[p], b) {
+                prop_assert!((x - y).abs() <= 1e-9);
+            }
+        }
+        if let Some(ks) = a.kalai_smorodinsky.unwrap() {
+            prop_assert!(ks.acceptable);
+            let ideal: Vec<f64> = ideal.iter().map(|x| x.unwrap()).collect();
+            let ratio = |u: &[f64]| -> f64 {
+                (0..u.len()).map(|p| {
+                    let range = ideal[p] - r[p];
+                    if range <= TIE_EPS { 1.0 } else { (u[p] - r[p]) / range }
+                }).fold(f64::INFINITY, f64::min)
+            };
+            let best = brute_max(&space, &prefs, ratio).unwrap();
+            prop_assert!((ratio(&ks.utilities) - best).abs() <= 1e-9);
+        }
+    }
+
+    #[test]
+    fn linked_package_scores_match_brute_force((space, prefs) in scenario(), mask in any::<u64>()) {
+        // Fix issue i to its first value when bit i of the mask is set, else leave it open.
+        let choices: Vec<Option<Vec<u32>>> = (0..space.issues().len())
+            .map(|i| (mask >> i & 1 == 1).then(|| vec![0u32]))
+            .collect();
+        let allowed: Vec<Vec<u32>> = space
+            .issues()
+            .iter()
+            .zip(&choices)
+            .map(|(issue, c)| c.clone().unwrap_or_else(|| (0..issue.n_values()).collect()))
+            .collect();
+        let package = Package {
+            name: "DRAFT".into(),
+            label: None,
+            date: None,
+            sources: Vec::new(),
+            notes: None,
+            choices,
+        };
+        let parties: Vec<Party> = prefs
+            .iter()
+            .enumerate()
+            .map(|(k, p)| Party::new(format!("p{k}"), p.clone()))
+            .collect();
+        let s = Scenario::new("t", space.clone(), parties).unwrap();
+        let score = score_package(&s, &package, &AnalysisConfig::default());
+        let completions: Vec<Outcome> = all_outcomes(&space)
+            .into_iter()
+            .filter(|o| o.indices().iter().zip(&allowed).all(|(v, a)| a.contains(v)))
+            .collect();
+        for (p, ps) in prefs.iter().zip(&score.parties) {
+            let us: Vec<f64> = completions.iter().map(|o| u_def(p, o)).collect();
+            let (lo, hi) = us.iter().fold((f64::MAX, f64::MIN), |(a, b), &u| (a.min(u), b.max(u)));
+            prop_assert!((ps.lo - lo).abs() <= 1e-9 && (ps.hi - hi).abs() <= 1e-9);
+            let ok = completions.iter().filter(|o| acceptable_def(p, o)).count();
+            let want = if ok == 0 { Verdict::None } else if ok == completions.len() { Verdict::Every } else { Verdict::Some };
+            prop_assert_eq!(ps.verdict, want);
+        }
+        let all_ok = completions.iter().filter(|o| prefs.iter().all(|p| acceptable_def(p, o))).count();
+        prop_assert_eq!(score.acceptable_to_all.unwrap().to_u64(), Some(all_ok as u64));
+    }
+}
