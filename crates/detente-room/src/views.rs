@@ -319,9 +319,10 @@ fn pattern_svg(
 ) -> Markup {
     let n_v = versions.len().max(1);
     let (label_w, top, row_h) = (170.0, 22.0, 15.0);
-    let cell_w: f64 = (560.0 / n_v as f64).clamp(8.0, 36.0);
+    let cell_w: f64 = (560.0 / n_v as f64).clamp(8.0, 48.0);
     let rows_per_party = space.issues().len() + 2; // name, answer, clauses
-    let w = label_w + cell_w * n_v as f64 + 10.0;
+    // Wide enough for the legend below the cells.
+    let w = (label_w + cell_w * n_v as f64 + 10.0).max(580.0);
     let h = top + row_h * (rows_per_party * parties.len()) as f64 + 30.0;
     let label_every = (n_v / 20).max(1);
     let x = |k: usize| label_w + cell_w * k as f64;
@@ -370,7 +371,7 @@ fn pattern_svg(
             }
             @let ly = h - 12.0;
             @for (j, (label, fill)) in [("fine", "#9fd8b0"), ("objects", "#f0ad4e"), ("red line", "#c0392b"), ("accepts", "#3a9d5d"), ("does not accept", "#d9534f"), ("no answer", "#e4e6ee")].iter().enumerate() {
-                @let lx = 4.0 + 95.0 * j as f64;
+                @let lx = 4.0 + 96.0 * j as f64 + if j > 4 { 14.0 } else { 0.0 };
                 rect x=(lx) y=(ly - 9.0) width="10" height="10" fill=(fill) {}
                 text x=(lx + 14.0) y=(ly) font-size="10" fill="#445" { (label) }
             }
@@ -738,13 +739,19 @@ pub(crate) fn mediator_page(d: &MediatorData<'_>) -> Markup {
         div.seatbar { "Room " strong { (d.room.name) } " · " strong { "mediator" }
             @if let Some(n) = &d.seat.display_name { " · " (n) } (logout(d.csrf)) }
         div data-live="1" id="live-status" { (status_banner(d.room, space, d.versions)) }
-        section.card { h2 { "Seats" } ul { @for s in &party_seats { li { (name_of(s)) (confided(s)) } } } }
+        div data-live="1" id="live-seats" {
+            section.card { h2 { "Seats" } ul { @for s in &party_seats { li { (name_of(s)) (confided(s)) } } } }
+        }
         @if let Some(a) = d.neutral {
             div data-live="1" id="live-neutral" { (mediator_neutral(space, a, &d.party_names)) }
         }
         @if d.room.status == Status::Setup {
-            section.card { h2 { "Open the talks with a first draft" }
-                (draft_editor(space, &format!("{base}/start"), d.csrf, &d.start, "Open the talks", "start-form")) }
+            // Live: in a trusted-neutral room the default becomes the neutral's proposal once
+            // every party has confided.
+            div data-live="1" id="live-start" {
+                section.card { h2 { "Open the talks with a first draft" }
+                    (draft_editor(space, &format!("{base}/start"), d.csrf, &d.start, "Open the talks", "start-form")) }
+            }
         }
         div data-live="1" id="live-verdicts" {
             @if let Some(cur) = current {

@@ -147,7 +147,10 @@ async fn two_delegations_and_a_mediator_reach_an_agreement() {
         ("accepts", 2, 1, "answer"),
         ("ok", 2, 1, "2"),
     ] {
-        assert!(chart.contains(&cell(cls, v, p, c)), "{cls} v{v} p{p} c{c}: {chart}");
+        assert!(
+            chart.contains(&cell(cls, v, p, c)),
+            "{cls} v{v} p{p} c{c}: {chart}"
+        );
     }
     // 2 parties × (3 clauses + the answer) × 3 versions.
     assert_eq!(chart.matches("<rect class=").count(), 2 * 4 * 3);
