@@ -14,7 +14,9 @@
         var doc = new DOMParser().parseFromString(html, 'text/html');
         document.querySelectorAll('[data-live]').forEach(function (el) {
           var fresh = doc.getElementById(el.id);
-          if (fresh && fresh.innerHTML !== el.innerHTML) { el.replaceWith(fresh); }
+          // A section the fresh page no longer has (the setup form once the talks open) is
+          // emptied, keeping its place in case it comes back.
+          if (!fresh) { el.innerHTML = ''; } else if (fresh.innerHTML !== el.innerHTML) { el.replaceWith(fresh); }
         });
         document.body.dataset.refreshed = String(Date.now());
       })

@@ -307,6 +307,78 @@ fn concession_svg(prefs: &Preferences, versions: &[Version]) -> Markup {
     }
 }
 
+/// The mediator's picture of the acceptance pattern across versions: per party, one row for
+/// its overall answer and one per clause; one column per version. Cells say fine, objects,
+/// red line, or no answer (and accepts / does not accept on the answer row). Built with maud,
+/// so party and issue names are escaped like everywhere else.
+fn pattern_svg(
+    space: &OutcomeSpace,
+    parties: &[(i64, String)],
+    versions: &[Version],
+    verdicts: &[StoredVerdict],
+) -> Markup {
+    let n_v = versions.len().max(1);
+    let (label_w, top, row_h) = (170.0, 22.0, 15.0);
+    let cell_w: f64 = (560.0 / n_v as f64).clamp(8.0, 48.0);
+    let rows_per_party = space.issues().len() + 2; // name, answer, clauses
+    // Wide enough for the legend below the cells.
+    let w = (label_w + cell_w * n_v as f64 + 10.0).max(580.0);
+    let h = top + row_h * (rows_per_party * parties.len()) as f64 + 30.0;
+    let label_every = (n_v / 20).max(1);
+    let x = |k: usize| label_w + cell_w * k as f64;
+    html! {
+        svg.pattern #pattern-chart width=(w) height=(h) viewBox=(format!("0 0 {w} {h}")) role="img"
+            aria-label="acceptance per clause and party across versions" {
+            rect x="0" y="0" width=(w) height=(h) fill="#fbfbfd" {}
+            @for (k, v) in versions.iter().enumerate() {
+                @if k % label_every == 0 {
+                    text x=(format!("{:.1}", x(k) + cell_w / 2.0)) y="14" font-size="10" text-anchor="middle" fill="#445" { "v" (v.version) }
+                }
+            }
+            @for (pi, (seat_id, name)) in parties.iter().enumerate() {
+                @let y0 = top + row_h * (pi * rows_per_party) as f64;
+                text x="4" y=(format!("{:.1}", y0 + 11.0)) font-size="11" font-weight="bold" fill="#1d2233" { (name) }
+                text x="14" y=(format!("{:.1}", y0 + row_h + 11.0)) font-size="10" fill="#445" { "answer" }
+                @for (i, issue) in space.issues().iter().enumerate() {
+                    text x="14" y=(format!("{:.1}", y0 + row_h * (i + 2) as f64 + 11.0)) font-size="10" fill="#445" { (issue.name()) }
+                }
+                @for (k, v) in versions.iter().enumerate() {
+                    @let ans = verdicts.iter().find(|x| x.version == v.version && x.seat_id == *seat_id);
+                    @let (cls, fill) = match ans {
+                        None => ("pending", "#e4e6ee"),
+                        Some(a) if a.verdict.accept => ("accepts", "#3a9d5d"),
+                        Some(_) => ("rejects", "#d9534f"),
+                    };
+                    rect class=(cls) data-v=(v.version) data-p=(pi) data-c="answer"
+                        x=(format!("{:.1}", x(k) + 1.0)) y=(format!("{:.1}", y0 + row_h + 1.0))
+                        width=(format!("{:.1}", cell_w - 2.0)) height=(row_h - 2.0) fill=(fill) {
+                        title { (name) ", version " (v.version) ": " (cls) }
+                    }
+                    @for (i, issue) in space.issues().iter().enumerate() {
+                        @let (cls, fill) = match ans {
+                            None => ("pending", "#e4e6ee"),
+                            Some(a) if a.verdict.red_lines.contains(&i) => ("redline", "#c0392b"),
+                            Some(a) if a.verdict.objections.contains(&i) => ("object", "#f0ad4e"),
+                            Some(_) => ("ok", "#9fd8b0"),
+                        };
+                        rect class=(cls) data-v=(v.version) data-p=(pi) data-c=(i)
+                            x=(format!("{:.1}", x(k) + 1.0)) y=(format!("{:.1}", y0 + row_h * (i + 2) as f64 + 1.0))
+                            width=(format!("{:.1}", cell_w - 2.0)) height=(row_h - 2.0) fill=(fill) {
+                            title { (name) ", " (issue.name()) ", version " (v.version) ": " (cls) }
+                        }
+                    }
+                }
+            }
+            @let ly = h - 12.0;
+            @for (j, (label, fill)) in [("fine", "#9fd8b0"), ("objects", "#f0ad4e"), ("red line", "#c0392b"), ("accepts", "#3a9d5d"), ("does not accept", "#d9534f"), ("no answer", "#e4e6ee")].iter().enumerate() {
+                @let lx = 4.0 + 96.0 * j as f64 + if j > 4 { 14.0 } else { 0.0 };
+                rect x=(lx) y=(ly - 9.0) width="10" height="10" fill=(fill) {}
+                text x=(lx + 14.0) y=(ly) font-size="10" fill="#445" { (label) }
+            }
+        }
+    }
+}
+
 fn verdict_summary(space: &OutcomeSpace, v: &Verdict) -> Markup {
     let names = |xs: &[usize]| -> String {
         xs.iter()
@@ -667,13 +739,19 @@ pub(crate) fn mediator_page(d: &MediatorData<'_>) -> Markup {
         div.seatbar { "Room " strong { (d.room.name) } " · " strong { "mediator" }
             @if let Some(n) = &d.seat.display_name { " · " (n) } (logout(d.csrf)) }
         div data-live="1" id="live-status" { (status_banner(d.room, space, d.versions)) }
-        section.card { h2 { "Seats" } ul { @for s in &party_seats { li { (name_of(s)) (confided(s)) } } } }
+        div data-live="1" id="live-seats" {
+            section.card { h2 { "Seats" } ul { @for s in &party_seats { li { (name_of(s)) (confided(s)) } } } }
+        }
         @if let Some(a) = d.neutral {
             div data-live="1" id="live-neutral" { (mediator_neutral(space, a, &d.party_names)) }
         }
         @if d.room.status == Status::Setup {
-            section.card { h2 { "Open the talks with a first draft" }
-                (draft_editor(space, &format!("{base}/start"), d.csrf, &d.start, "Open the talks", "start-form")) }
+            // Live: in a trusted-neutral room the default becomes the neutral's proposal once
+            // every party has confided.
+            div data-live="1" id="live-start" {
+                section.card { h2 { "Open the talks with a first draft" }
+                    (draft_editor(space, &format!("{base}/start"), d.csrf, &d.start, "Open the talks", "start-form")) }
+            }
         }
         div data-live="1" id="live-verdicts" {
             @if let Some(cur) = current {
@@ -691,7 +769,10 @@ pub(crate) fn mediator_page(d: &MediatorData<'_>) -> Markup {
                             } td { @if let Some(v) = d.verdicts.iter().find(|v| v.version == cur.version && v.seat_id == s.id) { (v.comment) } } }
                         }
                     }
-                    h3 { "Acceptance per clause and party" }
+                    h3 { "Acceptance per clause and party across versions" }
+                    @let named: Vec<(i64, String)> = party_seats.iter().map(|s| (s.id, s.party_idx.and_then(|p| d.party_names.get(p)).cloned().unwrap_or_default())).collect();
+                    (pattern_svg(space, &named, d.versions, d.verdicts))
+                    h3 { "Acceptance per clause and party on version " (cur.version) }
                     table.pattern #pattern {
                         tr { th { "Clause" } @for s in &party_seats { th { (s.party_idx.and_then(|p| d.party_names.get(p)).cloned().unwrap_or_default()) } } }
                         @for (i, issue) in space.issues().iter().enumerate() {

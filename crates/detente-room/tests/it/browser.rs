@@ -200,7 +200,7 @@ async fn a_whole_negotiation_in_headless_chromium() {
     .unwrap();
     host.execute(
         "document.querySelector('textarea[name=scenario]').value = arguments[0];",
-        vec![serde_json::Value::String(scenario)],
+        vec![serde_json::Value::String(scenario.clone())],
     )
     .await
     .unwrap();
@@ -215,6 +215,31 @@ async fn a_whole_negotiation_in_headless_chromium() {
         );
     }
     assert_eq!(links.len(), 3, "{links:?}");
+
+    // A second room, trusted-neutral, from an uploaded scenario file.
+    host.goto(&format!("{base}/host")).await.unwrap();
+    wait_for(&host, "#create-room").await;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scenarios/job-offer.toml"
+    );
+    host.find(Locator::Css("input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(&std::fs::canonicalize(path).unwrap().display().to_string())
+        .await
+        .unwrap();
+    click(&host, "input[name=trusted_neutral]").await;
+    click(&host, "#create-room button[type=submit]").await;
+    wait_for(&host, "#invitations").await;
+    let mut neutral_links = std::collections::HashMap::new();
+    for a in host.find_all(Locator::Css("a.invite")).await.unwrap() {
+        neutral_links.insert(
+            a.attr("data-seat").await.unwrap().unwrap(),
+            a.attr("href").await.unwrap().unwrap(),
+        );
+    }
+    assert_eq!(neutral_links.len(), 3, "{neutral_links:?}");
     host.close().await.unwrap();
 
     // Each person in a browser of their own.
@@ -272,7 +297,66 @@ async fn a_whole_negotiation_in_headless_chromium() {
         wait_text(c, "#live-status", "Agreement recorded on version 2").await;
     }
     shot(med, &shots, "5-mediator-agreement").await;
-    shot(emp, &shots, "6-delegate-agreement").await;
+    med.execute(
+        "document.getElementById('pattern-chart').scrollIntoView(); window.scrollBy(0, -40);",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(med, &shots, "6-mediator-chart").await;
+    shot(emp, &shots, "7-delegate-agreement").await;
+
+    // The trusted-neutral room, in the same browsers: everyone joins, both delegations
+    // confide, the mediator opens the talks on the system's suggestion (the exact Nash
+    // package), and both accept it.
+    for (c, (seat, name)) in people.iter().zip([
+        ("party employer", "Ana (HR)"),
+        ("party candidate", "Ben"),
+        ("mediator", "Mia"),
+    ]) {
+        c.goto(&neutral_links[seat]).await.unwrap();
+        c.find(Locator::Css("input[name=name]"))
+            .await
+            .unwrap()
+            .send_keys(name)
+            .await
+            .unwrap();
+        click(c, "button[type=submit]").await;
+        wait_for(c, "#live-status").await;
+    }
+    wait_text(med, "#neutral", "Waiting for employer, candidate").await;
+    for c in [emp, cand] {
+        click(c, "#confide-form button").await;
+        wait_for(c, "#confided").await;
+    }
+    let s = detente_formats::native::read_str(&scenario, None).unwrap();
+    let nash =
+        detente_core::protocol::TrustedNeutral::new(&s, detente_core::protocol::Confided::all(&s))
+            .unwrap()
+            .propose(
+                detente_core::protocol::Solution::Nash,
+                detente_core::protocol::Coalition::All,
+            )
+            .unwrap()
+            .outcome
+            .unwrap();
+    wait_text(med, "#neutral-nash", &s.space().describe(&nash)).await;
+    shot(med, &shots, "8-mediator-trusted-neutral").await;
+    wait_text(cand, "#neutral-nash-own", "a gain of").await;
+    shot(cand, &shots, "9-delegate-trusted-neutral").await;
+    click(med, "#start-form button[type=submit]").await;
+    answer(emp, 0, true, &[]).await;
+    answer(cand, 0, true, &[]).await;
+    wait_text(med, "#live-status", "Agreement recorded on version 0").await;
+    let neutral_room = state.store().room_by_id(2).unwrap();
+    assert!(neutral_room.trusted_neutral);
+    assert_eq!(neutral_room.agreed_version, Some(0));
+    let agreed = state.store().versions(2).unwrap();
+    assert_eq!(
+        agreed[0].draft, nash,
+        "the talks opened on the neutral's proposal"
+    );
+    shot(med, &shots, "10-mediator-trusted-neutral-agreement").await;
 
     let rooms: Vec<_> = (1..=1)
         .map(|_| state.store().room_by_id(1).unwrap())

@@ -127,6 +127,33 @@ async fn two_delegations_and_a_mediator_reach_an_agreement() {
     let r = app.store().room(&room.room_id).unwrap();
     assert_eq!(r.status, Status::Agreed);
     assert_eq!(r.agreed_version, Some(2));
+    // The mediator's chart: one cell per party, clause (and answer) and version, as answered.
+    let mp = med.page(&app).await.body;
+    let chart = &mp[mp.find("id=\"pattern-chart\"").expect("the pattern chart")..];
+    let chart = &chart[..chart.find("</svg>").unwrap()];
+    let cell = |cls: &str, v: u32, p: usize, c: &str| {
+        format!("<rect class=\"{cls}\" data-v=\"{v}\" data-p=\"{p}\" data-c=\"{c}\"")
+    };
+    for (cls, v, p, c) in [
+        ("accepts", 0, 0, "answer"),
+        ("rejects", 0, 1, "answer"),
+        ("object", 0, 1, "0"),
+        ("ok", 0, 1, "1"),
+        ("redline", 0, 1, "2"),
+        ("object", 1, 0, "2"),
+        ("object", 1, 1, "1"),
+        ("ok", 1, 1, "0"),
+        ("accepts", 2, 0, "answer"),
+        ("accepts", 2, 1, "answer"),
+        ("ok", 2, 1, "2"),
+    ] {
+        assert!(
+            chart.contains(&cell(cls, v, p, c)),
+            "{cls} v{v} p{p} c{c}: {chart}"
+        );
+    }
+    // 2 parties × (3 clauses + the answer) × 3 versions.
+    assert_eq!(chart.matches("<rect class=").count(), 2 * 4 * 3);
     for c in [&emp, &cand, &med] {
         let body = c.page(&app).await.body;
         assert!(

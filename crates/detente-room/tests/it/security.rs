@@ -399,7 +399,10 @@ async fn user_text_is_escaped_everywhere() {
             "name = \"job<img src=x onerror=alert(2)>\"",
         );
     let s = detente_formats::native::read_str(&text, None).unwrap();
-    let room = app.room(&s, &RoomSetup::all_people(evil, &s));
+    // Trusted-neutral mode: its cards name the parties too.
+    let mut setup = RoomSetup::all_people(evil, &s);
+    setup.trusted_neutral = true;
+    let room = app.room(&s, &setup);
     let emp = app
         .join(token(&room, &format!("party {evil}")), evil, "")
         .await;
@@ -760,4 +763,212 @@ async fn a_panicking_handler_does_not_take_the_server_down() {
     );
     assert_eq!(get("/").await.unwrap().status(), StatusCode::OK);
     server.abort();
+}
+
+/// Every state-changing seat route refuses a request without the session's CSRF token, or with
+/// a wrong one, and changes nothing; so do the host routes and the pre-session forms.
+#[tokio::test]
+async fn every_state_change_needs_the_csrf_token() {
+    let t = seated().await;
+    let app = &t.app;
+    let before = t.cand.page(app).await.body;
+    for (m, suffix, fields) in routes() {
+        if m != "POST" {
+            continue;
+        }
+        for c in [&t.emp, &t.cand, &t.med] {
+            let uri = format!("{}{suffix}", c.base);
+            let r = app.post(&uri, Some(&c.cookie), &fields).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "no token: {uri}");
+            let mut f = fields.clone();
+            let wrong = "0".repeat(64);
+            f.push(("csrf", &wrong));
+            let r = app.post(&uri, Some(&c.cookie), &f).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "wrong token: {uri}");
+        }
+    }
+    assert_eq!(
+        t.cand.page(app).await.body,
+        before,
+        "a refused request changed the page"
+    );
+    let r = app.store().room(&t.room_id).unwrap();
+    assert_eq!(app.store().versions(r.id).unwrap().len(), 1);
+    // The host's routes.
+    let (host, _) = app.host().await;
+    let text = job_offer_text();
+    let r = app
+        .post("/host/rooms", Some(&host), &[("scenario", &text)])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .multipart(
+            "/host/upload",
+            Some(&host),
+            &[("csrf", &"1".repeat(64))],
+            &[("s.toml", text.as_bytes())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(
+        !app.get("/host", Some(&host))
+            .await
+            .body
+            .contains("Your rooms")
+    );
+    // The pre-session forms (join, login, host link) need their cookie-bound token.
+    let s = job_offer();
+    let room = app.room(&s, &RoomSetup::all_people("pre", &s));
+    let tok = token(&room, "mediator");
+    let r = app
+        .post(&format!("/join/{tok}"), None, &[("name", "Eve")])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let page = app.get(&format!("/join/{tok}"), None).await;
+    let r = app
+        .post(
+            &format!("/join/{tok}"),
+            None,
+            &[("csrf", &page.csrf()), ("name", "Eve")],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "the token without its cookie"
+    );
+    // The invitation still works for its holder.
+    app.join(tok, "Mia", "").await;
+    let seat = t.cand.base.rsplit('/').next().unwrap();
+    let r = app
+        .post(&format!("/login/{seat}"), None, &[("passphrase", "x")])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+/// Session cookies are HttpOnly, SameSite=Strict and Path=/ (and Secure when configured);
+/// the database keeps no session id or passphrase in the clear, only SHA-256 hashes and
+/// Argon2id hashes.
+#[tokio::test]
+async fn sessions_and_passphrases_are_protected() {
+    let app = App::new();
+    let s = job_offer();
+    let room = app.room(&s, &RoomSetup::all_people("cookies", &s));
+    let tok = token(&room, "party employer");
+    let page = app.get(&format!("/join/{tok}"), None).await;
+    let pre_cookie = page.cookie(detente_room::PRE_COOKIE).unwrap();
+    let pre = cookie_pair(&pre_cookie);
+    let pass = "correct horse battery staple";
+    let r = app
+        .post(
+            &format!("/join/{tok}"),
+            Some(&pre),
+            &[
+                ("csrf", &page.csrf()),
+                ("name", "Ana"),
+                ("passphrase", pass),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let set = r.cookie(detente_room::SESSION_COOKIE).unwrap();
+    for c in [&set, &pre_cookie] {
+        assert!(c.contains("HttpOnly"), "{c}");
+        assert!(c.contains("SameSite=Strict"), "{c}");
+        assert!(c.contains("Path=/"), "{c}");
+        assert!(!c.contains("Secure"), "{c}");
+    }
+    let sid = cookie_pair(&set).split_once('=').unwrap().1.to_string();
+    assert_eq!(sid.len(), 64, "256-bit session ids");
+    let seat = r.location().rsplit('/').next().unwrap().to_string();
+    let (_, hash) = app.store().passphrase_hash(&seat).unwrap();
+    let hash = hash.unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(detente_room::verify_passphrase(pass, &hash));
+    let db = std::fs::read(app._dir.path().join("room.db")).unwrap();
+    let wal = std::fs::read(app._dir.path().join("room.db-wal")).unwrap_or_default();
+    for secret in [sid.as_str(), pass, tok] {
+        for bytes in [&db, &wal] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "'{secret}' is stored in the clear"
+            );
+        }
+    }
+    // Behind TLS: Secure cookies.
+    let dir = tempfile::tempdir().unwrap();
+    let store = detente_room::Store::open(&dir.path().join("room.db")).unwrap();
+    let room = store
+        .create_room(None, &s, &RoomSetup::all_people("tls", &s))
+        .unwrap();
+    let router = detente_room::router(detente_room::AppState::new(
+        store,
+        detente_room::ServerConfig {
+            secure_cookies: true,
+        },
+    ));
+    let req = axum::http::Request::builder()
+        .uri(format!("/join/{}", room.invitations[0].token))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    use tower::ServiceExt;
+    let res = router.oneshot(req).await.unwrap();
+    let c = res
+        .headers()
+        .get(axum::http::header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(c.contains("Secure") && c.contains("HttpOnly"), "{c}");
+}
+
+/// Live updates: a seat's event stream (server-sent events) sends a `change` event when
+/// someone acts in its room, and none for another room.
+#[tokio::test]
+async fn live_updates_arrive_as_server_sent_events() {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let t = seated().await;
+    let app = &t.app;
+    let req = |c: &Client| {
+        axum::http::Request::builder()
+            .uri(format!("{}/events", c.base))
+            .header(axum::http::header::COOKIE, &c.cookie)
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    let res = app.router.clone().oneshot(req(&t.emp)).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers().get(axum::http::header::CONTENT_TYPE).unwrap(),
+        "text/event-stream"
+    );
+    let mut body = res.into_body();
+    // Activity in another room sends nothing to this one.
+    let s = job_offer();
+    let other = app.room(&s, &RoomSetup::all_people("other", &s));
+    app.join(token(&other, "party employer"), "Oz", "").await;
+    let quiet = tokio::time::timeout(std::time::Duration::from_millis(300), body.frame()).await;
+    assert!(quiet.is_err(), "an event from another room");
+    // The mediator tables a draft: the employer's stream says so.
+    let r = t
+        .med
+        .act(
+            app,
+            "draft",
+            &[
+                ("clause_0", "70"),
+                ("clause_1", "next month"),
+                ("clause_2", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let frame = tokio::time::timeout(std::time::Duration::from_secs(30), body.frame())
+        .await
+        .expect("an event within 30 s")
+        .unwrap()
+        .unwrap();
+    let data = String::from_utf8(frame.into_data().unwrap().to_vec()).unwrap();
+    assert!(data.contains("event: change"), "{data}");
 }
