@@ -26,10 +26,13 @@
 //! [`write()`] goes the other way: a domain file and one profile per party, such that reading them
 //! back gives every outcome the same utility.
 //!
+//! Non-linear ANAC 2014 hyper-rectangle profiles (`type="nonlinear"`) are read and written by
+//! the `nonlinear` submodule (src/genius_nonlinear.rs) with GENIUS's semantics, as linked
+//! utility functions.
+//!
 //! Non-goals: real (continuous) issues, which detente cannot represent and rejects with an
-//! [`ErrorKind::Unsupported`] error rather than discretise silently; the non-linear ANAC 2014
-//! hyper-rectangle profiles (`type="nonlinear"`) and preference-uncertainty profiles
-//! (`type="UNCERTAIN"`), which are rejected the same way (a folder that mixes them with linear
+//! [`ErrorKind::Unsupported`] error rather than discretise silently; preference-uncertainty
+//! profiles (`type="UNCERTAIN"`), which are rejected the same way (a folder that mixes them with linear
 //! profiles loads the linear ones and warns about each skipped file); nested objectives; the
 //! legacy case-based `similarity_function` data, which GENIUS's utility never reads.
 
@@ -635,11 +638,7 @@ fn kind_of(root: &Element) -> FileKind {
                         FileKind::Other("a <utility_space> with no weights or evaluations".into())
                     }
                 }
-                Some("nonlinear") => FileKind::UnsupportedProfile(
-                    "non-linear (ANAC 2014 hyper-rectangle, type=\"nonlinear\") profiles are not \
-                     supported: detente's utility functions are additive over issues"
-                        .into(),
-                ),
+                Some("nonlinear") => FileKind::Profile,
                 Some("uncertain") => FileKind::UnsupportedProfile(
                     "preference-uncertainty (type=\"UNCERTAIN\") profiles are not supported: they \
                      give the agent a ranking of bids, not a utility function"
@@ -720,7 +719,11 @@ fn build(
                 ));
             }
         }
-        let prefs = profile_preferences(ppath, proot, domain, &space, &mut warnings)?;
+        let prefs = if nonlinear::is_nonlinear(proot) {
+            nonlinear::preferences(ppath, proot, domain, &space, &mut warnings)?
+        } else {
+            profile_preferences(ppath, proot, domain, &space, &mut warnings)?
+        };
         crate::push_party(&mut parties, party_name, prefs, ppath)?;
     }
     if parties.is_empty() {
@@ -1481,6 +1484,16 @@ mod writer {
     /// Red lines cannot be written in GENIUS or GeniusWeb.
     pub(crate) fn check_expressible(s: &Scenario, format: &str) -> Result<(), Error> {
         for party in s.parties() {
+            if format != "GENIUS" && !party.preferences.ufun().is_additive() {
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    format!(
+                        "party '{}' has interaction terms (links), which {format} cannot express; \
+                         keep the native format or write GENIUS (non-linear profiles)",
+                        party.name
+                    ),
+                ));
+            }
             if !party.preferences.red_lines().is_empty() {
                 return Err(Error::new(
                     ErrorKind::Unsupported,
@@ -1598,6 +1611,9 @@ mod writer {
         forms: &[Form],
         scenario_name: &str,
     ) -> Result<String, Error> {
+        if nonlinear::needed(s, p) {
+            return nonlinear::profile_xml(s, p, scenario_name);
+        }
         let party = &s.parties()[p];
         let prefs = &party.preferences;
         let terms = prefs.ufun().terms();
@@ -1686,6 +1702,9 @@ mod writer {
 }
 
 pub(crate) use writer::check_expressible;
+
+#[path = "genius_nonlinear.rs"]
+mod nonlinear;
 
 // ------------------------------------------------------------------------------------------
 // A lenient XML tree on top of quick-xml's event reader.
