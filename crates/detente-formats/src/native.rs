@@ -166,6 +166,8 @@ struct PartyDto {
     weights: IndexMap<String, Spanned<NumDto>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     red_lines: Vec<RedLineDto>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    links: Vec<links::LinkDto>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     provenance: Option<ProvenanceDto>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -247,6 +249,12 @@ struct RedLineDto {
     sources: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     confidence: Option<Spanned<f64>>,
+    /// Conditional red line: the options are unacceptable unless this holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    unless: Option<Spanned<links::ConditionDto>>,
+    /// Conditional red line: the options are unacceptable only if this holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    only_if: Option<Spanned<links::ConditionDto>>,
 }
 
 #[derive(Deserialize, Serialize)]
@@ -743,6 +751,7 @@ fn party(
     }
     let ufun = UtilityFunction::weighted_sum(&sx.space, name, &weights, &values)
         .map_err(|e| cx.err(p.name.span(), el.clone(), e.to_string()))?;
+    let ufun = links::attach(cx, &sx.space, ufun, &p.links, &el)?;
     let (red_lines, notes, uncertain_red_lines) = red_lines(sx, p, &el)?;
     let (reservation, reservation_est) = reservation(cx, p, &el, &spreads)?;
     let model = PartyModel {
@@ -1025,8 +1034,29 @@ fn red_lines(
             let v = sx
                 .resolve(idx, c)
                 .map_err(|m| cx.err(rl.issue.span(), rel.clone(), m))?;
-            red_lines.forbid(idx, v);
             vals.push(v);
+        }
+        if rl.unless.is_some() || rl.only_if.is_some() {
+            let extra = match (&rl.confidence, &rl.basis, rl.sources.is_empty()) {
+                (Some(c), _, _) => Some((c.span(), "confidence")),
+                (None, Some(_), _) => Some((rl.issue.span(), "basis")),
+                (None, None, false) => Some((rl.issue.span(), "sources")),
+                (None, None, true) => None,
+            };
+            red_lines.add_conditional(links::conditional(
+                cx,
+                &sx.space,
+                idx,
+                vals,
+                rl.unless.as_ref(),
+                rl.only_if.as_ref(),
+                extra,
+                &rel,
+            )?);
+            continue;
+        }
+        for &v in &vals {
+            red_lines.forbid(idx, v);
         }
         let confidence = match &rl.confidence {
             Some(c) => {
@@ -1472,7 +1502,8 @@ pub fn rewrite_str(text: &str, path: Option<&Path>) -> Result<String, Error> {
     read_str(text, path)?;
     let syntax = |e: toml::de::Error| Error::new(ErrorKind::Syntax, e.message().trim().to_string());
     let dto: FileDto = toml::from_str(text).map_err(syntax)?;
-    let cannot = |e: toml::ser::Error| Error::new(ErrorKind::Invalid, format!("cannot write TOML: {e}"));
+    let cannot =
+        |e: toml::ser::Error| Error::new(ErrorKind::Invalid, format!("cannot write TOML: {e}"));
     // The DTO reads every number as f64; the source says which were integers.
     let mut out = toml::Value::try_from(&dto).map_err(cannot)?;
     let source: toml::Value = toml::from_str(text).map_err(syntax)?;
@@ -1681,9 +1712,14 @@ pub fn to_toml_with(s: &Scenario, opts: &WriteOptions) -> Result<(String, Vec<St
                     basis: note.and_then(|n| n.basis.clone()),
                     sources: note.map(|n| n.sources.clone()).unwrap_or_default(),
                     confidence: None,
+                    unless: None,
+                    only_if: None,
                 }
             })
             .collect();
+        let mut red_lines: Vec<RedLineDto> = red_lines;
+        let conditional_red_lines = p.preferences.red_lines().conditional();
+        let links = links::write_links(space, p.preferences.ufun());
         let pv = &p.provenance;
         parties.push(PartyDto {
             name: spanned(p.name.clone()),
@@ -1694,7 +1730,22 @@ pub fn to_toml_with(s: &Scenario, opts: &WriteOptions) -> Result<(String, Vec<St
             discount: (p.preferences.discount() != 1.0).then(|| spanned(p.preferences.discount())),
             time_discount: None,
             weights,
-            red_lines,
+            red_lines: {
+                red_lines.extend(conditional_red_lines.iter().map(|r| {
+                    let (issue, options, unless, only_if) = links::write_conditional(space, r);
+                    RedLineDto {
+                        issue: spanned(issue),
+                        options,
+                        basis: None,
+                        sources: Vec::new(),
+                        confidence: None,
+                        unless,
+                        only_if,
+                    }
+                }));
+                red_lines
+            },
+            links,
             provenance: (pv.reservation.is_some() || pv.weights.is_some() || pv.values.is_some())
                 .then(|| ProvenanceDto {
                     reservation: pv.reservation.clone(),
@@ -1871,8 +1922,23 @@ fn write_model(dto: &mut PartyDto, model: &PartyModel, party: &Party, space: &Ou
                 basis: n.basis.clone(),
                 sources: n.sources.clone(),
                 confidence: (r.confidence < 1.0).then(|| spanned(r.confidence)),
+                unless: None,
+                only_if: None,
             })
             .collect();
+        // Conditional red lines are not part of the uncertainty model; keep them.
+        for r in party.preferences.red_lines().conditional() {
+            let (issue, options, unless, only_if) = links::write_conditional(space, r);
+            dto.red_lines.push(RedLineDto {
+                issue: spanned(issue),
+                options,
+                basis: None,
+                sources: Vec::new(),
+                confidence: None,
+                unless,
+                only_if,
+            });
+        }
     }
 }
 
@@ -1881,8 +1947,13 @@ fn spanned<T>(x: T) -> Spanned<T> {
     Spanned::new(0..0, x)
 }
 
+mod links;
+
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod links_tests;
 
 #[cfg(test)]
 mod estimate_tests;

@@ -245,7 +245,8 @@ impl Progress for () {
 /// [`Uncertainty`] is analysed with every number as a point.
 ///
 /// # Errors
-/// When `samples` is 0 or the scenario's estimates do not fit its parties.
+/// When `samples` is 0, the scenario's estimates do not fit its parties, or a party's
+/// preferences are linked (not supported yet).
 pub fn sensitivity(
     scenario: &Scenario,
     config: &SensitivityConfig,
@@ -256,6 +257,19 @@ pub fn sensitivity(
             what: "number of samples".into(),
             value: 0.0,
             valid: "at least 1".into(),
+        }));
+    }
+    if let Some(p) = scenario
+        .parties()
+        .iter()
+        .find(|p| p.preferences.is_linked())
+    {
+        return Err(Error::new(ErrorKind::Mismatch {
+            reason: format!(
+                "party '{}' has linked preferences (interaction terms or conditional red \
+                 lines); the robust analysis handles additive preferences only so far",
+                p.name
+            ),
         }));
     }
     let mut model = Model::new(scenario)?;

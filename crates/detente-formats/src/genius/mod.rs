@@ -26,13 +26,16 @@
 //! [`write()`] goes the other way: a domain file and one profile per party, such that reading them
 //! back gives every outcome the same utility.
 //!
+//! Non-linear ANAC 2014 hyper-rectangle profiles (`type="nonlinear"`) are read and written by
+//! the `nonlinear` submodule with GENIUS's semantics, as linked utility functions.
+//!
 //! Non-goals: real (continuous) issues, which detente cannot represent and rejects with an
-//! [`ErrorKind::Unsupported`] error rather than discretise silently; the non-linear ANAC 2014
-//! hyper-rectangle profiles (`type="nonlinear"`) and preference-uncertainty profiles
-//! (`type="UNCERTAIN"`), which are rejected the same way (a folder that mixes them with linear
+//! [`ErrorKind::Unsupported`] error rather than discretise silently; preference-uncertainty
+//! profiles (`type="UNCERTAIN"`), which are rejected the same way (a folder that mixes them with linear
 //! profiles loads the linear ones and warns about each skipped file); nested objectives; the
 //! legacy case-based `similarity_function` data, which GENIUS's utility never reads.
 
+mod nonlinear;
 mod read;
 #[cfg(test)]
 mod tests;

@@ -16,14 +16,14 @@ const EVAL_MAX_FLOOR: f64 = 1e-5;
 
 /// One issue of a domain file.
 #[derive(Clone, Debug)]
-struct DomainIssue {
-    index: i64,
-    name: String,
-    kind: DomainKind,
+pub(super) struct DomainIssue {
+    pub(super) index: i64,
+    pub(super) name: String,
+    pub(super) kind: DomainKind,
 }
 
 #[derive(Clone, Debug)]
-enum DomainKind {
+pub(super) enum DomainKind {
     Discrete(Vec<String>),
     Integer { lo: i64, hi: i64 },
 }
@@ -31,7 +31,7 @@ enum DomainKind {
 /// The issues of a domain file, in file order.
 #[derive(Clone, Debug)]
 pub(super) struct Domain {
-    issues: Vec<DomainIssue>,
+    pub(super) issues: Vec<DomainIssue>,
 }
 
 impl Domain {
@@ -293,11 +293,7 @@ pub(super) fn kind_of(root: &Element) -> FileKind {
                         FileKind::Other("a <utility_space> with no weights or evaluations".into())
                     }
                 }
-                Some("nonlinear") => FileKind::UnsupportedProfile(
-                    "non-linear (ANAC 2014 hyper-rectangle, type=\"nonlinear\") profiles are not \
-                     supported: detente's utility functions are additive over issues"
-                        .into(),
-                ),
+                Some("nonlinear") => FileKind::Profile,
                 Some("uncertain") => FileKind::UnsupportedProfile(
                     "preference-uncertainty (type=\"UNCERTAIN\") profiles are not supported: they \
                      give the agent a ranking of bids, not a utility function"
@@ -378,7 +374,11 @@ pub(super) fn build(
                 ));
             }
         }
-        let prefs = profile_preferences(ppath, proot, domain, &space, &mut warnings)?;
+        let prefs = if super::nonlinear::is_nonlinear(proot) {
+            super::nonlinear::preferences(ppath, proot, domain, &space, &mut warnings)?
+        } else {
+            profile_preferences(ppath, proot, domain, &space, &mut warnings)?
+        };
         crate::push_party(&mut parties, party_name, prefs, ppath)?;
     }
     if parties.is_empty() {
@@ -716,7 +716,7 @@ fn integer_evaluations(
 }
 
 /// The `value` of the one `<name value>` element under the utility space (or the objective).
-fn single_value(
+pub(super) fn single_value(
     path: &Path,
     root: &Element,
     objective: &Element,
@@ -743,14 +743,14 @@ fn single_value(
 }
 
 /// An error at element `el` of `path`.
-fn err(kind: ErrorKind, path: &Path, el: &Element, msg: impl Into<String>) -> Error {
+pub(super) fn err(kind: ErrorKind, path: &Path, el: &Element, msg: impl Into<String>) -> Error {
     Error::new(kind, msg)
         .with_path(path)
         .at(el.line, el.col)
         .in_element(el.tag())
 }
 
-fn int_attr(path: &Path, el: &Element, name: &str) -> Result<i64, Error> {
+pub(super) fn int_attr(path: &Path, el: &Element, name: &str) -> Result<i64, Error> {
     let raw = el.attr(name).ok_or_else(|| {
         err(
             ErrorKind::Invalid,
@@ -774,7 +774,7 @@ fn int_attr(path: &Path, el: &Element, name: &str) -> Result<i64, Error> {
     }
 }
 
-fn num_attr(path: &Path, el: &Element, name: &str) -> Result<f64, Error> {
+pub(super) fn num_attr(path: &Path, el: &Element, name: &str) -> Result<f64, Error> {
     let raw = el.attr(name).ok_or_else(|| {
         err(
             ErrorKind::Invalid,

@@ -140,6 +140,16 @@ pub(super) fn to_xml(s: &Scenario) -> Result<Rendered, Error> {
 /// Red lines cannot be written in GENIUS or GeniusWeb.
 pub(crate) fn check_expressible(s: &Scenario, format: &str) -> Result<(), Error> {
     for party in s.parties() {
+        if format != "GENIUS" && !party.preferences.ufun().is_additive() {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                format!(
+                    "party '{}' has interaction terms (links), which {format} cannot express; \
+                     keep the native format or write GENIUS (non-linear profiles)",
+                    party.name
+                ),
+            ));
+        }
         if !party.preferences.red_lines().is_empty() {
             return Err(Error::new(
                 ErrorKind::Unsupported,
@@ -257,6 +267,9 @@ fn profile_xml(
     forms: &[Form],
     scenario_name: &str,
 ) -> Result<String, Error> {
+    if super::nonlinear::needed(s, p) {
+        return super::nonlinear::profile_xml(s, p, scenario_name);
+    }
     let party = &s.parties()[p];
     let prefs = &party.preferences;
     let terms = prefs.ufun().terms();

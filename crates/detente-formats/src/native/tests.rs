@@ -310,8 +310,16 @@ fn check_rewrite_keeps_numbers(text: &str) -> String {
     }
     assert_eq!(got.len(), want.len(), "numbers were added");
     assert_eq!(rewrite_str(&back, None).unwrap(), back, "not a fixed point");
-    let (a, b) = (read_str(text, None).unwrap(), read_str(&back, None).unwrap());
-    let n = a.space().cardinality().to_u128().unwrap_or(u128::MAX).min(20_000);
+    let (a, b) = (
+        read_str(text, None).unwrap(),
+        read_str(&back, None).unwrap(),
+    );
+    let n = a
+        .space()
+        .cardinality()
+        .to_u128()
+        .unwrap_or(u128::MAX)
+        .min(20_000);
     for k in 0..n {
         let o = a.space().outcome_at(k).unwrap();
         for (p, q) in a.parties().iter().zip(b.parties()) {

@@ -8,11 +8,14 @@
 //! * `lenient`: the `raw-*` folders of real malformed files load, with warnings.
 //! * `fuzz`: mutated real files never make the importers panic (proptest).
 //! * `detect`: format detection of files and folders.
+//! * `nonlinear`: ANAC 2014 hyper-rectangle profiles: GENIUS's utility, round trips, exact
+//!   frontiers against the shipped `pareto.xml`.
 
 mod bad_input;
 mod detect;
 mod fuzz;
 mod lenient;
+mod nonlinear;
 mod reference;
 mod roundtrip;
 mod util;
