@@ -6,6 +6,7 @@
 mod analyze;
 mod errors;
 mod flagship;
+mod flagship_numbers;
 mod flagship_record;
 mod hardening;
 mod help;

@@ -43,10 +43,13 @@ pub(crate) struct Model {
     terms: Vec<Vec<Vec<f64>>>,
 }
 
+/// A number: a point, or the point `value` of an estimate `{ value, low, high, ... }` (the exact
+/// analysis uses the point).
 fn num(v: &toml::Value) -> f64 {
     match v {
         toml::Value::Float(x) => *x,
         toml::Value::Integer(x) => *x as f64,
+        toml::Value::Table(t) if t.contains_key("value") => num(&t["value"]),
         other => panic!("not a number: {other:?}"),
     }
 }
