@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds the detente Python package and runs its tests: a fresh virtualenv under /tmp (removed
-# on exit), maturin + pytest + pandas + negmas from PyPI, `maturin develop` into it, pytest.
+# on exit), maturin + pytest + pandas + negmas + ray from PyPI, `maturin develop` into it, pytest.
+# The Ray tests (tests/test_ray.py) start a local 2-CPU Ray cluster.
 #
 #   python/run-tests.sh [pytest args...]
 #
-# Environment: PYTHON (default python3), DETENTE_PY_EXTRAS (more pip packages, e.g. "ray"),
+# Environment: PYTHON (default python3), DETENTE_PY_EXTRAS (more pip packages),
 # CARGO_TARGET_DIR (shared with cargo, so the workspace's compiled crates are reused).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -16,7 +17,7 @@ started=$(date +%s)
 "$python" -m venv "$venv"
 # shellcheck disable=SC2086
 "$venv/bin/pip" install --quiet --disable-pip-version-check \
-  "maturin>=1.9,<2" pytest pandas negmas ${DETENTE_PY_EXTRAS:-}
+  "maturin>=1.9,<2" pytest pandas negmas ray ${DETENTE_PY_EXTRAS:-}
 installed=$(date +%s)
 
 cd "$here"
