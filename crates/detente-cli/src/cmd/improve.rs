@@ -115,8 +115,8 @@ pub(crate) fn run(args: &ImproveArgs) -> Result<()> {
     let Some(best) = &imp.best else {
         writeln!(
             out,
-            "  No package gives every party more (exact): no improvement for all exists; the \
-             tentative agreement is on the Pareto frontier"
+            "  No package gives every party more (exact): the tentative agreement cannot be \
+             improved for all (it is weakly Pareto-optimal)"
         )?;
         out.flush()?;
         return Ok(());

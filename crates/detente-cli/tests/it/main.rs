@@ -8,6 +8,7 @@ mod errors;
 mod flagship;
 mod flagship_record;
 mod hardening;
+mod improve;
 mod help;
 mod html;
 mod model;
