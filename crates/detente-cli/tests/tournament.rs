@@ -618,7 +618,9 @@ fn single_text_tournaments_rank_mediators() {
     assert_eq!(j["protocol"], "single-text");
     // 2² strategy tuples × 2 rotations × 3 mediators.
     assert_eq!(j["n_negotiations"], 24);
-    let ranking = j["mediator_ranking"].as_array().expect("a mediator ranking");
+    let ranking = j["mediator_ranking"]
+        .as_array()
+        .expect("a mediator ranking");
     assert_eq!(ranking.len(), 3);
     for (i, m) in ranking.iter().enumerate() {
         assert_eq!(m["rank"], i + 1);
@@ -677,7 +679,13 @@ fn bad_mediated_tournaments_are_usage_errors() {
     };
     for (cmd, want) in [
         (
-            base(&["boulware", "--protocol", "single-text", "--mediator", "oracle"]),
+            base(&[
+                "boulware",
+                "--protocol",
+                "single-text",
+                "--mediator",
+                "oracle",
+            ]),
             "--mediator: unknown mediator strategy 'oracle'; valid: hill-climbing, veto",
         ),
         (

@@ -12,8 +12,8 @@ use rusqlite::{Row, Rows};
 
 use detente_tournament::{
     Description, EventKind, Failure, FailureKind, IdSet, Key, MediatorRanker, MediatorStanding,
-    MediatorStrategy,
-    Metrics, Protocol, Ranker, Record, ScenarioSummary, Standing, TournamentConfig, TraceEvent,
+    MediatorStrategy, Metrics, Protocol, Ranker, Record, ScenarioSummary, Standing,
+    TournamentConfig, TraceEvent,
 };
 
 use crate::Store;

@@ -80,6 +80,6 @@ pub use ranking::{MediatorRanker, MediatorStanding, Ranker, Standing};
 pub use record::{EventKind, Failure, FailureKind, Metrics, Record, TraceEvent};
 pub use stats::Estimate;
 pub use tournament::{
-    Description, Protocol, RunOptions, RunSummary, ScenarioEntry, ScenarioSummary, SetupPhase, SetupProgress,
-    Sink, Tournament, TournamentConfig, WORKER_THREAD_PREFIX, quiet_worker_panics,
+    Description, Protocol, RunOptions, RunSummary, ScenarioEntry, ScenarioSummary, SetupPhase,
+    SetupProgress, Sink, Tournament, TournamentConfig, WORKER_THREAD_PREFIX, quiet_worker_panics,
 };

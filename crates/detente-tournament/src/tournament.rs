@@ -29,11 +29,11 @@ use std::sync::mpsc;
 
 use std::sync::Arc;
 
-use detente_core::negotiator::{BidSpace, NegotiatorInit};
 use detente_core::negotiator::Strategy;
+use detente_core::negotiator::{BidSpace, NegotiatorInit};
 use detente_core::protocol::{
-    Confided, Consultation, Event, MediatorStrategy, Mechanism, NegotiationResult, Sao,
-    SingleText, SingleTextConfig,
+    Confided, Consultation, Event, Mechanism, MediatorStrategy, NegotiationResult, Sao, SingleText,
+    SingleTextConfig,
 };
 use detente_core::rng::derive_seed;
 use detente_core::{Error as CoreError, Outcome, Scenario};

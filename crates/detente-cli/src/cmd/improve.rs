@@ -149,7 +149,13 @@ pub(crate) fn run(args: &ImproveArgs) -> Result<()> {
                 .fold(f64::INFINITY, f64::min);
             let ch: Vec<String> = differing(&tentative, o)
                 .into_iter()
-                .map(|i| format!("{}='{}'", s.space().issues()[i].name(), value(&s, i, o.get(i))))
+                .map(|i| {
+                    format!(
+                        "{}='{}'",
+                        s.space().issues()[i].name(),
+                        value(&s, i, o.get(i))
+                    )
+                })
                 .collect();
             writeln!(out, "    {:+.3}  {}", min, ch.join("; "))?;
         }
@@ -239,7 +245,12 @@ fn differing(a: &Outcome, b: &Outcome) -> Vec<usize> {
         .collect()
 }
 
-fn write_changes(out: &mut impl Write, s: &Scenario, from: &Outcome, to: &Outcome) -> io::Result<()> {
+fn write_changes(
+    out: &mut impl Write,
+    s: &Scenario,
+    from: &Outcome,
+    to: &Outcome,
+) -> io::Result<()> {
     for i in differing(from, to) {
         writeln!(
             out,

@@ -502,7 +502,11 @@ pub(crate) fn write_why_not(
                 if red.is_empty() {
                     who.push(short(p, prefs.utility(last), prefs.reservation()));
                 } else {
-                    who.push(format!("{} (crosses its red line on {})", name(p), red.join(", ")));
+                    who.push(format!(
+                        "{} (crosses its red line on {})",
+                        name(p),
+                        red.join(", ")
+                    ));
                 }
             }
             writeln!(

@@ -21,8 +21,8 @@ use serde::Deserialize;
 use detente_core::negotiator::Strategy;
 use detente_store::Store;
 use detente_tournament::{
-    ErrorKind, MediatorStrategy, Player, Protocol, Record, RunOptions, ScenarioEntry, SetupPhase, SetupProgress, Shard,
-    Tournament, TournamentConfig,
+    ErrorKind, MediatorStrategy, Player, Protocol, Record, RunOptions, ScenarioEntry, SetupPhase,
+    SetupProgress, Shard, Tournament, TournamentConfig,
 };
 
 use super::UsageError;

@@ -77,7 +77,9 @@ fn brute(p0: usize, s0: usize) -> (usize, Option<(usize, usize)>) {
             }
             n += 1;
             let key = (min, u.iter().sum::<f64>());
-            if best.is_none_or(|(b, _)| key.0 > b.0 + 1e-9 || (key.0 >= b.0 - 1e-9 && key.1 > b.1 + 1e-9)) {
+            if best.is_none_or(|(b, _)| {
+                key.0 > b.0 + 1e-9 || (key.0 >= b.0 - 1e-9 && key.1 > b.1 + 1e-9)
+            }) {
                 best = Some((key, (p, s)));
             }
         }
@@ -119,7 +121,10 @@ fn improvements_match_brute_force_on_every_tentative_agreement() {
                 .run(&["improve", "small.toml", "--agreement", &agreement])
                 .success();
             if best.is_some() {
-                text.stdout_has(&["every party strictly prefers (exact count)", "Proposed improvement"]);
+                text.stdout_has(&[
+                    "every party strictly prefers (exact count)",
+                    "Proposed improvement",
+                ]);
             } else {
                 text.stdout_has(&["No package gives every party more (exact)"]);
             }
@@ -160,11 +165,26 @@ fn bad_agreements_are_usage_errors() {
     let dir = Dir::new();
     dir.write("small.toml", SMALL);
     for (agreement, want) in [
-        ("price=low,speed=warp", "--agreement: unknown option 'warp' for issue 'speed'; valid: slow, normal, fast"),
-        ("price=low,colour=red", "--agreement: unknown option 'low,colour=red' for issue 'price'"),
-        ("price=low", "--agreement: a tentative agreement needs a value on every issue; open: speed"),
-        ("price=low,speed=fast,price=high", "--agreement: issue 'price' is named twice"),
-        ("cost=low", "--agreement: unknown issue 'cost'; valid: price, speed"),
+        (
+            "price=low,speed=warp",
+            "--agreement: unknown option 'warp' for issue 'speed'; valid: slow, normal, fast",
+        ),
+        (
+            "price=low,colour=red",
+            "--agreement: unknown option 'low,colour=red' for issue 'price'",
+        ),
+        (
+            "price=low",
+            "--agreement: a tentative agreement needs a value on every issue; open: speed",
+        ),
+        (
+            "price=low,speed=fast,price=high",
+            "--agreement: issue 'price' is named twice",
+        ),
+        (
+            "cost=low",
+            "--agreement: unknown issue 'cost'; valid: price, speed",
+        ),
         ("low", "--agreement: 'low' is not ISSUE=OPTION"),
     ] {
         dir.run(&["improve", "small.toml", "--agreement", agreement])

@@ -92,9 +92,11 @@ fn mediators_play_the_same_negotiations_and_agree_only_on_acceptable_texts() {
         assert_eq!(s.agreement_rate.unwrap().mean, rate);
         assert!(s.nash_distance.is_some() && s.pareto_distance.is_some());
     }
-    assert!(ranking.windows(2).all(|w| {
-        w[0].agreement_rate.unwrap().mean >= w[1].agreement_rate.unwrap().mean
-    }));
+    assert!(
+        ranking
+            .windows(2)
+            .all(|w| { w[0].agreement_rate.unwrap().mean >= w[1].agreement_rate.unwrap().mean })
+    );
 }
 
 #[test]
