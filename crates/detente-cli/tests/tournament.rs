@@ -577,3 +577,145 @@ fn failed_negotiations_survive_store_resume_export_report_and_merge() {
     let merged = export(&all, &dir.file("all.csv"));
     assert_eq!(String::from_utf8_lossy(&merged), csv);
 }
+
+#[test]
+fn single_text_tournaments_rank_mediators() {
+    let dir = Dir::new();
+    let scenario = dir.scenario();
+    let run_into = |db: &Path, threads: &str| {
+        ok(&args(&[
+            "--threads",
+            threads,
+            "tournament",
+            "--scenario",
+            s(&scenario),
+            "--strategy",
+            "boulware",
+            "conceder",
+            "--protocol",
+            "single-text",
+            "--mediator",
+            "blind",
+            "feedback",
+            "trusted-nash",
+            "--rounds",
+            "30",
+            "--quiet",
+            "--db",
+            s(db),
+        ]))
+    };
+    let (a, b) = (dir.file("a.db"), dir.file("b.db"));
+    run_into(&a, "1");
+    run_into(&b, "2");
+    // Same results at any thread count, byte for byte.
+    assert_eq!(
+        export(&a, &dir.file("a.csv")),
+        export(&b, &dir.file("b.csv"))
+    );
+    let report = ok(&args(&["report", s(&a), "--json"]));
+    let j: serde_json::Value = serde_json::from_slice(&report.stdout).expect("JSON");
+    assert_eq!(j["protocol"], "single-text");
+    // 2² strategy tuples × 2 rotations × 3 mediators.
+    assert_eq!(j["n_negotiations"], 24);
+    let ranking = j["mediator_ranking"]
+        .as_array()
+        .expect("a mediator ranking");
+    assert_eq!(ranking.len(), 3);
+    for (i, m) in ranking.iter().enumerate() {
+        assert_eq!(m["rank"], i + 1);
+        assert_eq!(m["negotiations"], 8);
+        for key in [
+            "agreement_rate",
+            "consultations",
+            "questions",
+            "welfare",
+            "pareto_distance",
+            "nash_distance",
+        ] {
+            assert!(m[key]["mean"].is_number(), "{key}: {m}");
+        }
+    }
+    let blind = ranking.iter().find(|m| m["mediator"] == "blind").unwrap();
+    assert!(blind["questions"]["mean"].as_f64().unwrap() > 0.0);
+    let text = ok(&args(&["report", s(&a)]));
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("consultations  questions"), "{text}");
+    assert!(text.contains("trusted-nash"), "{text}");
+    // An SAO report says so and has no mediator ranking.
+    let sao = dir.file("sao.db");
+    ok(&args(&[
+        "tournament",
+        "--scenario",
+        s(&scenario),
+        "--strategy",
+        "boulware",
+        "--quiet",
+        "--db",
+        s(&sao),
+    ]));
+    let j: serde_json::Value =
+        serde_json::from_slice(&ok(&args(&["report", s(&sao), "--json"])).stdout).unwrap();
+    assert_eq!(j["protocol"], "sao");
+    assert!(j["mediator_ranking"].is_null());
+}
+
+#[test]
+fn bad_mediated_tournaments_are_usage_errors() {
+    let dir = Dir::new();
+    let scenario = dir.scenario();
+    let db = dir.file("r.db");
+    let base = |extra: &[&str]| {
+        let mut a = args(&[
+            "tournament",
+            "--scenario",
+            s(&scenario),
+            "--db",
+            s(&db),
+            "--strategy",
+        ]);
+        a.extend(extra.iter().map(|x| x.to_string()));
+        a
+    };
+    for (cmd, want) in [
+        (
+            base(&[
+                "boulware",
+                "--protocol",
+                "single-text",
+                "--mediator",
+                "oracle",
+            ]),
+            "--mediator: unknown mediator strategy 'oracle'; valid: hill-climbing, veto",
+        ),
+        (
+            base(&["boulware", "--mediator", "blind"]),
+            "--mediator only applies to --protocol single-text",
+        ),
+        (
+            base(&["boulware", "--protocol", "auction"]),
+            "--protocol: unknown protocol 'auction'; valid: sao, single-text",
+        ),
+        (
+            base(&["micro", "--protocol", "single-text"]),
+            "cannot review a single text",
+        ),
+        (
+            base(&[
+                "boulware",
+                "--protocol",
+                "single-text",
+                "--mediator",
+                "blind",
+                "blind",
+            ]),
+            "mediator 'blind' is listed twice",
+        ),
+    ] {
+        let out = run(&cmd);
+        assert_eq!(out.status.code(), Some(2), "{cmd:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(want), "{cmd:?}: {stderr}");
+    }
+    assert!(!db.exists(), "a usage error must not create the database");
+}

@@ -52,8 +52,13 @@ pub enum ErrorKind {
     },
     /// The file is a results database of another schema version.
     #[error(
-        "'{}' uses results schema version {found}, but this detente reads version {expected} only; it was left unchanged",
-        path.display()
+        "'{}' uses results schema version {found}, but this detente reads version {expected} only; it was left unchanged{}",
+        path.display(),
+        if found < expected {
+            " (an older detente wrote it: read it with that version, or rerun the tournament into a new file)"
+        } else {
+            ""
+        }
     )]
     SchemaVersion {
         /// The file.

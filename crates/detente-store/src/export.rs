@@ -33,7 +33,7 @@ pub enum ColumnKind {
 }
 
 /// The export columns, in order (the `results` view's columns).
-pub const COLUMNS: [(&str, ColumnKind); 24] = [
+pub const COLUMNS: [(&str, ColumnKind); 27] = [
     ("negotiation_id", ColumnKind::Int),
     ("scenario_idx", ColumnKind::Int),
     ("scenario", ColumnKind::Text),
@@ -58,6 +58,9 @@ pub const COLUMNS: [(&str, ColumnKind); 24] = [
     ("nash_distance", ColumnKind::Real),
     ("individually_rational", ColumnKind::Bool),
     ("ended_by", ColumnKind::Int),
+    ("mediator_idx", ColumnKind::Int),
+    ("mediator", ColumnKind::Text),
+    ("questions", ColumnKind::Int),
 ];
 
 fn query() -> String {

@@ -11,8 +11,9 @@ use rusqlite::types::Value;
 use rusqlite::{Row, Rows};
 
 use detente_tournament::{
-    Description, EventKind, Failure, FailureKind, IdSet, Key, Metrics, Ranker, Record,
-    ScenarioSummary, Standing, TournamentConfig, TraceEvent,
+    Description, EventKind, Failure, FailureKind, IdSet, Key, MediatorRanker, MediatorStanding,
+    MediatorStrategy, Metrics, Protocol, Ranker, Record, ScenarioSummary, Standing,
+    TournamentConfig, TraceEvent,
 };
 
 use crate::Store;
@@ -45,7 +46,7 @@ impl Store {
             .conn
             .query_row(
                 "SELECT fingerprint, seed, rounds, reps, max_assignments, max_steps, traces, \
-                 analysis_max_nodes, n_negotiations FROM tournament WHERE id = 1",
+                 analysis_max_nodes, n_negotiations, protocol FROM tournament WHERE id = 1",
                 [],
                 |r| {
                     Ok((
@@ -58,6 +59,7 @@ impl Store {
                         r.get::<_, bool>(6)?,
                         r.get::<_, u64>(7)?,
                         r.get::<_, u64>(8)?,
+                        r.get::<_, String>(9)?,
                     ))
                 },
             )
@@ -67,10 +69,47 @@ impl Store {
                 e => Err(e),
             })
             .map_err(sql)?;
-        let Some((fingerprint, seed, rounds, reps, max_assignments, max_steps, traces, nodes, n)) =
-            row
+        let Some((
+            fingerprint,
+            seed,
+            rounds,
+            reps,
+            max_assignments,
+            max_steps,
+            traces,
+            nodes,
+            n,
+            protocol,
+        )) = row
         else {
             return Ok(None);
+        };
+        let mut mediators = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT mediator_idx, name FROM mediators ORDER BY mediator_idx")
+            .map_err(Error::sqlite(path))?;
+        let mut rows = stmt.query([]).map_err(Error::sqlite(path))?;
+        while let Some(r) = rows.next().map_err(Error::sqlite(path))? {
+            let idx: u64 = r.get(0).map_err(Error::sqlite(path))?;
+            let name: String = r.get(1).map_err(Error::sqlite(path))?;
+            if idx != mediators.len() as u64 {
+                return Err(Error::corrupt(path, "mediator indices are not 0, 1, 2, …"));
+            }
+            mediators.push(
+                name.parse::<MediatorStrategy>()
+                    .map_err(|_| Error::corrupt(path, format!("mediator '{name}'")))?,
+            );
+        }
+        let protocol = match protocol.as_str() {
+            "sao" if mediators.is_empty() => Protocol::Sao,
+            "single-text" if !mediators.is_empty() => Protocol::SingleText { mediators },
+            other => {
+                return Err(Error::corrupt(
+                    path,
+                    format!("protocol '{other}' with {} mediators", mediators.len()),
+                ));
+            }
         };
         let seed = seed
             .parse()
@@ -151,6 +190,7 @@ impl Store {
                 max_steps,
                 traces,
                 analysis_max_nodes: nodes,
+                protocol,
             },
             n_negotiations: n,
             players,
@@ -273,8 +313,8 @@ impl Store {
             .prepare(
                 "SELECT id, scenario_idx, assignment, rotation, rep, seed, status, failure_kind, \
                  failure, agreement, outcome, rounds, welfare, pareto_distance, nash_distance, \
-                 individually_rational, ended_by FROM negotiations WHERE id BETWEEN ?1 AND ?2 \
-                 ORDER BY id",
+                 individually_rational, ended_by, mediator_idx, questions FROM negotiations \
+                 WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
             )
             .map_err(sql)?;
         let mut p_stmt = self
@@ -313,6 +353,31 @@ impl Store {
     pub fn ranking(&self) -> Result<Vec<Standing>, Error> {
         let d = self.require_description()?;
         let mut ranker = Ranker::new(d.players);
+        self.for_each_record(false, &mut |r| {
+            ranker.add(&r);
+            Ok(())
+        })?;
+        Ok(ranker.finish())
+    }
+
+    /// The ranking of a single-text tournament's mediators (see
+    /// `detente_tournament::MediatorRanker`); empty for an SAO tournament.
+    ///
+    /// # Errors
+    /// As [`Store::for_each_record`].
+    pub fn mediator_ranking(&self) -> Result<Vec<MediatorStanding>, Error> {
+        let d = self.require_description()?;
+        let names: Vec<String> = d
+            .config
+            .protocol
+            .mediators()
+            .iter()
+            .map(|m| m.as_str().to_string())
+            .collect();
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut ranker = MediatorRanker::new(names);
         self.for_each_record(false, &mut |r| {
             ranker.add(&r);
             Ok(())
@@ -387,6 +452,7 @@ fn read_record(
         scenario_idx: row.get(1).map_err(sql)?,
         assignment: row.get(2).map_err(sql)?,
         rep: row.get(4).map_err(sql)?,
+        mediator: row.get(17).map_err(sql)?,
     };
     let rotation: usize = row.get(3).map_err(sql)?;
     let seed: String = row.get(5).map_err(sql)?;
@@ -436,6 +502,7 @@ fn read_record(
                 nash_distance: row.get(14).map_err(sql)?,
                 individually_rational: row.get(15).map_err(sql)?,
                 ended_by: row.get(16).map_err(sql)?,
+                questions: row.get(18).map_err(sql)?,
             })
         }
         "failed" => {

@@ -1,4 +1,4 @@
-//! The schema (version 1) and the checks that decide whether a file may be opened.
+//! The schema (version 2) and the checks that decide whether a file may be opened.
 //!
 //! The schema is documented table by table in `docs/results-schema.md`; a test compares that
 //! document with `PRAGMA table_info` of a fresh database. A results database identifies itself
@@ -11,8 +11,13 @@
 //! SQLite database without any table, or a results database of this schema version is ever
 //! opened for writing; anything else is refused and stays byte-identical.
 //!
-//! Non-goals: migrations. A future schema version will add them here; until then another
-//! version is refused rather than guessed at.
+//! Version 2 added single-text tournaments: `tournament.protocol`, the `mediators` table and
+//! `negotiations.mediator_idx` (part of the negotiation's unique key) and
+//! `negotiations.questions`. A version-1 database is refused with a message that says an
+//! older detente wrote it (its results are those of SAO tournaments whose fingerprints version
+//! 2 would not resume anyway).
+//!
+//! Non-goals: migrations. Another version is refused rather than guessed at.
 
 use std::io::Read;
 use std::path::Path;
@@ -22,7 +27,7 @@ use rusqlite::Connection;
 use crate::error::{Error, ErrorKind};
 
 /// The schema version this crate reads and writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// SQLite `application_id` of a results database: the bytes "dtnt".
 pub const APPLICATION_ID: i64 = 0x6474_6e74;
@@ -30,7 +35,7 @@ pub const APPLICATION_ID: i64 = 0x6474_6e74;
 /// The value of `meta.format`.
 pub const FORMAT: &str = "detente-results";
 
-/// The statements that create schema version 1, in order.
+/// The statements that create schema version 2, in order.
 pub const DDL: &str = r#"
 CREATE TABLE meta (
     key   TEXT NOT NULL PRIMARY KEY,
@@ -47,11 +52,17 @@ CREATE TABLE tournament (
     max_steps          INTEGER,
     traces             INTEGER NOT NULL,
     analysis_max_nodes INTEGER NOT NULL,
-    n_negotiations     INTEGER NOT NULL
+    n_negotiations     INTEGER NOT NULL,
+    protocol           TEXT    NOT NULL CHECK (protocol IN ('sao', 'single-text'))
 );
 
 CREATE TABLE strategies (
     strategy_idx INTEGER NOT NULL PRIMARY KEY,
+    name         TEXT    NOT NULL UNIQUE
+);
+
+CREATE TABLE mediators (
+    mediator_idx INTEGER NOT NULL PRIMARY KEY,
     name         TEXT    NOT NULL UNIQUE
 );
 
@@ -81,6 +92,7 @@ CREATE TABLE negotiations (
     assignment            INTEGER NOT NULL,
     rotation              INTEGER NOT NULL,
     rep                   INTEGER NOT NULL,
+    mediator_idx          INTEGER NOT NULL,
     seed                  TEXT    NOT NULL,
     status                TEXT    NOT NULL CHECK (status IN ('ok', 'failed')),
     failure_kind          TEXT,
@@ -93,7 +105,8 @@ CREATE TABLE negotiations (
     nash_distance         REAL,
     individually_rational INTEGER,
     ended_by              INTEGER,
-    UNIQUE (scenario_idx, assignment, rep)
+    questions             INTEGER,
+    UNIQUE (scenario_idx, assignment, rep, mediator_idx)
 );
 
 CREATE TABLE participants (
@@ -121,12 +134,13 @@ SELECT n.id AS negotiation_id, n.scenario_idx, s.name AS scenario, n.assignment,
        n.rep, n.seed, p.position, p.strategy_idx, st.name AS strategy, p.party_idx,
        pa.name AS party, p.utility, n.status, n.failure_kind, n.failure, n.agreement,
        n.outcome, n.rounds, n.welfare, n.pareto_distance, n.nash_distance,
-       n.individually_rational, n.ended_by
+       n.individually_rational, n.ended_by, n.mediator_idx, m.name AS mediator, n.questions
 FROM negotiations AS n
 JOIN participants AS p ON p.negotiation_id = n.id
 JOIN scenarios AS s ON s.scenario_idx = n.scenario_idx
 JOIN strategies AS st ON st.strategy_idx = p.strategy_idx
-JOIN parties AS pa ON pa.scenario_idx = n.scenario_idx AND pa.party_idx = p.party_idx;
+JOIN parties AS pa ON pa.scenario_idx = n.scenario_idx AND pa.party_idx = p.party_idx
+LEFT JOIN mediators AS m ON m.mediator_idx = n.mediator_idx;
 "#;
 
 /// What a path holds, as far as opening it is concerned.
@@ -215,7 +229,7 @@ pub(crate) fn inspect(path: &Path) -> Result<State, Error> {
     Ok(State::Ours)
 }
 
-/// Creates schema version 1 in an empty database, in one transaction.
+/// Creates the schema in an empty database, in one transaction.
 pub(crate) fn create(conn: &mut Connection, path: &Path) -> Result<(), Error> {
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)

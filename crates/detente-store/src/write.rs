@@ -81,7 +81,8 @@ fn insert_description(conn: &mut Connection, d: &Description) -> rusqlite::Resul
     let c = &d.config;
     tx.execute(
         "INSERT INTO tournament (id, fingerprint, seed, rounds, reps, max_assignments, max_steps, \
-         traces, analysis_max_nodes, n_negotiations) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         traces, analysis_max_nodes, n_negotiations, protocol) \
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             d.fingerprint,
             c.seed.to_string(),
@@ -92,8 +93,15 @@ fn insert_description(conn: &mut Connection, d: &Description) -> rusqlite::Resul
             c.traces,
             to_i64(c.analysis_max_nodes),
             to_i64(d.n_negotiations),
+            c.protocol.as_str(),
         ],
     )?;
+    for (i, m) in c.protocol.mediators().iter().enumerate() {
+        tx.execute(
+            "INSERT INTO mediators (mediator_idx, name) VALUES (?1, ?2)",
+            params![to_i64(i as u64), m.as_str()],
+        )?;
+    }
     for (i, name) in d.players.iter().enumerate() {
         tx.execute(
             "INSERT INTO strategies (strategy_idx, name) VALUES (?1, ?2)",
@@ -224,11 +232,11 @@ pub(crate) fn insert_record(conn: &Connection, r: &Record) -> rusqlite::Result<b
     let m = r.metrics.as_ref().ok();
     let inserted = conn
         .prepare_cached(
-            "INSERT INTO negotiations (id, scenario_idx, assignment, rotation, rep, seed, status, \
-             failure_kind, failure, agreement, outcome, rounds, welfare, pareto_distance, \
-             nash_distance, individually_rational, ended_by) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) \
-             ON CONFLICT DO NOTHING",
+            "INSERT INTO negotiations (id, scenario_idx, assignment, rotation, rep, mediator_idx, \
+             seed, status, failure_kind, failure, agreement, outcome, rounds, welfare, \
+             pareto_distance, nash_distance, individually_rational, ended_by, questions) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
+             ?18, ?19) ON CONFLICT DO NOTHING",
         )?
         .execute(params![
             to_i64(r.id),
@@ -236,6 +244,7 @@ pub(crate) fn insert_record(conn: &Connection, r: &Record) -> rusqlite::Result<b
             to_i64(r.key.assignment),
             to_i64(r.rotation as u64),
             r.key.rep,
+            to_i64(r.key.mediator as u64),
             r.seed.to_string(),
             status,
             failure_kind,
@@ -248,6 +257,7 @@ pub(crate) fn insert_record(conn: &Connection, r: &Record) -> rusqlite::Result<b
             m.and_then(|m| m.nash_distance),
             m.map(|m| m.individually_rational),
             m.and_then(|m| m.ended_by).map(|p| to_i64(p as u64)),
+            m.and_then(|m| m.questions),
         ])?;
     if inserted == 0 {
         return Ok(false);

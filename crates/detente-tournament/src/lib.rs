@@ -70,15 +70,17 @@ mod record;
 pub mod stats;
 mod tournament;
 
+/// The mediators of single-text tournaments ([`Protocol::SingleText`]).
+pub use detente_core::protocol::MediatorStrategy;
 pub use error::{Error, ErrorKind};
 pub use metrics::ScenarioFacts;
 pub use plan::{Assignment, IdSet, Key, Shard};
 pub use player::{Factory, Player};
-pub use ranking::{Ranker, Standing};
+pub use ranking::{MediatorRanker, MediatorStanding, Ranker, Standing};
 pub use record::{EventKind, Failure, FailureKind, Metrics, Record, TraceEvent};
 pub use stats::Estimate;
 pub use tournament::{
-    Description, NegotiatorFailure, RunOptions, RunSummary, ScenarioEntry, ScenarioSummary,
-    SetupPhase, SetupProgress, Sink, Tournament, TournamentConfig, WORKER_THREAD_PREFIX,
-    quiet_worker_panics,
+    Description, NegotiatorFailure, Protocol, RunOptions, RunSummary, ScenarioEntry,
+    ScenarioSummary, SetupPhase, SetupProgress, Sink, Tournament, TournamentConfig,
+    WORKER_THREAD_PREFIX, quiet_worker_panics,
 };

@@ -20,7 +20,7 @@
 //! equally often in expectation, not exactly.
 //!
 //! **Numbering.** Negotiations are numbered `0..n_negotiations` scenario by scenario, then by
-//! assignment, then by repetition. The number (`id`) is the row id in the store; a shard `i/n`
+//! assignment, then (single-text tournaments) by mediator, then by repetition. The number (`id`) is the row id in the store; a shard `i/n`
 //! takes the ids with `id mod n = i`, which spreads every scenario over all shards.
 //!
 //! Non-goals: choosing which strategies deserve more negotiations (adaptive designs).
@@ -43,6 +43,9 @@ pub struct Key {
     pub assignment: u64,
     /// Repetition, from 0.
     pub rep: u32,
+    /// Mediator index of a single-text tournament (0 under SAO). Every mediator plays the same
+    /// assignment and repetition with the same seed.
+    pub mediator: usize,
 }
 
 /// Which strategy plays at which position, and which party each position plays.
@@ -255,6 +258,8 @@ pub(crate) struct ScenarioPlan {
 pub(crate) struct Plan {
     pub(crate) scenarios: Vec<ScenarioPlan>,
     pub(crate) reps: u32,
+    /// Mediators (1 under SAO).
+    pub(crate) variants: u64,
     pub(crate) total: u64,
 }
 
@@ -268,6 +273,7 @@ impl Plan {
         party_counts: &[usize],
         n_players: usize,
         reps: u32,
+        variants: u64,
         max_assignments: u64,
         seed: u64,
         names: &[String],
@@ -299,6 +305,7 @@ impl Plan {
             let count = assignments
                 .len()
                 .checked_mul(u64::from(reps))
+                .and_then(|c| c.checked_mul(variants))
                 .ok_or_else(|| too_large("negotiations".into()))?;
             scenarios.push(ScenarioPlan {
                 offset,
@@ -314,6 +321,7 @@ impl Plan {
         Ok(Plan {
             scenarios,
             reps,
+            variants,
             total: offset,
         })
     }
@@ -327,10 +335,12 @@ impl Plan {
         let s = &self.scenarios[scenario_idx];
         let local = id - s.offset;
         let reps = u64::from(self.reps);
+        let block = reps * self.variants;
         Some(Key {
             scenario_idx,
-            assignment: s.assignments.code(local / reps),
+            assignment: s.assignments.code(local / block),
             rep: (local % reps) as u32,
+            mediator: ((local % block) / reps) as usize,
         })
     }
 }

@@ -20,15 +20,20 @@ pub type Factory = dyn Fn(NegotiatorInit<'_>) -> Box<dyn Negotiator> + Send + Sy
 pub struct Player {
     name: String,
     factory: Arc<Factory>,
+    /// The built-in strategy, for a built-in player (single-text tournaments need it to build
+    /// the negotiator that reviews drafts).
+    strategy: Option<Strategy>,
 }
 
 impl Player {
     /// A built-in strategy, named by its canonical name (e.g. `tit-for-tat`).
     pub fn builtin(strategy: Strategy) -> Player {
         let name = strategy.to_string();
+        let kept = strategy.clone();
         Player {
             name,
             factory: Arc::new(move |init| strategy.build(init)),
+            strategy: Some(kept),
         }
     }
 
@@ -41,7 +46,13 @@ impl Player {
         Player {
             name: name.into(),
             factory: Arc::new(factory),
+            strategy: None,
         }
+    }
+
+    /// The built-in strategy, for a built-in player; `None` for a custom one.
+    pub fn strategy(&self) -> Option<Strategy> {
+        self.strategy.clone()
     }
 
     /// The player's name.

@@ -52,6 +52,9 @@ pub struct Metrics {
     pub individually_rational: bool,
     /// The position that walked away, if one did.
     pub ended_by: Option<usize>,
+    /// Single text: the questions the mediator put to delegates besides the verdicts
+    /// (consultations are `rounds`); `None` under SAO.
+    pub questions: Option<u32>,
 }
 
 /// Why a negotiation did not complete.

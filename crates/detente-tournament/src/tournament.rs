@@ -29,10 +29,14 @@ use std::sync::mpsc;
 
 use std::sync::Arc;
 
+use detente_core::negotiator::Strategy;
 use detente_core::negotiator::{BidSpace, NegotiatorInit};
-use detente_core::protocol::{Event, Mechanism, Sao};
+use detente_core::protocol::{
+    Confided, Consultation, Event, Mechanism, MediatorStrategy, NegotiationResult, Sao, SingleText,
+    SingleTextConfig,
+};
 use detente_core::rng::derive_seed;
-use detente_core::{Error as CoreError, Scenario};
+use detente_core::{Error as CoreError, Outcome, Scenario};
 use rayon::prelude::*;
 
 use crate::error::{Error, ErrorKind};
@@ -63,6 +67,49 @@ pub struct TournamentConfig {
     pub traces: bool,
     /// Node budget of the per-scenario analysis (frontier, Nash point).
     pub analysis_max_nodes: u64,
+    /// The protocol every negotiation runs (default: stacked alternating offers).
+    pub protocol: Protocol,
+}
+
+/// The protocol of a tournament's negotiations.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Protocol {
+    /// Stacked alternating offers (SAO): the players make and accept offers.
+    #[default]
+    Sao,
+    /// A mediator's single negotiating text: every assignment of players (who review the
+    /// drafts with their built-in strategy) is played once under each of these mediators,
+    /// with the same seed, so mediators are compared on identical negotiations. The mediator
+    /// consults every party every round and starts from the scenario's `mediator.start`
+    /// package (else the first option of every issue); a trusted neutral receives every
+    /// party's confided preferences.
+    SingleText {
+        /// The mediators, by mediator index (at least one, no repeats).
+        mediators: Vec<MediatorStrategy>,
+    },
+}
+
+impl Protocol {
+    /// `sao` or `single-text`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Protocol::Sao => "sao",
+            Protocol::SingleText { .. } => "single-text",
+        }
+    }
+
+    /// The mediators (none under SAO).
+    pub fn mediators(&self) -> &[MediatorStrategy] {
+        match self {
+            Protocol::Sao => &[],
+            Protocol::SingleText { mediators } => mediators,
+        }
+    }
+
+    /// How many negotiations each assignment and repetition makes: one per mediator, or one.
+    pub(crate) fn n_variants(&self) -> u64 {
+        self.mediators().len().max(1) as u64
+    }
 }
 
 impl Default for TournamentConfig {
@@ -75,6 +122,7 @@ impl Default for TournamentConfig {
             max_steps: None,
             traces: false,
             analysis_max_nodes: detente_core::analysis::AnalysisConfig::default().max_nodes,
+            protocol: Protocol::Sao,
         }
     }
 }
@@ -291,6 +339,21 @@ impl Tournament {
         if config.max_assignments == 0 {
             return Err(Error::config("the assignment cap must be at least 1"));
         }
+        if let Protocol::SingleText { mediators } = &config.protocol {
+            if mediators.is_empty() {
+                return Err(Error::config(
+                    "a single-text tournament needs at least one mediator",
+                ));
+            }
+            for (i, m) in mediators.iter().enumerate() {
+                if mediators[..i].contains(m) {
+                    return Err(Error::config(format!(
+                        "mediator '{}' is listed twice",
+                        m.as_str()
+                    )));
+                }
+            }
+        }
         let mut rotated = Vec::with_capacity(scenarios.len());
         for e in &scenarios {
             let n = e.scenario.parties().len();
@@ -309,6 +372,28 @@ impl Tournament {
                 .collect::<Result<Vec<_>, CoreError>>()
                 .map_err(|err| Error::config(format!("scenario '{}': {err}", e.name)))?;
             rotated.push(rotations);
+        }
+        if matches!(config.protocol, Protocol::SingleText { .. }) {
+            // Every player must be a built-in strategy that can review a text.
+            let sc = &rotated[0][0];
+            for p in &players {
+                let Some(strategy) = p.strategy() else {
+                    return Err(Error::config(format!(
+                        "player '{}' is not a built-in strategy and cannot review a single text",
+                        p.name()
+                    )));
+                };
+                strategy
+                    .build_text(NegotiatorInit {
+                        space: sc.space(),
+                        preferences: &sc.parties()[0].preferences,
+                        me: 0,
+                        n_parties: sc.parties().len(),
+                        seed: 0,
+                        bids: None,
+                    })
+                    .map_err(|e| Error::config(e.to_string()))?;
+            }
         }
         let n_bids: u64 = rotated
             .iter()
@@ -346,6 +431,7 @@ impl Tournament {
             &counts,
             players.len(),
             config.reps,
+            config.protocol.n_variants(),
             config.max_assignments,
             config.seed,
             &names,
@@ -483,6 +569,9 @@ impl Tournament {
     ) -> Result<(Metrics, Option<Vec<TraceEvent>>), Failure> {
         let scenario = &self.rotated[key.scenario_idx][a.rotation];
         let n = parties.len();
+        if let Protocol::SingleText { mediators } = &self.config.protocol {
+            return self.negotiate_text(key, scenario, mediators[key.mediator], a, seed, parties);
+        }
         let negotiators = (0..n)
             .map(|j| {
                 self.players[a.players[j]].build(NegotiatorInit {
@@ -512,7 +601,20 @@ impl Tournament {
             }
         };
         let result = sao.run(&mut budget);
-        let mut by_party = vec![0.0; n];
+        Ok(self.metrics(key, scenario, parties, &result, None))
+    }
+
+    /// The metrics (and trace, when kept) of a finished negotiation played by `parties`
+    /// (scenario party at each position) on the rotated `scenario`.
+    fn metrics(
+        &self,
+        key: &Key,
+        scenario: &Scenario,
+        parties: &[usize],
+        result: &NegotiationResult,
+        questions: Option<u32>,
+    ) -> (Metrics, Option<Vec<TraceEvent>>) {
+        let mut by_party = vec![0.0; parties.len()];
         for (j, &p) in parties.iter().enumerate() {
             by_party[p] = result.utilities[j];
         }
@@ -531,13 +633,81 @@ impl Tournament {
                 self.config.rounds,
             ),
             ended_by: result.ended_by,
-            utilities: result.utilities,
+            utilities: result.utilities.clone(),
+            questions,
         };
         let trace = self
             .config
             .traces
             .then(|| result.trace.iter().map(TraceEvent::from).collect());
-        Ok((metrics, trace))
+        (metrics, trace)
+    }
+
+    /// One single-text negotiation under `mediator`: the players review the drafts with their
+    /// built-in strategies (checked when the tournament was planned).
+    fn negotiate_text(
+        &self,
+        key: &Key,
+        scenario: &Scenario,
+        mediator: MediatorStrategy,
+        a: &Assignment,
+        seed: u64,
+        parties: &[usize],
+    ) -> Result<(Metrics, Option<Vec<TraceEvent>>), Failure> {
+        let error = |e: CoreError| Failure {
+            kind: FailureKind::Error,
+            message: e.to_string(),
+        };
+        let strategies: Vec<Strategy> = a
+            .players
+            .iter()
+            .map(|&p| {
+                self.players[p].strategy().ok_or_else(|| Failure {
+                    kind: FailureKind::Error,
+                    message: format!("strategy '{}' cannot review texts", self.players[p].name()),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let start = scenario
+            .mediator
+            .as_ref()
+            .and_then(|m| m.start)
+            .and_then(|k| scenario.packages.get(k))
+            .and_then(|p| p.as_outcome())
+            .unwrap_or_else(|| Outcome::new(vec![0; scenario.space().issues().len()]));
+        let config = SingleTextConfig {
+            rounds: self.config.rounds,
+            seed,
+            mediator,
+            start,
+            schedule: Consultation::everyone(parties.len()),
+        };
+        let mut st = if mediator.trusted_solution().is_some() {
+            SingleText::with_confided(scenario, &strategies, config, Confided::all(scenario))
+        } else {
+            SingleText::new(scenario, &strategies, config)
+        }
+        .map_err(error)?;
+        let mut left = self.config.max_steps;
+        let mut budget = |e: &Event| {
+            if !matches!(e, Event::Verdict { .. } | Event::Draft { .. }) {
+                return;
+            }
+            if let Some(left) = &mut left {
+                if *left == 0 {
+                    std::panic::panic_any(StepBudgetExceeded);
+                }
+                *left -= 1;
+            }
+        };
+        let result = st.run(&mut budget);
+        Ok(self.metrics(
+            key,
+            scenario,
+            parties,
+            &result.negotiation,
+            Some(result.questions),
+        ))
     }
 
     /// Plays the negotiations of `options.shard` that are not in `options.skip`, in parallel,
@@ -682,6 +852,11 @@ fn fingerprint(
          traces={} analysis_max_nodes={}",
         c.seed, c.rounds, c.reps, c.max_assignments, c.max_steps, c.traces, c.analysis_max_nodes
     );
+    // Only single-text tournaments name their protocol, so SAO fingerprints are unchanged.
+    if let Protocol::SingleText { mediators } = &c.protocol {
+        let names: Vec<&str> = mediators.iter().map(|m| m.as_str()).collect();
+        let _ = writeln!(text, "protocol single-text mediators={}", names.join(","));
+    }
     for p in players {
         let _ = writeln!(text, "player {:?}", p.name());
     }

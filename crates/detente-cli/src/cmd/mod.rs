@@ -4,6 +4,7 @@ mod analyze;
 mod convert;
 mod export;
 mod html;
+mod improve;
 mod merge;
 mod negotiate;
 mod report;
@@ -48,6 +49,9 @@ enum Command {
     /// Robust analysis over the estimates' ranges: probability of a zone, robust packages,
     /// decisive estimates, smallest changes that open a zone.
     Sensitivity(sensitivity::SensitivityArgs),
+    /// Post-settlement improvement (Raiffa): the packages every party prefers to a tentative
+    /// agreement or a reported draft, and the one that maximises the smallest gain.
+    Improve(improve::ImproveArgs),
     /// Convert a scenario between the native, GENIUS and GeniusWeb formats.
     Convert(convert::ConvertArgs),
     /// Every strategy against every other on many scenarios, with role rotation and
@@ -158,6 +162,7 @@ impl Command {
             Command::Run(a) => ("run", Some(a.threads.threads)),
             Command::Tournament(a) => ("tournament", Some(a.threads.threads)),
             Command::Sensitivity(a) => ("sensitivity", Some(a.threads.threads)),
+            Command::Improve(_) => ("improve", None),
             Command::Convert(_) => ("convert", None),
             Command::Report(_) => ("report", None),
             Command::Export(_) => ("export", None),
@@ -196,6 +201,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Negotiate(a) => negotiate::run(&a),
         Command::Run(a) => run::run(&a),
         Command::Sensitivity(a) => sensitivity::run(&a),
+        Command::Improve(a) => improve::run(&a),
         Command::Convert(a) => convert::run(&a),
         Command::Tournament(a) => tournament::run(&a),
         Command::Report(a) => report::run(&a),

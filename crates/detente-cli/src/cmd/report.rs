@@ -16,7 +16,7 @@ use clap::Args;
 use serde::Serialize;
 
 use detente_store::Store;
-use detente_tournament::{Estimate, Standing};
+use detente_tournament::{Estimate, MediatorStanding, Standing};
 
 #[derive(Args, Debug)]
 pub(crate) struct ReportArgs {
@@ -39,6 +39,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<()> {
     let d = store.require_description()?;
     let counts = store.counts()?;
     let standings = store.ranking()?;
+    let mediators = store.mediator_ranking()?;
     if let Some(path) = &args.html {
         let page = detente_report::html::tournament(&d.fingerprint, counts.planned, &standings);
         super::html::write(path, &[args.db.as_path()], &page)?;
@@ -71,6 +72,14 @@ pub(crate) fn run(args: &ReportArgs) -> Result<()> {
                 .enumerate()
                 .map(|(i, s)| StandingJson::new(i + 1, s))
                 .collect(),
+            protocol: d.config.protocol.as_str(),
+            mediator_ranking: (!mediators.is_empty()).then(|| {
+                mediators
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| MediatorJson::new(i + 1, m))
+                    .collect()
+            }),
         };
         serde_json::to_writer_pretty(&mut out, &report)?;
         writeln!(out)?;
@@ -109,6 +118,19 @@ pub(crate) fn run(args: &ReportArgs) -> Result<()> {
         }
     }
     writeln!(out)?;
+    if !mediators.is_empty() {
+        writeln!(
+            out,
+            "single negotiating text: every mediator played the same assignments with the same \
+             seeds, consulting every party each round; mediators ranked by agreement rate, then \
+             fewer questions, then welfare"
+        )?;
+        write_mediator_table(&mut out, &mediators)?;
+        writeln!(
+            out,
+            "\nthe strategies reviewing the drafts, over every mediator's negotiations:"
+        )?;
+    }
     write_table(&mut out, &standings)?;
     writeln!(
         out,
@@ -131,6 +153,64 @@ fn cell(e: Option<&Estimate>) -> String {
             None => format!("{:.3}", e.mean),
         },
     }
+}
+
+fn write_mediator_table(out: &mut dyn Write, ms: &[MediatorStanding]) -> std::io::Result<()> {
+    let header = [
+        "rank",
+        "mediator",
+        "agreement",
+        "consultations",
+        "questions",
+        "welfare",
+        "pareto dist",
+        "nash dist",
+        "n",
+        "failed",
+    ]
+    .map(String::from);
+    let rows: Vec<Vec<String>> = ms
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            vec![
+                (i + 1).to_string(),
+                m.name.clone(),
+                cell(m.agreement_rate.as_ref()),
+                cell(m.consultations.as_ref()),
+                cell(m.questions.as_ref()),
+                cell(m.welfare.as_ref()),
+                cell(m.pareto_distance.as_ref()),
+                cell(m.nash_distance.as_ref()),
+                m.n_negotiations.to_string(),
+                m.n_failed.to_string(),
+            ]
+        })
+        .collect();
+    write_rows(out, &header, &rows)
+}
+
+/// Left-aligned columns two spaces apart.
+fn write_rows(out: &mut dyn Write, header: &[String], rows: &[Vec<String>]) -> std::io::Result<()> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| -> String {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .collect();
+        parts.join("  ").trim_end().to_string()
+    };
+    writeln!(out, "{}", line(header))?;
+    for r in rows {
+        writeln!(out, "{}", line(r))?;
+    }
+    Ok(())
 }
 
 fn write_table(out: &mut dyn Write, standings: &[Standing]) -> std::io::Result<()> {
@@ -195,6 +275,43 @@ struct ReportJson<'a> {
     seed: String,
     scenarios: Vec<ScenarioJson<'a>>,
     ranking: Vec<StandingJson<'a>>,
+    /// `sao` or `single-text`.
+    protocol: &'a str,
+    /// Single text: the mediators, ranked; null under SAO.
+    mediator_ranking: Option<Vec<MediatorJson<'a>>>,
+}
+
+#[derive(Serialize)]
+struct MediatorJson<'a> {
+    rank: usize,
+    mediator: &'a str,
+    negotiations: u64,
+    failed: u64,
+    agreement_rate: Option<EstimateJson>,
+    consultations: Option<EstimateJson>,
+    questions: Option<EstimateJson>,
+    welfare: Option<EstimateJson>,
+    pareto_distance: Option<EstimateJson>,
+    nash_distance: Option<EstimateJson>,
+    individually_rational: Option<EstimateJson>,
+}
+
+impl<'a> MediatorJson<'a> {
+    fn new(rank: usize, m: &'a MediatorStanding) -> MediatorJson<'a> {
+        MediatorJson {
+            rank,
+            mediator: &m.name,
+            negotiations: m.n_negotiations,
+            failed: m.n_failed,
+            agreement_rate: m.agreement_rate.map(EstimateJson::from),
+            consultations: m.consultations.map(EstimateJson::from),
+            questions: m.questions.map(EstimateJson::from),
+            welfare: m.welfare.map(EstimateJson::from),
+            pareto_distance: m.pareto_distance.map(EstimateJson::from),
+            nash_distance: m.nash_distance.map(EstimateJson::from),
+            individually_rational: m.individually_rational.map(EstimateJson::from),
+        }
+    }
 }
 
 #[derive(Serialize)]

@@ -99,6 +99,10 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
         } else {
             "last draft"
         };
+        // A trusted neutral has already said who blocks; otherwise the analyst says why.
+        if r.negotiation.agreement.is_none() && r.neutral.is_none() {
+            super::text::write_why_not(&mut out, s, &a, last)?;
+        }
         if let Ok(Some(nash)) = &a.nash {
             let d = super::text::differing(last, &nash.outcome);
             writeln!(

@@ -6,11 +6,16 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 
 use detente_core::protocol::{
-    Confided, Consultation, MediatorStrategy, SingleText, SingleTextConfig, SingleTextResult,
+    Coalition, Confided, Consultation, MediatorStrategy, SingleText, SingleTextConfig,
+    SingleTextResult, Solution, TrustedNeutral,
 };
 use detente_core::{Outcome, Scenario};
 
 use super::{NegotiationSetup, UsageError};
+
+/// The mediator when `--mediator` is not given: the blind mediator, the only one that sees no
+/// utility function and still reaches thin zones (docs/mediation.md).
+pub(crate) const DEFAULT_MEDIATOR: &str = "blind";
 
 /// Which protocol to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -37,7 +42,7 @@ pub(crate) enum Consult {
 #[derive(Args, Debug)]
 pub(crate) struct ProtocolArgs {
     /// Single text: the mediator's strategy (hill-climbing, veto, feedback, blind, trusted-nash,
-    /// trusted-ks) [default: feedback]. The trusted ones receive every party's confided
+    /// trusted-ks) [default: blind]. The trusted ones receive every party's confided
     /// preferences.
     #[arg(long, value_name = "STRATEGY")]
     mediator: Option<String>,
@@ -78,7 +83,7 @@ impl ProtocolArgs {
         let mediator: MediatorStrategy = self
             .mediator
             .as_deref()
-            .unwrap_or("feedback")
+            .unwrap_or(DEFAULT_MEDIATOR)
             .parse()
             .map_err(|e: detente_core::Error| usage(format!("--mediator: {e}")))?;
         let complete: Vec<usize> = (0..s.packages.len())
@@ -457,4 +462,77 @@ pub(crate) fn issue_list(s: &Scenario, issues: &[usize]) -> String {
         .map(|&i| s.space().issues()[i].name())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Why a single text ended without an agreement, from the exact analysis (the analyst of `run`
+/// knows every party's preferences; the mediator did not). With a zone: who finds the last
+/// draft unacceptable and by how much. Without one: whose walk-away values block the package
+/// that comes closest (it maximises the smallest margin over walk-away values), and by how much.
+pub(crate) fn write_why_not(
+    out: &mut impl Write,
+    s: &Scenario,
+    a: &detente_core::analysis::Analysis,
+    last: &Outcome,
+) -> Result<()> {
+    let name = |p: usize| s.parties()[p].name.as_str();
+    let short = |p: usize, u: f64, r: f64| {
+        format!(
+            "{} ({u:.3} against a walk-away of {r:.3}, short by {:.3})",
+            name(p),
+            r - u
+        )
+    };
+    match &a.zopa {
+        Err(e) => writeln!(
+            out,
+            "  Why: the exact analysis could not decide whether a zone exists ({})",
+            e.reason
+        )?,
+        Ok(c) if c.to_u64() != Some(0) => {
+            let mut who = Vec::new();
+            for (p, party) in s.parties().iter().enumerate() {
+                let prefs = &party.preferences;
+                if prefs.is_acceptable(last) {
+                    continue;
+                }
+                let red: Vec<&str> = (0..s.space().issues().len())
+                    .filter(|&i| prefs.red_lines().forbids(i, last.get(i)))
+                    .map(|i| s.space().issues()[i].name())
+                    .collect();
+                if red.is_empty() {
+                    who.push(short(p, prefs.utility(last), prefs.reservation()));
+                } else {
+                    who.push(format!(
+                        "{} (crosses its red line on {})",
+                        name(p),
+                        red.join(", ")
+                    ));
+                }
+            }
+            writeln!(
+                out,
+                "  Why: a zone exists ({} packages acceptable to every party), but the mediator did \
+                 not reach it; the last draft is unacceptable to {}",
+                super::grouped(c),
+                who.join("; ")
+            )?;
+        }
+        Ok(_) => {
+            let neutral = TrustedNeutral::new(s, Confided::all(s))?;
+            let p = neutral.propose(Solution::Nash, Coalition::All)?;
+            if let Some((_, blockers)) = &p.blocked {
+                let who: Vec<String> = blockers
+                    .iter()
+                    .map(|x| short(x.party, x.utility, x.reservation))
+                    .collect();
+                writeln!(
+                    out,
+                    "  Why: no package is acceptable to every party (exact); the closest one (it \
+                     maximises the smallest margin over walk-away values) is blocked by {}",
+                    who.join("; ")
+                )?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -21,16 +21,16 @@ use serde::Deserialize;
 use detente_core::negotiator::Strategy;
 use detente_store::Store;
 use detente_tournament::{
-    ErrorKind, Player, Record, RunOptions, ScenarioEntry, SetupPhase, SetupProgress, Shard,
-    Tournament, TournamentConfig,
+    ErrorKind, MediatorStrategy, Player, Protocol, Record, RunOptions, ScenarioEntry, SetupPhase,
+    SetupProgress, Shard, Tournament, TournamentConfig,
 };
 
 use super::UsageError;
 
 #[derive(Args, Debug)]
 pub(crate) struct TournamentArgs {
-    /// A tournament file (TOML) with the keys scenarios, strategies, rounds, reps, seed,
-    /// traces, max_assignments and max_steps; scenario paths are relative to the file.
+    /// A tournament file (TOML) with the keys scenarios, strategies, protocol, mediators,
+    /// rounds, reps, seed, traces, max_assignments and max_steps; scenario paths are relative to the file.
     /// Flags given as well override its settings.
     #[arg(value_name = "FILE.toml")]
     file: Option<PathBuf>,
@@ -41,7 +41,17 @@ pub(crate) struct TournamentArgs {
     /// tit-for-tat, micro.
     #[arg(long = "strategy", value_name = "NAME", num_args = 1..)]
     strategies: Vec<String>,
-    /// Deadline of every negotiation, in rounds [default: 100].
+    /// The protocol of every negotiation: sao (stacked alternating offers) or single-text (a
+    /// mediator's single negotiating text, once per --mediator) [default: sao].
+    #[arg(long, value_name = "PROTOCOL")]
+    protocol: Option<String>,
+    /// Single text: the mediators to compare (repeatable): hill-climbing, veto, feedback,
+    /// blind, trusted-nash, trusted-ks. Every mediator plays the same assignments with the
+    /// same seeds; `detente report` ranks them [default: blind].
+    #[arg(long = "mediator", value_name = "NAME", num_args = 1..)]
+    mediators: Vec<String>,
+    /// Deadline of every negotiation, in rounds (consultations under single-text)
+    /// [default: 100].
     #[arg(long, value_name = "N")]
     rounds: Option<u32>,
     /// Repetitions of each pairing and role rotation [default: 1].
@@ -82,6 +92,9 @@ struct TournamentFile {
     scenarios: Vec<PathBuf>,
     #[serde(default)]
     strategies: Vec<String>,
+    protocol: Option<String>,
+    #[serde(default)]
+    mediators: Vec<String>,
     rounds: Option<u32>,
     reps: Option<u32>,
     seed: Option<u64>,
@@ -216,6 +229,46 @@ fn setup(args: &TournamentArgs) -> Result<Setup> {
             .map_err(|e| usage(format!("--shard: {e}")))?,
         None => Shard::ALL,
     };
+    let mediator_names = if args.mediators.is_empty() {
+        file.mediators.clone()
+    } else {
+        args.mediators.clone()
+    };
+    let protocol = match args
+        .protocol
+        .as_deref()
+        .or(file.protocol.as_deref())
+        .unwrap_or("sao")
+    {
+        "sao" | "stacked" => {
+            if !mediator_names.is_empty() {
+                return Err(usage(
+                    "--mediator only applies to --protocol single-text".into(),
+                ));
+            }
+            Protocol::Sao
+        }
+        "single-text" => {
+            let names = if mediator_names.is_empty() {
+                vec![super::text::DEFAULT_MEDIATOR.to_string()]
+            } else {
+                mediator_names
+            };
+            let mediators = names
+                .iter()
+                .map(|m| {
+                    m.parse::<MediatorStrategy>()
+                        .map_err(|e| usage(format!("--mediator: {e}")))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Protocol::SingleText { mediators }
+        }
+        other => {
+            return Err(usage(format!(
+                "--protocol: unknown protocol '{other}'; valid: sao, single-text"
+            )));
+        }
+    };
     let defaults = TournamentConfig::default();
     let config = TournamentConfig {
         rounds: args.rounds.or(file.rounds).unwrap_or(defaults.rounds),
@@ -228,6 +281,7 @@ fn setup(args: &TournamentArgs) -> Result<Setup> {
         max_steps: args.max_steps.or(file.max_steps),
         traces: args.traces || file.traces.unwrap_or(false),
         analysis_max_nodes: defaults.analysis_max_nodes,
+        protocol,
     };
     let mut entries = Vec::with_capacity(scenario_paths.len());
     for path in &scenario_paths {

@@ -11,6 +11,7 @@ mod flagship_record;
 mod hardening;
 mod help;
 mod html;
+mod improve;
 mod model;
 mod negotiate;
 mod room;

@@ -212,16 +212,54 @@ fn the_flagship_replays_its_shuttle_from_the_28_point_draft() {
     // and the Anchorage summit of 15 Aug 2025, the first meeting of the mediator with a party;
     // before the 2026 update it began with the 14 Oct 2025 call.
     assert_eq!(consult["meeting"]["date"], "2025-08-15");
+    // The default mediator is the blind one: over the real meetings it reaches a text every
+    // party accepts (the scenario has a zone), and says what it cost.
     let out = dir.run(&["run", &f]).success();
     out.stdout_has(&[
-        "Single negotiating text: United States mediates (feedback strategy), starting from US28",
+        "Single negotiating text: United States mediates (blind strategy), starting from US28",
         "Moscow (Kremlin)",
         "Miami",
         "→ draft v1:",
-        "differs from the Nash package on",
+        "AGREEMENT on draft v",
+        "Mediation cost: 100 consultation(s), ",
+        "The agreed text differs from the Nash package on",
         "Against UAUS20_23DEC (2025-12-23)",
         "Abu Dhabi",
         "Geneva",
+    ]);
+    let agreed = out
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("  AGREEMENT on draft v"))
+        .nth(1)
+        .expect("the agreed text's utilities follow the agreement line");
+    assert!(!agreed.contains('✗'), "acceptable to every party: {agreed}");
+    // The feedback mediator does not reach the zone, and run says exactly why.
+    dir.run(&["run", &f, "--mediator", "feedback"])
+        .success()
+        .stdout_has(&[
+            "NO AGREEMENT: no draft was accepted by every party within 100 consultations",
+            "Why: a zone exists (362 packages acceptable to every party), but the mediator did \
+             not reach it; the last draft is unacceptable to Russia (0.579 against a walk-away \
+             of 0.620, short by 0.041)",
+        ]);
+}
+
+#[test]
+fn without_a_zone_run_says_whose_walk_away_blocks_and_by_how_much() {
+    let dir = Dir::new();
+    // Alice and Bob both asking 0.8 leaves no package acceptable to all three parties.
+    dir.write(
+        "none.toml",
+        &MEDIATED.replace("reservation = 0.3", "reservation = 0.8"),
+    );
+    let out = dir.run(&["run", "none.toml"]).success();
+    out.stdout_has(&[
+        "(blind strategy)",
+        "NO AGREEMENT",
+        "Why: no package is acceptable to every party (exact); the closest one (it maximises \
+         the smallest margin over walk-away values) is blocked by ",
+        "short by ",
     ]);
 }
 

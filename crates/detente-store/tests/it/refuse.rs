@@ -65,7 +65,7 @@ fn another_schema_version_is_refused_and_left_unchanged() {
     refused(
         &path,
         &format!(
-            "'{}' uses results schema version 2, but this detente reads version 1 only; it was left unchanged",
+            "'{}' uses results schema version 3, but this detente reads version 2 only; it was left unchanged",
             path.display()
         ),
     );
@@ -73,7 +73,7 @@ fn another_schema_version_is_refused_and_left_unchanged() {
     let e = merge(&out, std::slice::from_ref(&path)).unwrap_err();
     assert!(matches!(
         e.kind(),
-        ErrorKind::SchemaVersion { found: 2, .. }
+        ErrorKind::SchemaVersion { found: 3, .. }
     ));
     assert!(!out.exists(), "a refused merge must not create its target");
 }
@@ -139,4 +139,28 @@ fn reading_a_missing_file_does_not_create_it() {
         format!("'{}' does not exist", path.display())
     );
     assert!(!path.exists());
+}
+
+#[test]
+fn a_version_1_database_is_refused_with_a_clear_message_and_left_unchanged() {
+    let dir = Dir::new();
+    let path = dir.file("old.db");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 1;
+             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+             INSERT INTO meta VALUES ('schema_version', '1');"
+        ))
+        .unwrap();
+    }
+    refused(
+        &path,
+        &format!(
+            "'{}' uses results schema version 1, but this detente reads version 2 only; it was \
+             left unchanged (an older detente wrote it: read it with that version, or rerun the \
+             tournament into a new file)",
+            path.display()
+        ),
+    );
 }

@@ -4,6 +4,7 @@
 //! can be derived by hand.
 
 mod failures;
+mod mediated;
 mod plan;
 mod ranking;
 mod runner;

@@ -26,6 +26,7 @@ fn record(id: u64, players: [usize; 2], m: Option<(f64, f64, bool, f64, Option<f
             scenario_idx: 0,
             assignment: id,
             rep: 0,
+            mediator: 0,
         },
         rotation: 0,
         seed: id,
@@ -41,6 +42,7 @@ fn record(id: u64, players: [usize; 2], m: Option<(f64, f64, bool, f64, Option<f
                 nash_distance: nash,
                 individually_rational: true,
                 ended_by: None,
+                questions: None,
             }),
             None => Err(Failure {
                 kind: FailureKind::Panic,
