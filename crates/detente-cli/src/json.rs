@@ -64,7 +64,7 @@ pub(crate) fn analysis<'a>(s: &'a Scenario, a: &'a Analysis, max_listed: u64) ->
     let mut incomplete = Map::new();
     let mut not_listed = Map::new();
     let mut note = |k: &str, e: &Incomplete| {
-        incomplete.insert(k.to_string(), json!(e.reason));
+        incomplete.insert(k.to_string(), json!(e.to_string()));
     };
     let zopa = match &a.zopa {
         Ok(c) => count(c),

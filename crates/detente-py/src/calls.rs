@@ -131,7 +131,7 @@ fn analysis_json(s: &CoreScenario, a: &analysis::Analysis, config: &AnalysisConf
         match r {
             Ok(v) => v,
             Err(e) => {
-                incomplete.insert(name.to_string(), json!(e.reason));
+                incomplete.insert(name.to_string(), json!(e.to_string()));
                 Json::Null
             }
         }

@@ -91,7 +91,7 @@ fn figure(
 }
 
 fn incomplete(e: &Incomplete) -> Markup {
-    html! { span.maybe { "not computed exactly: " (e.reason) } }
+    html! { span.maybe { "not computed exactly: " (e) } }
 }
 
 fn utilities_cells(s: &Scenario, u: &[f64]) -> Markup {
@@ -229,7 +229,7 @@ fn space(r: &Report) -> Markup {
                         (thousands(&r.analysis.outcomes)) "; frontiers, the zone and the bargaining points are exact. "
                     } @else { "Every outcome is drawn. " }
                     "Shaded: both parties above their walk-away values (lines). With more than two parties a point can be efficient without lying on the outer edge of this projection."
-                    @if let Err(e) = &r.analysis.pareto_vectors { " The frontier of the whole space is not drawn (" (e.reason) "); the efficient packages of the zone are exact." }
+                    @if let Err(e) = &r.analysis.pareto_vectors { " The frontier of the whole space is not drawn (" (e) "); the efficient packages of the zone are exact." }
                 }
             }
         }

@@ -53,7 +53,7 @@ impl ScenarioFacts {
         let pareto = match a.pareto {
             Ok(points) => Some(points.into_iter().map(|p| p.utilities).collect()),
             Err(e) => {
-                notes.push(format!("pareto frontier: {}", e.reason));
+                notes.push(format!("pareto frontier: {e}"));
                 None
             }
         };
@@ -64,7 +64,7 @@ impl ScenarioFacts {
                 None
             }
             Err(e) => {
-                notes.push(format!("nash point: {}", e.reason));
+                notes.push(format!("nash point: {e}"));
                 None
             }
         };

@@ -7,7 +7,9 @@ use std::io::{self, Write};
 use anyhow::Result;
 use clap::Args;
 
-use detente_core::analysis::{self, Analysis, AnalysisConfig, FrontierVector, Point, Verdict};
+use detente_core::analysis::{
+    self, Analysis, AnalysisConfig, FrontierVector, Incomplete, Point, Verdict,
+};
 use detente_core::protocol::{self, Event, NegotiationResult, SaoConfig};
 use detente_core::{Cardinality, IssueKind, Outcome, Role, Scenario, relative_time};
 
@@ -502,7 +504,7 @@ pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -
         Err(e) => writeln!(
             out,
             "  Zone of possible agreement: not computed exactly — {}",
-            e.reason
+            e
         )?,
     }
     if let Ok(ideal) = &a.ideal {
@@ -528,7 +530,7 @@ pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -
             grouped(f.iter().filter(|p| p.acceptable).count())
         )?,
         (_, Ok(v)) => write_vectors(out, s, "Pareto frontier (all outcomes)", v)?,
-        (Err(e), _) if e.reason == "not requested" => writeln!(
+        (Err(e), _) if matches!(e, Incomplete::NotRequested) => writeln!(
             out,
             "  Pareto frontier over all {} outcomes: not computed (too many to search exhaustively here; `detente analyze` tries with a node budget)",
             grouped(&a.outcomes)
@@ -536,7 +538,7 @@ pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -
         (Err(e), _) => writeln!(
             out,
             "  Pareto frontier (all outcomes): not computed exactly — {}",
-            e.reason
+            e
         )?,
     }
     match (&a.pareto_acceptable, &a.pareto_acceptable_vectors) {
@@ -546,11 +548,11 @@ pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -
             count(f.len(), "package")
         )?,
         (_, Ok(v)) => write_vectors(out, s, "Pareto frontier of the acceptable packages", v)?,
-        (Err(e), _) if e.reason == "not requested" => {}
+        (Err(e), _) if matches!(e, Incomplete::NotRequested) => {}
         (Err(e), _) => writeln!(
             out,
             "  Pareto frontier of the acceptable packages: not computed exactly — {}",
-            e.reason
+            e
         )?,
     }
     let mut nash_outcome = None;
@@ -577,7 +579,7 @@ pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -
                 }
             }
             Ok(None) => writeln!(out, "    none: nothing is acceptable to every party")?,
-            Err(e) => writeln!(out, "    not computed exactly — {}", e.reason)?,
+            Err(e) => writeln!(out, "    not computed exactly — {}", e)?,
         }
     }
     Ok(())
@@ -793,11 +795,7 @@ fn write_packages(
                 "    acceptable to every party: {} of its completions",
                 grouped(c)
             )?,
-            Err(e) => writeln!(
-                out,
-                "    acceptable to every party: not computed — {}",
-                e.reason
-            )?,
+            Err(e) => writeln!(out, "    acceptable to every party: not computed — {}", e)?,
         }
         if let Ok(Some(nash)) = &a.nash {
             let known: Vec<usize> = (0..pk.choices.len())

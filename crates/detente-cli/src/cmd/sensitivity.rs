@@ -162,7 +162,7 @@ pub(crate) fn to_json(s: &Scenario, r: &Sensitivity) -> Value {
         "point_zone".into(),
         match &r.point_zone {
             Ok(b) => json!(b),
-            Err(e) => json!({ "incomplete": e.reason }),
+            Err(e) => json!({ "incomplete": e.to_string() }),
         },
     );
     let mut zone = share(&r.zone);
@@ -245,14 +245,14 @@ pub(crate) fn to_json(s: &Scenario, r: &Sensitivity) -> Value {
                         "per_party": json::per_party(s, &sf.per_party),
                     }),
                     Ok(None) => Value::Null,
-                    Err(e) => json!({ "incomplete": e.reason }),
+                    Err(e) => json!({ "incomplete": e.to_string() }),
                 },
                 "smallest_move": u.smallest_move.as_ref().map_or(Value::Null, |d| decisive(s, d)),
                 "reservation_needed": s.parties().iter().zip(&u.reservation_needed).map(|(p, x)| {
                     (p.name.clone(), match x {
                         Ok(Some(t)) => json!(t),
                         Ok(None) => Value::Null,
-                        Err(e) => json!({ "incomplete": e.reason }),
+                        Err(e) => json!({ "incomplete": e.to_string() }),
                     })
                 }).collect::<Map<String, Value>>(),
                 "red_lines": u.red_lines.iter().map(|&(p, k)| red_line_json(s, p, k)).collect::<Vec<_>>(),
@@ -375,7 +375,7 @@ fn write_text(out: &mut dyn Write, s: &Scenario, r: &Sensitivity, seed: u64) -> 
     match &r.point_zone {
         Ok(true) => writeln!(out, "At the point estimates a zone of agreement exists.")?,
         Ok(false) => writeln!(out, "At the point estimates there is NO zone of agreement.")?,
-        Err(e) => writeln!(out, "At the point estimates: not decided ({}).", e.reason)?,
+        Err(e) => writeln!(out, "At the point estimates: not decided ({}).", e)?,
     }
     writeln!(out)?;
     writeln!(out, "Probability that a zone exists: {}", pct(&r.zone))?;
@@ -462,7 +462,7 @@ fn write_text(out: &mut dyn Write, s: &Scenario, r: &Sensitivity, seed: u64) -> 
                 }
             }
             Ok(None) => writeln!(out, "  every package crosses some red line")?,
-            Err(e) => writeln!(out, "  closest package: not computed ({})", e.reason)?,
+            Err(e) => writeln!(out, "  closest package: not computed ({})", e)?,
         }
         match &u.smallest_move {
             Some(d) => writeln!(out, "  smallest single move: {}", decisive_line(s, d))?,

@@ -92,26 +92,19 @@ pub(crate) enum Stop {
 }
 
 impl Stop {
-    /// Plain words for an [`Incomplete`](super::Incomplete) reason.
-    pub(crate) fn reason(&self, what: &str) -> String {
-        match self {
-            Stop::Budget(n) => format!(
-                "the exact {what} needs more than {n} search nodes; stopped rather than guess \
-                 (raise the node budget to try harder)"
-            ),
-            Stop::Memory(n) => format!(
-                "the exact {what} needs more than {n} partial sums in memory; stopped rather \
-                 than guess"
-            ),
-            Stop::Ambiguous => format!(
-                "the exact {what} hit utilities within float noise of a reservation value; \
-                 stopped rather than guess"
-            ),
-            Stop::Estimated { nodes, budget } => format!(
-                "the exact {what} would need about {nodes:.1e} search nodes (estimated from \
-                 random probes of the search tree), far more than the budget of {budget}; not \
-                 attempted rather than guessed"
-            ),
+    /// The [`Incomplete`](super::Incomplete) this stop means for `what`.
+    pub(crate) fn incomplete(&self, what: &str) -> super::Incomplete {
+        use super::Incomplete;
+        let what = what.to_string();
+        match *self {
+            Stop::Budget(nodes) => Incomplete::NodeBudget { what, nodes },
+            Stop::Memory(sums) => Incomplete::MemoryBudget { what, sums },
+            Stop::Ambiguous => Incomplete::Ambiguous { what },
+            Stop::Estimated { nodes, budget } => Incomplete::OutOfReach {
+                what,
+                estimated_nodes: nodes,
+                budget,
+            },
         }
     }
 }

@@ -106,11 +106,109 @@ pub struct FrontierVector {
     pub acceptable: bool,
 }
 
-/// Why a quantity was not computed exactly.
+/// Why a quantity was not computed exactly. `Display` gives the plain-words reason.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Incomplete {
-    /// Plain-words reason.
-    pub reason: String,
+pub enum Incomplete {
+    /// The caller did not ask for it (e.g. no frontier requested).
+    NotRequested,
+    /// The exact search for `what` needed more than `nodes` search nodes and stopped.
+    NodeBudget {
+        /// The quantity (`"zopa count"`, `"optimum"`, …).
+        what: String,
+        /// The node budget that ran out.
+        nodes: u64,
+    },
+    /// A decision search of the robust analysis (for `what`) needed more than `nodes` search
+    /// nodes and stopped.
+    DecisionBudget {
+        /// The quantity (`"zone decision"`, `"reservation threshold"`, …).
+        what: String,
+        /// The node budget that ran out.
+        nodes: u64,
+    },
+    /// The exact search for `what` needed more than `sums` partial sums in memory and stopped.
+    MemoryBudget {
+        /// The quantity.
+        what: String,
+        /// The memory budget, in partial sums.
+        sums: usize,
+    },
+    /// The exact search for `what` hit utilities within float noise of a reservation value.
+    Ambiguous {
+        /// The quantity.
+        what: String,
+    },
+    /// The search for `what` was estimated (from random probes of the search tree) to need far
+    /// more than the budget, so it was not started.
+    OutOfReach {
+        /// The quantity.
+        what: String,
+        /// The estimated number of search nodes.
+        estimated_nodes: f64,
+        /// The node budget.
+        budget: u64,
+    },
+    /// More frontier outcomes than are listed one by one; the frontier's utility vectors are
+    /// reported with their first outcome and exact count instead.
+    TooManyToList {
+        /// Outcomes on the frontier.
+        total: Cardinality,
+        /// Distinct utility vectors on the frontier.
+        vectors: usize,
+    },
+    /// The preferences do not fit the outcome space.
+    PreferencesDoNotFit,
+    /// The preferences built from moved estimates are invalid (robustness thresholds).
+    InvalidEstimate(String),
+}
+
+impl std::fmt::Display for Incomplete {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Incomplete::NotRequested => write!(f, "not requested"),
+            Incomplete::NodeBudget { what, nodes } => write!(
+                f,
+                "the exact {what} needs more than {nodes} search nodes; stopped rather than guess \
+                 (raise the node budget to try harder)"
+            ),
+            Incomplete::DecisionBudget { what, nodes } => write!(
+                f,
+                "the exact {what} needs more than {nodes} search nodes; stopped rather than guess"
+            ),
+            Incomplete::MemoryBudget { what, sums } => write!(
+                f,
+                "the exact {what} needs more than {sums} partial sums in memory; stopped rather \
+                 than guess"
+            ),
+            Incomplete::Ambiguous { what } => write!(
+                f,
+                "the exact {what} hit utilities within float noise of a reservation value; \
+                 stopped rather than guess"
+            ),
+            Incomplete::OutOfReach {
+                what,
+                estimated_nodes,
+                budget,
+            } => write!(
+                f,
+                "the exact {what} would need about {estimated_nodes:.1e} search nodes (estimated \
+                 from random probes of the search tree), far more than the budget of {budget}; \
+                 not attempted rather than guessed"
+            ),
+            Incomplete::TooManyToList { total, vectors } => write!(
+                f,
+                "{total} outcomes share the frontier's {vectors} distinct utility vectors, more \
+                 than the {MAX_LISTED} that are listed one by one; the vectors are reported with \
+                 their first outcome and exact count instead (pareto_vectors)"
+            ),
+            Incomplete::PreferencesDoNotFit => {
+                write!(f, "the preferences do not fit the outcome space")
+            }
+            Incomplete::InvalidEstimate(e) => {
+                write!(f, "the moved estimate makes invalid preferences: {e}")
+            }
+        }
+    }
 }
 
 /// The result of [`analyze`].
@@ -276,7 +374,7 @@ pub(crate) fn analyze_with(
             && p.red_lines().per_issue().len() == issues.len()
     });
     if !fits {
-        return Analysis::unavailable(outcomes, "the preferences do not fit the outcome space");
+        return Analysis::unavailable(outcomes, Incomplete::PreferencesDoNotFit);
     }
     // Linked preferences (interaction terms, conditional red lines) are not additive: the
     // search alone handles them, with the links' bounds.
@@ -302,9 +400,7 @@ pub(crate) fn analyze_with(
             match additive::count_acceptable(prefs, &acceptable_values, config.max_nodes) {
                 Ok(c) => Ok(c),
                 Err(additive::Stop::Ambiguous) => count_acceptable(&acc, config.max_nodes),
-                Err(e) => Err(Incomplete {
-                    reason: e.reason("zopa count"),
-                }),
+                Err(e) => Err(e.incomplete("zopa count")),
             }
         } else {
             count_acceptable(&acc, config.max_nodes)
@@ -383,17 +479,13 @@ pub(crate) fn analyze_with(
 }
 
 fn not_requested<T>() -> Result<T, Incomplete> {
-    Err(Incomplete {
-        reason: "not requested".into(),
-    })
+    Err(Incomplete::NotRequested)
 }
 
 impl Analysis {
     /// An analysis where every quantity is missing for the same reason.
-    fn unavailable(outcomes: Cardinality, reason: &str) -> Analysis {
-        let e = || Incomplete {
-            reason: reason.into(),
-        };
+    fn unavailable(outcomes: Cardinality, reason: Incomplete) -> Analysis {
+        let e = || reason.clone();
         Analysis {
             outcomes,
             zopa: Err(e()),
@@ -583,12 +675,9 @@ fn listed(
 }
 
 fn too_many(total: &Cardinality, n_vectors: usize) -> Incomplete {
-    Incomplete {
-        reason: format!(
-            "{total} outcomes share the frontier's {n_vectors} distinct utility vectors, more \
-             than the {MAX_LISTED} that are listed one by one; the vectors are reported with \
-             their first outcome and exact count instead (pareto_vectors)"
-        ),
+    Incomplete::TooManyToList {
+        total: total.clone(),
+        vectors: n_vectors,
     }
 }
 
@@ -606,11 +695,9 @@ fn frontier_order(ua: &[f64], oa: &Outcome, ub: &[f64], ob: &Outcome) -> std::cm
 }
 
 fn incomplete(what: &str, nodes: u64) -> Incomplete {
-    Incomplete {
-        reason: format!(
-            "the exact {what} needs more than {nodes} search nodes; stopped rather than guess \
-             (raise the node budget to try harder)"
-        ),
+    Incomplete::NodeBudget {
+        what: what.into(),
+        nodes,
     }
 }
 

@@ -726,9 +726,7 @@ impl Model {
         numbers[k] = x;
         let prefs = self
             .build(space, &numbers, &self.point_holds)
-            .map_err(|e| Incomplete {
-                reason: format!("the moved estimate makes invalid preferences: {e}"),
-            })?;
+            .map_err(|e| Incomplete::InvalidEstimate(e.to_string()))?;
         let refs: Vec<&Preferences> = prefs.iter().collect();
         zone_exists(space, &refs, max_nodes)
     }
@@ -1044,11 +1042,10 @@ enum Stop {
 
 impl Stop {
     fn incomplete(&self, what: &str) -> Incomplete {
-        let Stop::Budget(n) = self;
-        Incomplete {
-            reason: format!(
-                "the exact {what} needs more than {n} search nodes; stopped rather than guess"
-            ),
+        let Stop::Budget(nodes) = *self;
+        Incomplete::DecisionBudget {
+            what: what.into(),
+            nodes,
         }
     }
 }

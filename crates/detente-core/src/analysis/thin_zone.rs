@@ -183,7 +183,7 @@ pub fn scenario(config: &ThinZoneConfig) -> Result<ThinZone, Error> {
     );
     let zone = a
         .zopa
-        .map_err(|i| Error::config(format!("the zone could not be counted: {}", i.reason)))?
+        .map_err(|i| Error::config(format!("the zone could not be counted: {i}")))?
         .to_u64()
         .unwrap_or(u64::MAX);
     Ok(ThinZone {

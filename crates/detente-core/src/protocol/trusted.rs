@@ -232,7 +232,7 @@ impl TrustedNeutral {
             Solution::Nash => a.nash,
             Solution::KalaiSmorodinsky => a.kalai_smorodinsky,
         }
-        .map_err(|i| Error::config(format!("the exact analysis is incomplete: {}", i.reason)))?;
+        .map_err(|i| Error::config(format!("the exact analysis is incomplete: {i}")))?;
         let gains_of = |u: &[f64]| -> Vec<f64> {
             u.iter()
                 .zip(&all)

@@ -248,7 +248,7 @@ fn check(file: &str) {
     ] {
         let point = point
             .as_ref()
-            .unwrap_or_else(|e| panic!("{file}: {key}: {}", e.reason));
+            .unwrap_or_else(|e| panic!("{file}: {key}: {e}"));
         ctx.check_point(key, point.as_ref(), &r[key]);
     }
     if let Ok(Some(_)) = &a.kalai_smorodinsky {
