@@ -278,3 +278,44 @@ fn room_create_refuses_bad_seats() {
     let out = dir.run(&["serve", "--addr", "localhost"]);
     assert_eq!(out.code, Some(2));
 }
+
+#[test]
+fn room_create_trusted_neutral_and_serve_defaults_to_loopback() {
+    let dir = Dir::new();
+    let out = dir.run(&[
+        "room",
+        "create",
+        repo_file("scenarios/job-offer.toml").to_str().unwrap(),
+        "--db",
+        "tn.db",
+        "--trusted-neutral",
+        "--agent",
+        "employer=boulware",
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let id = out
+        .stdout
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("room "))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let store = detente_room::Store::open(&dir.path().join("tn.db")).unwrap();
+    let room = store.room(&id).unwrap();
+    assert!(room.trusted_neutral);
+    // The agent party confided the scenario's preferences; the person has not yet.
+    let seats = store.seats(room.id).unwrap();
+    let confided: Vec<(Option<usize>, bool)> = seats
+        .iter()
+        .filter(|s| s.party_idx.is_some())
+        .map(|s| (s.party_idx, s.confided))
+        .collect();
+    assert_eq!(confided, vec![(Some(0), true), (Some(1), false)]);
+    let help = dir.run(&["serve", "--help"]);
+    assert!(
+        help.stdout.contains("[default: 127.0.0.1:8080]"),
+        "{}",
+        help.stdout
+    );
+}
