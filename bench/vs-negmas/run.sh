@@ -16,7 +16,11 @@
 #       10^6 outcomes (written once as GENIUS XML by detente; both tools read the same files);
 #   (c) scenario statistics (opposition, zopa size, Nash, Kalai-Smorodinsky, welfare) at 10^6,
 #       SLOW_REPS times (NegMAS needs over a minute per run);
-#   plus detente alone at 10^80 outcomes (80 issues x 10 options), which NegMAS cannot enumerate.
+#   plus detente alone at 10^80 outcomes (80 issues x 10 options), which NegMAS cannot enumerate;
+#   (d) behaviour: six strategies, every ordered pair, both role rotations, on six real GENIUS
+#       domains (written undiscounted by detente, read by both), 100 rounds, BEHAVIOUR_REPS
+#       repetitions: mean own utility and agreement rate per strategy for both tools
+#       (summarize_behaviour.py; docs/strategies.md).
 #
 # Whole-process times and peak memory come from measure.py (wall clock around the child
 # process, getrusage); in-process times from each tool's own clock around the same steps. detente runs on one thread (`--threads 1`, and the
@@ -122,6 +126,21 @@ for rep in $(seq 1 "$SLOW_REPS"); do
         "$HELPER stats $S/syn-1e6"
 done
 
+# 4b. Behaviour workload (d): the same strategies in both tools on the same files.
+BEHAVIOUR_REPS=${BEHAVIOUR_REPS:-1}
+BDOMAINS=()
+for d in Amsterdam CameraB EnglandZimbabwe Grocery ItexvsCypress Laptop; do
+    rm -rf "$S/behaviour/$d"
+    "$HELPER" write-undiscounted "$GENIUS/$d" "$S/behaviour/$d" >/dev/null
+    BDOMAINS+=("$S/behaviour/$d")
+done
+BSTRATS=micro,naive-tft,boulware,linear,conceder,hardliner
+say "behaviour workload: detente"
+"$HELPER" behaviour 100 "$BEHAVIOUR_REPS" "$BSTRATS" "${BDOMAINS[@]}" > "$WORK/behaviour-detente.jsonl"
+say "behaviour workload: NegMAS (about 10 minutes per repetition)"
+"$PY" "$HERE/negmas_behaviour.py" 100 "$BEHAVIOUR_REPS" "$BSTRATS" "${BDOMAINS[@]}" \
+    > "$WORK/behaviour-negmas.jsonl"
+
 # 5. Report.
 {
     echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
@@ -129,4 +148,8 @@ done
     echo "detente: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown) (+ working tree), negmas $("$PY" -c 'import negmas; print(negmas.__version__)')"
     echo "repetitions: $REPS (statistics at 10^6: $SLOW_REPS)"
     "$PY" "$HERE/summarize.py" "$RESULTS"
+    echo
+    echo "Behaviour (per strategy, both tools):"
+    echo
+    "$PY" "$HERE/summarize_behaviour.py" "$WORK/behaviour-detente.jsonl" "$WORK/behaviour-negmas.jsonl"
 } | tee "$WORK/summary.md"

@@ -4,6 +4,8 @@
 //! ```text
 //! detente-vs-negmas write-synthetic ISSUES OPTIONS SEED RESERVATION OUT_DIR
 //! detente-vs-negmas write-reservation SRC_DIR RESERVATION OUT_DIR
+//! detente-vs-negmas write-undiscounted SRC_DIR OUT_DIR
+//! detente-vs-negmas behaviour ROUNDS REPS STRATEGY[,STRATEGY...] DIR [DIR...]
 //! detente-vs-negmas parties DIR
 //! detente-vs-negmas negotiate DIR STRATEGY_A STRATEGY_B ROUNDS
 //! detente-vs-negmas pareto DIR
@@ -67,6 +69,33 @@ fn run() -> Result<()> {
             let out = Scenario::new(s.name.clone(), s.space().clone(), parties)?;
             write(&out, Path::new(arg(3)?))
         }
+        "write-undiscounted" => {
+            // The same preferences (GENIUS semantics) with no discount, reservation kept: the
+            // behaviour workload compares strategies, not discounting.
+            let s = load(Path::new(arg(1)?))?;
+            let parties: Vec<Party> = s
+                .parties()
+                .iter()
+                .map(|p| {
+                    let q = &p.preferences;
+                    let prefs = Preferences::new(
+                        q.ufun().clone(),
+                        q.reservation(),
+                        q.red_lines().clone(),
+                        1.0,
+                    )?;
+                    Ok(Party::new(p.name.clone(), prefs))
+                })
+                .collect::<Result<_>>()?;
+            let out = Scenario::new(s.name.clone(), s.space().clone(), parties)?;
+            write(&out, Path::new(arg(2)?))
+        }
+        "behaviour" => behaviour(
+            arg(1)?.parse()?,
+            arg(2)?.parse()?,
+            arg(3)?,
+            &args[4..],
+        ),
         "parties" => {
             for p in load(Path::new(arg(1)?))?.parties() {
                 println!("{}", p.name);
@@ -137,6 +166,63 @@ fn negotiate(dir: &Path, strategies: &[Strategy], rounds: u32) -> Result<()> {
             "peak_rss_kb": peak_rss_kb(),
         })
     );
+    Ok(())
+}
+
+/// The behaviour workload (see negmas_behaviour.py, which plays the same assignments): every
+/// ordered pair of strategies on every folder, both role rotations, `reps` times; one JSON
+/// line per negotiation.
+fn behaviour(rounds: u32, reps: u32, names: &str, dirs: &[String]) -> Result<()> {
+    let strategies: Vec<(String, Strategy)> = names
+        .split(',')
+        .map(|n| Ok((n.to_string(), n.parse::<Strategy>()?)))
+        .collect::<Result<_>>()?;
+    for dir in dirs {
+        let s = load(Path::new(dir))?;
+        if s.parties().len() != 2 {
+            return Err(format!("{dir}: the workload is bilateral").into());
+        }
+        let domain = Path::new(dir.trim_end_matches('/'))
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for (ai, (a, sa)) in strategies.iter().enumerate() {
+            for (bi, (b, sb)) in strategies.iter().enumerate() {
+                for rot in 0..2usize {
+                    for rep in 0..reps {
+                        let profiles = [rot % 2, (1 + rot) % 2];
+                        // Seat j plays profile profiles[j]: reorder the parties so that the
+                        // party in seat j is party j of the negotiated scenario.
+                        let parties: Vec<Party> =
+                            profiles.iter().map(|&p| s.parties()[p].clone()).collect();
+                        let seated = Scenario::new(s.name.clone(), s.space().clone(), parties)?;
+                        let seed = detente_core::rng::derive_seed(
+                            0,
+                            &[ai as u64, bi as u64, rot as u64, u64::from(rep)],
+                        );
+                        let r = detente_core::protocol::run_sao(
+                            &seated,
+                            &[sa.clone(), sb.clone()],
+                            &detente_core::protocol::SaoConfig { rounds, seed },
+                        )?;
+                        println!(
+                            "{}",
+                            json!({
+                                "tool": "detente",
+                                "domain": domain,
+                                "seats": [a, b],
+                                "profiles": profiles,
+                                "rep": rep,
+                                "agreement": r.agreement.is_some(),
+                                "utilities": r.utilities,
+                                "rounds": r.rounds,
+                            })
+                        );
+                    }
+                }
+            }
+        }
+    }
     Ok(())
 }
 

@@ -290,7 +290,8 @@ impl ScenarioArgs {
 #[derive(Args, Debug)]
 pub(crate) struct NegotiationArgs {
     /// A party's strategy, as NAME=STRATEGY (repeatable). Strategies: boulware, linear,
-    /// conceder, time:E (custom exponent E > 0), hardliner, random, tit-for-tat, micro.
+    /// conceder, time:E (custom exponent E > 0), hardliner, random, tit-for-tat (relative),
+    /// naive-tft, micro, boa:bid=B,accept=A,model=M (docs/strategies.md).
     #[arg(long = "party", value_name = "NAME=STRATEGY")]
     parties: Vec<String>,
     /// Strategy of every party not named with --party.
@@ -358,7 +359,15 @@ impl NegotiationArgs {
         let mut strategies = vec![default; scenario.parties().len()];
         let mut named = vec![false; strategies.len()];
         for spec in &self.parties {
-            let Some((name, strat)) = spec.rsplit_once('=') else {
+            // The party is the shortest prefix before an '=' that names one (a BOA strategy
+            // has '=' of its own: P=boa:bid=time:0.2,accept=next); otherwise the split at the
+            // last '=' gives the error.
+            let Some((name, strat)) = spec
+                .match_indices('=')
+                .map(|(k, _)| (&spec[..k], &spec[k + 1..]))
+                .find(|(n, _)| scenario.party_index(n.trim()).is_ok())
+                .or_else(|| spec.rsplit_once('='))
+            else {
                 return Err(usage(format!("--party '{spec}': expected NAME=STRATEGY")));
             };
             let i = scenario

@@ -508,3 +508,38 @@ fn rounds_beyond_the_limit_are_a_usage_error() {
         .failure(2)
         .stderr_has(&["--rounds is 100000000; at most 1000000"]);
 }
+
+#[test]
+fn a_party_plays_a_composed_boa_negotiator() {
+    let dir = Dir::new();
+    let m = three_party();
+    dir.write("three.toml", &m.to_toml("three"));
+    let spec = "boa:bid=time:0.5,accept=combi:0.9,model=frequency";
+    let j = dir
+        .run(&[
+            "negotiate",
+            "three.toml",
+            "--json",
+            "--party",
+            &format!("P1={spec}"),
+            "--party",
+            "P2=naive-tft",
+        ])
+        .success()
+        .json();
+    assert_eq!(
+        j["strategies"],
+        json!({ "P0": "boulware", "P1": spec, "P2": "naive-tft" })
+    );
+    check_negotiation(&j, &m, 100, "boa");
+    for (bad, says) in [
+        ("P1=boa:bid=time:0", "e > 0"),
+        ("P1=boa:bid=linear,accept=const:-1", "c >= 0"),
+        ("P1=boa:bid=linear,model=oracle", "bayesian"),
+        ("P1=time:0", "hardliner is e = 0"),
+    ] {
+        dir.run(&["negotiate", "three.toml", "--party", bad])
+            .failure(2)
+            .stderr_has(&[says]);
+    }
+}

@@ -196,6 +196,33 @@ impl BidSpace {
         self.utils.last().copied()
     }
 
+    /// The listed bid whose utility is nearest to `target` (GENIUS's
+    /// `SortedOutcomeSpace.getBidNearUtility`); of two equally near, the higher. `None` when
+    /// the list is empty.
+    pub fn nearest(&self, target: f64) -> Option<usize> {
+        if self.is_empty() {
+            return None;
+        }
+        // First entry with utility below target (utilities descend).
+        let k = self.utils.partition_point(|&u| u >= target);
+        if k == 0 {
+            return Some(0);
+        }
+        if k == self.len() {
+            return Some(k - 1);
+        }
+        // The last entry at or above target, or the first below it.
+        let above = self.utils[k - 1] - target;
+        let below = target - self.utils[k];
+        // The first listed bid of the below utility, so ties in utility keep list order.
+        let first_of = |u: f64| self.utils.partition_point(|&x| x > u);
+        Some(if below < above - TIE_EPS {
+            first_of(self.utils[k])
+        } else {
+            first_of(self.utils[k - 1])
+        })
+    }
+
     /// A bid of utility at least `target` and as close to it as the list allows, preferring,
     /// within `window` above the lowest such utility, the one `model` scores highest.
     /// Falls back to the best outcome when nothing reaches `target`.

@@ -6,6 +6,7 @@
 //! utility function, reservation value or red lines.
 
 mod bidding;
+mod boa;
 mod question;
 mod strategies;
 mod text;
@@ -14,6 +15,10 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use bidding::{BidSpace, ENUMERATE_LIMIT, OpponentModel, SAMPLE_SIZE};
+pub use boa::{
+    ACCURACY_LIMIT, Acceptance, BayesianModel, Bidding, Boa, FrequencyModel, ModelKind, OMS_WINDOW,
+    OpponentEstimate, model_accuracy, pearson,
+};
 pub use question::{Answer, Preference, Question, answer_from};
 pub use text::{MAX_OBJECTIONS, TextNegotiator, TextView, Verdict};
 
@@ -92,32 +97,41 @@ pub struct NegotiatorInit<'a> {
     pub bids: Option<std::sync::Arc<BidSpace>>,
 }
 
-/// The built-in strategies, by name.
+/// The built-in strategies, by name. Each follows its published description; the sources and
+/// detente's documented differences are on the implementations (`strategies.rs`, `boa.rs`)
+/// and in docs/strategies.md.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Strategy {
-    /// Time-dependent concession with e = 0.2: holds firm, concedes near the deadline.
+    /// Time-dependent tactic (Faratin et al. 1998) with GENIUS's Boulware exponent e = 0.2:
+    /// holds firm, concedes near the deadline; accepts by AC_next.
     Boulware,
-    /// Time-dependent concession with e = 1.
+    /// Time-dependent tactic with e = 1.
     Linear,
-    /// Time-dependent concession with e = 2: concedes early.
+    /// Time-dependent tactic with GENIUS's Conceder exponent e = 2: concedes early.
     Conceder,
-    /// Time-dependent concession with a custom exponent e > 0 (Faratin et al. 1998):
-    /// target(t) = best − (best − r)·t^(1/e).
+    /// Time-dependent tactic with a custom exponent e > 0: target
+    /// Pmin + (Pmax − Pmin)(1 − t^(1/e)), the bid nearest to it, AC_next.
     TimeDependent(f64),
-    /// Always offers its best outcome and accepts nothing less.
+    /// Always offers its best outcome and accepts nothing less (GENIUS's e = 0).
     Hardliner,
     /// Random acceptable offers; accepts acceptable offers half of the time.
     Random,
-    /// Relative tit-for-tat: concedes as much (in its own utility) as the others just did.
+    /// Relative tit-for-tat (Faratin et al. 1998, δ = 1): concedes, in proportion of its own
+    /// target, as much as the others' latest offer improved on their previous one.
     TitForTat,
-    /// MiCRO (de Jonge, ANAC 2022): concedes one outcome at a time, only as fast as the others
-    /// make new offers.
+    /// NegMAS's naive tit-for-tat: mirrors the others' concession assuming a zero-sum game.
+    NaiveTitForTat,
+    /// MiCRO (de Jonge 2022): concedes one outcome at a time, only as fast as the others make
+    /// new offers.
     Micro,
+    /// A BOA negotiator composed of a bidding strategy, an acceptance condition and an
+    /// opponent model (`boa:bid=...,accept=...,model=...`).
+    Boa(Box<Boa>),
 }
 
 impl Strategy {
     /// Every strategy name `parse` accepts, for help texts.
-    pub const NAMES: &'static str = "boulware, linear, conceder, time:E (custom exponent E > 0), hardliner, random, tit-for-tat, micro";
+    pub const NAMES: &'static str = "boulware, linear, conceder, time:E (custom exponent E > 0), hardliner, random, tit-for-tat (relative), naive-tft, micro, boa:bid=B,accept=A,model=M";
 
     /// Creates a negotiator following this strategy.
     pub fn build(&self, init: NegotiatorInit<'_>) -> Box<dyn Negotiator> {
@@ -139,7 +153,9 @@ impl fmt::Display for Strategy {
             Strategy::Hardliner => f.write_str("hardliner"),
             Strategy::Random => f.write_str("random"),
             Strategy::TitForTat => f.write_str("tit-for-tat"),
+            Strategy::NaiveTitForTat => f.write_str("naive-tft"),
             Strategy::Micro => f.write_str("micro"),
+            Strategy::Boa(b) => b.fmt(f),
         }
     }
 }
@@ -155,16 +171,26 @@ impl FromStr for Strategy {
             "conceder" => Strategy::Conceder,
             "hardliner" | "hardheaded" => Strategy::Hardliner,
             "random" => Strategy::Random,
-            "tit-for-tat" | "titfortat" | "tft" => Strategy::TitForTat,
+            "tit-for-tat" | "titfortat" | "tft" | "relative-tft" | "relative-tit-for-tat" => {
+                Strategy::TitForTat
+            }
+            "naive-tft" | "naive-tit-for-tat" | "naivetft" => Strategy::NaiveTitForTat,
             "micro" => Strategy::Micro,
+            b if b.starts_with("boa:") => Strategy::Boa(Box::new(b.parse()?)),
             _ => {
                 let e = lower
                     .strip_prefix("time:")
                     .or_else(|| lower.strip_prefix("e="))
                     .and_then(|x| x.parse::<f64>().ok())
-                    .filter(|e| e.is_finite() && *e > 0.0);
+                    .filter(|e| e.is_finite());
                 match e {
-                    Some(e) => Strategy::TimeDependent(e),
+                    Some(e) if e > 0.0 => Strategy::TimeDependent(e),
+                    Some(e) => {
+                        return Err(Error::config(format!(
+                            "strategy '{s}': the exponent e = {e} is out of range (e > 0; \
+                             hardliner is e = 0)"
+                        )));
+                    }
                     None => {
                         return Err(Error::config(format!(
                             "unknown strategy '{s}'; valid: {}",
@@ -176,3 +202,6 @@ impl FromStr for Strategy {
         })
     }
 }
+
+#[cfg(test)]
+mod strategy_tests;

@@ -1,4 +1,5 @@
-//! The built-in negotiation strategies.
+//! The built-in negotiation strategies, each as published (the source is in its doc comment;
+//! docs/strategies.md compares them with NegMAS side by side).
 //!
 //! Every strategy discounts as [`Preferences`] documents (GENIUS's semantics): it accepts only
 //! outcomes it finds acceptable (no red line crossed, `u ≥ r`), which are then worth at least
@@ -8,6 +9,8 @@
 
 use std::sync::Arc;
 
+use std::collections::HashSet;
+
 use rand::RngExt;
 
 use super::bidding::{BidSpace, OpponentModel};
@@ -16,9 +19,6 @@ use crate::TIE_EPS;
 use crate::outcome::Outcome;
 use crate::preferences::Preferences;
 use crate::rng::{ChaCha8Rng, rng};
-
-/// Bids within this much of the target count as "about the same" for the opponent model.
-const WINDOW: f64 = 0.02;
 
 pub(super) fn build(strategy: &Strategy, init: NegotiatorInit<'_>) -> Box<dyn Negotiator> {
     let r = rng(init.seed);
@@ -41,32 +41,34 @@ pub(super) fn build(strategy: &Strategy, init: NegotiatorInit<'_>) -> Box<dyn Ne
         Strategy::TimeDependent(e) => Box::new(TimeDependent { c: common, e: *e }),
         Strategy::Hardliner => Box::new(Hardliner { c: common }),
         Strategy::Random => Box::new(RandomNegotiator { c: common }),
-        Strategy::TitForTat => Box::new(TitForTat {
+        Strategy::TitForTat => Box::new(RelativeTitForTat {
             c: common,
             target: None,
-            last_other: None,
+            last_two: Vec::new(),
         }),
+        Strategy::NaiveTitForTat => Box::new(NaiveTitForTat::new(common)),
         Strategy::Micro => Box::new(Micro {
             c: common,
             proposed: 0,
-            received: Vec::new(),
+            received: HashSet::new(),
         }),
+        Strategy::Boa(spec) => Box::new(super::boa::BoaNegotiator::new(spec, common, init.space)),
     }
 }
 
 /// State every built-in strategy shares: own preferences, own bids, the opponent model.
-struct Common {
-    prefs: Preferences,
-    model: OpponentModel,
+pub(super) struct Common {
+    pub(super) prefs: Preferences,
+    pub(super) model: OpponentModel,
     /// How many history entries the model has seen.
-    seen: usize,
-    me: usize,
-    bids: Arc<BidSpace>,
-    rng: ChaCha8Rng,
+    pub(super) seen: usize,
+    pub(super) me: usize,
+    pub(super) bids: Arc<BidSpace>,
+    pub(super) rng: ChaCha8Rng,
 }
 
 impl Common {
-    fn update(&mut self, view: &View<'_>) {
+    pub(super) fn update(&mut self, view: &View<'_>) {
         for rec in &view.history[self.seen..] {
             if rec.party != self.me {
                 self.model.observe(rec.party, &rec.outcome);
@@ -76,7 +78,7 @@ impl Common {
     }
 
     /// Own utility of the standing offer, if it is acceptable to us at all.
-    fn standing_utility(&self, view: &View<'_>) -> Option<f64> {
+    pub(super) fn standing_utility(&self, view: &View<'_>) -> Option<f64> {
         let s = view.standing?;
         self.prefs
             .is_acceptable(&s.outcome)
@@ -84,13 +86,13 @@ impl Common {
     }
 
     /// The best own utility (or the reservation value when nothing is acceptable).
-    fn best(&self) -> f64 {
+    pub(super) fn best(&self) -> f64 {
         self.bids.max_utility().unwrap_or(self.prefs.reservation())
     }
 
     /// The floor of concession: the reservation value, or the worst listed bid when the list
     /// is exhaustive (for a sampled list, bids are constructed down to the reservation value).
-    fn floor(&self) -> f64 {
+    pub(super) fn floor(&self) -> f64 {
         let r = self.prefs.reservation();
         match self.bids.min_utility() {
             Some(m) if self.bids.exhaustive => r.max(m),
@@ -112,7 +114,7 @@ impl Common {
 
     /// When waiting only loses: accept an acceptable standing offer (worth at least walking
     /// away now), otherwise walk away. `None` when waiting may still pay.
-    fn cut_losses(&self, view: &View<'_>) -> Option<Action> {
+    pub(super) fn cut_losses(&self, view: &View<'_>) -> Option<Action> {
         if !self.waiting_only_loses(view) {
             return None;
         }
@@ -123,20 +125,51 @@ impl Common {
         })
     }
 
-    fn offer_near(&mut self, target: f64) -> Action {
-        // Spaces too large to list: build the bid from the model instead of a sample.
+    /// The bid a time-dependent tactic plans for `target`: the listed bid nearest to it
+    /// (GENIUS's `SortedOutcomeSpace.getBidNearUtility`, ties to the higher utility), or, on
+    /// spaces too large to list once the others have offered, a bid built from the model.
+    pub(super) fn planned_near(&self, target: f64) -> Option<(Outcome, f64)> {
         if !self.bids.exhaustive
-            && let Some((o, _)) = self.bids.construct(target, &self.model)
+            && let Some(b) = self.bids.construct(target, &self.model)
         {
-            return Action::Offer(o);
+            return Some(b);
         }
-        match self.bids.bid_near(target, WINDOW, Some(&self.model)) {
-            Some(k) => Action::Offer(self.bids.outcome(k)),
-            None => Action::EndNegotiation,
+        let k = self.bids.nearest(target)?;
+        Some((self.bids.outcome(k), self.bids.utility(k)))
+    }
+
+    /// Own utility of the standing offer, when it is acceptable and made by another party.
+    pub(super) fn offered_utility(&self, view: &View<'_>) -> Option<f64> {
+        view.standing.filter(|s| s.party != self.me)?;
+        self.standing_utility(view)
+    }
+
+    /// The lowest listed bid of utility at least `target` (the best bid when none reaches it),
+    /// as NegMAS's `worst_in` picks; on unlisted spaces a bid built from the model.
+    pub(super) fn lowest_above(&self, target: f64) -> Option<(Outcome, f64)> {
+        if !self.bids.exhaustive
+            && let Some(b) = self.bids.construct(target, &self.model)
+        {
+            return Some(b);
         }
+        let k = self.bids.bid_near(target, 0.0, None)?;
+        Some((self.bids.outcome(k), self.bids.utility(k)))
     }
 }
 
+/// Time-dependent tactics (Faratin, Sierra & Jennings 1998, "Negotiation decision functions
+/// for autonomous agents"), as GENIUS's `TimeDependentAgent` (Baarslag, Hendrikx) implements
+/// them: target utility p(t) = Pmin + (Pmax − Pmin)·(1 − f(t)) with f(t) = k + (1 − k)·t^(1/e)
+/// and k = 0, Pmax the best own utility and Pmin the larger of the worst own utility and the
+/// reservation value. GENIUS's names: Boulware e = 0.2, Linear e = 1, Conceder e = 2 (NegMAS's
+/// `BoulwareTBNegotiator` is 1 − t⁴, i.e. e = 0.25, and its Conceder e = 4).
+///
+/// Each turn it plans the bid nearest to p(t) (`getBidNearUtility`) and accepts by AC_next
+/// (Baarslag et al. 2012): the standing offer if it is worth at least the planned bid.
+/// detente's time is t = round / (rounds − 1): 0 in the first round, 1 in the last.
+/// Deliberate differences: a bid's opponent is ignored, as published; on spaces too large to
+/// list (over [`super::ENUMERATE_LIMIT`] acceptable outcomes) the planned bid is built from the
+/// frequency model (it still reaches the target) instead of searched in a sorted list.
 struct TimeDependent {
     c: Common,
     e: f64,
@@ -144,9 +177,16 @@ struct TimeDependent {
 
 impl TimeDependent {
     fn target(&self, t: f64) -> f64 {
-        let (best, floor) = (self.c.best(), self.c.floor());
-        best - (best - floor).max(0.0) * t.clamp(0.0, 1.0).powf(1.0 / self.e)
+        time_target(self.c.best(), self.c.floor(), self.e, t)
     }
+}
+
+/// p(t) of [`TimeDependent`], with k = 0: `pmax − (pmax − pmin)·t^(1/e)`; e = 0 never concedes.
+pub(super) fn time_target(pmax: f64, pmin: f64, e: f64, t: f64) -> f64 {
+    if e <= 0.0 {
+        return pmax;
+    }
+    pmax - (pmax - pmin).max(0.0) * t.clamp(0.0, 1.0).powf(1.0 / e)
 }
 
 impl Negotiator for TimeDependent {
@@ -156,15 +196,21 @@ impl Negotiator for TimeDependent {
             return a;
         }
         let target = self.target(view.time());
-        if let Some(u) = self.c.standing_utility(view)
-            && u >= target - TIE_EPS
+        let Some((planned, u_planned)) = self.c.planned_near(target) else {
+            return Action::EndNegotiation;
+        };
+        // AC_next: accept what is worth at least the bid one would make now.
+        if let Some(u) = self.c.offered_utility(view)
+            && u >= u_planned - TIE_EPS
         {
             return Action::Accept;
         }
-        self.c.offer_near(target)
+        Action::Offer(planned)
     }
 }
 
+/// Hardliner: GENIUS's `TimeDependentAgentHardliner` (e = 0): always offers its best outcome
+/// and accepts only an offer worth as much (AC_next against that bid).
 struct Hardliner {
     c: Common,
 }
@@ -175,7 +221,7 @@ impl Negotiator for Hardliner {
         if let Some(a) = self.c.cut_losses(view) {
             return a;
         }
-        if let Some(u) = self.c.standing_utility(view)
+        if let Some(u) = self.c.offered_utility(view)
             && u >= self.c.best() - TIE_EPS
         {
             return Action::Accept;
@@ -188,6 +234,9 @@ impl Negotiator for Hardliner {
     }
 }
 
+/// Random: offers a uniformly random acceptable outcome and accepts an acceptable standing
+/// offer with probability ½ (GENIUS's `RandomCounterOfferNegotiationParty` offers random bids;
+/// detente restricts both to its own acceptable outcomes, as every built-in strategy does).
 struct RandomNegotiator {
     c: Common,
 }
@@ -198,7 +247,7 @@ impl Negotiator for RandomNegotiator {
         if let Some(a) = self.c.cut_losses(view) {
             return a;
         }
-        if self.c.standing_utility(view).is_some() && self.c.rng.random_bool(0.5) {
+        if self.c.offered_utility(view).is_some() && self.c.rng.random_bool(0.5) {
             return Action::Accept;
         }
         if self.c.bids.is_empty() {
@@ -209,59 +258,159 @@ impl Negotiator for RandomNegotiator {
     }
 }
 
-struct TitForTat {
+/// Relative tit-for-tat after Faratin, Sierra & Jennings (1998), behaviour-dependent tactics
+/// with δ = 1: "the agent reproduces, in percentage terms, the behaviour that its opponent
+/// performed δ steps ago". Faratin states it on issue values (prices), as the ratio of the
+/// opponent's two latest offers times one's own last offer; on utilities, which start at 0
+/// for the opponent's first offers, that ratio is undefined, so detente uses the percentage
+/// on gaps: when the others' latest offer closes a fraction c of the gap between their
+/// previous offer and one's best (c = (u(b) − u(a)) / (Pmax − u(a)), in own utility), one
+/// closes the same fraction of the gap between one's target and Pmin; a retreat (c < 0) raises
+/// the target by that fraction of the gap to Pmax. It opens with its best outcome, offers the
+/// lowest bid reaching its target and accepts by AC_next. (GENIUS ships no plain relative
+/// tit-for-tat agent; its tit-for-tat is Nice Tit for Tat.)
+struct RelativeTitForTat {
     c: Common,
     target: Option<f64>,
-    /// Own utility of the last offer another party made.
-    last_other: Option<f64>,
+    /// Own utility of the others' two latest offers, oldest first.
+    last_two: Vec<f64>,
 }
 
-impl Negotiator for TitForTat {
+impl Negotiator for RelativeTitForTat {
+    fn act(&mut self, view: &View<'_>) -> Action {
+        // Own utility of each new offer by another party, in order (no rescanning).
+        for rec in &view.history[self.c.seen..] {
+            if rec.party != self.c.me {
+                let u = self.c.prefs.utility(&rec.outcome);
+                if self.last_two.len() == 2 {
+                    self.last_two.remove(0);
+                }
+                self.last_two.push(u);
+                let (pmax, pmin) = (self.c.best(), self.c.floor());
+                if let (Some(t), [a, b]) = (self.target, self.last_two.as_slice())
+                    && pmax - a > TIE_EPS
+                {
+                    let c = ((b - a) / (pmax - a)).clamp(-1.0, 1.0);
+                    self.target = Some(if c >= 0.0 {
+                        t - c * (t - pmin).max(0.0)
+                    } else {
+                        t - c * (pmax - t).max(0.0)
+                    });
+                }
+            }
+        }
+        self.c.update(view);
+        if let Some(a) = self.c.cut_losses(view) {
+            return a;
+        }
+        let (pmax, pmin) = (self.c.best(), self.c.floor());
+        let target = self.target.unwrap_or(pmax).clamp(pmin.min(pmax), pmax);
+        self.target = Some(target);
+        let Some((planned, u_planned)) = self.c.lowest_above(target) else {
+            return Action::EndNegotiation;
+        };
+        if let Some(u) = self.c.offered_utility(view)
+            && u >= u_planned - TIE_EPS
+        {
+            return Action::Accept;
+        }
+        Action::Offer(planned)
+    }
+}
+
+/// NegMAS's `NaiveTitForTatNegotiator` (0.16, default settings): it keeps no opponent model
+/// and assumes a zero-sum game, so the others' concession is its own normalised utility
+/// ū(w) = (u(w) − Pmin)/(Pmax − Pmin) of their latest offer w. Its own concession mirrors it:
+/// none in the first round, ū(w) plus the smallest step in its utility in rounds 1 and 2
+/// (NegMAS's `KindConcessionRecommender` with `must_concede`), ū(w) from round 3 on. It offers
+/// the lowest bid of normalised utility at least 1 − concession and accepts w when
+/// ū(w) ≥ 1 − concession (from round 3 on: when ū(w) ≥ ½).
+struct NaiveTitForTat {
+    c: Common,
+    /// The smallest concession (normalised): the gap between one's two best bids.
+    min_step: f64,
+}
+
+impl NaiveTitForTat {
+    fn new(c: Common) -> NaiveTitForTat {
+        let (pmax, pmin) = (c.best(), c.floor());
+        let d = pmax - pmin;
+        let min_step = if c.bids.len() >= 2 && d > 1e-5 {
+            (c.bids.utility(0) - c.bids.utility(1)) / d
+        } else {
+            0.0
+        };
+        NaiveTitForTat { c, min_step }
+    }
+
+    fn normalised(&self, u: f64) -> f64 {
+        let (pmax, pmin) = (self.c.best(), self.c.floor());
+        if pmax - pmin < 1e-5 {
+            1.0
+        } else {
+            (u - pmin) / (pmax - pmin)
+        }
+    }
+
+    fn concession(&self, round: u32, partner: f64) -> f64 {
+        let pc = partner.max(0.0);
+        match round {
+            0 => 0.0,
+            1 | 2 => pc + self.min_step + 1e-12,
+            _ => pc,
+        }
+    }
+}
+
+impl Negotiator for NaiveTitForTat {
     fn act(&mut self, view: &View<'_>) -> Action {
         self.c.update(view);
         if let Some(a) = self.c.cut_losses(view) {
             return a;
         }
-        let mut target = self.target.unwrap_or_else(|| self.c.best());
-        // Mirror the others' latest concession, measured in our own utility.
-        if let Some(rec) = view.history.iter().rev().find(|r| r.party != self.c.me) {
-            let u = self.c.prefs.utility(&rec.outcome);
-            if let Some(prev) = self.last_other
-                && u > prev
-            {
-                target -= u - prev;
-            }
-            self.last_other = Some(self.last_other.map_or(u, |p| p.max(u)));
-        }
-        target = target.max(self.c.floor());
-        self.target = Some(target);
-        if let Some(u) = self.c.standing_utility(view)
-            && u >= target - TIE_EPS
+        let partner = view
+            .standing
+            .filter(|s| s.party != self.c.me)
+            .map_or(0.0, |s| self.normalised(self.c.prefs.utility(&s.outcome)));
+        let concession = self.concession(view.round, partner);
+        if let Some(u) = self.c.offered_utility(view)
+            && self.normalised(u) >= 1.0 - concession - TIE_EPS
         {
             return Action::Accept;
         }
-        self.c.offer_near(target)
+        let (pmax, pmin) = (self.c.best(), self.c.floor());
+        let target = pmin + (pmax - pmin) * (1.0 - concession.min(1.0));
+        match self.c.lowest_above(target) {
+            Some((o, _)) => Action::Offer(o),
+            None => Action::EndNegotiation,
+        }
     }
 }
 
+/// MiCRO (de Jonge 2022, "An analysis of the linear bilateral ANAC domains using the MiCRO
+/// benchmark strategy", IJCAI), as NegMAS's `MiCRONegotiator` implements it: it proposes its
+/// acceptable outcomes one by one from the best down, but proposes a new one only while it has
+/// proposed no more distinct outcomes than it has received; otherwise it repeats one of its
+/// earlier proposals at random. It accepts an offer worth at least the outcome it would
+/// propose next (when ready to concede) or its lowest proposal so far (otherwise).
 struct Micro {
     c: Common,
     /// How many distinct bids (from the top of the list) we have proposed.
     proposed: usize,
-    /// Distinct offers received from others.
-    received: Vec<Outcome>,
+    /// Distinct offers received from others (kept as they arrive: no rescanning).
+    received: HashSet<Outcome>,
 }
 
 impl Negotiator for Micro {
     fn act(&mut self, view: &View<'_>) -> Action {
+        for rec in &view.history[self.c.seen..] {
+            if rec.party != self.c.me && !self.received.contains(&rec.outcome) {
+                self.received.insert(rec.outcome.clone());
+            }
+        }
         self.c.update(view);
         if let Some(a) = self.c.cut_losses(view) {
             return a;
-        }
-        for rec in view.history {
-            if rec.party != self.c.me && !self.received.contains(&rec.outcome) {
-                self.received.push(rec.outcome.clone());
-            }
         }
         if self.c.bids.is_empty() {
             return Action::EndNegotiation;
@@ -273,7 +422,7 @@ impl Negotiator for Micro {
         } else {
             self.proposed.saturating_sub(1)
         };
-        if let Some(u) = self.c.standing_utility(view)
+        if let Some(u) = self.c.offered_utility(view)
             && u >= self.c.bids.utility(next) - TIE_EPS
         {
             return Action::Accept;

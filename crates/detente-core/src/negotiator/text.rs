@@ -84,7 +84,8 @@ impl Strategy {
     /// only its best.
     ///
     /// # Errors
-    /// For strategies that only make offers (random, tit-for-tat, micro).
+    /// For strategies that only make offers (random, tit-for-tat, naive-tft, micro, other BOA
+    /// compositions).
     pub fn build_text(&self, init: NegotiatorInit<'_>) -> Result<Box<dyn TextNegotiator>, Error> {
         let e = match self {
             Strategy::Boulware => 0.2,
@@ -92,7 +93,17 @@ impl Strategy {
             Strategy::Conceder => 2.0,
             Strategy::TimeDependent(e) => *e,
             Strategy::Hardliner => 0.0,
-            Strategy::Random | Strategy::TitForTat | Strategy::Micro => {
+            Strategy::Boa(b) => match (&b.bid, &b.accept) {
+                (super::Bidding::Time(e), super::Acceptance::Next { .. }) => *e,
+                (super::Bidding::Hardliner, super::Acceptance::Next { .. }) => 0.0,
+                _ => {
+                    return Err(Error::config(format!(
+                        "strategy '{self}' cannot review a single text; only a BOA negotiator \
+                         with a time-dependent or hardliner bid and AC_next can"
+                    )));
+                }
+            },
+            Strategy::Random | Strategy::TitForTat | Strategy::NaiveTitForTat | Strategy::Micro => {
                 return Err(Error::config(format!(
                     "strategy '{self}' makes offers and cannot review a single text; \
                      use boulware, linear, conceder, time:E or hardliner"

@@ -43,16 +43,27 @@ fn scenario(np: usize, sizes: &[u32], seed: u64) -> Scenario {
     Scenario::new("random", space, parties).unwrap()
 }
 
-const ALL: [Strategy; 8] = [
-    Strategy::Boulware,
-    Strategy::Linear,
-    Strategy::Conceder,
-    Strategy::TimeDependent(0.5),
-    Strategy::Hardliner,
-    Strategy::Random,
-    Strategy::TitForTat,
-    Strategy::Micro,
-];
+fn all() -> Vec<Strategy> {
+    let mut v = vec![
+        Strategy::Boulware,
+        Strategy::Linear,
+        Strategy::Conceder,
+        Strategy::TimeDependent(0.5),
+        Strategy::Hardliner,
+        Strategy::Random,
+        Strategy::TitForTat,
+        Strategy::NaiveTitForTat,
+        Strategy::Micro,
+    ];
+    for b in [
+        "boa:bid=time:0.5,accept=combi:0.9,model=frequency",
+        "boa:bid=random,accept=const:0.6,model=bayesian",
+        "boa:bid=hardliner,accept=time:0.95",
+    ] {
+        v.push(b.parse().unwrap());
+    }
+    v
+}
 
 proptest! {
     #![proptest_config(crate::proptest_config(64))]
@@ -62,11 +73,11 @@ proptest! {
         np in 2usize..5,
         sizes in prop::collection::vec(1u32..6, 1..5),
         seed in any::<u64>(),
-        picks in prop::collection::vec(0usize..8, 4),
+        picks in prop::collection::vec(0usize..12, 4),
         rounds in 1u32..60,
     ) {
         let s = scenario(np, &sizes, seed);
-        let strategies: Vec<Strategy> = (0..np).map(|i| ALL[picks[i]].clone()).collect();
+        let strategies: Vec<Strategy> = (0..np).map(|i| all()[picks[i]].clone()).collect();
         let config = SaoConfig { rounds, seed };
         let a = run_sao(&s, &strategies, &config).unwrap();
         let b = run_sao(&s, &strategies, &config).unwrap();
@@ -96,7 +107,7 @@ proptest! {
         rounds in 1u32..60,
     ) {
         let s = with_discounts(&scenario(np, &sizes, seed), &discounts);
-        let strategies: Vec<Strategy> = (0..np).map(|i| ALL[picks[i]].clone()).collect();
+        let strategies: Vec<Strategy> = (0..np).map(|i| all()[picks[i]].clone()).collect();
         let a = run_sao(&s, &strategies, &SaoConfig { rounds, seed }).unwrap();
         let time = |k: u32| if rounds == 1 { 1.0 } else { f64::from(k) / f64::from(rounds - 1) };
         match &a.agreement {
@@ -159,7 +170,7 @@ fn negotiators_walk_away_when_waiting_only_loses() {
         .collect();
     let s = Scenario::new("impatient", base.space().clone(), parties).unwrap();
     let r0 = s.parties()[0].preferences.reservation();
-    for strategy in ALL {
+    for strategy in all() {
         let strategies = [strategy.clone(), Strategy::Hardliner];
         let config = SaoConfig { rounds: 2, seed: 3 };
         let r = run_sao(&with_discounts(&s, &[0.5, 1.0]), &strategies, &config).unwrap();
@@ -615,7 +626,7 @@ fn a_negotiator_never_depends_on_another_partys_preferences() {
     let script: Vec<Outcome> = (0..7u128)
         .map(|k| a.space().outcome_at(k * 5).unwrap())
         .collect();
-    for strategy in ALL {
+    for strategy in all() {
         let run = |s: &Scenario| {
             let me = strategy.build(NegotiatorInit {
                 space: s.space(),

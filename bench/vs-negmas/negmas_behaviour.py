@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""The NegMAS side of the behaviour workload of bench/vs-negmas/run.sh.
+
+    negmas_behaviour.py ROUNDS REPS STRATEGY[,STRATEGY...] DIR [DIR...]
+
+Plays every ordered pair of the strategies (self-play included) on every GENIUS folder DIR,
+in both role rotations (with rotation r the negotiator in seat j, seat 0 opening, plays profile
+(j + r) mod 2; profiles in file-name order, as detente reads them), REPS times, with
+``SAOMechanism(n_steps=ROUNDS)``, utilities read with ``Scenario.from_genius_folder`` (GENIUS
+semantics, discount ignored on both sides). Prints one JSON line per negotiation: domain,
+strategies by seat, profiles by seat, agreement, each seat's utility (the reservation value
+without agreement) and the rounds played. ``summarize_behaviour.py`` turns the lines of both
+tools into the per-strategy table.
+
+The strategies are NegMAS's own classes, with the time-dependent ones given GENIUS's
+exponents so both tools play the same tactic: NegMAS's ``PolyAspiration`` target is
+1 − t^x of the normalised range, GENIUS's (Faratin et al.) 1 − t^(1/e), so e = 0.2 (Boulware)
+is x = 5, e = 1 (Linear) x = 1, e = 2 (Conceder) x = 0.5. ``negmas-boulware`` etc. are
+NegMAS's named negotiators with its own exponents (4, 1, 0.25), for reference.
+"""
+
+import json
+import sys
+
+from negmas.inout import Scenario
+from negmas.negotiators.helpers import PolyAspiration
+from negmas.sao import (
+    BoulwareTBNegotiator,
+    ConcederTBNegotiator,
+    LinearTBNegotiator,
+    MiCRONegotiator,
+    NaiveTitForTatNegotiator,
+    SAOMechanism,
+    TimeBasedConcedingNegotiator,
+    ToughNegotiator,
+)
+
+
+def tb(exponent):
+    return lambda: TimeBasedConcedingNegotiator(
+        offering_curve=PolyAspiration(1.0, float(exponent)), stochastic=False
+    )
+
+
+STRATEGIES = {
+    "boulware": tb(5.0),
+    "linear": tb(1.0),
+    "conceder": tb(0.5),
+    "micro": MiCRONegotiator,
+    "naive-tft": NaiveTitForTatNegotiator,
+    "hardliner": ToughNegotiator,
+    "negmas-boulware": BoulwareTBNegotiator,
+    "negmas-linear": LinearTBNegotiator,
+    "negmas-conceder": ConcederTBNegotiator,
+}
+
+
+def main(argv):
+    if len(argv) < 4:
+        raise SystemExit(__doc__)
+    rounds, reps = int(argv[0]), int(argv[1])
+    names = argv[2].split(",")
+    for n in names:
+        if n not in STRATEGIES:
+            raise SystemExit(f"unknown strategy {n!r}; valid: {', '.join(STRATEGIES)}")
+    for folder in argv[3:]:
+        s = Scenario.from_genius_folder(folder, ignore_discount=True)
+        if s is None:
+            raise SystemExit(f"cannot load {folder}")
+        ufuns = list(s.ufuns)
+        if len(ufuns) != 2:
+            raise SystemExit(f"{folder}: {len(ufuns)} profiles, the workload is bilateral")
+        domain = folder.rstrip("/").split("/")[-1]
+        for a in names:
+            for b in names:
+                for rot in range(2):
+                    for rep in range(reps):
+                        seats = [a, b]
+                        profiles = [(j + rot) % 2 for j in range(2)]
+                        m = SAOMechanism(outcome_space=s.outcome_space, n_steps=rounds)
+                        for name, p in zip(seats, profiles):
+                            m.add(STRATEGIES[name](), ufun=ufuns[p])
+                        m.run()
+                        agreement = m.agreement
+                        utils = [
+                            float(ufuns[p](agreement))
+                            if agreement is not None
+                            else float(ufuns[p].reserved_value)
+                            for p in profiles
+                        ]
+                        print(
+                            json.dumps(
+                                {
+                                    "tool": "negmas",
+                                    "domain": domain,
+                                    "seats": seats,
+                                    "profiles": profiles,
+                                    "rep": rep,
+                                    "agreement": agreement is not None,
+                                    "utilities": utils,
+                                    "rounds": m.current_step,
+                                }
+                            ),
+                            flush=True,
+                        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
