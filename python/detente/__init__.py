@@ -229,9 +229,10 @@ def results(
     scenarios: Union[None, Scenario, Sequence[Scenario]] = None,
     *,
     traces: bool = False,
+    records: bool = True,
 ) -> Results:
     """Reads a results database: description, records in id order (agreements as outcome
     dicts when the tournament's ``scenarios`` are given, else as value indices), ranking and
-    counts."""
-    return Results._from(_detente.results(os.fspath(db), scenarios, traces=traces))
+    counts. ``records=False`` skips the records (``records`` is ``None``)."""
+    return Results._from(_detente.results(os.fspath(db), scenarios, traces=traces, records=records))
 

@@ -202,10 +202,11 @@ class TournamentResult:
 
 @dataclass(frozen=True)
 class Results:
-    """The contents of a results database (see ``detente.results``)."""
+    """The contents of a results database (see ``detente.results``); ``records`` is ``None``
+    when read with ``records=False``."""
 
     description: Dict[str, Any]
-    records: List[Dict[str, Any]]
+    records: Optional[List[Dict[str, Any]]]
     ranking: List[Dict[str, Any]]
     counts: Dict[str, int]
 
@@ -215,6 +216,8 @@ class Results:
 
     def to_pandas(self) -> Any:
         """The records as a DataFrame, one row per negotiation."""
+        if self.records is None:
+            raise ValueError("these results were read with records=False")
         return _records_frame(self.records)
 
     def ranking_frame(self) -> Any:

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
-from . import DetenteError, PathLike, Results, Scenario, _detente, merge, results
+from . import DetenteError, PathLike, Scenario, TournamentResult, _detente, merge, results
 from ._players import as_player
 from . import tournament as _tournament
 
@@ -39,13 +39,14 @@ def _play_shard(
     scenarios: Sequence[Scenario],
     strategies: Sequence[Any],
     options: dict,
-) -> bytes:
-    """One shard, played on a Ray worker into a fresh database; returns the database file."""
+) -> Tuple[bytes, Dict[str, int]]:
+    """One shard, played on a Ray worker into a fresh database; returns the database file and
+    the run's summary."""
     with tempfile.TemporaryDirectory(prefix="detente-ray-") as d:
         path = os.path.join(d, f"shard-{index}-of-{count}.sqlite")
-        _tournament(list(scenarios), list(strategies), shard=(index, count), db=path, **options)
+        t = _tournament(list(scenarios), list(strategies), shard=(index, count), db=path, **options)
         with open(path, "rb") as f:
-            return f.read()
+            return f.read(), t.summary
 
 
 def tournament(
@@ -63,11 +64,13 @@ def tournament(
     threads_per_shard: int = 1,
     max_retries: int = 3,
     address: Optional[str] = None,
-) -> Results:
+) -> TournamentResult:
     """Plays ``detente.tournament(scenarios, strategies, ...)`` as ``shards`` Ray tasks and
     merges them into the results database ``db`` (created when missing; a database of the
-    same tournament is completed, never duplicated). Returns ``detente.results(db,
-    scenarios)``: the records in id order, the ranking and the counts.
+    same tournament is completed, never duplicated). Returns what ``detente.tournament``
+    returns with a ``db``: the description, the ranking of the whole database, ``summary``
+    (the shards' summaries added up) and ``records=None`` (``detente.results(db, scenarios)``
+    reads them; ``to_pandas()`` too).
 
     ``shards`` defaults to twice the cluster's CPUs; each task asks Ray for
     ``threads_per_shard`` CPUs and plays its shard on that many threads. A task whose worker
@@ -117,13 +120,17 @@ def tournament(
     scen_ref = ray.put(scenarios)
     strat_ref = ray.put(strategies)
     futures = [task.remote(i, shards, scen_ref, strat_ref, options) for i in range(shards)]
+    summary = {"in_shard": 0, "skipped": 0, "ran": 0, "failed": 0}
     with tempfile.TemporaryDirectory(prefix="detente-ray-merge-") as d:
         paths = []
         # Shard databases are written in shard order, whatever order the tasks finish in.
-        for i, blob in enumerate(ray.get(futures)):
+        for i, (blob, s) in enumerate(ray.get(futures)):
             path = os.path.join(d, f"shard-{i}-of-{shards}.sqlite")
             with open(path, "wb") as f:
                 f.write(blob)
             paths.append(path)
+            for k in summary:
+                summary[k] += s[k]
         merge(db, paths)
-    return results(db, scenarios)
+    r = results(db, scenarios, records=False)
+    return TournamentResult(r.description, summary, [0, 1], os.fspath(db), None, r.ranking)

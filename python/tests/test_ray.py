@@ -52,12 +52,17 @@ def test_ray_tournament_equals_the_single_process_one(cluster, job_offer, tmp_pa
     single = tmp_path / "single.sqlite"
     detente.tournament(sc, players, rounds=40, reps=2, seed=11, db=single)
     want = detente.results(single, sc)
-    got = detente.ray.tournament(sc, players, rounds=40, reps=2, seed=11, db=tmp_path / "ray.sqlite", shards=5)
+    t = detente.ray.tournament(sc, players, rounds=40, reps=2, seed=11, db=tmp_path / "ray.sqlite", shards=5)
+    assert t.records is None and t.db == str(tmp_path / "ray.sqlite")
+    assert t.summary == {"in_shard": 2 * 2 * 16 * 2, "skipped": 0, "ran": 2 * 2 * 16 * 2, "failed": 0}
+    assert t.ranking == want.ranking and t.description == want.description
+    got = detente.results(t.db, sc)
     assert got.counts["stored"] == got.counts["planned"] == want.counts["planned"] == 2 * 2 * 16 * 2
     assert rows(got) == rows(want)
+    assert len(t.to_pandas()) == 2 * 2 * 16 * 2
     # Rerunning into the same database adds nothing.
-    again = detente.ray.tournament(sc, players, rounds=40, reps=2, seed=11, db=tmp_path / "ray.sqlite", shards=3)
-    assert rows(again) == rows(want)
+    detente.ray.tournament(sc, players, rounds=40, reps=2, seed=11, db=tmp_path / "ray.sqlite", shards=3)
+    assert rows(detente.results(t.db, sc)) == rows(want)
 
 
 def test_a_worker_killed_mid_shard_is_retried_and_the_result_is_complete(cluster, job_offer, tmp_path):
@@ -89,7 +94,8 @@ def test_a_worker_killed_mid_shard_is_retried_and_the_result_is_complete(cluster
     sc = scenarios(job_offer)
     players = ["boulware", "conceder", make_player(marker)]
     db = tmp_path / "ray.sqlite"
-    got = detente.ray.tournament(sc, players, rounds=30, seed=5, db=db, shards=4, max_retries=2)
+    detente.ray.tournament(sc, players, rounds=30, seed=5, db=db, shards=4, max_retries=2)
+    got = detente.results(db, sc)
     assert os.path.exists(marker), "no worker was killed: the test tested nothing"
     assert int(open(marker).read()) != os.getpid()
     # Every negotiation exactly once, identical to a single-process run with a saboteur that

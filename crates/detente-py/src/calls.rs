@@ -953,15 +953,18 @@ pub fn merge<'py>(
 /// Reads a results database: its `description`, every `record` in id order (agreements as
 /// outcome dicts when the tournament's `scenarios` are given, else as value indices; with
 /// `traces`, each record's trace when the tournament kept them), the `ranking`, and the
-/// `counts` (`planned`, `stored`, `failed`).
+/// `counts` (`planned`, `stored`, `failed`). With `records = False` the records are not read
+/// (`records` is `None`): the ranking and counts of a large database, quickly.
 #[pyfunction]
-#[pyo3(signature = (db, scenarios = None, *, traces = false))]
+#[pyo3(signature = (db, scenarios = None, *, traces = false, records = true))]
 pub fn results<'py>(
     py: Python<'py>,
     db: PathBuf,
     scenarios: Option<&Bound<'py, PyAny>>,
     traces: bool,
+    records: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let read_records = records;
     let spaces: Option<Vec<OutcomeSpace>> = match scenarios {
         None => None,
         Some(x) if x.is_instance_of::<PyList>() || x.is_instance_of::<PyTuple>() => Some(
@@ -992,17 +995,19 @@ pub fn results<'py>(
             ));
         }
         let mut records = Vec::new();
-        store
-            .for_each_record(traces, &mut |r| {
-                records.push(record_json(&d, spaces.as_deref(), &r));
-                Ok(())
-            })
-            .map_err(|e| err("db", e))?;
+        if read_records {
+            store
+                .for_each_record(traces, &mut |r| {
+                    records.push(record_json(&d, spaces.as_deref(), &r));
+                    Ok(())
+                })
+                .map_err(|e| err("db", e))?;
+        }
         let ranking = store.ranking().map_err(|e| err("db", e))?;
         let c = store.counts().map_err(|e| err("db", e))?;
         Ok(json!({
             "description": description_json(&d),
-            "records": records,
+            "records": if read_records { Json::Array(records) } else { Json::Null },
             "ranking": ranking.iter().map(standing_json).collect::<Vec<_>>(),
             "counts": {"planned": c.planned, "stored": c.stored, "failed": c.failed},
         }))
