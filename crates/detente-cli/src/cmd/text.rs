@@ -486,7 +486,7 @@ pub(crate) fn write_why_not(
         Err(e) => writeln!(
             out,
             "  Why: the exact analysis could not decide whether a zone exists ({})",
-            e.reason
+            e
         )?,
         Ok(c) if c.to_u64() != Some(0) => {
             let mut who = Vec::new();

@@ -100,12 +100,7 @@ fn walk(v: &toml::Value, path: &str, declared: &BTreeSet<String>, bad: &mut Vec<
     }
 }
 
-fn estimate(
-    t: &toml::Table,
-    path: &str,
-    declared: &BTreeSet<String>,
-    bad: &mut Vec<String>,
-) {
+fn estimate(t: &toml::Table, path: &str, declared: &BTreeSet<String>, bad: &mut Vec<String>) {
     let get = |k: &str| t.get(k).and_then(num);
     let (Some(value), Some(low), Some(high)) = (get("value"), get("low"), get("high")) else {
         bad.push(format!("{path}: an estimate without both low and high"));
@@ -129,10 +124,14 @@ fn estimate(
             )),
         }
         if low >= high {
-            bad.push(format!("{path}: an estimate with an empty range [{low}, {high}]"));
+            bad.push(format!(
+                "{path}: an estimate with an empty range [{low}, {high}]"
+            ));
         }
     } else {
-        bad.push(format!("{path}: no basis ('estimate (… confidence): …' or 'scale anchor: …')"));
+        bad.push(format!(
+            "{path}: no basis ('estimate (… confidence): …' or 'scale anchor: …')"
+        ));
     }
     for id in undeclared(basis, declared) {
         bad.push(format!("{path}: basis names undeclared source {id}"));
@@ -144,18 +143,15 @@ fn estimate(
     }
 }
 
-fn red_line_basis(
-    t: &toml::Table,
-    path: &str,
-    declared: &BTreeSet<String>,
-    bad: &mut Vec<String>,
-) {
+fn red_line_basis(t: &toml::Table, path: &str, declared: &BTreeSet<String>, bad: &mut Vec<String>) {
     let basis = t.get("basis").and_then(|b| b.as_str()).unwrap_or_default();
     let why = basis
         .strip_prefix("reported: ")
         .or_else(|| basis.strip_prefix("estimate: "));
     if why.is_none_or(str::is_empty) {
-        bad.push(format!("{path}: a red line's basis must be 'reported: why' or 'estimate: why'"));
+        bad.push(format!(
+            "{path}: a red line's basis must be 'reported: why' or 'estimate: why'"
+        ));
     }
     for id in undeclared(basis, declared) {
         bad.push(format!("{path}: basis names undeclared source {id}"));
@@ -191,20 +187,41 @@ fn a_bare_or_unexplained_number_is_caught() {
     };
     // A weight written back as a bare number.
     let w = "T1_donbas               = { value = 16.0, low = 12.0, high = 20.0, basis = ";
-    let bad = one(w, "T1_donbas = 16.0\nX_unused = { value = 16.0, low = 12.0, high = 20.0, basis = ");
-    assert!(bad.iter().any(|b| b.contains("weights.T1_donbas = 16")), "{bad:#?}");
+    let bad = one(
+        w,
+        "T1_donbas = 16.0\nX_unused = { value = 16.0, low = 12.0, high = 20.0, basis = ",
+    );
+    assert!(
+        bad.iter().any(|b| b.contains("weights.T1_donbas = 16")),
+        "{bad:#?}"
+    );
     // A new party key with a bare number.
-    let bad = one("role = \"principal\"\n", "role = \"principal\"\ndiscount = 0.9\n");
+    let bad = one(
+        "role = \"principal\"\n",
+        "role = \"principal\"\ndiscount = 0.9\n",
+    );
     assert_eq!(bad.len(), 1, "{bad:#?}");
     assert!(bad[0].contains("discount = 0.9"), "{bad:#?}");
     // A range dropped, a basis dropped, an estimate with no width, a bad anchor.
-    let bad = one("value = 0.62, low = 0.56, high = 0.68, ", "value = 0.62, high = 0.68, ");
-    assert!(bad == ["parties[1].reservation: an estimate without both low and high"], "{bad:#?}");
-    let bad = one("value = 0.62, low = 0.56, high = 0.68, basis = \"estimate (", "value = 0.62, low = 0.62, high = 0.62, basis = \"estimate (");
+    let bad = one(
+        "value = 0.62, low = 0.56, high = 0.68, ",
+        "value = 0.62, high = 0.68, ",
+    );
+    assert!(
+        bad == ["parties[1].reservation: an estimate without both low and high"],
+        "{bad:#?}"
+    );
+    let bad = one(
+        "value = 0.62, low = 0.56, high = 0.68, basis = \"estimate (",
+        "value = 0.62, low = 0.62, high = 0.62, basis = \"estimate (",
+    );
     assert!(bad[0].contains("empty range"), "{bad:#?}");
     let bad = one("basis = \"scale anchor: ", "basis = \"scale: ");
     assert!(bad[0].contains("no basis"), "{bad:#?}");
-    let bad = one("basis = \"estimate (medium confidence): ", "basis = \"estimate: ");
+    let bad = one(
+        "basis = \"estimate (medium confidence): ",
+        "basis = \"estimate: ",
+    );
     assert!(bad[0].contains("high|medium|low"), "{bad:#?}");
     // A red line without its confidence or its reason; a basis naming an unknown source.
     let bad = one(", confidence = 0.9 },", " },");
