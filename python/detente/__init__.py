@@ -77,6 +77,7 @@ __all__ = [
     "merge",
     "negotiate",
     "results",
+    "sensitivity",
     "single_text",
     "tournament",
 ]
@@ -122,6 +123,22 @@ def analyze(
             scenario, full_frontier=full_frontier, acceptable_frontier=acceptable_frontier, max_nodes=max_nodes
         )
     )
+
+
+def sensitivity(
+    scenario: Scenario,
+    *,
+    samples: int = 1000,
+    seed: int = 0,
+    max_nodes: int = 10_000_000,
+) -> Dict[str, Any]:
+    """The robust analysis of ``detente sensitivity`` (docs/robustness.md): ``samples`` seeded
+    draws of the scenario's ranges, each decided exactly. Returns the dict that
+    ``detente sensitivity --json`` prints: ``zone_probability`` (``share``, ``count``, ``n``,
+    Wilson ``ci95``), ``point_zone``, ``robust_packages``, ``nash``, ``drafts``, ``decisive``
+    (the tornado), ``unlock`` (when there is no zone) and ``seed``. The same seed gives the
+    same answer. A scenario without ranges has every draw equal to the point scenario."""
+    return _detente.sensitivity(scenario, samples=samples, seed=seed, max_nodes=max_nodes)
 
 
 def negotiate(

@@ -76,6 +76,7 @@ fn _detente(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(calls::negotiate, m)?)?;
     m.add_function(wrap_pyfunction!(calls::single_text, m)?)?;
     m.add_function(wrap_pyfunction!(calls::tournament, m)?)?;
+    m.add_function(wrap_pyfunction!(calls::sensitivity, m)?)?;
     m.add_function(wrap_pyfunction!(calls::merge, m)?)?;
     m.add_function(wrap_pyfunction!(calls::results, m)?)?;
     Ok(())
