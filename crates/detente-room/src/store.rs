@@ -1059,6 +1059,39 @@ impl Store {
         self.with_read(|c| neutral_advice(c, room_id, scenario))
     }
 
+    /// Everything the trusted neutral's advice depends on, as one string read in one snapshot:
+    /// the room's status, agreed version and number of versions, and every party seat's
+    /// confidence and saved preferences. Equal fingerprints give equal advice.
+    ///
+    /// # Errors
+    /// On a storage failure.
+    pub fn neutral_fingerprint(&self, room_id: i64) -> Result<String> {
+        self.with_read(|c| {
+            let room: String = c.query_row(
+                "SELECT status || '|' || ifnull(agreed_version, '-') || '|' ||
+                   (SELECT count(*) FROM versions WHERE room_id = ?1)
+                 FROM rooms WHERE id = ?1",
+                params![room_id],
+                |r| r.get(0),
+            )?;
+            let mut st = c.prepare(
+                "SELECT id, confided, ifnull(prefs_json, '') FROM seats
+                 WHERE room_id = ?1 AND kind = 'party' ORDER BY id",
+            )?;
+            let seats = st
+                .query_map(params![room_id], |r| {
+                    Ok(format!(
+                        "{}:{}:{}",
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, bool>(1)?,
+                        r.get::<_, String>(2)?
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(format!("{room}|{}", seats.join("|")))
+        })
+    }
+
     /// The feedback mediator's suggestion for the next draft, from the verdicts so far.
     ///
     /// # Errors

@@ -62,6 +62,10 @@ struct Inner {
     scenarios: Mutex<HashMap<i64, Arc<Scenario>>>,
     events: broadcast::Sender<i64>,
     failed_logins: Mutex<HashMap<i64, Vec<Instant>>>,
+    /// The trusted neutral's last advice per room, with the fingerprint of the room state it
+    /// was computed for ([`Store::neutral_fingerprint`]): its exact searches can be long on
+    /// large scenarios, and every live update reloads the pages.
+    neutral: Mutex<HashMap<i64, (String, Option<NeutralAdvice>)>>,
 }
 
 impl AppState {
@@ -75,6 +79,7 @@ impl AppState {
                 scenarios: Mutex::new(HashMap::new()),
                 events,
                 failed_logins: Mutex::new(HashMap::new()),
+                neutral: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -98,6 +103,29 @@ impl AppState {
         let s = Arc::new(s);
         cache.insert(room.id, s.clone());
         Ok(s)
+    }
+
+    /// The trusted neutral's advice for `room`, computed once per room state.
+    fn neutral_advice(
+        &self,
+        room: &crate::store::Room,
+        scenario: &Scenario,
+    ) -> Result<Option<NeutralAdvice>> {
+        if !room.trusted_neutral {
+            return Ok(None);
+        }
+        let key = self.store().neutral_fingerprint(room.id)?;
+        if let Ok(cache) = self.inner.neutral.lock()
+            && let Some((k, a)) = cache.get(&room.id)
+            && *k == key
+        {
+            return Ok(a.clone());
+        }
+        let advice = self.store().neutral_advice(room.id, scenario)?;
+        if let Ok(mut cache) = self.inner.neutral.lock() {
+            cache.insert(room.id, (key, advice.clone()));
+        }
+        Ok(advice)
     }
 
     fn changed(&self, room_id: i64) {
@@ -693,7 +721,7 @@ async fn seat_page(
     let neutral = if seat.kind == SeatKind::Observer {
         None
     } else {
-        store.neutral_advice(room.id, &scenario)?
+        st.neutral_advice(&room, &scenario)?
     };
     Ok(html(match seat.kind {
         SeatKind::Party => {
@@ -893,10 +921,9 @@ async fn start_talks(
         SeatKind::Mediator if seat.agent.is_none() => {
             model::parse_draft(scenario.space(), &fields)?
         }
-        SeatKind::Party if agent_mediator(&seats) => start_draft(
-            &scenario,
-            st.store().neutral_advice(room.id, &scenario)?.as_ref(),
-        ),
+        SeatKind::Party if agent_mediator(&seats) => {
+            start_draft(&scenario, st.neutral_advice(&room, &scenario)?.as_ref())
+        }
         _ => return Err(Error::forbidden("only the mediator opens the talks")),
     };
     st.store().start_talks(room.id, &scenario, &draft)?;

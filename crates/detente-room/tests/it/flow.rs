@@ -154,6 +154,33 @@ async fn two_delegations_and_a_mediator_reach_an_agreement() {
     }
     // 2 parties × (3 clauses + the answer) × 3 versions.
     assert_eq!(chart.matches("<rect class=").count(), 2 * 4 * 3);
+    // The candidate's concession curve: one point per version at its own utility (the SVG maps
+    // utility u to y = 100 − 80u), and its walk-away line at its edited 0.25.
+    let cp = cand.page(&app).await.body;
+    let curve = &cp[cp.find("id=\"concession\"").expect("the concession curve")..];
+    let curve = &curve[..curve.find("</svg>").unwrap()];
+    let cys: Vec<f64> = curve
+        .split("<circle ")
+        .skip(1)
+        .map(|c| {
+            let i = c.find("cy=\"").unwrap() + 4;
+            c[i..i + c[i..].find('"').unwrap()].parse().unwrap()
+        })
+        .collect();
+    let cand_prefs = &s.parties()[1].preferences;
+    let drafts = [vec![0, 0, 0], vec![3, 0, 2], vec![3, 1, 2]];
+    assert_eq!(cys.len(), drafts.len());
+    for (y, d) in cys.iter().zip(&drafts) {
+        let u = cand_prefs.utility(&detente_core::Outcome::new(d.clone()));
+        assert!(
+            (y - (100.0 - 80.0 * u.clamp(0.0, 1.0))).abs() < 0.06,
+            "{y} for u = {u}"
+        );
+    }
+    assert!(
+        curve.contains("y1=\"80\""),
+        "walk-away line at 0.25: {curve}"
+    );
     for c in [&emp, &cand, &med] {
         let body = c.page(&app).await.body;
         assert!(

@@ -171,14 +171,26 @@ async fn the_suggestion_is_the_librarys_exact_nash_package_of_the_confided_prefe
         );
     }
 
-    // Changing preferences withdraws the confidence.
+    // Changing preferences withdraws the confidence; confided again, the new preferences
+    // count (back to the scenario's: the unedited package), then the edited ones again.
+    let unedited_form = PrefsForm::from_preferences(&t.s.parties()[1].preferences);
+    assert_eq!(
+        post_fields(app, &t.cand, "prefs", &form_fields(&unedited_form)).await,
+        303
+    );
+    let mp = t.med.page(app).await.body;
+    assert!(mp.contains("Waiting for candidate to confide"), "{mp}");
+    assert_eq!(
+        t.cand.act(app, "confide", &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let mp = t.med.page(app).await.body;
+    assert!(mp.contains(&describe(&t.s, &unedited)), "{mp}");
     let form = edited_form(&t.s);
     assert_eq!(
         post_fields(app, &t.cand, "prefs", &form_fields(&form)).await,
         303
     );
-    let mp = t.med.page(app).await.body;
-    assert!(mp.contains("Waiting for candidate to confide"), "{mp}");
     assert_eq!(
         t.cand.act(app, "confide", &[]).await.status,
         StatusCode::SEE_OTHER
