@@ -640,7 +640,10 @@ fn single_text_tournaments_rank_mediators() {
     assert!(blind["questions"]["mean"].as_f64().unwrap() > 0.0);
     let text = ok(&args(&["report", s(&a)]));
     let text = String::from_utf8_lossy(&text.stdout);
-    assert!(text.contains("consultations  questions"), "{text}");
+    assert!(
+        text.contains("rank  mediator") && text.contains("consultations"),
+        "{text}"
+    );
     assert!(text.contains("trusted-nash"), "{text}");
     // An SAO report says so and has no mediator ranking.
     let sao = dir.file("sao.db");

@@ -60,8 +60,9 @@ pub struct TournamentConfig {
     /// Most assignments a scenario plays; above it a uniform sample is drawn (default
     /// 100 000; see the `plan` module).
     pub max_assignments: u64,
-    /// Most actions (offers, acceptances, walk-aways) one negotiation may take before it is
-    /// recorded as a failure (default: none; alternating offers stops at its deadline anyway).
+    /// Most actions (offers, acceptances, walk-aways; under single text: verdicts and new
+    /// drafts) one negotiation may take before it is recorded as a failure (default: none;
+    /// both protocols stop at their deadline anyway).
     pub max_steps: Option<u64>,
     /// Whether records carry the full trace (default false).
     pub traces: bool,

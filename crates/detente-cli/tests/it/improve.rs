@@ -39,8 +39,8 @@ name = "Carol"
 reservation = 0.1
 weights = { price = 1, speed = 1 }
 [parties.values]
-price = [0.2, 1.0, 0.4]
-speed = [0.3, 1.0, 0.6]
+price = [0.6, 1.0, 0.4]
+speed = [0.8, 1.0, 0.2]
 
 [[packages]]
 name = "opening"
@@ -58,7 +58,7 @@ const SPEED: [&str; 3] = ["slow", "normal", "fast"];
 fn utilities(p: usize, s: usize) -> [f64; 3] {
     let alice = (2.0 * [1.0, 0.6, 0.0][p] + [0.0, 0.5, 1.0][s]) / 3.0;
     let bob = ([0.0, 0.6, 1.0][p] + 2.0 * [1.0, 0.7, 0.0][s]) / 3.0;
-    let carol = ([0.2, 1.0, 0.4][p] + [0.3, 1.0, 0.6][s]) / 2.0;
+    let carol = ([0.6, 1.0, 0.4][p] + [0.8, 1.0, 0.2][s]) / 2.0;
     [alice, bob, carol]
 }
 
