@@ -31,9 +31,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use detente_core::links::{Condition, Link, ValueSet};
-use detente_core::{
-    IssueKind, OutcomeSpace, Preferences, RedLines, Scenario, UtilityFunction,
-};
+use detente_core::{IssueKind, OutcomeSpace, Preferences, RedLines, Scenario, UtilityFunction};
 
 use super::xml::Element;
 use super::{Domain, err, int_attr, num_attr, single_value};
@@ -92,7 +90,15 @@ pub(super) fn preferences(
         )
     })?;
     let mut links = Vec::new();
-    collect(path, ufun_el, 1.0 / max_utility, domain, space, &mut links, 0)?;
+    collect(
+        path,
+        ufun_el,
+        1.0 / max_utility,
+        domain,
+        space,
+        &mut links,
+        0,
+    )?;
     let n = space.issues().len();
     let terms: Vec<Vec<f64>> = space
         .issues()
