@@ -1731,18 +1731,11 @@ pub fn to_toml_with(s: &Scenario, opts: &WriteOptions) -> Result<(String, Vec<St
             time_discount: None,
             weights,
             red_lines: {
-                red_lines.extend(conditional_red_lines.iter().map(|r| {
-                    let (issue, options, unless, only_if) = links::write_conditional(space, r);
-                    RedLineDto {
-                        issue: spanned(issue),
-                        options,
-                        basis: None,
-                        sources: Vec::new(),
-                        confidence: None,
-                        unless,
-                        only_if,
-                    }
-                }));
+                red_lines.extend(
+                    conditional_red_lines
+                        .iter()
+                        .map(|r| links::write_conditional(space, r)),
+                );
                 red_lines
             },
             links,
@@ -1928,16 +1921,7 @@ fn write_model(dto: &mut PartyDto, model: &PartyModel, party: &Party, space: &Ou
             .collect();
         // Conditional red lines are not part of the uncertainty model; keep them.
         for r in party.preferences.red_lines().conditional() {
-            let (issue, options, unless, only_if) = links::write_conditional(space, r);
-            dto.red_lines.push(RedLineDto {
-                issue: spanned(issue),
-                options,
-                basis: None,
-                sources: Vec::new(),
-                confidence: None,
-                unless,
-                only_if,
-            });
+            dto.red_lines.push(links::write_conditional(space, r));
         }
     }
 }

@@ -1085,7 +1085,7 @@ fn sensitivity_json(s: &CoreScenario, r: &Sensitivity) -> Json {
         "point_zone".into(),
         match &r.point_zone {
             Ok(b) => json!(b),
-            Err(e) => json!({ "incomplete": e.reason }),
+            Err(e) => json!({ "incomplete": e.to_string() }),
         },
     );
     let mut zone = share(&r.zone);
@@ -1168,14 +1168,14 @@ fn sensitivity_json(s: &CoreScenario, r: &Sensitivity) -> Json {
                         "per_party": per_party(s, &sf.per_party),
                     }),
                     Ok(None) => Json::Null,
-                    Err(e) => json!({ "incomplete": e.reason }),
+                    Err(e) => json!({ "incomplete": e.to_string() }),
                 },
                 "smallest_move": u.smallest_move.as_ref().map_or(Json::Null, |d| decisive(s, d)),
                 "reservation_needed": s.parties().iter().zip(&u.reservation_needed).map(|(p, x)| {
                     (p.name.clone(), match x {
                         Ok(Some(t)) => json!(t),
                         Ok(None) => Json::Null,
-                        Err(e) => json!({ "incomplete": e.reason }),
+                        Err(e) => json!({ "incomplete": e.to_string() }),
                     })
                 }).collect::<serde_json::Map<String, Json>>(),
                 "red_lines": u.red_lines.iter().map(|&(p, k)| red_line_json(s, p, k)).collect::<Vec<_>>(),

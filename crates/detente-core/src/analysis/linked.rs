@@ -12,8 +12,10 @@
 //! * optimistic: satisfied values + open positive values,
 //! * pessimistic: satisfied values + open negative values,
 //!
-//! each exact for that link alone. Summed over links they bound the party's link utility; with
-//! the additive suffix bounds, the search prunes as it does for additive utilities. When every
+//! each exact for that link alone. They are summed *by bucket* (see [`LinkState`]): each open
+//! link belongs to the level of its deepest clause, and a level contributes the best (worst)
+//! of its candidates, additive term included, so links on one issue with disjoint sets never
+//! count twice. With these bounds the search prunes as it does for additive utilities. When every
 //! party's bounds meet (all links decided and no additive spread left) the whole subtree has
 //! one utility vector, and visitors take it at once with its exact leaf count.
 //!
@@ -38,8 +40,14 @@ pub(crate) struct LinkIndex {
     touch: Vec<Vec<(usize, Vec<bool>)>>,
     /// Link -> number of levels it touches.
     n_clauses: Vec<u32>,
-    base_opt: Vec<f64>,
-    base_pess: Vec<f64>,
+    /// Level -> the soft links whose deepest clause is at that level (their *bucket*), each
+    /// with its membership over the level's candidates.
+    bucket: Vec<Vec<(usize, Vec<bool>)>>,
+    /// Link -> its bucket level (soft links).
+    bucket_of: Vec<usize>,
+    /// Level -> flattened additive terms `[k * np + p]`.
+    terms: Vec<Vec<f64>>,
+    base: Vec<f64>,
     n_hard: u32,
     /// Some hard box holds everywhere: no acceptable leaf.
     pub(crate) empty: bool,
@@ -91,31 +99,16 @@ pub(crate) fn level_order(spreads: &[f64], links: &[(Vec<usize>, f64)]) -> Vec<u
 }
 
 impl LinkIndex {
-    /// An index tracking nothing over `levels` levels.
-    fn inert(np: usize, levels: usize) -> LinkIndex {
-        LinkIndex {
-            np,
-            party: Vec::new(),
-            value: Vec::new(),
-            hard: Vec::new(),
-            touch: vec![Vec::new(); levels],
-            n_clauses: Vec::new(),
-            base_opt: vec![0.0; np],
-            base_pess: vec![0.0; np],
-            n_hard: 0,
-            empty: false,
-        }
-    }
-
-    /// The index over levels `order` with candidates `cands`, or `None` when there is nothing
-    /// to track.
+    /// The index over levels `order` with candidates `cands` and flattened additive terms
+    /// `terms` (`[k * np + p]` per level), or `None` when there is nothing to track.
     pub(crate) fn new(
         np: usize,
         order: &[usize],
         cands: &[Vec<u32>],
-        terms: &Terms<'_>,
+        terms: &[Vec<f64>],
+        linked: &Terms<'_>,
     ) -> Option<LinkIndex> {
-        if terms.soft.is_empty() && terms.hard.is_empty() {
+        if linked.soft.is_empty() && linked.hard.is_empty() {
             return None;
         }
         let mut level_of = vec![usize::MAX; order.len()];
@@ -129,16 +122,18 @@ impl LinkIndex {
             hard: Vec::new(),
             touch: vec![Vec::new(); order.len()],
             n_clauses: Vec::new(),
-            base_opt: vec![0.0; np],
-            base_pess: vec![0.0; np],
+            bucket: vec![Vec::new(); order.len()],
+            bucket_of: Vec::new(),
+            terms: terms.to_vec(),
+            base: vec![0.0; np],
             n_hard: 0,
             empty: false,
         };
-        let all = terms
+        let all = linked
             .soft
             .iter()
             .map(|(p, l)| (*p, l.condition(), l.value(), false))
-            .chain(terms.hard.iter().map(|(p, c)| (*p, *c, 0.0, true)));
+            .chain(linked.hard.iter().map(|(p, c)| (*p, *c, 0.0, true)));
         for (p, cond, value, hard) in all {
             let mut clauses: Vec<(usize, Vec<bool>)> = Vec::new();
             let mut dead = false;
@@ -153,7 +148,7 @@ impl LinkIndex {
                     clauses.push((level, member));
                 }
             }
-            if dead {
+            if dead || (!hard && value == 0.0) {
                 continue;
             }
             if clauses.is_empty() {
@@ -161,8 +156,7 @@ impl LinkIndex {
                 if hard {
                     ix.empty = true;
                 } else {
-                    ix.base_opt[p] += value;
-                    ix.base_pess[p] += value;
+                    ix.base[p] += value;
                 }
                 continue;
             }
@@ -171,12 +165,12 @@ impl LinkIndex {
             ix.value.push(value);
             ix.hard.push(hard);
             ix.n_clauses.push(clauses.len() as u32);
+            let deepest = clauses.iter().map(|c| c.0).max().unwrap_or(0);
+            ix.bucket_of.push(deepest);
             if hard {
                 ix.n_hard += 1;
-            } else if value > 0.0 {
-                ix.base_opt[p] += value;
-            } else {
-                ix.base_pess[p] += value;
+            } else if let Some((_, m)) = clauses.iter().find(|c| c.0 == deepest) {
+                ix.bucket[deepest].push((k, m.clone()));
             }
             for (level, member) in clauses {
                 ix.touch[level].push((k, member));
@@ -184,63 +178,149 @@ impl LinkIndex {
         }
         Some(ix)
     }
+
+    /// An index tracking nothing over `levels` levels.
+    fn inert(np: usize, terms: &[Vec<f64>]) -> LinkIndex {
+        LinkIndex {
+            np,
+            party: Vec::new(),
+            value: Vec::new(),
+            hard: Vec::new(),
+            touch: vec![Vec::new(); terms.len()],
+            n_clauses: Vec::new(),
+            bucket: vec![Vec::new(); terms.len()],
+            bucket_of: Vec::new(),
+            terms: terms.to_vec(),
+            base: vec![0.0; np],
+            n_hard: 0,
+            empty: false,
+        }
+    }
 }
 
 /// The search's bookkeeping of every link below the current node.
+///
+/// Bounds are *bucketed*: every soft link belongs to the level of its deepest clause, and a
+/// level's bucket is bounded by the best (worst) candidate of that level, counting the level's
+/// additive term plus every live link of the bucket it satisfies. Links that share an issue
+/// with disjoint sets can then never both count, which the plain sum of open values would do.
+/// A link whose other clauses already failed is dead and leaves its bucket.
 #[derive(Clone, Debug)]
 pub(crate) struct LinkState {
     open_clauses: Vec<u32>,
     failed: Vec<u32>,
-    /// `(level * np + p)`: link bounds at a node of that level.
-    pub(crate) opt: Vec<f64>,
-    pub(crate) pess: Vec<f64>,
+    /// `(level * np + p)`: values of the links satisfied above a node of that level.
+    decided: Vec<f64>,
+    /// `(level * np + p)`: the bucket of `level`, best and worst candidate.
+    bmax: Vec<f64>,
+    bmin: Vec<f64>,
     /// Level -> open hard boxes.
     pub(crate) hard_open: Vec<u32>,
+    scratch_hi: Vec<f64>,
+    scratch_lo: Vec<f64>,
+    dirty: Vec<usize>,
 }
 
 impl LinkState {
     pub(crate) fn new(ix: &LinkIndex) -> LinkState {
         let levels = ix.touch.len();
-        let mut opt = vec![0.0; (levels + 1) * ix.np];
-        let mut pess = vec![0.0; (levels + 1) * ix.np];
-        opt[..ix.np].copy_from_slice(&ix.base_opt);
-        pess[..ix.np].copy_from_slice(&ix.base_pess);
+        let np = ix.np;
+        let mut decided = vec![0.0; (levels + 1) * np];
+        decided[..np].copy_from_slice(&ix.base);
         let mut hard_open = vec![0; levels + 1];
         hard_open[0] = ix.n_hard;
-        LinkState {
+        let mut st = LinkState {
             open_clauses: ix.n_clauses.clone(),
             failed: vec![0; ix.party.len()],
-            opt,
-            pess,
+            decided,
+            bmax: vec![0.0; levels * np],
+            bmin: vec![0.0; levels * np],
             hard_open,
+            scratch_hi: vec![0.0; np],
+            scratch_lo: vec![0.0; np],
+            dirty: Vec::new(),
+        };
+        for level in 0..levels {
+            st.refresh(ix, level);
+        }
+        st
+    }
+
+    /// Recomputes the bucket of `level` from scratch (no drift from repeated updates).
+    fn refresh(&mut self, ix: &LinkIndex, level: usize) {
+        let np = ix.np;
+        let terms = &ix.terms[level];
+        let n_cands = terms.len() / np.max(1);
+        for p in 0..np {
+            self.bmax[level * np + p] = f64::NEG_INFINITY;
+            self.bmin[level * np + p] = f64::INFINITY;
+        }
+        for k in 0..n_cands {
+            for p in 0..np {
+                self.scratch_hi[p] = terms[k * np + p];
+                self.scratch_lo[p] = terms[k * np + p];
+            }
+            for (link, member) in &ix.bucket[level] {
+                if member[k] && self.failed[*link] == 0 {
+                    let (p, v) = (ix.party[*link], ix.value[*link]);
+                    if v > 0.0 {
+                        self.scratch_hi[p] += v;
+                    } else {
+                        self.scratch_lo[p] += v;
+                    }
+                }
+            }
+            for p in 0..np {
+                let i = level * np + p;
+                self.bmax[i] = self.bmax[i].max(self.scratch_hi[p]);
+                self.bmin[i] = self.bmin[i].min(self.scratch_lo[p]);
+            }
+        }
+        if n_cands == 0 {
+            for p in 0..np {
+                self.bmax[level * np + p] = 0.0;
+                self.bmin[level * np + p] = 0.0;
+            }
         }
     }
 
-    /// Fixes candidate `k` at `level`, writing the bounds of level + 1. Returns false when a
-    /// hard box now holds (no acceptable leaf below); [`LinkState::leave`] must follow either way.
+    /// Bounds (lowest, highest) on party `p`'s raw utility (additive + links) below a node of
+    /// `level` whose additive partial sum is `acc`.
+    #[inline]
+    pub(crate) fn bounds(&self, np: usize, level: usize, p: usize, acc: f64) -> (f64, f64) {
+        let d = acc + self.decided[level * np + p];
+        let (mut lo, mut hi) = (d, d);
+        let levels = self.bmax.len() / np.max(1);
+        for l in level..levels {
+            lo += self.bmin[l * np + p];
+            hi += self.bmax[l * np + p];
+        }
+        (lo, hi)
+    }
+
+    /// Fixes candidate `k` at `level`, writing the decided values of level + 1. Returns false
+    /// when a hard box now holds (no acceptable leaf below); [`LinkState::leave`] must follow
+    /// either way.
     pub(crate) fn enter(&mut self, ix: &LinkIndex, level: usize, k: usize) -> bool {
         let np = ix.np;
         let (b, n) = (level * np, (level + 1) * np);
         for p in 0..np {
-            self.opt[n + p] = self.opt[b + p];
-            self.pess[n + p] = self.pess[b + p];
+            self.decided[n + p] = self.decided[b + p];
         }
         let mut hard_open = self.hard_open[level];
         let mut ok = true;
+        self.dirty.clear();
         for (link, member) in &ix.touch[level] {
             let link = *link;
             self.open_clauses[link] -= 1;
-            let (p, v) = (ix.party[link], ix.value[link]);
             if !member[k] {
                 self.failed[link] += 1;
                 if self.failed[link] == 1 {
                     // Violated from here on.
                     if ix.hard[link] {
                         hard_open -= 1;
-                    } else if v > 0.0 {
-                        self.opt[n + p] -= v;
-                    } else {
-                        self.pess[n + p] -= v;
+                    } else if ix.bucket_of[link] > level {
+                        self.dirty.push(ix.bucket_of[link]);
                     }
                 }
             } else if self.open_clauses[link] == 0 && self.failed[link] == 0 {
@@ -248,25 +328,42 @@ impl LinkState {
                 if ix.hard[link] {
                     hard_open -= 1;
                     ok = false;
-                } else if v > 0.0 {
-                    self.pess[n + p] += v;
                 } else {
-                    self.opt[n + p] += v;
+                    self.decided[n + ix.party[link]] += ix.value[link];
                 }
             }
         }
         self.hard_open[level + 1] = hard_open;
+        self.refresh_dirty(ix);
         ok
+    }
+
+    fn refresh_dirty(&mut self, ix: &LinkIndex) {
+        if self.dirty.is_empty() {
+            return;
+        }
+        self.dirty.sort_unstable();
+        self.dirty.dedup();
+        let dirty = std::mem::take(&mut self.dirty);
+        for &l in &dirty {
+            self.refresh(ix, l);
+        }
+        self.dirty = dirty;
     }
 
     /// Undoes [`LinkState::enter`] of candidate `k` at `level`.
     pub(crate) fn leave(&mut self, ix: &LinkIndex, level: usize, k: usize) {
+        self.dirty.clear();
         for (link, member) in &ix.touch[level] {
             self.open_clauses[*link] += 1;
             if !member[k] {
                 self.failed[*link] -= 1;
+                if self.failed[*link] == 0 && !ix.hard[*link] && ix.bucket_of[*link] > level {
+                    self.dirty.push(ix.bucket_of[*link]);
+                }
             }
         }
+        self.refresh_dirty(ix);
     }
 }
 
@@ -334,38 +431,23 @@ pub(crate) fn extreme_in(
             c
         })
         .collect();
-    let mut smax = vec![0.0; n + 1];
-    for l in (0..n).rev() {
-        let i = order[l];
-        smax[l] = smax[l + 1]
-            + allowed[i]
-                .iter()
-                .map(|&v| terms[i][v as usize])
-                .fold(f64::MIN, f64::max);
-    }
+    let flat: Vec<Vec<f64>> = order
+        .iter()
+        .zip(&cands)
+        .map(|(&i, c)| c.iter().map(|&v| terms[i][v as usize]).collect())
+        .collect();
     let t = Terms {
         soft: negated.iter().map(|l| (0, l)).collect(),
         hard: Vec::new(),
     };
-    let ix = LinkIndex::new(1, &order, &cands, &t).unwrap_or_else(|| {
-        LinkIndex::new(
-            1,
-            &order,
-            &cands,
-            &Terms {
-                soft: Vec::new(),
-                hard: Vec::new(),
-            },
-        )
-        .unwrap_or(LinkIndex::inert(1, n))
-    });
+    let ix =
+        LinkIndex::new(1, &order, &cands, &flat, &t).unwrap_or_else(|| LinkIndex::inert(1, &flat));
     let mut st = LinkState::new(&ix);
     struct Bb<'a> {
         ix: &'a LinkIndex,
         order: &'a [usize],
         cands: &'a [Vec<u32>],
         terms: &'a [Vec<f64>],
-        smax: &'a [f64],
         clip: Option<f64>,
         path: Vec<u32>,
         best: Option<(f64, Vec<u32>)>,
@@ -380,13 +462,13 @@ pub(crate) fn extreme_in(
         fn go(&mut self, st: &mut LinkState, level: usize, acc: f64) {
             let n = self.order.len();
             if level == n {
-                let u = self.finish(acc + st.pess[n]);
+                let u = self.finish(st.bounds(1, n, 0, acc).0);
                 if self.best.as_ref().is_none_or(|b| u > b.0 + TIE_EPS) {
                     self.best = Some((u, self.path.clone()));
                 }
                 return;
             }
-            let opt = self.finish(acc + self.smax[level] + st.opt[level]);
+            let opt = self.finish(st.bounds(1, level, 0, acc).1);
             if self.best.as_ref().is_some_and(|b| opt <= b.0 + TIE_EPS) {
                 return;
             }
@@ -408,7 +490,6 @@ pub(crate) fn extreme_in(
         order: &order,
         cands: &cands,
         terms: &terms,
-        smax: &smax,
         clip,
         path: vec![0; n],
         best: None,

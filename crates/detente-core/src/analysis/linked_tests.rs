@@ -312,4 +312,23 @@ proptest! {
         let all_ok = completions.iter().filter(|o| prefs.iter().all(|p| acceptable_def(p, o))).count();
         prop_assert_eq!(score.acceptable_to_all.unwrap().to_u64(), Some(all_ok as u64));
     }
+
+    #[test]
+    fn a_linked_partys_bid_space_lists_exactly_its_acceptable_outcomes((space, prefs) in scenario()) {
+        use crate::negotiator::BidSpace;
+        for p in &prefs {
+            let b = BidSpace::for_preferences(&space, p);
+            let mut want: Vec<Outcome> = all_outcomes(&space)
+                .into_iter()
+                .filter(|o| acceptable_def(p, o))
+                .collect();
+            want.sort();
+            let mut got: Vec<Outcome> = (0..b.len()).map(|k| b.outcome(k)).collect();
+            for k in 0..b.len() {
+                prop_assert!((b.utility(k) - u_def(p, &b.outcome(k))).abs() <= 1e-12);
+            }
+            got.sort();
+            prop_assert_eq!(got, want);
+        }
+    }
 }

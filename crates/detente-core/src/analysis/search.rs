@@ -120,6 +120,28 @@ fn spreads(prefs: &[&Preferences], per_issue: &[Vec<u32>]) -> Vec<f64> {
     (0..per_issue.len()).map(spread).collect()
 }
 
+/// Like [`levels_in_order`], keeping the candidates in the order given.
+fn levels_in_order_ranked(
+    prefs: &[&Preferences],
+    ranked: &[Vec<u32>],
+    order: &[usize],
+) -> (Vec<Vec<u32>>, Vec<Vec<f64>>) {
+    let mut cands = Vec::with_capacity(order.len());
+    let mut terms = Vec::with_capacity(order.len());
+    for &i in order {
+        let c = ranked[i].clone();
+        let mut t = Vec::with_capacity(c.len() * prefs.len());
+        for &v in &c {
+            for p in prefs {
+                t.push(p.ufun().terms()[i][v as usize]);
+            }
+        }
+        cands.push(c);
+        terms.push(t);
+    }
+    (cands, terms)
+}
+
 /// The candidates and flattened terms of each level, for a given level order.
 fn levels_in_order(
     prefs: &[&Preferences],
@@ -205,13 +227,35 @@ impl Problem {
                 .chain(linked_terms.hard.iter().map(|(_, c)| (issues_of(c), 1.0)))
                 .collect();
             let order = level_order(&spreads(prefs, &per_issue), &weighted);
-            let (cands, terms) = levels_in_order(prefs, &per_issue, &order);
+            // Candidates in descending joint value, counting each link's value shared over its
+            // clauses for the values its clause admits: good leaves come early.
+            let mut ranked = per_issue.clone();
+            for (i, vals) in ranked.iter_mut().enumerate() {
+                let score = |v: u32| -> f64 {
+                    let mut x = 0.0;
+                    for pr in prefs {
+                        x += pr.ufun().terms()[i][v as usize];
+                        for l in pr.ufun().links() {
+                            let c = l.condition().clauses();
+                            if c.iter().any(|(j, set)| *j == i && set.contains(v)) {
+                                x += l.value() / c.len() as f64;
+                            }
+                        }
+                    }
+                    x
+                };
+                let scores: Vec<(u32, f64)> = vals.iter().map(|&v| (v, score(v))).collect();
+                let mut sorted = scores;
+                sorted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                *vals = sorted.into_iter().map(|(v, _)| v).collect();
+            }
+            let (cands, terms) = levels_in_order_ranked(prefs, &ranked, &order);
             (order, cands, terms)
         };
         let links = if empty {
             None
         } else {
-            LinkIndex::new(np, &order, &cands, &linked_terms)
+            LinkIndex::new(np, &order, &cands, &terms, &linked_terms)
         };
         if links.as_ref().is_some_and(|l| l.empty) {
             empty = true;
@@ -501,7 +545,7 @@ impl Walker<'_> {
         let clip = |p: usize, x: f64| if pr.clip[p] { x.min(1.0) } else { x };
         if level == pr.n_issues {
             for p in 0..np {
-                self.u[p] = clip(p, self.acc[base + p] + st.pess[base + p]);
+                self.u[p] = clip(p, st.bounds(np, level, p, self.acc[base + p]).0);
             }
             v.leaf(&self.u, &self.path, pr);
             self.links = Some(st);
@@ -510,16 +554,15 @@ impl Walker<'_> {
         let hard_open = st.hard_open[level] > 0;
         let mut uniform = !hard_open;
         for p in 0..np {
-            let a = self.acc[base + p];
-            let (lo_links, hi_links) = (st.pess[base + p], st.opt[base + p]);
-            if pr.smax[base + p] != pr.smin[base + p] || lo_links != hi_links {
+            let (lo, hi) = st.bounds(np, level, p, self.acc[base + p]);
+            if lo != hi {
                 uniform = false;
             }
-            self.opt[p] = clip(p, a + pr.smax[base + p] + hi_links);
+            self.opt[p] = clip(p, hi);
             self.pess[p] = if hard_open {
                 f64::NEG_INFINITY
             } else {
-                clip(p, a + pr.smin[base + p] + lo_links)
+                clip(p, lo)
             };
         }
         match v.prune(&self.opt, &self.pess) {
@@ -540,8 +583,7 @@ impl Walker<'_> {
                 self.path[l] = pr.min_cand[l];
             }
             for p in 0..np {
-                let raw = self.acc[base + p] + pr.smax[base + p] + st.pess[base + p];
-                self.u[p] = clip(p, raw);
+                self.u[p] = clip(p, st.bounds(np, level, p, self.acc[base + p]).1);
             }
             let u = self.u.clone();
             v.uniform(&u, &self.path, level, pr);

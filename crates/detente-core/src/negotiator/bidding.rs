@@ -25,6 +25,9 @@ pub struct BidSpace {
     n_issues: usize,
     /// Own utility terms and the values one's red lines allow, for constructing bids.
     terms: Vec<Vec<f64>>,
+    /// Own preferences are linked (interaction terms, conditional red lines): the additive
+    /// construction does not apply, and only listed bids are offered.
+    linked: bool,
     allowed: Vec<Vec<u32>>,
     clip: bool,
     /// Flattened value indices, `n_issues` per outcome, in descending utility order.
@@ -65,6 +68,8 @@ impl BidSpace {
         let mut flat_all: Vec<u32> = Vec::new();
         let mut utils_all: Vec<f64> = Vec::new();
         let exhaustive = matches!(count, Some(n) if n <= ENUMERATE_LIMIT);
+        // Linked preferences: interaction terms and conditional red lines count too.
+        let linked = prefs.is_linked();
         if allowed.iter().any(Vec::is_empty) {
             // Every outcome crosses a red line: nothing to propose.
         } else if exhaustive {
@@ -75,13 +80,17 @@ impl BidSpace {
                 for i in 0..n_issues {
                     cur[i] = allowed[i][idx[i]];
                 }
-                let raw: f64 = cur
+                let mut raw: f64 = cur
                     .iter()
                     .enumerate()
                     .map(|(i, &v)| terms[i][v as usize])
                     .sum();
+                if linked {
+                    raw += prefs.ufun().link_value(&cur);
+                }
                 let u = prefs.ufun().finish(raw);
-                if u >= r - TIE_EPS {
+                let crosses = linked && prefs.red_lines().violated_by_indices(&cur);
+                if u >= r - TIE_EPS && !crosses {
                     utils_all.push(u);
                     flat_all.extend_from_slice(&cur);
                 }
@@ -119,7 +128,7 @@ impl BidSpace {
                 .collect();
             let mut seen = std::collections::HashSet::new();
             let u = prefs.ufun().eval(&Outcome::new(best.clone()));
-            if u >= r - TIE_EPS {
+            if u >= r - TIE_EPS && !prefs.red_lines().violated_by_indices(&best) {
                 seen.insert(best.clone());
                 utils_all.push(u);
                 flat_all.extend_from_slice(&best);
@@ -135,7 +144,10 @@ impl BidSpace {
                     }
                 }
                 let u = prefs.ufun().eval(&Outcome::new(o.clone()));
-                if u >= r - TIE_EPS && seen.insert(o.clone()) {
+                if u >= r - TIE_EPS
+                    && !prefs.red_lines().violated_by_indices(&o)
+                    && seen.insert(o.clone())
+                {
                     utils_all.push(u);
                     flat_all.extend_from_slice(&o);
                 }
@@ -158,6 +170,7 @@ impl BidSpace {
         BidSpace {
             n_issues,
             terms: terms.to_vec(),
+            linked,
             allowed,
             clip: prefs.ufun().clips_at_one(),
             flat,
@@ -277,7 +290,7 @@ impl BidSpace {
     /// single-issue swaps that keep the target then improve the score. `None` when even one's
     /// best outcome misses `target` or the model has seen no offer.
     pub fn construct(&self, target: f64, model: &OpponentModel) -> Option<(Outcome, f64)> {
-        if model.n_observed == 0 || self.allowed.iter().any(Vec::is_empty) {
+        if self.linked || model.n_observed == 0 || self.allowed.iter().any(Vec::is_empty) {
             return None;
         }
         self.construct_in(&self.allowed, target, model)

@@ -26,7 +26,7 @@ use toml::Spanned;
 use detente_core::links::{Condition, ConditionalRedLine, Link, Requirement, ValueSet};
 use detente_core::{IssueKind, OutcomeSpace, UtilityFunction};
 
-use super::{ChoiceDto, Ctx, spanned};
+use super::{ChoiceDto, Ctx, RedLineDto, spanned};
 use crate::error::Error;
 
 /// One `[[parties.links]]` entry.
@@ -275,39 +275,30 @@ pub(super) fn write_links(space: &OutcomeSpace, u: &UtilityFunction) -> Vec<Link
         .collect()
 }
 
-/// A conditional red line's `issue`, `options` and `unless` / `only_if` condition.
-pub(super) fn write_conditional(
-    space: &OutcomeSpace,
-    r: &ConditionalRedLine,
-) -> (
-    String,
-    Vec<ChoiceDto>,
-    Option<Spanned<ConditionDto>>,
-    Option<Spanned<ConditionDto>>,
-) {
-    let options = match set_dto(space, r.issue(), r.values()) {
-        SetDto::List(l) => l,
-        SetDto::Range(_) => {
-            let iss = &space.issues()[r.issue()];
-            r.values()
-                .indices()
-                .map(|v| match iss.value(v) {
-                    Some(detente_core::Value::Integer(x)) => ChoiceDto::Integer(x),
-                    Some(detente_core::Value::Option(o)) => ChoiceDto::Name(o.to_string()),
-                    None => ChoiceDto::Name(String::new()),
-                })
-                .collect()
-        }
-    };
+/// A conditional red line as a `[[parties.red_lines]]` entry.
+pub(super) fn write_conditional(space: &OutcomeSpace, r: &ConditionalRedLine) -> RedLineDto {
+    let iss = &space.issues()[r.issue()];
+    let options = r
+        .values()
+        .indices()
+        .map(|v| match iss.value(v) {
+            Some(detente_core::Value::Integer(x)) => ChoiceDto::Integer(x),
+            Some(detente_core::Value::Option(o)) => ChoiceDto::Name(o.to_string()),
+            None => ChoiceDto::Name(String::new()),
+        })
+        .collect();
     let c = Some(spanned(condition_dto(space, r.condition())));
     let (unless, only_if) = match r.requirement() {
         Requirement::Unless => (c, None),
         Requirement::OnlyIf => (None, c),
     };
-    (
-        space.issues()[r.issue()].name().to_string(),
+    RedLineDto {
+        issue: spanned(iss.name().to_string()),
         options,
+        basis: None,
+        sources: Vec::new(),
+        confidence: None,
         unless,
         only_if,
-    )
+    }
 }

@@ -304,13 +304,14 @@ fn files_of_the_wrong_kind() {
 
 #[test]
 fn unsupported_profiles_and_issues() {
+    // A non-linear profile is read as one: without its <utility> it is an error.
     let p = PROFILE.replace("<utility_space>", r#"<utility_space type="nonlinear">"#);
     check(
         read(DOMAIN, &p),
-        ErrorKind::Unsupported,
+        ErrorKind::Invalid,
         "p.xml",
-        "<utility_space",
-        &["non-linear (ANAC 2014 hyper-rectangle, type=\"nonlinear\") profiles are not supported"],
+        "<objective",
+        &["expected a <utility maxutility=\"…\"> element"],
     );
     let p = PROFILE.replace("<utility_space>", r#"<utility_space type="UNCERTAIN">"#);
     check(

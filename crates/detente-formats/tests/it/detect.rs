@@ -12,10 +12,6 @@ use crate::util::{genius_dir, shared_dir};
 /// its message.
 fn expected(folder: &str) -> Result<usize, (ErrorKind, &'static str)> {
     match folder {
-        "10issuesDiscountedwithRV" | "50issues" | "raw-50issuesDiscounted" => Err((
-            ErrorKind::Unsupported,
-            "non-linear (ANAC 2014 hyper-rectangle",
-        )),
         "fuzzyagent-real" => Err((ErrorKind::Unsupported, "is real (continuous)")),
         "AgentHp2-energy_grid"
         | "Caduceus-Smart_Grid"

@@ -89,17 +89,14 @@ fn raw_50issues_discounted_parses_despite_the_comment_before_the_declaration() {
     let Some(dir) = genius_dir("raw-50issuesDiscounted") else {
         return;
     };
-    // The profiles are non-linear, so the folder is unsupported, but the files parse: the
-    // error is about the profile type, not the XML.
-    let e = load(&dir).unwrap_err();
-    assert!(e.to_string().contains("non-linear"), "{e}");
+    // The profiles are non-linear (ANAC 2014 hyper-rectangles): the folder loads.
+    let loaded = load(&dir).expect("loads");
+    assert_eq!(loaded.scenario.parties().len(), 2);
+    assert_eq!(loaded.scenario.space().issues().len(), 40);
     let path = dir.join("profile-1.xml");
     let bytes = std::fs::read(&path).expect("file");
     let kind = genius::classify(&path, &bytes).expect("parses");
-    assert!(
-        matches!(kind, genius::FileKind::UnsupportedProfile(_)),
-        "{kind:?}"
-    );
+    assert!(matches!(kind, genius::FileKind::Profile), "{kind:?}");
     // The domain parses too, with a warning about the declaration.
     let domain = dir.join("50issuesDiscounted-domain.xml");
     let profile = br#"<utility_space><objective index="0">
