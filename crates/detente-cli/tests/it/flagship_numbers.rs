@@ -100,12 +100,7 @@ fn walk(v: &toml::Value, path: &str, declared: &BTreeSet<String>, bad: &mut Vec<
     }
 }
 
-fn estimate(
-    t: &toml::Table,
-    path: &str,
-    declared: &BTreeSet<String>,
-    bad: &mut Vec<String>,
-) {
+fn estimate(t: &toml::Table, path: &str, declared: &BTreeSet<String>, bad: &mut Vec<String>) {
     let get = |k: &str| t.get(k).and_then(num);
     let (Some(value), Some(low), Some(high)) = (get("value"), get("low"), get("high")) else {
         bad.push(format!("{path}: an estimate without both low and high"));
@@ -129,10 +124,14 @@ fn estimate(
             )),
         }
         if low >= high {
-            bad.push(format!("{path}: an estimate with an empty range [{low}, {high}]"));
+            bad.push(format!(
+                "{path}: an estimate with an empty range [{low}, {high}]"
+            ));
         }
     } else {
-        bad.push(format!("{path}: no basis ('estimate (… confidence): …' or 'scale anchor: …')"));
+        bad.push(format!(
+            "{path}: no basis ('estimate (… confidence): …' or 'scale anchor: …')"
+        ));
     }
     for id in undeclared(basis, declared) {
         bad.push(format!("{path}: basis names undeclared source {id}"));
@@ -144,18 +143,15 @@ fn estimate(
     }
 }
 
-fn red_line_basis(
-    t: &toml::Table,
-    path: &str,
-    declared: &BTreeSet<String>,
-    bad: &mut Vec<String>,
-) {
+fn red_line_basis(t: &toml::Table, path: &str, declared: &BTreeSet<String>, bad: &mut Vec<String>) {
     let basis = t.get("basis").and_then(|b| b.as_str()).unwrap_or_default();
     let why = basis
         .strip_prefix("reported: ")
         .or_else(|| basis.strip_prefix("estimate: "));
     if why.is_none_or(str::is_empty) {
-        bad.push(format!("{path}: a red line's basis must be 'reported: why' or 'estimate: why'"));
+        bad.push(format!(
+            "{path}: a red line's basis must be 'reported: why' or 'estimate: why'"
+        ));
     }
     for id in undeclared(basis, declared) {
         bad.push(format!("{path}: basis names undeclared source {id}"));
@@ -191,20 +187,41 @@ fn a_bare_or_unexplained_number_is_caught() {
     };
     // A weight written back as a bare number.
     let w = "T1_donbas               = { value = 16.0, low = 12.0, high = 20.0, basis = ";
-    let bad = one(w, "T1_donbas = 16.0\nX_unused = { value = 16.0, low = 12.0, high = 20.0, basis = ");
-    assert!(bad.iter().any(|b| b.contains("weights.T1_donbas = 16")), "{bad:#?}");
+    let bad = one(
+        w,
+        "T1_donbas = 16.0\nX_unused = { value = 16.0, low = 12.0, high = 20.0, basis = ",
+    );
+    assert!(
+        bad.iter().any(|b| b.contains("weights.T1_donbas = 16")),
+        "{bad:#?}"
+    );
     // A new party key with a bare number.
-    let bad = one("role = \"principal\"\n", "role = \"principal\"\ndiscount = 0.9\n");
+    let bad = one(
+        "role = \"principal\"\n",
+        "role = \"principal\"\ndiscount = 0.9\n",
+    );
     assert_eq!(bad.len(), 1, "{bad:#?}");
     assert!(bad[0].contains("discount = 0.9"), "{bad:#?}");
     // A range dropped, a basis dropped, an estimate with no width, a bad anchor.
-    let bad = one("value = 0.62, low = 0.56, high = 0.68, ", "value = 0.62, high = 0.68, ");
-    assert!(bad == ["parties[1].reservation: an estimate without both low and high"], "{bad:#?}");
-    let bad = one("value = 0.62, low = 0.56, high = 0.68, basis = \"estimate (", "value = 0.62, low = 0.62, high = 0.62, basis = \"estimate (");
+    let bad = one(
+        "value = 0.62, low = 0.56, high = 0.68, ",
+        "value = 0.62, high = 0.68, ",
+    );
+    assert!(
+        bad == ["parties[1].reservation: an estimate without both low and high"],
+        "{bad:#?}"
+    );
+    let bad = one(
+        "value = 0.62, low = 0.56, high = 0.68, basis = \"estimate (",
+        "value = 0.62, low = 0.62, high = 0.62, basis = \"estimate (",
+    );
     assert!(bad[0].contains("empty range"), "{bad:#?}");
     let bad = one("basis = \"scale anchor: ", "basis = \"scale: ");
     assert!(bad[0].contains("no basis"), "{bad:#?}");
-    let bad = one("basis = \"estimate (medium confidence): ", "basis = \"estimate: ");
+    let bad = one(
+        "basis = \"estimate (medium confidence): ",
+        "basis = \"estimate: ",
+    );
     assert!(bad[0].contains("high|medium|low"), "{bad:#?}");
     // A red line without its confidence or its reason; a basis naming an unknown source.
     let bad = one(", confidence = 0.9 },", " },");
@@ -221,4 +238,156 @@ fn the_flagship_ranges_reach_the_robust_analysis() {
     // prints only for a scenario with ranges.
     let out = run_in(&std::env::temp_dir(), &["run", &flagship()]).success();
     assert!(out.stdout.contains("Robustness"), "{}", out.stdout);
+}
+
+/// The linkages written for issue 13 (scenarios/ukraine-2025.links.toml.pending): every party,
+/// issue and option they name is the flagship's, and every number has a range and a basis.
+fn pending_link_breaches(flagship_text: &str, pending: &str) -> Vec<String> {
+    let f: toml::Table = flagship_text.parse().expect("the flagship is TOML");
+    let p: toml::Table = pending.parse().expect("the pending linkages are TOML");
+    let declared: BTreeSet<String> = f["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s.get("id").and_then(|v| v.as_str()).map(String::from))
+        .collect();
+    let options = |issue: &str| -> Option<BTreeSet<String>> {
+        f["issues"].as_array().unwrap().iter().find_map(|i| {
+            (i["name"].as_str() == Some(issue)).then(|| {
+                i["options"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(|o| o.get("name").and_then(|n| n.as_str()).map(String::from))
+                    .collect()
+            })
+        })
+    };
+    let mut bad = Vec::new();
+    let check_choice = |path: &str, issue: &str, opts: &toml::Value, bad: &mut Vec<String>| {
+        let Some(known) = options(issue) else {
+            bad.push(format!("{path}: unknown issue {issue}"));
+            return;
+        };
+        let list = opts.as_array().map(Vec::as_slice).unwrap_or_default();
+        if list.is_empty() {
+            bad.push(format!("{path}: no options for {issue}"));
+        }
+        for o in list {
+            if !o.as_str().is_some_and(|o| known.contains(o)) {
+                bad.push(format!("{path}: {issue} has no option {o}"));
+            }
+        }
+    };
+    let parties = f["parties"].as_array().unwrap();
+    for (k, party) in p["parties"].as_array().expect("parties").iter().enumerate() {
+        let name = party["name"].as_str().unwrap_or_default();
+        if !parties.iter().any(|q| q["name"].as_str() == Some(name)) {
+            bad.push(format!("parties[{k}]: unknown party {name}"));
+        }
+        for (j, l) in party
+            .get("links")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let path = format!("{name}.links[{j}]");
+            let when = l
+                .get("when")
+                .and_then(|w| w.as_table())
+                .cloned()
+                .unwrap_or_default();
+            if when.len() < 2 {
+                bad.push(format!(
+                    "{path}: a link needs conditions on two issues or more"
+                ));
+            }
+            for (issue, opts) in &when {
+                check_choice(&path, issue, opts, &mut bad);
+            }
+            match l.get("value") {
+                Some(toml::Value::Table(t)) => {
+                    estimate(t, &format!("{path}.value"), &declared, &mut bad)
+                }
+                other => bad.push(format!("{path}: value {other:?} is not an estimate")),
+            }
+        }
+        for (j, r) in party
+            .get("conditional_red_lines")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let path = format!("{name}.conditional_red_lines[{j}]");
+            let issue = r.get("issue").and_then(|v| v.as_str()).unwrap_or_default();
+            check_choice(
+                &path,
+                issue,
+                r.get("options").unwrap_or(&toml::Value::Array(vec![])),
+                &mut bad,
+            );
+            for (i, opts) in r
+                .get("unless")
+                .and_then(|w| w.as_table())
+                .into_iter()
+                .flatten()
+            {
+                check_choice(&path, i, opts, &mut bad);
+            }
+            red_line_basis(r.as_table().unwrap(), &path, &declared, &mut bad);
+            if !r
+                .get("confidence")
+                .and_then(num)
+                .is_some_and(|c| c > 0.0 && c <= 1.0)
+            {
+                bad.push(format!("{path}: no confidence in (0, 1]"));
+            }
+        }
+    }
+    bad
+}
+
+#[test]
+fn the_pending_linkages_name_the_flagships_options_and_explain_every_number() {
+    let dir = std::path::Path::new(&flagship())
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let pending = std::fs::read_to_string(dir.join("ukraine-2025.links.toml.pending"))
+        .expect("read the pending linkages");
+    let text = std::fs::read_to_string(flagship()).expect("read the flagship");
+    let bad = pending_link_breaches(&text, &pending);
+    assert!(bad.is_empty(), "{bad:#?}");
+    // 6 interaction terms and 3 conditional red lines for three parties.
+    let p: toml::Table = pending.parse().unwrap();
+    let count = |k: &str| -> usize {
+        p["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q.get(k).and_then(|v| v.as_array()).map_or(0, Vec::len))
+            .sum()
+    };
+    assert_eq!((count("links"), count("conditional_red_lines")), (6, 3));
+    // The check can fail: a misspelt option and a bare value.
+    let broken = pending
+        .replacen(
+            "\"Ukraine-only withdrawal into DMZ\"",
+            "\"Ukraine-only withdrawal\"",
+            1,
+        )
+        .replacen(
+            "value = { value = -0.05, low = -0.09, high = -0.02, basis",
+            "value = -0.05\nx = { value = -0.05, low = -0.09, high = -0.02, basis",
+            1,
+        );
+    let bad = pending_link_breaches(&text, &broken);
+    assert_eq!(bad.len(), 2, "{bad:#?}");
+    assert!(
+        bad[0].contains("has no option Ukraine-only withdrawal"),
+        "{bad:#?}"
+    );
+    assert!(bad[1].contains("is not an estimate"), "{bad:#?}");
 }
