@@ -614,7 +614,8 @@ fn write_principals_solutions(
     match &b.zopa {
         Ok(n) => writeln!(
             out,
-            "    packages acceptable to every principal: {n} (exact count)"
+            "    packages acceptable to every principal: {} (exact count)",
+            grouped(n)
         )?,
         Err(e) => writeln!(
             out,
