@@ -226,7 +226,10 @@ fn a_bare_or_unexplained_number_is_caught() {
     // A red line without its confidence or its reason; a basis naming an unknown source.
     let bad = one(", confidence = 0.9 },", " },");
     assert!(bad[0].contains("no confidence"), "{bad:#?}");
-    let bad = one("basis = \"reported: ", "basis = \"reported");
+    let bad = one(
+        "basis = \"reported: Kyiv refuses",
+        "basis = \"reported Kyiv refuses",
+    );
     assert!(bad[0].contains("'reported: why'"), "{bad:#?}");
     let bad = one("(S36)", "(S999)");
     assert!(bad[0].contains("undeclared source S999"), "{bad:#?}");
@@ -386,7 +389,7 @@ fn the_pending_linkages_name_the_flagships_options_and_explain_every_number() {
     let bad = pending_link_breaches(&text, &broken);
     assert_eq!(bad.len(), 2, "{bad:#?}");
     assert!(
-        bad[0].contains("has no option Ukraine-only withdrawal"),
+        bad[0].contains("has no option \"Ukraine-only withdrawal\""),
         "{bad:#?}"
     );
     assert!(bad[1].contains("is not an estimate"), "{bad:#?}");
