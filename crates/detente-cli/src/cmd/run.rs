@@ -582,6 +582,120 @@ pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -
             Err(e) => writeln!(out, "    not computed exactly — {}", e)?,
         }
     }
+    write_principals_solutions(out, s, nash_outcome)
+}
+
+/// With more parties than principals (a mediator or stakeholders with interests of their own),
+/// the Nash and Kalai–Smorodinsky packages of the principals alone: over the packages every
+/// principal accepts, gains over the principals' walk-away values only; then what each party,
+/// principals or not, makes of them.
+fn write_principals_solutions(
+    out: &mut impl Write,
+    s: &Scenario,
+    nash_all: Option<&Outcome>,
+) -> io::Result<()> {
+    let principals: Vec<usize> = (0..s.parties().len())
+        .filter(|&i| s.parties()[i].role == Role::Principal)
+        .collect();
+    if principals.len() < 2 || principals.len() == s.parties().len() {
+        return Ok(());
+    }
+    let prefs = s.preferences();
+    let sub: Vec<_> = principals.iter().map(|&i| prefs[i]).collect();
+    let config = AnalysisConfig {
+        full_frontier: false,
+        acceptable_frontier: false,
+        ..AnalysisConfig::default()
+    };
+    let b = analysis::analyze(s.space(), &sub, &config);
+    let names: Vec<&str> = principals
+        .iter()
+        .map(|&i| s.parties()[i].name.as_str())
+        .collect();
+    writeln!(
+        out,
+        "\n  The principals alone ({}): the same solutions over the packages they both accept, gains over their walk-away values only",
+        names.join(" and ")
+    )?;
+    match &b.zopa {
+        Ok(n) => writeln!(
+            out,
+            "    packages acceptable to every principal: {} (exact count)",
+            grouped(n)
+        )?,
+        Err(e) => writeln!(
+            out,
+            "    packages acceptable to every principal: not computed exactly — {}",
+            e.reason
+        )?,
+    }
+    let mut nash_p: Option<&Outcome> = None;
+    for (label, x) in [
+        ("Nash package of the principals", &b.nash),
+        (
+            "Kalai–Smorodinsky package of the principals",
+            &b.kalai_smorodinsky,
+        ),
+    ] {
+        match x {
+            Ok(Some(p)) => {
+                let same_as = |o: Option<&Outcome>| o.map(|o| differing_issues(o, &p.outcome));
+                let versus = match (same_as(nash_p), same_as(nash_all)) {
+                    (Some(d), _) if d.is_empty() => {
+                        "the same package as the principals' Nash package".to_string()
+                    }
+                    (_, Some(d)) if d.is_empty() => {
+                        "the same package as the Nash package of all parties".to_string()
+                    }
+                    (_, Some(d)) => format!(
+                        "differs from the Nash package of all parties on {} issue(s): {}",
+                        d.len(),
+                        d.iter()
+                            .map(|&i| s.space().issues()[i].name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    _ => String::new(),
+                };
+                writeln!(out, "    {label}: {versus}")?;
+                if nash_p.is_none() {
+                    for i in nash_all
+                        .map(|o| differing_issues(o, &p.outcome))
+                        .unwrap_or_else(|| (0..s.space().issues().len()).collect())
+                    {
+                        write_choice(out, s, i, p.outcome.get(i))?;
+                    }
+                    nash_p = Some(&p.outcome);
+                }
+                let verdicts: Vec<String> = s
+                    .parties()
+                    .iter()
+                    .map(|q| {
+                        let u = q.preferences.utility(&p.outcome);
+                        let verdict = if q.preferences.is_acceptable(&p.outcome) {
+                            "acceptable"
+                        } else if q.preferences.red_lines().violated_by(&p.outcome) {
+                            "crosses a red line"
+                        } else {
+                            "below walk-away"
+                        };
+                        format!(
+                            "{} {:.3} ({:+.3}, {verdict})",
+                            q.name,
+                            u,
+                            u - q.preferences.reservation()
+                        )
+                    })
+                    .collect();
+                writeln!(out, "      for every party: {}", verdicts.join(", "))?;
+            }
+            Ok(None) => writeln!(
+                out,
+                "    {label}: none, nothing is acceptable to every principal"
+            )?,
+            Err(e) => writeln!(out, "    {label}: not computed exactly — {}", e.reason)?,
+        }
+    }
     Ok(())
 }
 

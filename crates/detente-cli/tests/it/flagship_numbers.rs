@@ -163,8 +163,8 @@ fn every_number_in_the_flagship_has_a_range_and_a_basis() {
     let text = std::fs::read_to_string(flagship()).expect("read the flagship");
     let bad = breaches(&text);
     assert!(bad.is_empty(), "{} breaches: {bad:#?}", bad.len());
-    // It counts what it should: 4 reservation values, 80 weights, 330 option values (every
-    // option of every issue for each party) and 44 red lines, each with its basis.
+    // It counts what it should: 4 reservation values, 80 weights, 344 option values (every
+    // option of every issue for each party) and 43 red lines, each with its basis.
     let t: toml::Table = text.parse().unwrap();
     let (mut estimates, mut red_lines) = (0, 0);
     for p in t["parties"].as_array().unwrap() {
@@ -174,7 +174,7 @@ fn every_number_in_the_flagship_has_a_range_and_a_basis() {
         }
         red_lines += p["red_lines"].as_array().unwrap().len();
     }
-    assert_eq!((estimates, red_lines), (4 + 80 + 330, 44));
+    assert_eq!((estimates, red_lines), (4 + 80 + 344, 43));
 }
 
 #[test]
@@ -220,13 +220,16 @@ fn a_bare_or_unexplained_number_is_caught() {
     assert!(bad[0].contains("no basis"), "{bad:#?}");
     let bad = one(
         "basis = \"estimate (medium confidence): ",
-        "basis = \"estimate: ",
+        "basis = \"estimate (sure): ",
     );
     assert!(bad[0].contains("high|medium|low"), "{bad:#?}");
     // A red line without its confidence or its reason; a basis naming an unknown source.
     let bad = one(", confidence = 0.9 },", " },");
     assert!(bad[0].contains("no confidence"), "{bad:#?}");
-    let bad = one("basis = \"reported: ", "basis = \"reported");
+    let bad = one(
+        "basis = \"reported: Kyiv refuses",
+        "basis = \"reported Kyiv refuses",
+    );
     assert!(bad[0].contains("'reported: why'"), "{bad:#?}");
     let bad = one("(S36)", "(S999)");
     assert!(bad[0].contains("undeclared source S999"), "{bad:#?}");
@@ -238,4 +241,156 @@ fn the_flagship_ranges_reach_the_robust_analysis() {
     // prints only for a scenario with ranges.
     let out = run_in(&std::env::temp_dir(), &["run", &flagship()]).success();
     assert!(out.stdout.contains("Robustness"), "{}", out.stdout);
+}
+
+/// The linkages written for issue 13 (scenarios/ukraine-2025.links.toml.pending): every party,
+/// issue and option they name is the flagship's, and every number has a range and a basis.
+fn pending_link_breaches(flagship_text: &str, pending: &str) -> Vec<String> {
+    let f: toml::Table = flagship_text.parse().expect("the flagship is TOML");
+    let p: toml::Table = pending.parse().expect("the pending linkages are TOML");
+    let declared: BTreeSet<String> = f["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s.get("id").and_then(|v| v.as_str()).map(String::from))
+        .collect();
+    let options = |issue: &str| -> Option<BTreeSet<String>> {
+        f["issues"].as_array().unwrap().iter().find_map(|i| {
+            (i["name"].as_str() == Some(issue)).then(|| {
+                i["options"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(|o| o.get("name").and_then(|n| n.as_str()).map(String::from))
+                    .collect()
+            })
+        })
+    };
+    let mut bad = Vec::new();
+    let check_choice = |path: &str, issue: &str, opts: &toml::Value, bad: &mut Vec<String>| {
+        let Some(known) = options(issue) else {
+            bad.push(format!("{path}: unknown issue {issue}"));
+            return;
+        };
+        let list = opts.as_array().map(Vec::as_slice).unwrap_or_default();
+        if list.is_empty() {
+            bad.push(format!("{path}: no options for {issue}"));
+        }
+        for o in list {
+            if !o.as_str().is_some_and(|o| known.contains(o)) {
+                bad.push(format!("{path}: {issue} has no option {o}"));
+            }
+        }
+    };
+    let parties = f["parties"].as_array().unwrap();
+    for (k, party) in p["parties"].as_array().expect("parties").iter().enumerate() {
+        let name = party["name"].as_str().unwrap_or_default();
+        if !parties.iter().any(|q| q["name"].as_str() == Some(name)) {
+            bad.push(format!("parties[{k}]: unknown party {name}"));
+        }
+        for (j, l) in party
+            .get("links")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let path = format!("{name}.links[{j}]");
+            let when = l
+                .get("when")
+                .and_then(|w| w.as_table())
+                .cloned()
+                .unwrap_or_default();
+            if when.len() < 2 {
+                bad.push(format!(
+                    "{path}: a link needs conditions on two issues or more"
+                ));
+            }
+            for (issue, opts) in &when {
+                check_choice(&path, issue, opts, &mut bad);
+            }
+            match l.get("value") {
+                Some(toml::Value::Table(t)) => {
+                    estimate(t, &format!("{path}.value"), &declared, &mut bad)
+                }
+                other => bad.push(format!("{path}: value {other:?} is not an estimate")),
+            }
+        }
+        for (j, r) in party
+            .get("conditional_red_lines")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let path = format!("{name}.conditional_red_lines[{j}]");
+            let issue = r.get("issue").and_then(|v| v.as_str()).unwrap_or_default();
+            check_choice(
+                &path,
+                issue,
+                r.get("options").unwrap_or(&toml::Value::Array(vec![])),
+                &mut bad,
+            );
+            for (i, opts) in r
+                .get("unless")
+                .and_then(|w| w.as_table())
+                .into_iter()
+                .flatten()
+            {
+                check_choice(&path, i, opts, &mut bad);
+            }
+            red_line_basis(r.as_table().unwrap(), &path, &declared, &mut bad);
+            if !r
+                .get("confidence")
+                .and_then(num)
+                .is_some_and(|c| c > 0.0 && c <= 1.0)
+            {
+                bad.push(format!("{path}: no confidence in (0, 1]"));
+            }
+        }
+    }
+    bad
+}
+
+#[test]
+fn the_pending_linkages_name_the_flagships_options_and_explain_every_number() {
+    let dir = std::path::Path::new(&flagship())
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let pending = std::fs::read_to_string(dir.join("ukraine-2025.links.toml.pending"))
+        .expect("read the pending linkages");
+    let text = std::fs::read_to_string(flagship()).expect("read the flagship");
+    let bad = pending_link_breaches(&text, &pending);
+    assert!(bad.is_empty(), "{bad:#?}");
+    // 6 interaction terms and 3 conditional red lines for three parties.
+    let p: toml::Table = pending.parse().unwrap();
+    let count = |k: &str| -> usize {
+        p["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q.get(k).and_then(|v| v.as_array()).map_or(0, Vec::len))
+            .sum()
+    };
+    assert_eq!((count("links"), count("conditional_red_lines")), (6, 3));
+    // The check can fail: a misspelt option and a bare value.
+    let broken = pending
+        .replacen(
+            "\"Ukraine-only withdrawal into DMZ\"], A4_security_guarantees",
+            "\"Ukraine-only withdrawal\"], A4_security_guarantees",
+            1,
+        )
+        .replacen(
+            "value = { value = -0.05, low = -0.09, high = -0.02, basis",
+            "value = -0.05\nx = { value = -0.05, low = -0.09, high = -0.02, basis",
+            1,
+        );
+    let bad = pending_link_breaches(&text, &broken);
+    assert_eq!(bad.len(), 2, "{bad:#?}");
+    assert!(
+        bad[0].contains("has no option \"Ukraine-only withdrawal\""),
+        "{bad:#?}"
+    );
+    assert!(bad[1].contains("is not an estimate"), "{bad:#?}");
 }
