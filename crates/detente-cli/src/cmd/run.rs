@@ -626,7 +626,7 @@ fn write_principals_solutions(
         Err(e) => writeln!(
             out,
             "    packages acceptable to every principal: not computed exactly — {}",
-            e.reason
+            e
         )?,
     }
     let mut nash_p: Option<&Outcome> = None;
@@ -693,7 +693,7 @@ fn write_principals_solutions(
                 out,
                 "    {label}: none, nothing is acceptable to every principal"
             )?,
-            Err(e) => writeln!(out, "    {label}: not computed exactly — {}", e.reason)?,
+            Err(e) => writeln!(out, "    {label}: not computed exactly — {}", e)?,
         }
     }
     Ok(())
