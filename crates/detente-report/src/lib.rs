@@ -18,8 +18,8 @@
 pub mod html;
 mod plot;
 
-use detente_core::analysis::{self, Analysis, AnalysisConfig, PackageScore};
 use detente_core::analysis::Point;
+use detente_core::analysis::{self, Analysis, AnalysisConfig, PackageScore};
 use detente_core::negotiator::Strategy;
 use detente_core::protocol::{
     self, NegotiationResult, SaoConfig, SingleTextConfig, SingleTextResult,
@@ -179,7 +179,8 @@ pub fn compare_with_nash(
     nash: &Point,
 ) -> Option<NashComparison> {
     let o = result.agreement.as_ref()?;
-    let minus = |xs: &[f64]| -> Vec<f64> { xs.iter().zip(&nash.utilities).map(|(u, n)| u - n).collect() };
+    let minus =
+        |xs: &[f64]| -> Vec<f64> { xs.iter().zip(&nash.utilities).map(|(u, n)| u - n).collect() };
     let discounts = scenario
         .parties()
         .iter()

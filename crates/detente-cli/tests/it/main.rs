@@ -10,6 +10,7 @@ mod flagship_record;
 mod hardening;
 mod help;
 mod html;
+mod json_report;
 mod model;
 mod negotiate;
 mod room;
