@@ -53,21 +53,21 @@ fn main() -> Result<(), detente_core::Error> {
             v.len(),
             v.iter().filter(|x| x.acceptable).count()
         ),
-        Err(e) => println!("frontier   not exact: {}", e.reason),
+        Err(e) => println!("frontier   not exact: {e}"),
     }
     match &a.nash {
         Ok(Some(p)) => println!("nash       {:?}", p.utilities),
         Ok(None) => println!("nash       none: nothing acceptable"),
-        Err(e) => println!("nash       not exact: {}", e.reason),
+        Err(e) => println!("nash       not exact: {e}"),
     }
     match &a.kalai_smorodinsky {
         Ok(Some(p)) => println!("kalai      {:?}", p.utilities),
         Ok(None) => println!("kalai      none"),
-        Err(e) => println!("kalai      not exact: {}", e.reason),
+        Err(e) => println!("kalai      not exact: {e}"),
     }
     match &a.zopa {
         Ok(c) => println!("zopa       {c}"),
-        Err(e) => println!("zopa       not exact: {}", e.reason),
+        Err(e) => println!("zopa       not exact: {e}"),
     }
     println!("analysis   {took:.2?}");
     Ok(())

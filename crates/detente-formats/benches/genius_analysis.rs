@@ -52,11 +52,11 @@ fn main() {
         let frontier = a
             .pareto
             .as_ref()
-            .map_or_else(|e| e.reason.clone(), |f| f.len().to_string());
+            .map_or_else(|e| e.to_string(), |f| f.len().to_string());
         let zopa = a
             .zopa
             .as_ref()
-            .map_or_else(|e| e.reason.clone(), |z| z.to_string());
+            .map_or_else(|e| e.to_string(), |z| z.to_string());
         println!(
             "{folder}: {} outcomes, {} parties: load {load:.2?}, analyze {took:.2?} (zopa {zopa}, frontier {frontier})",
             a.outcomes,

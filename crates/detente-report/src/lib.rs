@@ -232,7 +232,7 @@ pub fn compare_text(
         .packages
         .iter()
         .enumerate()
-        .filter(|(_, pk)| !start.is_some_and(|s| scenario.packages[s].name == pk.name))
+        .filter(|(_, pk)| start.is_none_or(|s| scenario.packages[s].name != pk.name))
         .map(|(k, pk)| {
             let decided: Vec<usize> = (0..pk.choices.len())
                 .filter(|&i| pk.choices[i].as_ref().is_some_and(|c| c.len() == 1))

@@ -530,7 +530,7 @@ pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -
             grouped(f.iter().filter(|p| p.acceptable).count())
         )?,
         (_, Ok(v)) => write_vectors(out, s, "Pareto frontier (all outcomes)", v)?,
-        (Err(e), _) if matches!(e, Incomplete::NotRequested) => writeln!(
+        (Err(Incomplete::NotRequested), _) => writeln!(
             out,
             "  Pareto frontier over all {} outcomes: not computed (too many to search exhaustively here; `detente analyze` tries with a node budget)",
             grouped(&a.outcomes)
@@ -548,7 +548,7 @@ pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -
             count(f.len(), "package")
         )?,
         (_, Ok(v)) => write_vectors(out, s, "Pareto frontier of the acceptable packages", v)?,
-        (Err(e), _) if matches!(e, Incomplete::NotRequested) => {}
+        (Err(Incomplete::NotRequested), _) => {}
         (Err(e), _) => writeln!(
             out,
             "  Pareto frontier of the acceptable packages: not computed exactly — {}",
