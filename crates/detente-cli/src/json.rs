@@ -56,6 +56,10 @@ pub(crate) fn count(c: &Cardinality) -> Value {
 /// distinct utility vectors with counts instead of outcome by outcome.
 pub(crate) const DEFAULT_MAX_LISTED: u64 = 10_000;
 
+/// The version of `run --json`'s object (docs/json.md); it changes when a key changes meaning
+/// or goes away, not when a key is added.
+pub(crate) const RUN_SCHEMA: &str = "detente.report/1";
+
 /// The `analyze --json` object. A frontier that is known exactly is given as its distinct
 /// utility vectors with exact counts (`pareto_vectors`, the first `max_listed` of them) and,
 /// when it has at most `max_listed` outcomes, outcome by outcome (`pareto`); what is left out

@@ -9,15 +9,22 @@
 //!
 //! The library does no IO: printers return strings, the caller writes them.
 //!
-//! Non-goals (for now): the text and JSON printers of `detente run` still build their own
-//! output; porting them onto [`Report`] is the rest of the report issue.
+//! Besides the analysis and the runs, the report holds the comparisons `detente run` prints:
+//! the simulated agreement against the Nash package ([`NashComparison`]), the single text's
+//! last draft against the Nash package and the reported drafts ([`TextComparison`]), and the
+//! principals bargaining alone ([`PrincipalsAlone`]). The text and JSON printers of the CLI and
+//! the HTML printer here all read the same value.
 
 pub mod html;
 mod plot;
 
+use detente_core::analysis::Point;
 use detente_core::analysis::{self, Analysis, AnalysisConfig, PackageScore};
-use detente_core::protocol::{NegotiationResult, SingleTextResult};
-use detente_core::{Cardinality, Outcome, Scenario};
+use detente_core::negotiator::Strategy;
+use detente_core::protocol::{
+    self, NegotiationResult, SaoConfig, SingleTextConfig, SingleTextResult,
+};
+use detente_core::{Cardinality, Outcome, Role, Scenario, relative_time};
 use rand::RngExt;
 
 /// Knobs of [`Report::analyze`].
@@ -63,6 +70,8 @@ pub struct TextRun {
     pub mediator: String,
     /// What the first draft was.
     pub start_label: String,
+    /// The settings it ran with.
+    pub config: SingleTextConfig,
 }
 
 /// A simulated stacked-alternating-offers negotiation.
@@ -72,6 +81,185 @@ pub struct SaoRun {
     pub result: NegotiationResult,
     /// Strategy name per party.
     pub strategies: Vec<String>,
+    /// The deadline (rounds) and seed it ran with.
+    pub config: SaoConfig,
+}
+
+/// How an outcome looks to one party.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartyView {
+    /// The party's (undiscounted) utility.
+    pub utility: f64,
+    /// Whether the party accepts it (above walk-away, no red line crossed).
+    pub acceptable: bool,
+    /// Whether it crosses one of the party's red lines.
+    pub crosses_red_line: bool,
+}
+
+impl PartyView {
+    /// Every party's view of `outcome`, in party order.
+    pub fn all(scenario: &Scenario, outcome: &Outcome) -> Vec<PartyView> {
+        scenario
+            .parties()
+            .iter()
+            .map(|p| PartyView {
+                utility: p.preferences.utility(outcome),
+                acceptable: p.preferences.is_acceptable(outcome),
+                crosses_red_line: p.preferences.red_lines().violated_by(outcome),
+            })
+            .collect()
+    }
+}
+
+/// The principals bargaining without the other parties (same strategies, rounds and seed), and
+/// how their agreement looks to every party of the scenario.
+#[derive(Clone, Debug)]
+pub struct PrincipalsAlone {
+    /// The principals' indices in the full scenario.
+    pub principals: Vec<usize>,
+    /// The scenario restricted to the principals.
+    pub scenario: Scenario,
+    /// Strategy name per principal.
+    pub strategies: Vec<String>,
+    /// The result.
+    pub result: NegotiationResult,
+    /// Every party of the full scenario on the agreement (`None` without agreement).
+    pub for_every_party: Option<Vec<PartyView>>,
+}
+
+/// The principals' negotiation without the other parties, when there are at least 2
+/// principals and some other party (stakeholders, a mediator); `None` otherwise.
+///
+/// # Errors
+/// As [`protocol::run_sao`].
+pub fn principals_alone(
+    scenario: &Scenario,
+    strategies: &[Strategy],
+    config: &SaoConfig,
+) -> Result<Option<PrincipalsAlone>, detente_core::Error> {
+    let principals: Vec<usize> = (0..scenario.parties().len())
+        .filter(|&i| scenario.parties()[i].role == Role::Principal)
+        .collect();
+    if !(principals.len() >= 2 && principals.len() < scenario.parties().len()) {
+        return Ok(None);
+    }
+    let sub = scenario.with_parties(&principals)?;
+    let sub_strategies: Vec<Strategy> = principals.iter().map(|&i| strategies[i].clone()).collect();
+    let result = protocol::run_sao(&sub, &sub_strategies, config)?;
+    let for_every_party = result
+        .agreement
+        .as_ref()
+        .map(|o| PartyView::all(scenario, o));
+    Ok(Some(PrincipalsAlone {
+        principals,
+        scenario: sub,
+        strategies: sub_strategies.iter().map(ToString::to_string).collect(),
+        result,
+        for_every_party,
+    }))
+}
+
+/// A simulated agreement compared with the Nash package.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NashComparison {
+    /// The issues (indices) on which the agreement differs from the Nash package.
+    pub differs_on: Vec<usize>,
+    /// Per party: the agreement's undiscounted utility minus the Nash package's.
+    pub utility_minus_nash: Vec<f64>,
+    /// When some party discounts: the relative time of the agreement and, per party, the
+    /// discounted payoff minus the (undiscounted) Nash utility.
+    pub payoff_minus_nash: Option<(f64, Vec<f64>)>,
+}
+
+/// Compares a negotiation's agreement with the Nash package; `None` without agreement.
+pub fn compare_with_nash(
+    scenario: &Scenario,
+    result: &NegotiationResult,
+    deadline: u32,
+    nash: &Point,
+) -> Option<NashComparison> {
+    let o = result.agreement.as_ref()?;
+    let minus =
+        |xs: &[f64]| -> Vec<f64> { xs.iter().zip(&nash.utilities).map(|(u, n)| u - n).collect() };
+    let discounts = scenario
+        .parties()
+        .iter()
+        .any(|p| p.preferences.discount() < 1.0);
+    Some(NashComparison {
+        differs_on: differing(&nash.outcome, o),
+        utility_minus_nash: minus(&scenario.utilities(o)),
+        payoff_minus_nash: discounts.then(|| {
+            (
+                relative_time(result.rounds - 1, deadline),
+                minus(&result.utilities),
+            )
+        }),
+    })
+}
+
+/// How many of a reported draft's decided issues a text matches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DraftMatch {
+    /// The package's index in the scenario.
+    pub package: usize,
+    /// Decided issues (one value) on which the text has that value.
+    pub matched: usize,
+    /// Issues the package decides (exactly one value).
+    pub decided: usize,
+}
+
+/// The single text's final draft (agreed or last) compared with the Nash package and with
+/// every reported draft except the one it started from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TextComparison {
+    /// Whether the final draft was agreed.
+    pub agreed: bool,
+    /// Issues on which it differs from the Nash package (`None` without a Nash package).
+    pub nash_differs_on: Option<Vec<usize>>,
+    /// Against each reported draft, in scenario order.
+    pub drafts: Vec<DraftMatch>,
+}
+
+/// Compares a single text's final draft with the Nash package and the reported drafts.
+pub fn compare_text(
+    scenario: &Scenario,
+    result: &SingleTextResult,
+    nash: Option<&Point>,
+) -> TextComparison {
+    let last = &result.versions[result.versions.len() - 1].outcome;
+    let start = scenario.mediator.as_ref().and_then(|m| m.start);
+    let drafts = scenario
+        .packages
+        .iter()
+        .enumerate()
+        .filter(|(_, pk)| start.is_none_or(|s| scenario.packages[s].name != pk.name))
+        .map(|(k, pk)| {
+            let decided: Vec<usize> = (0..pk.choices.len())
+                .filter(|&i| pk.choices[i].as_ref().is_some_and(|c| c.len() == 1))
+                .collect();
+            let matched = decided
+                .iter()
+                .filter(|&&i| pk.choices[i].as_ref().is_some_and(|c| c[0] == last.get(i)))
+                .count();
+            DraftMatch {
+                package: k,
+                matched,
+                decided: decided.len(),
+            }
+        })
+        .collect();
+    TextComparison {
+        agreed: result.negotiation.agreement.is_some(),
+        nash_differs_on: nash.map(|n| differing(last, &n.outcome)),
+        drafts,
+    }
+}
+
+/// Issues (indices) on which two outcomes differ.
+pub fn differing(a: &Outcome, b: &Outcome) -> Vec<usize> {
+    (0..a.indices().len())
+        .filter(|&i| a.get(i) != b.get(i))
+        .collect()
 }
 
 /// Everything a report shows, computed once.
@@ -89,6 +277,13 @@ pub struct Report {
     pub single_text: Option<TextRun>,
     /// Stacked alternating offers, when simulated.
     pub sao: Option<SaoRun>,
+    /// The single text's final draft against the Nash package and the reported drafts.
+    pub text_comparison: Option<TextComparison>,
+    /// The simulated agreement against the Nash package (with an agreement and a Nash
+    /// package).
+    pub sao_vs_nash: Option<NashComparison>,
+    /// The principals bargaining alone, when asked for and meaningful.
+    pub principals_alone: Option<PrincipalsAlone>,
 }
 
 impl Report {
@@ -114,18 +309,33 @@ impl Report {
             cloud,
             single_text: None,
             sao: None,
+            text_comparison: None,
+            sao_vs_nash: None,
+            principals_alone: None,
         }
     }
 
     /// Adds a simulated single-text negotiation.
     pub fn with_single_text(mut self, run: TextRun) -> Report {
+        let nash = self.analysis.nash.as_ref().ok().and_then(Option::as_ref);
+        self.text_comparison = Some(compare_text(&self.scenario, &run.result, nash));
         self.single_text = Some(run);
         self
     }
 
     /// Adds a simulated stacked-alternating-offers negotiation.
     pub fn with_sao(mut self, run: SaoRun) -> Report {
+        if let Ok(Some(nash)) = &self.analysis.nash {
+            self.sao_vs_nash =
+                compare_with_nash(&self.scenario, &run.result, run.config.rounds, nash);
+        }
         self.sao = Some(run);
+        self
+    }
+
+    /// Adds the principals' negotiation alone.
+    pub fn with_principals_alone(mut self, run: Option<PrincipalsAlone>) -> Report {
+        self.principals_alone = run;
         self
     }
 

@@ -58,17 +58,42 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
     }
     if let Some(path) = &args.html {
         super::html::check(path, &args.scenario.inputs())?;
-        let report = build_report(args, &setup)?;
+    }
+    // Everything is computed once, here; the printers below only read the report.
+    let report = build_report(args, &setup)?;
+    if let Some(path) = &args.html {
         let page = detente_report::html::render(&report);
         super::html::write(path, &args.scenario.inputs(), &page)?;
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let s = &scenario;
     if args.json {
-        write_json(&mut out, args, &setup)?;
+        write_json(&mut out, &report)?;
         out.flush()?;
         return Ok(());
     }
+    // With --only the negotiation runs among fewer parties; the analysis stays the whole
+    // scenario's.
+    let whole;
+    let analysed = if setup.scenario.parties().len() == scenario.parties().len() {
+        &report
+    } else {
+        whole = detente_report::Report::analyze(scenario.clone(), &report_options(args));
+        &whole
+    };
+    write_text(&mut out, &setup, &scenario, analysed, &report)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// The text report: `analysed` holds the analysis of the whole scenario `s`, `report` the runs
+/// (the same value unless --only narrowed the cast).
+fn write_text(
+    out: &mut impl Write,
+    setup: &NegotiationSetup,
+    s: &Scenario,
+    analysed: &detente_report::Report,
+    report: &detente_report::Report,
+) -> Result<()> {
     writeln!(out, "detente report: {}", s.name)?;
     if let Some(d) = &s.as_of {
         writeln!(out, "Record as of {d}: nothing after this date is encoded.")?;
@@ -79,241 +104,198 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
     if let Some(p) = &s.provenance {
         writeln!(out, "\nProvenance: {}", wrap(p, 96, "  ").trim_start())?;
     }
-    write_parties(&mut out, s)?;
-    let full = s.space().cardinality().to_f64() <= FULL_FRONTIER_LIMIT;
-    let config = AnalysisConfig {
-        max_nodes: args.max_nodes,
-        full_frontier: full,
-        acceptable_frontier: true,
-    };
-    let a = analysis::analyze(s.space(), &s.preferences(), &config);
-    write_analysis(&mut out, s, &a)?;
-    super::sensitivity::write_run_section(&mut out, s)?;
-    write_packages(&mut out, s, &a, &config)?;
-    write_timeline(&mut out, s)?;
-    if setup.scenario.mediator.is_some() && setup.scenario.parties().len() == s.parties().len() {
-        writeln!(out)?;
-        let (r, config, label) = super::text::run(&args.text, &setup)?;
-        super::text::write_story(&mut out, &setup, &config, &label, &r)?;
-        let last = &r.versions[r.versions.len() - 1].outcome;
-        let what = if r.negotiation.agreement.is_some() {
-            "agreed text"
-        } else {
-            "last draft"
-        };
-        // A trusted neutral has already said who blocks; otherwise the analyst says why.
-        if r.negotiation.agreement.is_none() && r.neutral.is_none() {
-            super::text::write_why_not(&mut out, s, &a, last)?;
-        }
-        if let Ok(Some(nash)) = &a.nash {
-            let d = super::text::differing(last, &nash.outcome);
-            writeln!(
-                out,
-                "\n  The {what} differs from the Nash package on {} of {} issues{}",
-                d.len(),
-                s.space().issues().len(),
-                if d.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", super::text::issue_list(s, &d))
-                }
-            )?;
-        }
-        for pk in &s.packages {
-            if s.mediator
-                .as_ref()
-                .and_then(|m| m.start)
-                .is_some_and(|k| s.packages[k].name == pk.name)
-            {
-                continue;
-            }
-            let decided: Vec<usize> = (0..pk.choices.len())
-                .filter(|&i| pk.choices[i].as_ref().is_some_and(|c| c.len() == 1))
-                .collect();
-            let same = decided
-                .iter()
-                .filter(|&&i| pk.choices[i].as_ref().is_some_and(|c| c[0] == last.get(i)))
-                .count();
-            writeln!(
-                out,
-                "  Against {}{}: the {what} matches it on {same} of its {} decided issues",
-                pk.name,
-                pk.date
-                    .as_deref()
-                    .map(|d| format!(" ({d})"))
-                    .unwrap_or_default(),
-                decided.len()
-            )?;
-        }
-    }
-    let r = protocol::run_sao(
-        &setup.scenario,
-        &setup.strategies,
-        &SaoConfig {
-            rounds: setup.rounds,
-            seed: setup.seed,
-        },
-    )?;
-    writeln!(out)?;
-    write_negotiation(&mut out, &setup, &r, false)?;
-    // With more parties than principals, also let the principals bargain alone and ask whether
-    // the others could live with what they agree.
-    if let Some((principals, _, r2)) = principals_alone(args, &setup)? {
-        let names: Vec<&str> = principals
-            .iter()
-            .map(|&i| s.parties()[i].name.as_str())
-            .collect();
-        writeln!(
-            out,
-            "\nThe principals alone ({}), same strategies and seed:",
-            names.join(" and ")
-        )?;
-        match &r2.agreement {
-            Some(o) => {
-                let us: Vec<String> = s
-                    .parties()
-                    .iter()
-                    .map(|p| {
-                        let u = p.preferences.utility(o);
-                        let verdict = if p.preferences.is_acceptable(o) {
-                            "acceptable"
-                        } else if p.preferences.red_lines().violated_by(o) {
-                            "crosses a red line"
-                        } else {
-                            "below walk-away"
-                        };
-                        format!("{} {:.3} ({verdict})", p.name, u)
-                    })
-                    .collect();
-                writeln!(
-                    out,
-                    "  agreement in round {}; for every party: {}",
-                    r2.rounds,
-                    us.join(", ")
-                )?;
-            }
-            None => writeln!(
-                out,
-                "  no agreement within {}",
-                count(setup.rounds, "round")
-            )?,
-        }
-    }
-    if let (Some(o), Ok(Some(nash))) = (&r.agreement, &a.nash)
-        && setup.scenario.parties().len() == s.parties().len()
+    write_parties(out, s)?;
+    let a = &analysed.analysis;
+    write_analysis(out, s, a)?;
+    super::sensitivity::write_run_section(out, s)?;
+    write_packages(out, s, a, &analysed.packages)?;
+    write_timeline(out, s)?;
+    let whole_cast = setup.scenario.parties().len() == s.parties().len();
+    if let (Some(t), Some(c)) = (&report.single_text, &report.text_comparison)
+        && whole_cast
     {
-        let diff = differing_issues(&nash.outcome, o);
-        writeln!(
-            out,
-            "\nCompared with the Nash package: the simulated agreement differs on {} of {} issues{}",
-            diff.len(),
-            s.space().issues().len(),
-            if diff.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " ({})",
-                    diff.iter()
-                        .map(|&i| s.space().issues()[i].name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            }
-        )?;
-        let un: Vec<String> = s
-            .parties()
-            .iter()
-            .zip(s.utilities(o).iter().zip(&nash.utilities))
-            .map(|(p, (u, n))| format!("{} {:+.3}", p.name, u - n))
-            .collect();
-        if discounts(s) {
-            // Nash is computed on undiscounted utilities; the agreement's payoff is discounted.
-            writeln!(
-                out,
-                "  utility relative to Nash (both undiscounted): {}",
-                un.join(", ")
-            )?;
-            let pn: Vec<String> = s
-                .parties()
-                .iter()
-                .zip(r.utilities.iter().zip(&nash.utilities))
-                .map(|(p, (u, n))| format!("{} {:+.3}", p.name, u - n))
-                .collect();
-            writeln!(
-                out,
-                "  payoff relative to Nash (payoff discounted at t = {:.3}, Nash undiscounted): {}",
-                relative_time(r.rounds - 1, setup.rounds),
-                pn.join(", ")
-            )?;
-        } else {
-            writeln!(out, "  utility relative to Nash: {}", un.join(", "))?;
+        writeln!(out)?;
+        super::text::write_story(out, setup, &t.config, &t.start_label, &t.result)?;
+        // A trusted neutral has already said who blocks; otherwise the analyst says why.
+        if t.result.negotiation.agreement.is_none() && t.result.neutral.is_none() {
+            let last = &t.result.versions[t.result.versions.len() - 1].outcome;
+            super::text::write_why_not(out, s, &analysed.analysis, last)?;
         }
+        write_text_comparison(out, s, c)?;
     }
-    out.flush()?;
+    let Some(sao) = &report.sao else {
+        return Ok(());
+    };
+    writeln!(out)?;
+    write_negotiation(out, setup, &sao.result, false)?;
+    // With more parties than principals, the principals also bargain alone; do the others
+    // live with what they agree?
+    if let Some(pa) = &report.principals_alone {
+        write_principals_alone(out, setup, s, pa)?;
+    }
+    if let Some(c) = &report.sao_vs_nash
+        && whole_cast
+    {
+        write_nash_comparison(out, s, c)?;
+    }
     Ok(())
 }
 
-/// The principals' negotiation without the other parties (same strategies and seed), when the
-/// cast is the default and there are at least 2 principals and some other party: the principals'
-/// indices, their setup and the result.
-fn principals_alone(
-    args: &RunArgs,
-    setup: &NegotiationSetup,
-) -> Result<Option<(Vec<usize>, NegotiationSetup, NegotiationResult)>> {
-    let s = &setup.scenario;
-    let principals: Vec<usize> = (0..s.parties().len())
-        .filter(|&i| s.parties()[i].role == Role::Principal)
-        .collect();
-    if !(args.negotiation.is_default_cast()
-        && principals.len() >= 2
-        && principals.len() < s.parties().len())
-    {
-        return Ok(None);
-    }
-    let sub_setup = NegotiationSetup {
-        scenario: s.with_parties(&principals)?,
-        strategies: principals
-            .iter()
-            .map(|&i| setup.strategies[i].clone())
-            .collect(),
-        rounds: setup.rounds,
-        seed: setup.seed,
+/// The single text's final draft against the Nash package and the reported drafts.
+fn write_text_comparison(
+    out: &mut impl Write,
+    s: &Scenario,
+    c: &detente_report::TextComparison,
+) -> io::Result<()> {
+    let what = if c.agreed {
+        "agreed text"
+    } else {
+        "last draft"
     };
-    let r = protocol::run_sao(
-        &sub_setup.scenario,
-        &sub_setup.strategies,
-        &SaoConfig {
-            rounds: setup.rounds,
-            seed: setup.seed,
-        },
-    )?;
-    Ok(Some((principals, sub_setup, r)))
+    if let Some(d) = &c.nash_differs_on {
+        writeln!(
+            out,
+            "\n  The {what} differs from the Nash package on {} of {} issues{}",
+            d.len(),
+            s.space().issues().len(),
+            if d.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", super::text::issue_list(s, d))
+            }
+        )?;
+    }
+    for m in &c.drafts {
+        let pk = &s.packages[m.package];
+        writeln!(
+            out,
+            "  Against {}{}: the {what} matches it on {} of its {} decided issues",
+            pk.name,
+            pk.date
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default(),
+            m.matched,
+            m.decided
+        )?;
+    }
+    Ok(())
 }
 
-/// `run --json`: everything the report shows, as one object.
-fn write_json(out: &mut impl Write, args: &RunArgs, setup: &NegotiationSetup) -> Result<()> {
-    use serde_json::{Value, json};
-    let s = &setup.scenario;
-    let full = s.space().cardinality().to_f64() <= FULL_FRONTIER_LIMIT;
-    let config = AnalysisConfig {
-        max_nodes: args.max_nodes,
-        full_frontier: full,
-        acceptable_frontier: true,
+/// The principals' negotiation alone, and how its agreement looks to every party.
+fn write_principals_alone(
+    out: &mut impl Write,
+    setup: &NegotiationSetup,
+    s: &Scenario,
+    pa: &detente_report::PrincipalsAlone,
+) -> io::Result<()> {
+    let names: Vec<&str> = pa
+        .principals
+        .iter()
+        .map(|&i| s.parties()[i].name.as_str())
+        .collect();
+    writeln!(
+        out,
+        "\nThe principals alone ({}), same strategies and seed:",
+        names.join(" and ")
+    )?;
+    match &pa.for_every_party {
+        Some(views) => {
+            let us: Vec<String> = s
+                .parties()
+                .iter()
+                .zip(views)
+                .map(|(p, v)| {
+                    let verdict = if v.acceptable {
+                        "acceptable"
+                    } else if v.crosses_red_line {
+                        "crosses a red line"
+                    } else {
+                        "below walk-away"
+                    };
+                    format!("{} {:.3} ({verdict})", p.name, v.utility)
+                })
+                .collect();
+            writeln!(
+                out,
+                "  agreement in round {}; for every party: {}",
+                pa.result.rounds,
+                us.join(", ")
+            )
+        }
+        None => writeln!(
+            out,
+            "  no agreement within {}",
+            count(setup.rounds, "round")
+        ),
+    }
+}
+
+/// The simulated agreement against the Nash package.
+fn write_nash_comparison(
+    out: &mut impl Write,
+    s: &Scenario,
+    c: &detente_report::NashComparison,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "\nCompared with the Nash package: the simulated agreement differs on {} of {} issues{}",
+        c.differs_on.len(),
+        s.space().issues().len(),
+        if c.differs_on.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", super::text::issue_list(s, &c.differs_on))
+        }
+    )?;
+    let signed = |xs: &[f64]| -> String {
+        s.parties()
+            .iter()
+            .zip(xs)
+            .map(|(p, d)| format!("{} {:+.3}", p.name, d))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    let a = analysis::analyze(s.space(), &s.preferences(), &config);
+    match &c.payoff_minus_nash {
+        // Nash is computed on undiscounted utilities; the agreement's payoff is discounted.
+        Some((t, payoff)) => {
+            writeln!(
+                out,
+                "  utility relative to Nash (both undiscounted): {}",
+                signed(&c.utility_minus_nash)
+            )?;
+            writeln!(
+                out,
+                "  payoff relative to Nash (payoff discounted at t = {t:.3}, Nash undiscounted): {}",
+                signed(payoff)
+            )
+        }
+        None => writeln!(
+            out,
+            "  utility relative to Nash: {}",
+            signed(&c.utility_minus_nash)
+        ),
+    }
+}
+
+/// `run --json`: everything the report shows, as one object (docs/json.md).
+fn write_json(out: &mut impl Write, report: &detente_report::Report) -> Result<()> {
+    use serde_json::{Value, json};
+    let s = &report.scenario;
     let issue = |i: &usize| s.space().issues()[*i].name().to_string();
+    let issues = |v: &[usize]| v.iter().map(issue).collect::<Vec<_>>();
     let packages: Vec<Value> = s
         .packages
         .iter()
-        .map(|pk| {
-            let sc = analysis::score_package(s, pk, &config);
+        .zip(&report.packages)
+        .map(|(pk, sc)| {
             let mut parties = serde_json::Map::new();
             for (p, ps) in s.parties().iter().zip(&sc.parties) {
                 parties.insert(p.name.clone(), json!({
                     "utility_min": ps.lo,
                     "utility_max": ps.hi,
                     "verdict": ps.verdict.as_str(),
-                    "red_lines_crossed": ps.red_lines_crossed.iter().map(issue).collect::<Vec<_>>(),
+                    "red_lines_crossed": issues(&ps.red_lines_crossed),
                 }));
             }
             json!({
@@ -326,61 +308,83 @@ fn write_json(out: &mut impl Write, args: &RunArgs, setup: &NegotiationSetup) ->
             })
         })
         .collect();
-    let names: Vec<String> = setup.strategies.iter().map(|x| x.to_string()).collect();
-    let single_text = if s.mediator.is_some() {
-        let (r, c, label) = super::text::run(&args.text, setup)?;
-        crate::json::single_text(s, &names, &c, &label, &r)
-    } else {
-        Value::Null
-    };
-    let r = protocol::run_sao(
-        s,
-        &setup.strategies,
-        &SaoConfig {
-            rounds: setup.rounds,
-            seed: setup.seed,
-        },
-    )?;
-    let sao = crate::json::negotiation(s, &names, setup.rounds, setup.seed, &r);
+    let names = report
+        .sao
+        .as_ref()
+        .map(|r| r.strategies.clone())
+        .unwrap_or_default();
+    let single_text = report.single_text.as_ref().map_or(Value::Null, |t| {
+        crate::json::single_text(s, &names, &t.config, &t.start_label, &t.result)
+    });
+    let sao = report.sao.as_ref().map_or(Value::Null, |r| {
+        crate::json::negotiation(s, &names, r.config.rounds, r.config.seed, &r.result)
+    });
     // The principals alone, as in the report: their negotiation, and how its agreement looks to
     // every party of the scenario.
-    let principals_alone = match principals_alone(args, setup)? {
-        None => Value::Null,
-        Some((_, sub, r2)) => {
-            let sub_names: Vec<String> = sub.strategies.iter().map(|x| x.to_string()).collect();
-            let mut j =
-                crate::json::negotiation(&sub.scenario, &sub_names, sub.rounds, sub.seed, &r2);
-            let for_all = r2.agreement.as_ref().map_or(Value::Null, |o| {
+    let principals_alone = match (&report.principals_alone, &report.sao) {
+        (Some(pa), Some(r)) => {
+            let mut j = crate::json::negotiation(
+                &pa.scenario,
+                &pa.strategies,
+                r.config.rounds,
+                r.config.seed,
+                &pa.result,
+            );
+            j["for_every_party"] = pa.for_every_party.as_ref().map_or(Value::Null, |views| {
                 let mut m = serde_json::Map::new();
-                for p in s.parties() {
+                for (p, v) in s.parties().iter().zip(views) {
                     m.insert(
                         p.name.clone(),
                         json!({
-                            "utility": p.preferences.utility(o),
-                            "acceptable": p.preferences.is_acceptable(o),
-                            "crosses_red_line": p.preferences.red_lines().violated_by(o),
+                            "utility": v.utility,
+                            "acceptable": v.acceptable,
+                            "crosses_red_line": v.crosses_red_line,
                         }),
                     );
                 }
                 Value::Object(m)
             });
-            j["for_every_party"] = for_all;
             j
         }
+        _ => Value::Null,
     };
+    let per_party = |xs: &[f64]| crate::json::per_party(s, xs);
+    let comparisons = json!({
+        "sao_vs_nash": report.sao_vs_nash.as_ref().map_or(Value::Null, |c| json!({
+            "differs_on": issues(&c.differs_on),
+            "utility_minus_nash": per_party(&c.utility_minus_nash),
+            "payoff_minus_nash": c.payoff_minus_nash.as_ref().map_or(Value::Null, |(t, d)| json!({
+                "time": t,
+                "per_party": per_party(d),
+            })),
+        })),
+        "single_text": report.text_comparison.as_ref().map_or(Value::Null, |c| json!({
+            "final": if c.agreed { "agreed" } else { "last_draft" },
+            "nash_differs_on": c.nash_differs_on.as_deref().map_or(Value::Null, |d| json!(issues(d))),
+            "drafts": c.drafts.iter().map(|m| json!({
+                "package": s.packages[m.package].name,
+                "matched": m.matched,
+                "decided": m.decided,
+            })).collect::<Vec<_>>(),
+        })),
+    });
     #[derive(serde::Serialize)]
     struct RunJson<'a> {
+        schema: &'static str,
         analysis: crate::json::AnalysisJson<'a>,
         packages: Vec<Value>,
         single_text: Value,
         sao: Value,
         principals_alone: Value,
+        comparisons: Value,
     }
     serde_json::to_writer_pretty(
         &mut *out,
         &RunJson {
+            schema: crate::json::RUN_SCHEMA,
             analysis: {
-                let mut j = crate::json::analysis(s, &a, crate::json::DEFAULT_MAX_LISTED);
+                let mut j =
+                    crate::json::analysis(s, &report.analysis, crate::json::DEFAULT_MAX_LISTED);
                 j.robustness = super::sensitivity::quick_json(s)?;
                 j
             },
@@ -388,6 +392,7 @@ fn write_json(out: &mut impl Write, args: &RunArgs, setup: &NegotiationSetup) ->
             single_text,
             sao,
             principals_alone,
+            comparisons,
         },
     )?;
     writeln!(out)?;
@@ -530,7 +535,7 @@ pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -
             grouped(f.iter().filter(|p| p.acceptable).count())
         )?,
         (_, Ok(v)) => write_vectors(out, s, "Pareto frontier (all outcomes)", v)?,
-        (Err(e), _) if matches!(e, Incomplete::NotRequested) => writeln!(
+        (Err(Incomplete::NotRequested), _) => writeln!(
             out,
             "  Pareto frontier over all {} outcomes: not computed (too many to search exhaustively here; `detente analyze` tries with a node budget)",
             grouped(&a.outcomes)
@@ -548,7 +553,7 @@ pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -
             count(f.len(), "package")
         )?,
         (_, Ok(v)) => write_vectors(out, s, "Pareto frontier of the acceptable packages", v)?,
-        (Err(e), _) if matches!(e, Incomplete::NotRequested) => {}
+        (Err(Incomplete::NotRequested), _) => {}
         (Err(e), _) => writeln!(
             out,
             "  Pareto frontier of the acceptable packages: not computed exactly — {}",
@@ -829,7 +834,7 @@ fn write_packages(
     out: &mut impl Write,
     s: &Scenario,
     a: &Analysis,
-    config: &AnalysisConfig,
+    scores: &[detente_core::analysis::PackageScore],
 ) -> io::Result<()> {
     if s.packages.is_empty() {
         return Ok(());
@@ -838,8 +843,7 @@ fn write_packages(
         out,
         "\nReported drafts and positions (utility per party; an interval where the text leaves issues open):"
     )?;
-    for pk in &s.packages {
-        let sc = analysis::score_package(s, pk, config);
+    for (pk, sc) in s.packages.iter().zip(scores) {
         let open = pk
             .choices
             .iter()
@@ -1142,31 +1146,45 @@ fn wrap(text: &str, width: usize, indent: &str) -> String {
     out
 }
 
-/// The report `--html` renders: the analysis and scored drafts, the single text (mediated
-/// scenarios) and stacked alternating offers, with the same settings as the text report.
-fn build_report(args: &RunArgs, setup: &NegotiationSetup) -> Result<detente_report::Report> {
-    let options = detente_report::Options {
+/// The analysis settings of `run`, as report options.
+fn report_options(args: &RunArgs) -> detente_report::Options {
+    detente_report::Options {
         max_nodes: args.max_nodes,
         full_frontier_limit: FULL_FRONTIER_LIMIT,
         ..Default::default()
-    };
-    let mut report = detente_report::Report::analyze(setup.scenario.clone(), &options);
+    }
+}
+
+/// The report every printer reads: the analysis and scored drafts, the single text (mediated
+/// scenarios), stacked alternating offers, the principals alone (default cast only) and the
+/// comparisons with the Nash package.
+fn build_report(args: &RunArgs, setup: &NegotiationSetup) -> Result<detente_report::Report> {
+    let mut report = detente_report::Report::analyze(setup.scenario.clone(), &report_options(args));
     if setup.scenario.mediator.is_some() {
         let (result, config, start_label) = super::text::run(&args.text, setup)?;
         report = report.with_single_text(detente_report::TextRun {
             result,
             mediator: config.mediator.as_str().to_string(),
             start_label,
+            config,
         });
     }
-    let result = protocol::run_sao(
-        &setup.scenario,
-        &setup.strategies,
-        &SaoConfig {
-            rounds: setup.rounds,
-            seed: setup.seed,
-        },
-    )?;
+    let config = SaoConfig {
+        rounds: setup.rounds,
+        seed: setup.seed,
+    };
+    let result = protocol::run_sao(&setup.scenario, &setup.strategies, &config)?;
+    let alone = if args.negotiation.is_default_cast() {
+        detente_report::principals_alone(&setup.scenario, &setup.strategies, &config)?
+    } else {
+        None
+    };
     let strategies = setup.strategies.iter().map(|x| x.to_string()).collect();
-    Ok(report.with_sao(detente_report::SaoRun { result, strategies }))
+    Ok(report
+        .with_sao(detente_report::SaoRun {
+            result,
+            strategies,
+            config,
+        })
+        .with_principals_alone(alone))
 }

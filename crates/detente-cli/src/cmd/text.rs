@@ -448,13 +448,6 @@ fn write_cost_and_neutral(
     Ok(())
 }
 
-/// Issues where two outcomes differ.
-pub(crate) fn differing(a: &Outcome, b: &Outcome) -> Vec<usize> {
-    (0..a.indices().len())
-        .filter(|&i| a.get(i) != b.get(i))
-        .collect()
-}
-
 /// Issue names, comma-separated.
 pub(crate) fn issue_list(s: &Scenario, issues: &[usize]) -> String {
     issues

@@ -12,6 +12,7 @@ mod hardening;
 mod help;
 mod html;
 mod improve;
+mod json_report;
 mod model;
 mod negotiate;
 mod room;

@@ -1,0 +1,218 @@
+//! `run --json` against docs/json.md and against the text report: the JSON carries the
+//! documented version and top-level keys, and every fact of the comparison sections the text
+//! prints (the simulated agreement against the Nash package, the principals alone, the single
+//! text against the Nash package and the reported drafts) is in the JSON. Each check rebuilds
+//! the text's line from the JSON values and looks for it in the text.
+
+use serde_json::Value;
+
+use crate::util::{Dir, flagship, repo_file};
+
+/// The version and the top-level keys docs/json.md documents.
+fn documented() -> (String, Vec<String>) {
+    let doc = std::fs::read_to_string(repo_file("docs/json.md")).expect("docs/json.md");
+    let version = doc
+        .split("currently **`\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("docs/json.md names the current schema version")
+        .to_string();
+    let table = doc
+        .split("## Top-level keys")
+        .nth(1)
+        .expect("docs/json.md has a top-level keys section");
+    let keys = table
+        .lines()
+        .skip_while(|l| !l.starts_with("| `"))
+        .take_while(|l| l.starts_with("| `"))
+        .map(|l| l[3..].split('`').next().unwrap().to_string())
+        .collect();
+    (version, keys)
+}
+
+fn scenarios() -> Vec<String> {
+    let mut v = vec![
+        flagship(),
+        repo_file("scenarios/job-offer.toml")
+            .to_str()
+            .unwrap()
+            .to_string(),
+    ];
+    if let Some(shared) = crate::util::shared_dir() {
+        for d in ["Laptop", "Camera"] {
+            v.push(
+                shared
+                    .join("scenarios/genius")
+                    .join(d)
+                    .to_str()
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+    }
+    v
+}
+
+#[test]
+fn run_json_carries_the_documented_version_and_keys() {
+    let (version, keys) = documented();
+    assert_eq!(version, "detente.report/1");
+    assert!(keys.len() >= 7, "documented keys: {keys:?}");
+    let dir = Dir::new();
+    for f in scenarios() {
+        let j = dir.run(&["run", &f, "--json"]).success().json();
+        assert_eq!(j["schema"], Value::from(version.as_str()), "{f}");
+        let got: Vec<String> = j.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(got, keys, "{f}: top-level keys differ from docs/json.md");
+    }
+}
+
+/// `{party} {value:+.3}` for every party, as the text prints a difference per party.
+fn signed(per_party: &Value) -> String {
+    per_party
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(p, x)| format!("{p} {:+.3}", x.as_f64().unwrap()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn names(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn run_json_has_every_comparison_the_text_prints() {
+    let dir = Dir::new();
+    let mut checked = [0usize; 3];
+    for f in scenarios() {
+        let text = dir.run(&["run", &f]).success().stdout.clone();
+        let j = dir.run(&["run", &f, "--json"]).success().json();
+        let n_issues = j["analysis"]["issues"].as_u64().unwrap();
+        let has = |line: &str| {
+            assert!(text.contains(line), "{f}: the text lacks {line:?}\n{text}");
+        };
+        // The simulated agreement against the Nash package.
+        let c = &j["comparisons"]["sao_vs_nash"];
+        assert_eq!(
+            text.contains("Compared with the Nash package"),
+            !c.is_null(),
+            "{f}"
+        );
+        if !c.is_null() {
+            checked[0] += 1;
+            let d = names(&c["differs_on"]);
+            let list = if d.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", d.join(", "))
+            };
+            has(&format!(
+                "Compared with the Nash package: the simulated agreement differs on {} of {n_issues} issues{list}\n",
+                d.len()
+            ));
+            let p = &c["payoff_minus_nash"];
+            if p.is_null() {
+                has(&format!(
+                    "  utility relative to Nash: {}\n",
+                    signed(&c["utility_minus_nash"])
+                ));
+            } else {
+                has(&format!(
+                    "  utility relative to Nash (both undiscounted): {}\n",
+                    signed(&c["utility_minus_nash"])
+                ));
+                has(&format!(
+                    "  payoff relative to Nash (payoff discounted at t = {:.3}, Nash undiscounted): {}\n",
+                    p["time"].as_f64().unwrap(),
+                    signed(&p["per_party"])
+                ));
+            }
+        }
+        // The principals alone.
+        let pa = &j["principals_alone"];
+        assert_eq!(text.contains("The principals alone"), !pa.is_null(), "{f}");
+        if !pa.is_null() {
+            checked[1] += 1;
+            let every = &pa["for_every_party"];
+            if every.is_null() {
+                assert!(pa["agreement"].is_null());
+                has(&format!(
+                    "  no agreement within {} rounds",
+                    pa["deadline"].as_u64().unwrap()
+                ));
+            } else {
+                let parts: Vec<String> = every
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(p, v)| {
+                        let verdict = if v["acceptable"].as_bool().unwrap() {
+                            "acceptable"
+                        } else if v["crosses_red_line"].as_bool().unwrap() {
+                            "crosses a red line"
+                        } else {
+                            "below walk-away"
+                        };
+                        format!("{p} {:.3} ({verdict})", v["utility"].as_f64().unwrap())
+                    })
+                    .collect();
+                has(&format!(
+                    "  agreement in round {}; for every party: {}\n",
+                    pa["rounds"].as_u64().unwrap(),
+                    parts.join(", ")
+                ));
+            }
+        }
+        // The single text against the Nash package and the drafts.
+        let st = &j["comparisons"]["single_text"];
+        assert_eq!(st.is_null(), j["single_text"].is_null(), "{f}");
+        if !st.is_null() {
+            checked[2] += 1;
+            let what = match st["final"].as_str().unwrap() {
+                "agreed" => "agreed text",
+                "last_draft" => "last draft",
+                other => panic!("{f}: final is {other}"),
+            };
+            if !st["nash_differs_on"].is_null() {
+                let d = names(&st["nash_differs_on"]);
+                let list = if d.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", d.join(", "))
+                };
+                has(&format!(
+                    "  The {what} differs from the Nash package on {} of {n_issues} issues{list}\n",
+                    d.len()
+                ));
+            }
+            let packages = j["packages"].as_array().unwrap();
+            let drafts = st["drafts"].as_array().unwrap();
+            assert!(!drafts.is_empty(), "{f}");
+            for m in drafts {
+                let name = m["package"].as_str().unwrap();
+                let pk = packages.iter().find(|p| p["name"] == name).unwrap();
+                let date = pk["date"]
+                    .as_str()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default();
+                has(&format!(
+                    "  Against {name}{date}: the {what} matches it on {} of its {} decided issues\n",
+                    m["matched"], m["decided"]
+                ));
+            }
+            let lines = text.matches("  Against ").count();
+            assert_eq!(lines, drafts.len(), "{f}: one JSON entry per draft line");
+        }
+    }
+    // The flagship has the single text and the principals alone; job-offer an agreement.
+    assert!(
+        checked.iter().all(|&n| n > 0),
+        "sections checked: {checked:?}"
+    );
+}
