@@ -1294,7 +1294,8 @@ pub fn rewrite_str(text: &str, path: Option<&Path>) -> Result<String, Error> {
     read_str(text, path)?;
     let syntax = |e: toml::de::Error| Error::new(ErrorKind::Syntax, e.message().trim().to_string());
     let dto: FileDto = toml::from_str(text).map_err(syntax)?;
-    let cannot = |e: toml::ser::Error| Error::new(ErrorKind::Invalid, format!("cannot write TOML: {e}"));
+    let cannot =
+        |e: toml::ser::Error| Error::new(ErrorKind::Invalid, format!("cannot write TOML: {e}"));
     // The DTO reads every number as f64; the source says which were integers.
     let mut out = toml::Value::try_from(&dto).map_err(cannot)?;
     let source: toml::Value = toml::from_str(text).map_err(syntax)?;

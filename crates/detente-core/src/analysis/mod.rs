@@ -318,7 +318,7 @@ pub(crate) fn analyze_with(
     let full_frontier = || {
         if fast && config.full_frontier {
             let mut budget = Budget::new(config.max_nodes);
-            additive::frontier(prefs, &allowed, None, &mut budget).ok()
+            Some(additive::frontier(prefs, &allowed, None, &mut budget))
         } else {
             None
         }
@@ -354,11 +354,20 @@ pub(crate) fn analyze_with(
         (not_requested(), not_requested())
     } else {
         match fast_full {
-            Some(front) => {
+            Some(Ok(front)) => {
                 let v = front.as_ref().map_or_else(Vec::new, |f| vectors(f, prefs));
                 (listed(front.as_ref(), prefs, &v), Ok(v))
             }
-            None => {
+            // Declined by the growth estimate: the search would have to visit at least every
+            // non-dominated partial outcome, so it is not tried either (the flagship's four
+            // parties: 0.1 s instead of spending the search's whole budget).
+            Some(Err(stop @ additive::Stop::Estimated { .. })) => {
+                let e = Incomplete {
+                    reason: stop.reason("Pareto frontier"),
+                };
+                (Err(e.clone()), Err(e))
+            }
+            _ => {
                 let all = Problem::new(space, prefs, Some(allowed.as_slice()), false);
                 frontier(&all, prefs, config.max_nodes, false)
             }
