@@ -722,3 +722,151 @@ fn bad_mediated_tournaments_are_usage_errors() {
     }
     assert!(!db.exists(), "a usage error must not create the database");
 }
+
+/// Makes offers like boulware until round 3, then panics (no built-in strategy panics, so the
+/// tournament is built in code and stored through the library, as `detente tournament` does).
+struct Saboteur(Box<dyn detente_core::negotiator::Negotiator>);
+
+impl detente_core::negotiator::Negotiator for Saboteur {
+    fn act(
+        &mut self,
+        view: &detente_core::negotiator::View<'_>,
+    ) -> detente_core::negotiator::Action {
+        if view.round == 3 {
+            panic!("saboteur strikes in round {}", view.round);
+        }
+        self.0.act(view)
+    }
+}
+
+/// Boulware, conceder and the saboteur on `SCENARIO`, 2 repetitions (3² pairs × 2 rotations ×
+/// 2 = 36 negotiations, 20 with the saboteur).
+fn saboteur_tournament() -> detente_tournament::Tournament {
+    use detente_core::negotiator::Strategy;
+    use detente_tournament::{Player, ScenarioEntry, Tournament, TournamentConfig};
+    let scenario = detente_formats::native::read_str(SCENARIO, None).expect("the scenario");
+    let saboteur = Player::custom("saboteur", |init| {
+        Box::new(Saboteur(Strategy::Boulware.build(init)))
+    });
+    Tournament::new(
+        vec![ScenarioEntry::new(scenario)],
+        vec![
+            Player::builtin(Strategy::Boulware),
+            Player::builtin(Strategy::Conceder),
+            saboteur,
+        ],
+        TournamentConfig {
+            rounds: 30,
+            reps: 2,
+            seed: 9,
+            ..TournamentConfig::default()
+        },
+    )
+    .expect("the tournament")
+}
+
+/// Runs (or resumes) `t`'s shard into `db` as `detente tournament` does: open, `begin` (which
+/// returns what is done), run skipping it, finish. `cut_after` makes the sink fail after that
+/// many records, as a crash would.
+fn run_into_store(
+    t: &detente_tournament::Tournament,
+    db: &Path,
+    shard: detente_tournament::Shard,
+    cut_after: Option<usize>,
+) -> Option<detente_tournament::RunSummary> {
+    use detente_tournament::{Record, RunOptions};
+    let mut store = detente_store::Store::open(db).expect("open the store");
+    let done = store.begin(&t.describe()).expect("begin");
+    let mut writer = store.writer();
+    let options = RunOptions {
+        threads: Some(2),
+        shard,
+        skip: Some(&done),
+    };
+    let mut n = 0;
+    let mut sink = |r: Record| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        n += 1;
+        if cut_after.is_some_and(|c| n > c) {
+            return Err("power cut".into());
+        }
+        writer.push(&r)?;
+        Ok(())
+    };
+    let summary = t.run(&options, &mut sink).ok();
+    writer.finish().expect("finish");
+    summary
+}
+
+/// A negotiator that panics is a failure like a step budget (issue 17 item 14): the panic is
+/// recorded with its message, an interrupted run resumes to the same records, `report` counts
+/// the failures, `export` writes them with their kind and message, and shards merge into the
+/// same export as a whole run.
+#[test]
+fn a_panicking_negotiator_survives_store_resume_export_report_and_merge() {
+    use detente_tournament::Shard;
+    detente_tournament::quiet_worker_panics();
+    let dir = Dir::new();
+    let t = saboteur_tournament();
+    let planned = 36;
+    // The saboteur sits in 5 of the 9 ordered pairs: 5 × 2 rotations × 2 reps.
+    let failed = 20;
+
+    let full = dir.file("full.db");
+    let summary = run_into_store(&t, &full, Shard::ALL, None).expect("the run");
+    assert_eq!((summary.ran, summary.failed), (planned, failed));
+    assert_eq!(counts(&full).0, planned as i64);
+
+    // Stopped after 10 records, then resumed: every negotiation stored once, the same export.
+    let part = dir.file("part.db");
+    assert!(run_into_store(&t, &part, Shard::ALL, Some(10)).is_none());
+    assert_eq!(counts(&part).0, 10);
+    let resumed = run_into_store(&t, &part, Shard::ALL, None).expect("the resumed run");
+    assert_eq!((resumed.skipped, resumed.ran), (10, planned - 10));
+    assert_eq!(counts(&part), counts(&full));
+    let again = run_into_store(&t, &part, Shard::ALL, None).expect("a rerun");
+    assert_eq!((again.skipped, again.ran), (planned, 0));
+
+    // Exported by the CLI with the kind and the panic message, one row per seat.
+    let csv = export(&full, &dir.file("full.csv"));
+    assert_eq!(csv, export(&part, &dir.file("part.csv")));
+    let csv = String::from_utf8(csv).expect("UTF-8");
+    let rows: Vec<&str> = csv.lines().filter(|l| l.contains(",panic,")).collect();
+    assert_eq!(rows.len() as u64, 2 * failed, "{csv}");
+    assert!(
+        rows.iter()
+            .all(|l| l.contains("saboteur strikes in round 3")),
+        "{csv}"
+    );
+
+    // Reported by the CLI as failed, in the totals and in the saboteur's row.
+    let report = ok(&args(&["report", s(&full)]));
+    let text = String::from_utf8_lossy(&report.stdout).to_string();
+    assert!(
+        text.contains(&format!("{planned} of {planned} stored, {failed} failed")),
+        "{text}"
+    );
+    let json = ok(&args(&["report", s(&full), "--json"]));
+    let j: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(j["failed"], failed, "{j}");
+    let saboteur = j["ranking"]
+        .as_array()
+        .and_then(|r| r.iter().find(|x| x["strategy"] == "saboteur"))
+        .unwrap_or_else(|| panic!("no saboteur in {j}"));
+    assert_eq!(saboteur["failed"], saboteur["participations"], "{saboteur}");
+
+    // Shards merged by the CLI give the same export, failures included.
+    let shards: Vec<PathBuf> = (0..3)
+        .map(|i| {
+            let p = dir.file(&format!("shard-{i}.db"));
+            run_into_store(&t, &p, Shard::new(i, 3).expect("shard"), None).expect("a shard");
+            p
+        })
+        .collect();
+    let all = dir.file("all.db");
+    let mut m = vec!["merge".to_string()];
+    m.extend(shards.iter().map(|p| s(p).to_string()));
+    m.extend(["--into".into(), s(&all).into()]);
+    ok(&m);
+    let merged = export(&all, &dir.file("all.csv"));
+    assert_eq!(String::from_utf8_lossy(&merged), csv);
+}

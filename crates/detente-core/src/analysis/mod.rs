@@ -147,6 +147,9 @@ pub enum Incomplete {
         estimated_nodes: f64,
         /// The node budget.
         budget: u64,
+        /// Estimated from how fast the partial frontiers grow (declined at once), rather than
+        /// from random probes of the search tree.
+        from_growth: bool,
     },
     /// More frontier outcomes than are listed one by one; the frontier's utility vectors are
     /// reported with their first outcome and exact count instead.
@@ -189,11 +192,23 @@ impl std::fmt::Display for Incomplete {
                 what,
                 estimated_nodes,
                 budget,
+                from_growth: false,
             } => write!(
                 f,
                 "the exact {what} would need about {estimated_nodes:.1e} search nodes (estimated \
                  from random probes of the search tree), far more than the budget of {budget}; \
                  not attempted rather than guessed"
+            ),
+            Incomplete::OutOfReach {
+                what,
+                estimated_nodes,
+                budget,
+                from_growth: true,
+            } => write!(
+                f,
+                "the exact {what} would need about {estimated_nodes:.1e} search nodes (estimated \
+                 from how fast the partial frontiers grow), far more than the budget of \
+                 {budget}; declined at once rather than guessed"
             ),
             Incomplete::TooManyToList { total, vectors } => write!(
                 f,
@@ -418,7 +433,7 @@ pub(crate) fn analyze_with(
     let full_frontier = || {
         if fast && config.full_frontier {
             let mut budget = Budget::new(config.max_nodes);
-            additive::frontier(prefs, &allowed, None, &mut budget).ok()
+            Some(additive::frontier(prefs, &allowed, None, &mut budget))
         } else {
             None
         }
@@ -454,11 +469,18 @@ pub(crate) fn analyze_with(
         (not_requested(), not_requested())
     } else {
         match fast_full {
-            Some(front) => {
+            Some(Ok(front)) => {
                 let v = front.as_ref().map_or_else(Vec::new, |f| vectors(f, prefs));
                 (listed(front.as_ref(), prefs, &v), Ok(v))
             }
-            None => {
+            // Declined by the growth estimate: the search would have to visit at least every
+            // non-dominated partial outcome, so it is not tried either (the flagship's four
+            // parties: 0.1 s instead of spending the search's whole budget).
+            Some(Err(stop @ additive::Stop::Estimated { .. })) => {
+                let e = stop.incomplete("Pareto frontier");
+                (Err(e.clone()), Err(e))
+            }
+            _ => {
                 let all = Problem::new(space, prefs, Some(allowed.as_slice()), false);
                 frontier(&all, prefs, config.max_nodes, false)
             }

@@ -348,3 +348,31 @@ fn rewriting_keeps_every_number_as_written() {
     let back = check_rewrite_keeps_numbers(&flag);
     assert!(back.contains("T1_donbas = 16\n"), "weights stay integers");
 }
+
+/// The flagship's whole-space frontier (4 parties, 3.5·10¹² outcomes) is out of reach: the
+/// growth estimate declines it at once (it took 20 s of budget before, issue 11), and every
+/// other quantity is still exact.
+#[test]
+fn the_flagship_whole_space_frontier_is_declined_at_once() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/ukraine-2025.toml");
+    let s = read_file(&path).unwrap();
+    let config = detente_core::analysis::AnalysisConfig::default();
+    let a = detente_core::analysis::analyze(s.space(), &s.preferences(), &config);
+    let reason = &a.pareto_vectors.as_ref().unwrap_err().to_string();
+    assert!(
+        reason.contains("estimated from how fast the partial frontiers grow")
+            && reason.contains("declined at once"),
+        "{reason}"
+    );
+    assert!(matches!(
+        a.pareto_vectors.as_ref().unwrap_err(),
+        detente_core::analysis::Incomplete::OutOfReach {
+            from_growth: true,
+            ..
+        }
+    ));
+    assert_eq!(a.pareto.as_ref().unwrap_err().to_string(), *reason);
+    assert_eq!(a.zopa.as_ref().unwrap().to_string(), "362");
+    assert_eq!(a.pareto_acceptable_vectors.as_ref().unwrap().len(), 37);
+    assert!(a.nash.is_ok() && a.kalai_smorodinsky.is_ok() && a.max_welfare.is_ok());
+}
