@@ -76,9 +76,5 @@ fn main() {
         }
     }
     let mean = |(s, n): (f64, usize)| if n > 0 { s / n as f64 } else { f64::NAN };
-    println!(
-        "| mean | | | {:.3} | {:.3} |",
-        mean(sums[0]),
-        mean(sums[1])
-    );
+    println!("| mean | | | {:.3} | {:.3} |", mean(sums[0]), mean(sums[1]));
 }
