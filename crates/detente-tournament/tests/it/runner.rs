@@ -89,6 +89,30 @@ fn records_do_not_depend_on_the_thread_count() {
 }
 
 #[test]
+fn tournaments_with_tit_for_tat_and_boa_agents_do_not_depend_on_the_thread_count() {
+    let names = [
+        "naive-tft",
+        "tit-for-tat",
+        "boa:bid=time:0.5,accept=combi:0.9,model=frequency",
+        "boa:bid=random,accept=const:0.5,model=bayesian",
+    ];
+    let t = tournament(vec![haggle(), trio()], players(&names), config());
+    let at = |threads| {
+        run(
+            &t,
+            &RunOptions {
+                threads: Some(threads),
+                ..RunOptions::default()
+            },
+        )
+        .0
+    };
+    let (one, two) = (at(1), at(2));
+    assert_eq!(one.len(), 64 + 384);
+    assert_eq!(bits(&one), bits(&two));
+}
+
+#[test]
 fn shards_partition_the_tournament_and_skipping_resumes_it() {
     let t = tournament(vec![haggle()], players(&STRATEGIES), config());
     let (all, _) = run(&t, &RunOptions::default());
