@@ -342,11 +342,13 @@ fn rewriting_keeps_every_number_as_written() {
     let back = check_rewrite_keeps_numbers(&ints);
     assert!(back.contains("discount = 1\n"), "{back}");
     assert!(back.contains("donbas = 3"), "{back}");
-    // Every number of the flagship (integer weights that sum to 100, float values).
+    // Every number of the flagship (weights that sum to 100 with their ranges, float values).
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/ukraine-2025.toml");
     let flag = std::fs::read_to_string(path).unwrap();
+    // (check_rewrite_keeps_numbers compares each of its numbers, ranges included, by type and
+    // printed text.)
     let back = check_rewrite_keeps_numbers(&flag);
-    assert!(back.contains("T1_donbas = 16\n"), "weights stay integers");
+    assert!(back.contains("T1_donbas"), "{back}");
 }
 
 /// The flagship's whole-space frontier (4 parties, 3.5·10¹² outcomes) is out of reach: the
