@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use serde_json::{Value as Json, json};
 
-use detente_core::analysis::robustness::{self, Decisive, Sensitivity, SensitivityConfig, Share};
+use detente_core::analysis::robustness::{self, SensitivityConfig};
 use detente_core::analysis::{self, AnalysisConfig, FrontierVector, Incomplete, Point};
 use detente_core::negotiator::{NegotiatorInit, Strategy};
 use detente_core::protocol::{
@@ -19,7 +19,6 @@ use detente_core::protocol::{
     SingleTextConfig,
 };
 use detente_core::rng::derive_seed;
-use detente_core::uncertainty::Site;
 use detente_core::{Outcome, OutcomeSpace, Scenario as CoreScenario};
 use detente_store::Store;
 use detente_tournament::{
@@ -1018,184 +1017,7 @@ pub fn results<'py>(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Robust analysis (the JSON of `detente sensitivity --json`, built the same way)
-
-fn per_party(s: &CoreScenario, xs: &[f64]) -> Json {
-    let mut m = serde_json::Map::new();
-    for (p, x) in s.parties().iter().zip(xs) {
-        m.insert(p.name.clone(), json!(x));
-    }
-    Json::Object(m)
-}
-
-fn site_label(s: &CoreScenario, site: Site) -> String {
-    let party = |p: usize| s.parties().get(p).map_or("?", |x| x.name.as_str());
-    let issue = |i: usize| s.space().issues().get(i).map_or("?", |x| x.name());
-    match site {
-        Site::Weight { party: p, issue: i } => format!("{}: weight of {}", party(p), issue(i)),
-        Site::Value {
-            party: p,
-            issue: i,
-            index,
-        } => {
-            let what = match s.space().issues().get(i).map(|x| x.kind()) {
-                Some(detente_core::IssueKind::Discrete { options }) => options
-                    .get(index)
-                    .map_or_else(|| format!("#{index}"), |o| format!("'{o}'")),
-                _ => match s
-                    .uncertainty
-                    .as_ref()
-                    .and_then(|u| u.parties.get(p))
-                    .and_then(|m| m.values.get(i))
-                {
-                    Some(Some(detente_core::uncertainty::ValueModel::Piecewise(pts))) => pts
-                        .get(index)
-                        .map_or_else(|| format!("point {index}"), |(x, _)| format!("x = {x}")),
-                    _ => format!("value #{index}"),
-                },
-            };
-            format!("{}: value of {what} on {}", party(p), issue(i))
-        }
-        Site::Reservation { party: p } => format!("{}: reservation value", party(p)),
-    }
-}
-
-fn share(x: &Share) -> Json {
-    let (lo, hi) = x.wilson();
-    json!({ "share": x.rate(), "count": x.count, "n": x.n, "ci95": [lo, hi] })
-}
-
-fn decisive(s: &CoreScenario, d: &Decisive) -> Json {
-    json!({
-        "estimate": site_label(s, d.site),
-        "value": d.value,
-        "low": d.low,
-        "high": d.high,
-        "threshold": d.threshold,
-        "margin": d.margin,
-        "opens_zone": d.opens,
-        "method": d.method.as_str(),
-    })
-}
-
-fn sensitivity_json(s: &CoreScenario, r: &Sensitivity) -> Json {
-    let mut m = serde_json::Map::new();
-    m.insert("samples".into(), json!(r.samples));
-    m.insert(
-        "point_zone".into(),
-        match &r.point_zone {
-            Ok(b) => json!(b),
-            Err(e) => json!({ "incomplete": e.to_string() }),
-        },
-    );
-    let mut zone = share(&r.zone);
-    if let Json::Object(z) = &mut zone {
-        z.insert(
-            "method".into(),
-            json!("exact per draw; Wilson 95% interval"),
-        );
-    }
-    m.insert("zone_probability".into(), zone);
-    m.insert("undecided_draws".into(), json!(r.undecided));
-    m.insert(
-        "robust_packages".into(),
-        Json::Array(
-            r.robust
-                .iter()
-                .map(|p| {
-                    let mut v: Json = share(&p.share);
-                    if let Json::Object(o) = &mut v {
-                        o.insert("outcome".into(), outcome_json(s.space(), &p.outcome));
-                    }
-                    v
-                })
-                .collect(),
-        ),
-    );
-    m.insert(
-        "pool".into(),
-        json!({ "packages": r.pool, "full": r.pool_full }),
-    );
-    m.insert(
-        "nash".into(),
-        r.nash.as_ref().map_or(Json::Null, |p| {
-            let mut v: Json = share(&p.share);
-            if let Json::Object(o) = &mut v {
-                o.insert("outcome".into(), outcome_json(s.space(), &p.outcome));
-            }
-            v
-        }),
-    );
-    m.insert(
-        "drafts".into(),
-        Json::Array(
-            r.drafts
-                .iter()
-                .map(|d| {
-                    let mut parties = serde_json::Map::new();
-                    for (p, party) in s.parties().iter().enumerate() {
-                        parties.insert(
-                            party.name.clone(),
-                            json!({
-                                "accepts_every_completion": d.accepts[p].rate(),
-                                "accepts_some_completion": d.may_accept[p].rate(),
-                            }),
-                        );
-                    }
-                    let mut v: Json = share(&d.share);
-                    if let Json::Object(o) = &mut v {
-                        o.insert("name".into(), json!(s.packages[d.package].name));
-                        o.insert("parties".into(), Json::Object(parties));
-                    }
-                    v
-                })
-                .collect(),
-        ),
-    );
-    m.insert("estimates_examined".into(), json!(r.estimates));
-    m.insert(
-        "decisive".into(),
-        Json::Array(r.decisive.iter().map(|d| decisive(s, d)).collect()),
-    );
-    m.insert(
-        "unlock".into(),
-        r.unlock.as_ref().map_or(Json::Null, |u| {
-            json!({
-                "min_shortfall": match &u.shortfall {
-                    Ok(Some(sf)) => json!({
-                        "outcome": outcome_json(s.space(), &sf.outcome),
-                        "total": sf.total,
-                        "per_party": per_party(s, &sf.per_party),
-                    }),
-                    Ok(None) => Json::Null,
-                    Err(e) => json!({ "incomplete": e.to_string() }),
-                },
-                "smallest_move": u.smallest_move.as_ref().map_or(Json::Null, |d| decisive(s, d)),
-                "reservation_needed": s.parties().iter().zip(&u.reservation_needed).map(|(p, x)| {
-                    (p.name.clone(), match x {
-                        Ok(Some(t)) => json!(t),
-                        Ok(None) => Json::Null,
-                        Err(e) => json!({ "incomplete": e.to_string() }),
-                    })
-                }).collect::<serde_json::Map<String, Json>>(),
-                "red_lines": u.red_lines.iter().map(|&(p, k)| red_line_json(s, p, k)).collect::<Vec<_>>(),
-            })
-        }),
-    );
-    Json::Object(m)
-}
-
-fn red_line_json(s: &CoreScenario, p: usize, k: usize) -> Json {
-    let party = &s.parties()[p];
-    let note = &party.red_line_notes[k];
-    let issue = &s.space().issues()[note.issue_idx];
-    let values: Vec<String> = note
-        .values
-        .iter()
-        .map(|&v| issue.value(v).map(|x| x.to_string()).unwrap_or_default())
-        .collect();
-    json!({ "party": party.name, "issue": issue.name(), "options": values })
-}
+// Robust analysis (the JSON of `detente sensitivity --json`, printed by the same library call)
 
 /// The robust analysis of `detente sensitivity`: `samples` seeded draws of the scenario's ranges,
 /// each decided exactly. Returns the dict `detente sensitivity --json` prints: `zone_probability`
@@ -1224,13 +1046,8 @@ pub fn sensitivity<'py>(
         ..SensitivityConfig::default()
     };
     let out = interruptible(py, move || {
-        robustness::sensitivity(&s, &config, &()).map(|r| {
-            let mut v = sensitivity_json(&s, &r);
-            if let Json::Object(m) = &mut v {
-                m.insert("seed".into(), json!(seed));
-            }
-            v
-        })
+        robustness::sensitivity(&s, &config, &())
+            .map(|r| detente_report::robustness::to_json(&s, &r, seed))
     })?
     .map_err(|e| err("scenario", e))?;
     json_to_py(py, &out)

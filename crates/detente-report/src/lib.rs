@@ -14,9 +14,13 @@
 //! last draft against the Nash package and the reported drafts ([`TextComparison`]), and the
 //! principals bargaining alone ([`PrincipalsAlone`]). The text and JSON printers of the CLI and
 //! the HTML printer here all read the same value.
+//!
+//! [`robustness::to_json`] prints a robust analysis as the JSON object both the CLI
+//! (`detente sensitivity --json`) and the Python package (`detente.sensitivity`) hand out.
 
 pub mod html;
 mod plot;
+pub mod robustness;
 
 use detente_core::analysis::Point;
 use detente_core::analysis::{self, Analysis, AnalysisConfig, PackageScore};

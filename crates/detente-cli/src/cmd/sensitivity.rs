@@ -5,14 +5,13 @@ use std::io::{IsTerminal, Write};
 use anyhow::Result;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use detente_core::Scenario;
 use detente_core::analysis::robustness::{self, Decisive, Sensitivity, SensitivityConfig, Share};
-use detente_core::uncertainty::Site;
+use detente_report::robustness::{red_line_json, site_label, to_json};
 
 use super::{ScenarioArgs, UsageError};
-use crate::json;
 
 #[derive(Args, Debug)]
 pub(crate) struct SensitivityArgs {
@@ -54,11 +53,7 @@ pub(crate) fn run(args: &SensitivityArgs) -> Result<()> {
     bar.finish();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        let mut v = to_json(&s, &r);
-        if let Value::Object(m) = &mut v {
-            m.insert("seed".into(), json!(args.seed));
-        }
-        serde_json::to_writer_pretty(&mut out, &v)?;
+        serde_json::to_writer_pretty(&mut out, &to_json(&s, &r, args.seed))?;
         writeln!(out)?;
     } else {
         write_text(&mut out, &s, &r, args.seed)?;
@@ -103,177 +98,6 @@ impl robustness::Progress for Bar {
     }
 }
 
-/// A plain-words name of an estimate, e.g. "Russia: value of 'freeze' on T1_donbas".
-pub(crate) fn site_label(s: &Scenario, site: Site) -> String {
-    let party = |p: usize| s.parties().get(p).map_or("?", |x| x.name.as_str());
-    let issue = |i: usize| s.space().issues().get(i).map_or("?", |x| x.name());
-    match site {
-        Site::Weight { party: p, issue: i } => format!("{}: weight of {}", party(p), issue(i)),
-        Site::Value {
-            party: p,
-            issue: i,
-            index,
-        } => {
-            let what = match s.space().issues().get(i).map(|x| x.kind()) {
-                Some(detente_core::IssueKind::Discrete { options }) => options
-                    .get(index)
-                    .map_or_else(|| format!("#{index}"), |o| format!("'{o}'")),
-                _ => match s
-                    .uncertainty
-                    .as_ref()
-                    .and_then(|u| u.parties.get(p))
-                    .and_then(|m| m.values.get(i))
-                {
-                    Some(Some(detente_core::uncertainty::ValueModel::Piecewise(pts))) => pts
-                        .get(index)
-                        .map_or_else(|| format!("point {index}"), |(x, _)| format!("x = {x}")),
-                    _ => format!("value #{index}"),
-                },
-            };
-            format!("{}: value of {what} on {}", party(p), issue(i))
-        }
-        Site::Reservation { party: p } => format!("{}: reservation value", party(p)),
-    }
-}
-
-fn share(x: &Share) -> Value {
-    let (lo, hi) = x.wilson();
-    json!({ "share": x.rate(), "count": x.count, "n": x.n, "ci95": [lo, hi] })
-}
-
-fn decisive(s: &Scenario, d: &Decisive) -> Value {
-    json!({
-        "estimate": site_label(s, d.site),
-        "value": d.value,
-        "low": d.low,
-        "high": d.high,
-        "threshold": d.threshold,
-        "margin": d.margin,
-        "opens_zone": d.opens,
-        "method": d.method.as_str(),
-    })
-}
-
-/// The JSON object of a robust analysis (also embedded in `analyze --json` / `run --json`).
-pub(crate) fn to_json(s: &Scenario, r: &Sensitivity) -> Value {
-    let mut m = Map::new();
-    m.insert("samples".into(), json!(r.samples));
-    m.insert(
-        "point_zone".into(),
-        match &r.point_zone {
-            Ok(b) => json!(b),
-            Err(e) => json!({ "incomplete": e.to_string() }),
-        },
-    );
-    let mut zone = share(&r.zone);
-    if let Value::Object(z) = &mut zone {
-        z.insert(
-            "method".into(),
-            json!("exact per draw; Wilson 95% interval"),
-        );
-    }
-    m.insert("zone_probability".into(), zone);
-    m.insert("undecided_draws".into(), json!(r.undecided));
-    m.insert(
-        "robust_packages".into(),
-        Value::Array(
-            r.robust
-                .iter()
-                .map(|p| {
-                    let mut v = share(&p.share);
-                    if let Value::Object(o) = &mut v {
-                        o.insert("outcome".into(), json::outcome(s, &p.outcome));
-                    }
-                    v
-                })
-                .collect(),
-        ),
-    );
-    m.insert(
-        "pool".into(),
-        json!({ "packages": r.pool, "full": r.pool_full }),
-    );
-    m.insert(
-        "nash".into(),
-        r.nash.as_ref().map_or(Value::Null, |p| {
-            let mut v = share(&p.share);
-            if let Value::Object(o) = &mut v {
-                o.insert("outcome".into(), json::outcome(s, &p.outcome));
-            }
-            v
-        }),
-    );
-    m.insert(
-        "drafts".into(),
-        Value::Array(
-            r.drafts
-                .iter()
-                .map(|d| {
-                    let mut parties = Map::new();
-                    for (p, party) in s.parties().iter().enumerate() {
-                        parties.insert(
-                            party.name.clone(),
-                            json!({
-                                "accepts_every_completion": d.accepts[p].rate(),
-                                "accepts_some_completion": d.may_accept[p].rate(),
-                            }),
-                        );
-                    }
-                    let mut v = share(&d.share);
-                    if let Value::Object(o) = &mut v {
-                        o.insert("name".into(), json!(s.packages[d.package].name));
-                        o.insert("parties".into(), Value::Object(parties));
-                    }
-                    v
-                })
-                .collect(),
-        ),
-    );
-    m.insert("estimates_examined".into(), json!(r.estimates));
-    m.insert(
-        "decisive".into(),
-        Value::Array(r.decisive.iter().map(|d| decisive(s, d)).collect()),
-    );
-    m.insert(
-        "unlock".into(),
-        r.unlock.as_ref().map_or(Value::Null, |u| {
-            json!({
-                "min_shortfall": match &u.shortfall {
-                    Ok(Some(sf)) => json!({
-                        "outcome": json::outcome(s, &sf.outcome),
-                        "total": sf.total,
-                        "per_party": json::per_party(s, &sf.per_party),
-                    }),
-                    Ok(None) => Value::Null,
-                    Err(e) => json!({ "incomplete": e.to_string() }),
-                },
-                "smallest_move": u.smallest_move.as_ref().map_or(Value::Null, |d| decisive(s, d)),
-                "reservation_needed": s.parties().iter().zip(&u.reservation_needed).map(|(p, x)| {
-                    (p.name.clone(), match x {
-                        Ok(Some(t)) => json!(t),
-                        Ok(None) => Value::Null,
-                        Err(e) => json!({ "incomplete": e.to_string() }),
-                    })
-                }).collect::<Map<String, Value>>(),
-                "red_lines": u.red_lines.iter().map(|&(p, k)| red_line_json(s, p, k)).collect::<Vec<_>>(),
-            })
-        }),
-    );
-    Value::Object(m)
-}
-
-fn red_line_json(s: &Scenario, p: usize, k: usize) -> Value {
-    let party = &s.parties()[p];
-    let note = &party.red_line_notes[k];
-    let issue = &s.space().issues()[note.issue_idx];
-    let values: Vec<String> = note
-        .values
-        .iter()
-        .map(|&v| issue.value(v).map(|x| x.to_string()).unwrap_or_default())
-        .collect();
-    json!({ "party": party.name, "issue": issue.name(), "options": values })
-}
-
 fn pct(x: &Share) -> String {
     let (lo, hi) = x.wilson();
     format!(
@@ -304,13 +128,7 @@ fn quick(s: &Scenario) -> Result<Option<Sensitivity>> {
 /// The `robustness` member of `analyze --json` and `run --json` (seed 0).
 pub(crate) fn quick_json(s: &Scenario) -> Result<Value> {
     Ok(match quick(s)? {
-        Some(r) => {
-            let mut v = to_json(s, &r);
-            if let Value::Object(m) = &mut v {
-                m.insert("seed".into(), json!(0));
-            }
-            v
-        }
+        Some(r) => to_json(s, &r, 0),
         None => Value::Null,
     })
 }
