@@ -205,3 +205,90 @@ pub fn red_line_json(s: &Scenario, p: usize, k: usize) -> Value {
         .collect();
     json!({ "party": party.name, "issue": issue.name(), "options": values })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use detente_core::analysis::robustness::{self, SensitivityConfig};
+
+    /// One issue; only `mid` can suit both, exactly when Buyer's reservation (drawn from
+    /// [.4, .6]) is at most .5 (the scenario of the CLI's and the Python package's tests).
+    const KNIFE_EDGE: &str = r#"
+name = "knife edge"
+
+[[issues]]
+name = "price"
+options = ["low", "mid", "high"]
+
+[[parties]]
+name = "Buyer"
+reservation = { value = 0.5, low = 0.4, high = 0.6, dist = "uniform" }
+weights = { price = 1 }
+values = { price = [1.0, 0.5, 0.0] }
+
+[[parties]]
+name = "Seller"
+reservation = 0.5
+weights = { price = 1 }
+values = { price = [0.0, 0.5, 1.0] }
+"#;
+
+    #[test]
+    fn the_json_carries_the_computed_analysis() {
+        let s = detente_formats::native::read_str(KNIFE_EDGE, None).unwrap();
+        let config = SensitivityConfig {
+            samples: 300,
+            seed: 5,
+            ..SensitivityConfig::default()
+        };
+        let r = robustness::sensitivity(&s, &config, &()).unwrap();
+        let j = to_json(&s, &r, 5);
+        assert_eq!(j["seed"], 5);
+        assert_eq!(j["samples"], 300);
+        let z = &j["zone_probability"];
+        assert_eq!(z["count"], r.zone.count);
+        assert_eq!(z["n"], 300);
+        assert_eq!(z["share"].as_f64(), Some(r.zone.rate()));
+        let (lo, hi) = r.zone.wilson();
+        assert_eq!(z["ci95"][0].as_f64(), Some(lo));
+        assert_eq!(z["ci95"][1].as_f64(), Some(hi));
+        assert!(lo <= r.zone.rate() && r.zone.rate() <= hi);
+        assert_eq!(j["robust_packages"][0]["outcome"]["price"], "mid");
+        assert_eq!(j["decisive"].as_array().unwrap().len(), r.decisive.len());
+        assert_eq!(j["decisive"][0]["estimate"], "Buyer: reservation value");
+        // The keys come out in the order they are printed (serde_json's preserve_order).
+        let keys: Vec<&str> = j.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+        assert_eq!(keys.first(), Some(&"samples"));
+        assert_eq!(keys.last(), Some(&"seed"));
+    }
+
+    #[test]
+    fn estimates_are_named_in_plain_words() {
+        let s = detente_formats::native::read_str(KNIFE_EDGE, None).unwrap();
+        let label = |site| site_label(&s, site);
+        assert_eq!(
+            label(Site::Weight { party: 1, issue: 0 }),
+            "Seller: weight of price"
+        );
+        assert_eq!(
+            label(Site::Value {
+                party: 0,
+                issue: 0,
+                index: 1
+            }),
+            "Buyer: value of 'mid' on price"
+        );
+        assert_eq!(
+            label(Site::Value {
+                party: 0,
+                issue: 0,
+                index: 7
+            }),
+            "Buyer: value of #7 on price"
+        );
+        assert_eq!(
+            label(Site::Reservation { party: 9 }),
+            "?: reservation value"
+        );
+    }
+}
