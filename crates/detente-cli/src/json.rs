@@ -10,27 +10,14 @@ use detente_core::analysis::{Analysis, FrontierVector, Incomplete, Point};
 use detente_core::protocol::{Event, NegotiationResult};
 use detente_core::{Cardinality, Outcome, Scenario};
 
-/// `{issue: value}` for an outcome.
+/// `{issue: value}` for an outcome (the library's printer, shared with the Python package).
 pub(crate) fn outcome(s: &Scenario, o: &Outcome) -> Value {
-    let mut m = Map::new();
-    for (i, issue) in s.space().issues().iter().enumerate() {
-        let v = match issue.value(o.get(i)) {
-            Some(detente_core::Value::Option(x)) => json!(x),
-            Some(detente_core::Value::Integer(x)) => json!(x),
-            None => Value::Null,
-        };
-        m.insert(issue.name().to_string(), v);
-    }
-    Value::Object(m)
+    detente_report::robustness::outcome(s, o)
 }
 
 /// `{party: number}` for per-party numbers.
 pub(crate) fn per_party(s: &Scenario, xs: &[f64]) -> Value {
-    let mut m = Map::new();
-    for (p, x) in s.parties().iter().zip(xs) {
-        m.insert(p.name.clone(), json!(x));
-    }
-    Value::Object(m)
+    detente_report::robustness::per_party(s, xs)
 }
 
 pub(crate) fn point(s: &Scenario, p: &Point) -> Value {
