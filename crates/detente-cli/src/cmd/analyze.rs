@@ -35,6 +35,15 @@ pub(crate) struct AnalyzeArgs {
 
 pub(crate) fn run(args: &AnalyzeArgs) -> Result<()> {
     let s = args.scenario.load()?;
+    // Phase-level only: the library's exact analysis reports no progress of its own, so the bar
+    // (stderr on a terminal only) shows the phase and elapsed time; the robustness draws of
+    // --json report each draw, with an ETA.
+    let bar = super::sensitivity::Bar::new(false);
+    bar.phase(
+        "exact analysis: zone, frontier, Nash, Kalai-Smorodinsky",
+        0,
+        1,
+    );
     let config = AnalysisConfig {
         max_nodes: args.max_nodes,
         ..AnalysisConfig::default()
@@ -61,10 +70,12 @@ pub(crate) fn run(args: &AnalyzeArgs) -> Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         let mut j = json::analysis(&s, a, args.max_listed);
-        j.robustness = super::sensitivity::quick_json(&s)?;
+        j.robustness = super::sensitivity::quick_json(&s, &bar)?;
+        bar.finish();
         serde_json::to_writer_pretty(&mut out, &j)?;
         writeln!(out)?;
     } else {
+        bar.finish();
         super::run::write_analysis(&mut out, &s, a)?;
     }
     out.flush()?;

@@ -59,15 +59,17 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
     if let Some(path) = &args.html {
         super::html::check(path, &args.scenario.inputs())?;
     }
-    // Everything is computed once, here; the printers below only read the report.
-    let report = build_report(args, &setup)?;
+    // Everything is computed once, here; the printers below only read the report. The bar
+    // (stderr on a terminal only) shows which phase runs and for how long.
+    let bar = super::sensitivity::Bar::new(false);
+    let report = build_report(args, &setup, &bar)?;
     if let Some(path) = &args.html {
         let page = detente_report::html::render(&report);
         super::html::write(path, &args.scenario.inputs(), &page)?;
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
     if args.json {
-        write_json(&mut out, &report)?;
+        write_json(&mut out, &report, &bar)?;
         out.flush()?;
         return Ok(());
     }
@@ -77,9 +79,11 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
     let analysed = if setup.scenario.parties().len() == scenario.parties().len() {
         &report
     } else {
+        bar.phase("exact analysis of the whole scenario", 0, 1);
         whole = detente_report::Report::analyze(scenario.clone(), &report_options(args));
         &whole
     };
+    bar.finish();
     write_text(&mut out, &setup, &scenario, analysed, &report)?;
     out.flush()?;
     Ok(())
@@ -279,7 +283,11 @@ fn write_nash_comparison(
 }
 
 /// `run --json`: everything the report shows, as one object (docs/json.md).
-fn write_json(out: &mut impl Write, report: &detente_report::Report) -> Result<()> {
+fn write_json(
+    out: &mut impl Write,
+    report: &detente_report::Report,
+    bar: &super::sensitivity::Bar,
+) -> Result<()> {
     use serde_json::{Value, json};
     let s = &report.scenario;
     let issue = |i: &usize| s.space().issues()[*i].name().to_string();
@@ -385,7 +393,7 @@ fn write_json(out: &mut impl Write, report: &detente_report::Report) -> Result<(
             analysis: {
                 let mut j =
                     crate::json::analysis(s, &report.analysis, crate::json::DEFAULT_MAX_LISTED);
-                j.robustness = super::sensitivity::quick_json(s)?;
+                j.robustness = super::sensitivity::quick_json(s, bar)?;
                 j
             },
             packages,
@@ -1158,9 +1166,23 @@ fn report_options(args: &RunArgs) -> detente_report::Options {
 /// The report every printer reads: the analysis and scored drafts, the single text (mediated
 /// scenarios), stacked alternating offers, the principals alone (default cast only) and the
 /// comparisons with the Nash package.
-fn build_report(args: &RunArgs, setup: &NegotiationSetup) -> Result<detente_report::Report> {
+fn build_report(
+    args: &RunArgs,
+    setup: &NegotiationSetup,
+    bar: &super::sensitivity::Bar,
+) -> Result<detente_report::Report> {
+    let mediated = setup.scenario.mediator.is_some();
+    let alone_too = args.negotiation.is_default_cast();
+    let phases = 2 + u64::from(mediated) + u64::from(alone_too);
+    let mut phase = 0;
+    let mut next = |name: &str| {
+        bar.phase(name, phase, phases);
+        phase += 1;
+    };
+    next("exact analysis: zone, frontier, Nash, Kalai-Smorodinsky, drafts");
     let mut report = detente_report::Report::analyze(setup.scenario.clone(), &report_options(args));
-    if setup.scenario.mediator.is_some() {
+    if mediated {
+        next("single negotiating text");
         let (result, config, start_label) = super::text::run(&args.text, setup)?;
         report = report.with_single_text(detente_report::TextRun {
             result,
@@ -1173,8 +1195,10 @@ fn build_report(args: &RunArgs, setup: &NegotiationSetup) -> Result<detente_repo
         rounds: setup.rounds,
         seed: setup.seed,
     };
+    next("stacked alternating offers");
     let result = protocol::run_sao(&setup.scenario, &setup.strategies, &config)?;
-    let alone = if args.negotiation.is_default_cast() {
+    let alone = if alone_too {
+        next("the principals alone");
         detente_report::principals_alone(&setup.scenario, &setup.strategies, &config)?
     } else {
         None

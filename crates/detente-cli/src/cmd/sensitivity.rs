@@ -62,11 +62,12 @@ pub(crate) fn run(args: &SensitivityArgs) -> Result<()> {
     Ok(())
 }
 
-/// A progress bar on a terminal, nothing otherwise.
-struct Bar(Option<ProgressBar>);
+/// A progress bar on stderr when stderr is a terminal, nothing otherwise (so no escape codes
+/// reach a pipe or a file). Also used by `analyze` and `run` for their phases.
+pub(crate) struct Bar(Option<ProgressBar>);
 
 impl Bar {
-    fn new(quiet: bool) -> Bar {
+    pub(crate) fn new(quiet: bool) -> Bar {
         if quiet || !std::io::stderr().is_terminal() {
             return Bar(None);
         }
@@ -76,12 +77,26 @@ impl Bar {
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
+        // Ticks on its own so the spinner and elapsed time move during a long library call
+        // that reports no progress of its own.
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
         Bar(Some(bar))
     }
-    fn finish(&self) {
+    /// Shows phase `done + 1` of `total`, `name`, starting now.
+    pub(crate) fn phase(&self, name: &str, done: u64, total: u64) {
+        robustness::Progress::update(self, name, done, total);
+    }
+    pub(crate) fn finish(&self) {
         if let Some(b) = &self.0 {
             b.finish_and_clear();
         }
+    }
+}
+
+impl Drop for Bar {
+    /// An error return must not leave a half-drawn bar on the terminal.
+    fn drop(&mut self) {
+        self.finish();
     }
 }
 
@@ -114,7 +129,7 @@ fn pct(x: &Share) -> String {
 const QUICK_SAMPLES: u64 = 200;
 
 /// The short robust analysis, when the scenario has ranges.
-fn quick(s: &Scenario) -> Result<Option<Sensitivity>> {
+fn quick(s: &Scenario, progress: &dyn robustness::Progress) -> Result<Option<Sensitivity>> {
     if !s.uncertainty.as_ref().is_some_and(|u| u.has_ranges()) {
         return Ok(None);
     }
@@ -122,12 +137,13 @@ fn quick(s: &Scenario) -> Result<Option<Sensitivity>> {
         samples: QUICK_SAMPLES,
         ..SensitivityConfig::default()
     };
-    Ok(Some(robustness::sensitivity(s, &config, &())?))
+    Ok(Some(robustness::sensitivity(s, &config, progress)?))
 }
 
-/// The `robustness` member of `analyze --json` and `run --json` (seed 0).
-pub(crate) fn quick_json(s: &Scenario) -> Result<Value> {
-    Ok(match quick(s)? {
+/// The `robustness` member of `analyze --json` and `run --json` (seed 0), its draws shown on
+/// `progress`.
+pub(crate) fn quick_json(s: &Scenario, progress: &dyn robustness::Progress) -> Result<Value> {
+    Ok(match quick(s, progress)? {
         Some(r) => to_json(s, &r, 0),
         None => Value::Null,
     })
@@ -135,7 +151,7 @@ pub(crate) fn quick_json(s: &Scenario) -> Result<Value> {
 
 /// The robustness section of `detente run` (only when the scenario has ranges).
 pub(crate) fn write_run_section(out: &mut dyn Write, s: &Scenario) -> Result<()> {
-    let Some(r) = quick(s)? else {
+    let Some(r) = quick(s, &())? else {
         return Ok(());
     };
     writeln!(out)?;

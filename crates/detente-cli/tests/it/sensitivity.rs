@@ -156,3 +156,27 @@ fn bad_samples_and_bad_estimates_are_refused() {
         .failure(1)
         .stderr_has(&["bad.toml:", "party 'Buyer', reservation, low", "above high"]);
 }
+
+/// `analyze` and `run` draw a progress bar (phases, and the robustness draws with an ETA) only
+/// when stderr is a terminal. Here stderr is a pipe: it must stay empty (no bar, no escape
+/// codes, no carriage returns) in text and JSON mode alike, and stdout must carry no escape
+/// codes either. Runs the ranged scenario so the robustness draws, which report progress, run.
+#[test]
+fn no_progress_output_when_stderr_is_not_a_terminal() {
+    let d = Dir::new();
+    let f = d.write("s.toml", SCENARIO);
+    let f = f.to_str().unwrap();
+    for args in [
+        vec!["analyze", f],
+        vec!["analyze", f, "--json"],
+        vec!["run", f],
+        vec!["run", f, "--json"],
+    ] {
+        let out = d.run(&args).success();
+        assert!(out.stderr.is_empty(), "{args:?} wrote to stderr:\n{out}");
+        assert!(
+            !out.stdout.contains('\u{1b}') && !out.stdout.contains('\r'),
+            "{args:?}: escape codes in stdout"
+        );
+    }
+}

@@ -542,7 +542,9 @@ fn step(
     };
     // Candidates in order of party 0's utility, descending (ties: group, then class order).
     let cand = if np == 2 {
-        let (cand, pops) = merge_two(prev, groups, prune);
+        // The merge stops once it has used what is left of the budget, so a huge space is
+        // declined within the budget rather than after the whole merge has run.
+        let (cand, pops) = merge_two(prev, groups, prune, budget.max.saturating_sub(budget.used));
         budget.charge(pops)?;
         cand
     } else {
@@ -597,7 +599,15 @@ fn step(
 /// 1's utility rises along a staircase, up to [`TIE_EPS`] of noise, for which the search keeps
 /// a margin). Anything a skipped candidate dominates, its dominator dominates too, so the exact
 /// filter ([`sweep_two`]) over the stored candidates gives the same result.
-fn merge_two(prev: &Level, groups: &Groups, prune: Option<&Reach<'_>>) -> (Candidates, u64) {
+///
+/// Stops after `limit + 1` pops (each is one node of the budget): the candidates are then
+/// incomplete, and the caller's charge of the pops fails.
+fn merge_two(
+    prev: &Level,
+    groups: &Groups,
+    prune: Option<&Reach<'_>>,
+    limit: u64,
+) -> (Candidates, u64) {
     #[derive(PartialEq)]
     struct Head {
         u0: f64,
@@ -641,6 +651,9 @@ fn merge_two(prev: &Level, groups: &Groups, prune: Option<&Reach<'_>>) -> (Candi
     let mut pops = 0u64;
     while let Some(h) = heap.pop() {
         pops += 1;
+        if pops > limit {
+            break;
+        }
         let (c, g) = (h.class as usize, h.group as usize);
         let t1 = groups.terms[2 * g + 1];
         let u = [h.u0, pu[2 * c + 1] + t1];

@@ -618,3 +618,47 @@ fn a_small_four_party_frontier_is_not_declined() {
     assert!(fast.pareto_vectors.as_ref().is_ok_and(|v| v.len() > 20));
     assert_eq!(fast.pareto_vectors, slow.pareto_vectors);
 }
+
+/// Two integer issues of 3,000 values with opposed utilities: the two-party merge of the
+/// frontier needs far more than 20,000 heap pops. The merge now stops once the budget is spent
+/// (before, it ran to the end and was only then found over budget: hours on 10⁶ × 10⁶ values);
+/// the early stop must give a decline, never a partial frontier passed off as exact, and must
+/// not change the result when the budget suffices. (That it stops *early* is a time property,
+/// not asserted here.)
+#[test]
+fn the_two_party_merge_stops_when_the_budget_is_spent() {
+    let n = 3000u32;
+    let issues: Vec<Issue> = (0..2)
+        .map(|i| Issue::integer(format!("i{i}"), 0, i64::from(n) - 1, 1).unwrap())
+        .collect();
+    let space = OutcomeSpace::new(issues).unwrap();
+    let x = |k: u32| f64::from(k) / f64::from(n - 1);
+    let mk = |a: Vec<f64>, b: Vec<f64>, w: [f64; 2]| {
+        let values = vec![Some(ValueFunction::Table(a)), Some(ValueFunction::Table(b))];
+        let u = UtilityFunction::weighted_sum(&space, "p", &w, &values).unwrap();
+        Preferences::new(u, 0.4, RedLines::none(2), 1.0).unwrap()
+    };
+    let p = mk(
+        (0..n).map(x).collect(),
+        (0..n).map(|k| 1.0 - x(k) * x(k)).collect(),
+        [0.6, 0.4],
+    );
+    let q = mk(
+        (0..n).map(|k| 1.0 - x(k)).collect(),
+        (0..n).map(|k| x(k).sqrt()).collect(),
+        [0.5, 0.5],
+    );
+    let max_nodes = 20_000;
+    let config = AnalysisConfig {
+        max_nodes,
+        ..Default::default()
+    };
+    let r = analyze(&space, &[&p, &q], &config);
+    match r.pareto_vectors {
+        Err(Incomplete::NodeBudget { nodes, .. }) => assert_eq!(nodes, max_nodes),
+        other => panic!("expected a node-budget stop, got {other:?}"),
+    }
+    // With room, the same frontier is found.
+    let r = analyze(&space, &[&p, &q], &AnalysisConfig::default());
+    assert!(r.pareto_vectors.is_ok_and(|v| !v.is_empty()));
+}
