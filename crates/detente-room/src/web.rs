@@ -321,6 +321,28 @@ fn seat_auth(
     Ok((s, room, seat))
 }
 
+/// A state-changing form from a seat: the session holds this seat (as [`seat_auth`]) and the
+/// form carries the session's CSRF token.
+fn seat_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    room_pid: &str,
+    seat_pid: &str,
+    fields: &[(String, String)],
+) -> Result<(crate::store::Room, Seat)> {
+    let (s, room, seat) = seat_auth(state, headers, room_pid, seat_pid)?;
+    check_csrf(&s.csrf, fields)?;
+    Ok((room, seat))
+}
+
+/// Refuses (403) an action a seat of another kind may not take.
+fn require_kind(seat: &Seat, kind: SeatKind, refusal: &'static str) -> Result<()> {
+    if seat.kind != kind {
+        return Err(Error::forbidden(refusal));
+    }
+    Ok(())
+}
+
 fn fresh_pre_csrf(state: &AppState) -> Result<(String, HeaderValue)> {
     let t = crate::store::random_hex(32)?;
     let c = set_cookie(state, PRE_COOKIE, &t, Some(3600));
@@ -840,8 +862,7 @@ async fn save_prefs(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let (s, room, seat) = seat_auth(&st, &headers, &room_pid, &seat_pid)?;
-    check_csrf(&s.csrf, &fields)?;
+    let (room, seat) = seat_form(&st, &headers, &room_pid, &seat_pid, &fields)?;
     if seat.kind != SeatKind::Party || seat.agent.is_some() {
         return Err(Error::forbidden("only a delegation edits preferences"));
     }
@@ -895,8 +916,7 @@ async fn confide(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let (s, room, seat) = seat_auth(&st, &headers, &room_pid, &seat_pid)?;
-    check_csrf(&s.csrf, &fields)?;
+    let (room, seat) = seat_form(&st, &headers, &room_pid, &seat_pid, &fields)?;
     if seat.kind != SeatKind::Party || seat.agent.is_some() {
         return Err(Error::forbidden(
             "only a delegation confides its preferences",
@@ -913,8 +933,7 @@ async fn start_talks(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let (s, room, seat) = seat_auth(&st, &headers, &room_pid, &seat_pid)?;
-    check_csrf(&s.csrf, &fields)?;
+    let (room, seat) = seat_form(&st, &headers, &room_pid, &seat_pid, &fields)?;
     let scenario = st.scenario(&room)?;
     let seats = st.store().seats(room.id)?;
     let draft = match seat.kind {
@@ -937,11 +956,8 @@ async fn table_draft(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let (s, room, seat) = seat_auth(&st, &headers, &room_pid, &seat_pid)?;
-    check_csrf(&s.csrf, &fields)?;
-    if seat.kind != SeatKind::Mediator {
-        return Err(Error::forbidden("only the mediator tables drafts"));
-    }
+    let (room, seat) = seat_form(&st, &headers, &room_pid, &seat_pid, &fields)?;
+    require_kind(&seat, SeatKind::Mediator, "only the mediator tables drafts")?;
     let scenario = st.scenario(&room)?;
     let draft = model::parse_draft(scenario.space(), &fields)?;
     st.store().table_draft(room.id, &scenario, &draft)?;
@@ -955,11 +971,8 @@ async fn verdict(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let (s, room, seat) = seat_auth(&st, &headers, &room_pid, &seat_pid)?;
-    check_csrf(&s.csrf, &fields)?;
-    if seat.kind != SeatKind::Party {
-        return Err(Error::forbidden("only a delegation answers the text"));
-    }
+    let (room, seat) = seat_form(&st, &headers, &room_pid, &seat_pid, &fields)?;
+    require_kind(&seat, SeatKind::Party, "only a delegation answers the text")?;
     let scenario = st.scenario(&room)?;
     let version: u32 = field(&fields, "version")
         .and_then(|v| v.parse().ok())
@@ -981,8 +994,7 @@ async fn note(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let (s, room, seat) = seat_auth(&st, &headers, &room_pid, &seat_pid)?;
-    check_csrf(&s.csrf, &fields)?;
+    let (room, seat) = seat_form(&st, &headers, &room_pid, &seat_pid, &fields)?;
     st.store()
         .add_note(seat.id, field(&fields, "text").unwrap_or(""))?;
     Ok(back(&room, &seat))
@@ -994,11 +1006,12 @@ async fn ask(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let (s, room, seat) = seat_auth(&st, &headers, &room_pid, &seat_pid)?;
-    check_csrf(&s.csrf, &fields)?;
-    if seat.kind != SeatKind::Mediator {
-        return Err(Error::forbidden("only the mediator asks questions"));
-    }
+    let (room, seat) = seat_form(&st, &headers, &room_pid, &seat_pid, &fields)?;
+    require_kind(
+        &seat,
+        SeatKind::Mediator,
+        "only the mediator asks questions",
+    )?;
     let to = st.store().seat(field(&fields, "to").unwrap_or(""))?;
     st.store()
         .ask(room.id, to.id, field(&fields, "text").unwrap_or(""))?;
@@ -1012,8 +1025,7 @@ async fn answer(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let (s, room, seat) = seat_auth(&st, &headers, &room_pid, &seat_pid)?;
-    check_csrf(&s.csrf, &fields)?;
+    let (room, seat) = seat_form(&st, &headers, &room_pid, &seat_pid, &fields)?;
     let q: i64 = field(&fields, "question")
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| Error::bad("which question are you answering?"))?;
