@@ -12,11 +12,12 @@
 //! record is the same whatever the thread count, the shard or the order; only the order in
 //! which the sink sees records varies.
 //!
-//! **Failures.** Each negotiation runs under `catch_unwind`: a negotiator that panics, or a
-//! negotiation that exceeds the step budget, becomes a [`Failure`] in its record and the
-//! tournament goes on. (The step budget is enforced by an observer that unwinds out of the
-//! mechanism; the default panic hook still prints those panics, so a front end may want to
-//! silence threads named with [`WORKER_THREAD_PREFIX`].)
+//! **Failures.** A negotiation that exceeds the step budget is halted by its mechanism
+//! (`Sao::with_max_steps`, `SingleText::with_max_steps`) and becomes a [`Failure`] of kind
+//! [`FailureKind::StepBudget`]. Each negotiation also runs under `catch_unwind`, for real
+//! panics only: a negotiator that panics becomes a [`Failure`] in its record and the tournament
+//! goes on (the default panic hook still prints those panics, so a front end may want to
+//! silence threads named with [`WORKER_THREAD_PREFIX`]).
 //!
 //! Non-goals: storage (the sink decides; see `detente-store`), progress display, wall-clock
 //! time limits (a negotiator stuck in an endless loop cannot be stopped from outside its
@@ -32,8 +33,8 @@ use std::sync::Arc;
 use detente_core::negotiator::Strategy;
 use detente_core::negotiator::{BidSpace, NegotiatorInit};
 use detente_core::protocol::{
-    Confided, Consultation, Event, Mechanism, MediatorStrategy, NegotiationResult, Sao, SingleText,
-    SingleTextConfig,
+    Confided, Consultation, Event, Halt, Mechanism, MediatorStrategy, NegotiationResult, Sao,
+    SingleText, SingleTextConfig,
 };
 use detente_core::rng::derive_seed;
 use detente_core::{Error as CoreError, Outcome, Scenario};
@@ -585,23 +586,14 @@ impl Tournament {
                 })
             })
             .collect();
-        let mut sao = Sao::new(scenario, negotiators, self.config.rounds).map_err(|e| Failure {
+        let sao = Sao::new(scenario, negotiators, self.config.rounds).map_err(|e| Failure {
             kind: FailureKind::Error,
             message: e.to_string(),
         })?;
-        let mut left = self.config.max_steps;
-        let mut budget = |e: &Event| {
-            if matches!(e, Event::Agreement { .. } | Event::Timeout { .. }) {
-                return;
-            }
-            if let Some(left) = &mut left {
-                if *left == 0 {
-                    std::panic::panic_any(StepBudgetExceeded);
-                }
-                *left -= 1;
-            }
-        };
-        let result = sao.run(&mut budget);
+        let result = sao
+            .with_max_steps(self.config.max_steps)
+            .run(&mut |_: &Event| {});
+        over_budget(&result)?;
         Ok(self.metrics(key, scenario, parties, &result, None))
     }
 
@@ -683,25 +675,16 @@ impl Tournament {
             start,
             schedule: Consultation::everyone(parties.len()),
         };
-        let mut st = if mediator.trusted_solution().is_some() {
+        let st = if mediator.trusted_solution().is_some() {
             SingleText::with_confided(scenario, &strategies, config, Confided::all(scenario))
         } else {
             SingleText::new(scenario, &strategies, config)
         }
         .map_err(error)?;
-        let mut left = self.config.max_steps;
-        let mut budget = |e: &Event| {
-            if !matches!(e, Event::Verdict { .. } | Event::Draft { .. }) {
-                return;
-            }
-            if let Some(left) = &mut left {
-                if *left == 0 {
-                    std::panic::panic_any(StepBudgetExceeded);
-                }
-                *left -= 1;
-            }
-        };
-        let result = st.run(&mut budget);
+        let result = st
+            .with_max_steps(self.config.max_steps)
+            .run(&mut |_: &Event| {});
+        over_budget(&result.negotiation)?;
         Ok(self.metrics(
             key,
             scenario,
@@ -800,8 +783,20 @@ pub fn quiet_worker_panics() {
     });
 }
 
-/// The panic payload of an exceeded step budget.
-struct StepBudgetExceeded;
+/// The failure of a negotiation its mechanism halted on the step budget.
+fn over_budget(result: &NegotiationResult) -> Result<(), Failure> {
+    match result.halted {
+        None => Ok(()),
+        Some(Halt::StepBudget { .. }) => Err(Failure {
+            kind: FailureKind::StepBudget,
+            message: "the negotiation exceeded its step budget".into(),
+        }),
+        Some(other) => Err(Failure {
+            kind: FailureKind::Error,
+            message: format!("the mechanism halted the negotiation: {other:?}"),
+        }),
+    }
+}
 
 /// How a negotiator that cannot go on (an embedder's negotiator, such as a Python one that
 /// raised an exception) ends its negotiation with a recorded failure of kind
@@ -816,12 +811,6 @@ fn failure_from_panic(payload: &(dyn std::any::Any + Send)) -> Failure {
         return Failure {
             kind: FailureKind::Negotiator,
             message: message.clone(),
-        };
-    }
-    if payload.is::<StepBudgetExceeded>() {
-        return Failure {
-            kind: FailureKind::StepBudget,
-            message: "the negotiation exceeded its step budget".into(),
         };
     }
     let message = payload

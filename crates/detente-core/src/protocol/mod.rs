@@ -159,6 +159,83 @@ pub struct NegotiationResult {
     pub ended_by: Option<usize>,
     /// Every event, in order.
     pub trace: Vec<Event>,
+    /// Why the mechanism stopped the negotiation before its rules ended it (its step budget
+    /// ran out); `None` for a negotiation that ended by agreement, walk-away or deadline.
+    pub halted: Option<Halt>,
+}
+
+/// Why a mechanism stopped a negotiation before its rules ended it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Halt {
+    /// The negotiation needed more than its step budget (`Sao::with_max_steps`,
+    /// `SingleText::with_max_steps`) allows.
+    StepBudget {
+        /// The budget: most steps the negotiation could take.
+        max_steps: u64,
+    },
+}
+
+/// The events of one run: each goes to the observer as it happens and into the trace, and
+/// those that are negotiator steps spend the step budget first.
+pub(crate) struct Log<'o> {
+    observer: &'o mut dyn Observer,
+    pub(crate) trace: Vec<Event>,
+    steps: Steps,
+}
+
+impl<'o> Log<'o> {
+    pub(crate) fn new(observer: &'o mut dyn Observer, max_steps: Option<u64>) -> Log<'o> {
+        Log {
+            observer,
+            trace: Vec::new(),
+            steps: Steps::new(max_steps),
+        }
+    }
+
+    /// Records an event that is not a step.
+    pub(crate) fn note(&mut self, e: Event) {
+        self.observer.on_event(&e);
+        self.trace.push(e);
+    }
+
+    /// Takes one step of the budget; `Err` with the reason to halt when it is spent.
+    pub(crate) fn take_step(&mut self) -> Result<(), Halt> {
+        self.steps.take()
+    }
+
+    /// Records a step's event, or leaves it unrecorded and says why to halt when the budget
+    /// is spent.
+    pub(crate) fn step(&mut self, e: Event) -> Result<(), Halt> {
+        self.take_step()?;
+        self.note(e);
+        Ok(())
+    }
+}
+
+/// A step budget: `None` is unlimited. A mechanism spends one step per negotiator action
+/// (SAO: a turn; single text: a verdict or a new draft version).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Steps {
+    max: Option<u64>,
+    taken: u64,
+}
+
+impl Steps {
+    pub(crate) fn new(max: Option<u64>) -> Steps {
+        Steps { max, taken: 0 }
+    }
+
+    /// Takes one step; `Err` with the reason to halt when the budget is spent.
+    pub(crate) fn take(&mut self) -> Result<(), Halt> {
+        match self.max {
+            Some(max) if self.taken >= max => Err(Halt::StepBudget { max_steps: max }),
+            _ => {
+                self.taken += 1;
+                Ok(())
+            }
+        }
+    }
 }
 
 /// A negotiation mechanism, run to its end.
@@ -172,6 +249,7 @@ pub struct Sao<'a> {
     scenario: &'a Scenario,
     negotiators: Vec<Box<dyn Negotiator>>,
     rounds: u32,
+    max_steps: Option<u64>,
 }
 
 impl<'a> Sao<'a> {
@@ -202,7 +280,18 @@ impl<'a> Sao<'a> {
             scenario,
             negotiators,
             rounds,
+            max_steps: None,
         })
+    }
+
+    /// Gives the negotiation a step budget: at most `max_steps` turns (offers, acceptances,
+    /// walk-aways) in all. A negotiation that needs one more turn stops without agreement,
+    /// before that turn is played, with [`NegotiationResult::halted`] set. `None` (the default)
+    /// leaves only the deadline.
+    #[must_use]
+    pub fn with_max_steps(mut self, max_steps: Option<u64>) -> Sao<'a> {
+        self.max_steps = max_steps;
+        self
     }
 }
 
@@ -210,15 +299,14 @@ impl Mechanism for Sao<'_> {
     fn run(&mut self, observer: &mut dyn Observer) -> NegotiationResult {
         let n = self.negotiators.len();
         let space = self.scenario.space();
-        let mut trace = Vec::new();
         let mut history: Vec<OfferRecord> = Vec::new();
         let mut accepted = 0usize;
-        let mut emit = |trace: &mut Vec<Event>, e: Event| {
-            observer.on_event(&e);
-            trace.push(e);
-        };
+        let mut log = Log::new(observer, self.max_steps);
         for round in 0..self.rounds {
             for party in 0..n {
+                if let Err(halt) = log.take_step() {
+                    return halted(self.scenario, round, self.rounds, log.trace, halt);
+                }
                 let standing = history.last();
                 let view = View {
                     round,
@@ -234,53 +322,45 @@ impl Mechanism for Sao<'_> {
                 };
                 match action {
                     Action::Accept if standing.is_some() => {
-                        emit(&mut trace, Event::Accept { round, party });
+                        log.note(Event::Accept { round, party });
                         accepted += 1;
                         if accepted == n - 1 {
                             let outcome = standing
                                 .map(|r| r.outcome.clone())
                                 .unwrap_or_else(|| Outcome::new(Vec::new()));
-                            emit(
-                                &mut trace,
-                                Event::Agreement {
-                                    round,
-                                    outcome: outcome.clone(),
-                                },
-                            );
+                            log.note(Event::Agreement {
+                                round,
+                                outcome: outcome.clone(),
+                            });
                             let utilities = payoffs(self.scenario, &outcome, round, self.rounds);
                             return NegotiationResult {
                                 agreement: Some(outcome),
                                 rounds: round + 1,
                                 utilities,
                                 ended_by: None,
-                                trace,
+                                trace: log.trace,
+                                halted: None,
                             };
                         }
                     }
                     Action::Accept => {
-                        emit(
-                            &mut trace,
-                            end(Some("accepted with no offer on the table".into())),
-                        );
-                        return ended(self.scenario, round, self.rounds, party, trace);
+                        log.note(end(Some("accepted with no offer on the table".into())));
+                        return ended(self.scenario, round, self.rounds, party, log.trace);
                     }
                     Action::EndNegotiation => {
-                        emit(&mut trace, end(None));
-                        return ended(self.scenario, round, self.rounds, party, trace);
+                        log.note(end(None));
+                        return ended(self.scenario, round, self.rounds, party, log.trace);
                     }
                     Action::Offer(outcome) => {
                         if let Err(e) = space.check(&outcome) {
-                            emit(&mut trace, end(Some(e.to_string())));
-                            return ended(self.scenario, round, self.rounds, party, trace);
+                            log.note(end(Some(e.to_string())));
+                            return ended(self.scenario, round, self.rounds, party, log.trace);
                         }
-                        emit(
-                            &mut trace,
-                            Event::Offer {
-                                round,
-                                party,
-                                outcome: outcome.clone(),
-                            },
-                        );
+                        log.note(Event::Offer {
+                            round,
+                            party,
+                            outcome: outcome.clone(),
+                        });
                         history.push(OfferRecord {
                             round,
                             party,
@@ -291,18 +371,16 @@ impl Mechanism for Sao<'_> {
                 }
             }
         }
-        emit(
-            &mut trace,
-            Event::Timeout {
-                rounds: self.rounds,
-            },
-        );
+        log.note(Event::Timeout {
+            rounds: self.rounds,
+        });
         NegotiationResult {
             agreement: None,
             rounds: self.rounds,
             utilities: disagreement(self.scenario, self.rounds, self.rounds),
             ended_by: None,
-            trace,
+            trace: log.trace,
+            halted: None,
         }
     }
 }
@@ -349,6 +427,26 @@ pub(crate) fn ended(
         utilities: disagreement(scenario, round, n_rounds),
         ended_by: Some(party),
         trace,
+        halted: None,
+    }
+}
+
+/// The result of a negotiation the mechanism stopped in `round` of `n_rounds` (see [`Halt`]):
+/// no agreement, each party's reservation value discounted to that round.
+pub(crate) fn halted(
+    scenario: &Scenario,
+    round: u32,
+    n_rounds: u32,
+    trace: Vec<Event>,
+    halt: Halt,
+) -> NegotiationResult {
+    NegotiationResult {
+        agreement: None,
+        rounds: round + 1,
+        utilities: disagreement(scenario, round, n_rounds),
+        ended_by: None,
+        trace,
+        halted: Some(halt),
     }
 }
 

@@ -34,7 +34,7 @@ use crate::scenario::Scenario;
 
 use super::blind::Blind;
 use super::trusted::{Coalition, Confided, Proposal, Solution, TrustedNeutral};
-use super::{Event, NegotiationResult, Observer};
+use super::{Event, Halt, Log, NegotiationResult, Observer};
 
 /// The feedback mediator changes at most this many clauses per revision.
 const MAX_CHANGES: usize = 3;
@@ -414,6 +414,7 @@ pub struct SingleText<'a> {
     mediator: MediatorState,
     config: SingleTextConfig,
     neutral: Option<Proposal>,
+    max_steps: Option<u64>,
 }
 
 impl<'a> SingleText<'a> {
@@ -577,18 +578,24 @@ impl<'a> SingleText<'a> {
             mediator,
             config,
             neutral: None,
+            max_steps: None,
         })
+    }
+
+    /// Gives the process a step budget: at most `max_steps` verdicts and new draft versions
+    /// (the starting draft counts as one) in all. A process that needs one more stops without
+    /// agreement, before that step, with [`NegotiationResult::halted`] set. `None` (the
+    /// default) leaves only the deadline.
+    #[must_use]
+    pub fn with_max_steps(mut self, max_steps: Option<u64>) -> SingleText<'a> {
+        self.max_steps = max_steps;
+        self
     }
 
     /// Runs the process, reporting each event to `observer`.
     pub fn run(&mut self, observer: &mut dyn Observer) -> SingleTextResult {
         let n = self.parties.len();
-        let med_party = self.scenario.mediator.as_ref().and_then(|m| m.party_idx);
-        let mut trace = Vec::new();
-        let mut emit = |trace: &mut Vec<Event>, e: Event| {
-            observer.on_event(&e);
-            trace.push(e);
-        };
+        let mut log = Log::new(observer, self.max_steps);
         let mut draft = self.config.start.clone();
         let mut version = 0u32;
         let mut versions = vec![DraftVersion {
@@ -598,82 +605,47 @@ impl<'a> SingleText<'a> {
             reference: draft.clone(),
             changes: Vec::new(),
         }];
-        emit(
-            &mut trace,
-            Event::Draft {
+        let mut questions = 0u32;
+        let first = Event::Draft {
+            round: 0,
+            version: 0,
+            outcome: draft.clone(),
+            changes: Vec::new(),
+        };
+        if let Err(halt) = log.step(first) {
+            return self.halted(0, log, versions, questions, halt);
+        }
+        if let Some(next) = self.neutral_table(&draft) {
+            let changes = diff(&draft, &next);
+            version = 1;
+            draft = next;
+            self.mediator.base = draft.clone();
+            versions.push(DraftVersion {
+                version,
                 round: 0,
-                version: 0,
                 outcome: draft.clone(),
-                changes: Vec::new(),
-            },
-        );
-        if let Some(p) = &self.neutral {
-            let table = p
-                .outcome
-                .clone()
-                .or_else(|| p.blocked.as_ref().map(|(o, _)| o.clone()));
-            if let Some(next) = table.filter(|o| *o != draft) {
-                let changes: Vec<(usize, u32, u32)> = (0..next.indices().len())
-                    .filter(|&i| next.get(i) != draft.get(i))
-                    .map(|i| (i, draft.get(i), next.get(i)))
-                    .collect();
-                version = 1;
-                draft = next;
-                self.mediator.base = draft.clone();
-                versions.push(DraftVersion {
-                    version,
-                    round: 0,
-                    outcome: draft.clone(),
-                    reference: draft.clone(),
-                    changes: changes.clone(),
-                });
-                emit(
-                    &mut trace,
-                    Event::Draft {
-                        round: 0,
-                        version,
-                        outcome: draft.clone(),
-                        changes,
-                    },
-                );
+                reference: draft.clone(),
+                changes: changes.clone(),
+            });
+            let tabled = Event::Draft {
+                round: 0,
+                version,
+                outcome: draft.clone(),
+                changes,
+            };
+            if let Err(halt) = log.step(tabled) {
+                return self.halted(0, log, versions, questions, halt);
             }
         }
         let mut accepted = vec![false; n];
-        let mut questions = 0u32;
-        let everyone = matches!(
-            self.config.mediator,
-            MediatorStrategy::HillClimbing | MediatorStrategy::Veto
-        );
         for round in 0..self.config.rounds {
-            let slot = &self.config.schedule[round as usize % self.config.schedule.len()];
-            // A mediator that knows its text is acceptable to every party convenes them all.
-            let plenary = self.mediator.blind.as_ref().is_some_and(Blind::settled)
-                || self.neutral.as_ref().is_some_and(|p| p.outcome.is_some());
-            let mut group: Vec<usize> = if everyone || plenary {
-                (0..n).collect()
-            } else {
-                slot.parties.clone()
-            };
-            if let Some(m) = med_party
-                && !group.contains(&m)
-            {
-                group.push(m);
-            }
-            group.sort_unstable();
-            group.dedup();
-            emit(
-                &mut trace,
-                Event::Consult {
-                    round,
-                    parties: group.clone(),
-                    meeting: if everyone || plenary {
-                        None
-                    } else {
-                        slot.meeting
-                    },
-                    version,
-                },
-            );
+            let (group, meeting) = self.group(round);
+            log.note(Event::Consult {
+                round,
+                parties: group.clone(),
+                meeting,
+                version,
+            });
             let reference = self.mediator.base.clone();
             let mut feedback = Vec::with_capacity(group.len());
             for &p in &group {
@@ -685,85 +657,46 @@ impl<'a> SingleText<'a> {
                     reference: Some(&reference),
                 };
                 let v = self.parties[p].review(&view);
-                emit(
-                    &mut trace,
-                    Event::Verdict {
+                let verdict = Event::Verdict {
+                    round,
+                    party: p,
+                    verdict: v.clone(),
+                };
+                if let Err(halt) = log.step(verdict) {
+                    return self.halted(round, log, versions, questions, halt);
+                }
+                if v.walk_away {
+                    log.note(Event::EndNegotiation {
                         round,
                         party: p,
-                        verdict: v.clone(),
-                    },
-                );
-                if v.walk_away {
-                    emit(
-                        &mut trace,
-                        Event::EndNegotiation {
-                            round,
-                            party: p,
-                            reason: None,
-                        },
-                    );
-                    return SingleTextResult {
-                        negotiation: super::ended(
-                            self.scenario,
-                            round,
-                            self.config.rounds,
-                            p,
-                            trace,
-                        ),
-                        versions,
-                        questions,
-                        neutral: self.neutral.clone(),
-                    };
+                        reason: None,
+                    });
+                    let rounds = self.config.rounds;
+                    let ended = super::ended(self.scenario, round, rounds, p, log.trace);
+                    return self.result(ended, versions, questions);
                 }
                 accepted[p] = v.accept;
                 feedback.push((p, v));
             }
             if accepted.iter().all(|&a| a) {
-                emit(
-                    &mut trace,
-                    Event::Agreement {
-                        round,
-                        outcome: draft.clone(),
-                    },
-                );
+                log.note(Event::Agreement {
+                    round,
+                    outcome: draft.clone(),
+                });
                 let utilities = super::payoffs(self.scenario, &draft, round, self.config.rounds);
                 let negotiation = NegotiationResult {
                     agreement: Some(draft),
                     rounds: round + 1,
                     utilities,
                     ended_by: None,
-                    trace,
+                    trace: log.trace,
+                    halted: None,
                 };
-                return SingleTextResult {
-                    negotiation,
-                    versions,
-                    questions,
-                    neutral: self.neutral.clone(),
-                };
+                return self.result(negotiation, versions, questions);
             }
-            let next = match self.mediator.blind.as_mut() {
-                Some(blind) => {
-                    let parties = &mut self.parties;
-                    let present = &group;
-                    let mut ask = |p: usize, q: &Question| {
-                        if !present.contains(&p) {
-                            return None;
-                        }
-                        questions += 1;
-                        parties[p].answer(q)
-                    };
-                    blind.revise(&draft, &feedback, &mut ask)
-                }
-                None => self.mediator.revise(&MediatorView {
-                    draft: &draft,
-                    feedback: &feedback,
-                }),
-            };
+            let next = self.revise(&draft, &feedback, &group, &mut questions);
             if next != draft {
-                let changes: Vec<(usize, u32, u32)> = (0..next.indices().len())
-                    .filter(|&i| next.get(i) != draft.get(i))
-                    .map(|i| (i, draft.get(i), next.get(i)))
-                    .collect();
+                let changes = diff(&draft, &next);
                 version += 1;
                 draft = next;
                 accepted = vec![false; n];
@@ -774,30 +707,99 @@ impl<'a> SingleText<'a> {
                     reference: self.mediator.base.clone(),
                     changes: changes.clone(),
                 });
-                emit(
-                    &mut trace,
-                    Event::Draft {
-                        round,
-                        version,
-                        outcome: draft.clone(),
-                        changes,
-                    },
-                );
+                let revised = Event::Draft {
+                    round,
+                    version,
+                    outcome: draft.clone(),
+                    changes,
+                };
+                if let Err(halt) = log.step(revised) {
+                    return self.halted(round, log, versions, questions, halt);
+                }
             }
         }
-        emit(
-            &mut trace,
-            Event::Timeout {
-                rounds: self.config.rounds,
-            },
-        );
+        log.note(Event::Timeout {
+            rounds: self.config.rounds,
+        });
         let negotiation = NegotiationResult {
             agreement: None,
             rounds: self.config.rounds,
             utilities: super::disagreement(self.scenario, self.config.rounds, self.config.rounds),
             ended_by: None,
-            trace,
+            trace: log.trace,
+            halted: None,
         };
+        self.result(negotiation, versions, questions)
+    }
+
+    /// The trusted neutral's text to table at the start (its proposal, or the package it found
+    /// blocked), when there is one and it differs from `draft`.
+    fn neutral_table(&self, draft: &Outcome) -> Option<Outcome> {
+        let p = self.neutral.as_ref()?;
+        p.outcome
+            .clone()
+            .or_else(|| p.blocked.as_ref().map(|(o, _)| o.clone()))
+            .filter(|o| o != draft)
+    }
+
+    /// The parties consulted in `round` (sorted, with a mediator who is a party) and the
+    /// scenario meeting the consultation follows, if any.
+    fn group(&self, round: u32) -> (Vec<usize>, Option<usize>) {
+        let n = self.parties.len();
+        let slot = &self.config.schedule[round as usize % self.config.schedule.len()];
+        let everyone = matches!(
+            self.config.mediator,
+            MediatorStrategy::HillClimbing | MediatorStrategy::Veto
+        );
+        // A mediator that knows its text is acceptable to every party convenes them all.
+        let plenary = self.mediator.blind.as_ref().is_some_and(Blind::settled)
+            || self.neutral.as_ref().is_some_and(|p| p.outcome.is_some());
+        let (mut group, meeting): (Vec<usize>, _) = if everyone || plenary {
+            ((0..n).collect(), None)
+        } else {
+            (slot.parties.clone(), slot.meeting)
+        };
+        if let Some(m) = self.scenario.mediator.as_ref().and_then(|m| m.party_idx)
+            && !group.contains(&m)
+        {
+            group.push(m);
+        }
+        group.sort_unstable();
+        group.dedup();
+        (group, meeting)
+    }
+
+    /// The mediator's next draft from the verdicts of `group` on `draft`; the blind mediator
+    /// may put questions to the parties present (counted in `questions`).
+    fn revise(
+        &mut self,
+        draft: &Outcome,
+        feedback: &[(usize, Verdict)],
+        group: &[usize],
+        questions: &mut u32,
+    ) -> Outcome {
+        match self.mediator.blind.as_mut() {
+            Some(blind) => {
+                let parties = &mut self.parties;
+                let mut ask = |p: usize, q: &Question| {
+                    if !group.contains(&p) {
+                        return None;
+                    }
+                    *questions += 1;
+                    parties[p].answer(q)
+                };
+                blind.revise(draft, feedback, &mut ask)
+            }
+            None => self.mediator.revise(&MediatorView { draft, feedback }),
+        }
+    }
+
+    fn result(
+        &self,
+        negotiation: NegotiationResult,
+        versions: Vec<DraftVersion>,
+        questions: u32,
+    ) -> SingleTextResult {
         SingleTextResult {
             negotiation,
             versions,
@@ -805,6 +807,28 @@ impl<'a> SingleText<'a> {
             neutral: self.neutral.clone(),
         }
     }
+
+    /// The result of a process stopped by its step budget in `round`.
+    fn halted(
+        &self,
+        round: u32,
+        log: Log<'_>,
+        versions: Vec<DraftVersion>,
+        questions: u32,
+        halt: Halt,
+    ) -> SingleTextResult {
+        let rounds = self.config.rounds;
+        let negotiation = super::halted(self.scenario, round, rounds, log.trace, halt);
+        self.result(negotiation, versions, questions)
+    }
+}
+
+/// The clause-level diff from `old` to `new`: `(issue, old value, new value)`.
+fn diff(old: &Outcome, new: &Outcome) -> Vec<(usize, u32, u32)> {
+    (0..new.indices().len())
+        .filter(|&i| new.get(i) != old.get(i))
+        .map(|i| (i, old.get(i), new.get(i)))
+        .collect()
 }
 
 /// The feedback mediator's next draft after the consultations in `history`, for a mediator

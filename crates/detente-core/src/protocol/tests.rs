@@ -846,3 +846,100 @@ fn sao_refuses_bad_setups() {
     let e = run_sao(&s, &[Strategy::Linear], &SaoConfig { rounds: 5, seed: 0 }).unwrap_err();
     assert!(e.to_string().contains("1 strategies for 3 parties"), "{e}");
 }
+
+#[test]
+fn a_step_budget_halts_the_negotiation_without_unwinding() {
+    let s = scenario(2, &[5, 5, 4], 11);
+    let build = || -> Vec<Box<dyn Negotiator>> {
+        (0..2)
+            .map(|i| {
+                Strategy::Hardliner.build(NegotiatorInit {
+                    space: s.space(),
+                    preferences: &s.parties()[i].preferences,
+                    me: i,
+                    n_parties: 2,
+                    seed: i as u64,
+                    bids: None,
+                })
+            })
+            .collect()
+    };
+    let full = Sao::new(&s, build(), 20).unwrap().run(&mut |_: &Event| {});
+    assert_eq!(full.halted, None);
+    // Two hardliners that agree at once make a trace too short to test a budget.
+    let steps = full
+        .trace
+        .iter()
+        .filter(|e| !matches!(e, Event::Agreement { .. } | Event::Timeout { .. }))
+        .count();
+    assert!(steps > 7, "{steps} steps");
+    let mut seen = 0usize;
+    let r = Sao::new(&s, build(), 20)
+        .unwrap()
+        .with_max_steps(Some(7))
+        .run(&mut |_: &Event| seen += 1);
+    assert_eq!(r.halted, Some(Halt::StepBudget { max_steps: 7 }));
+    assert_eq!(r.agreement, None);
+    assert_eq!(r.ended_by, None);
+    // Seven turns were played (rounds 0-2 of two parties, then party 0 of round 3); the
+    // eighth, party 1's turn in round 3, was not.
+    assert_eq!(r.trace, full.trace[..7]);
+    assert_eq!(seen, 7);
+    assert_eq!(r.rounds, 4);
+    let want: Vec<f64> = s
+        .parties()
+        .iter()
+        .map(|p| p.preferences.discounted_reservation(3, 20))
+        .collect();
+    assert_eq!(r.utilities, want);
+    // A budget that covers every turn changes nothing.
+    let roomy = Sao::new(&s, build(), 20)
+        .unwrap()
+        .with_max_steps(Some(steps as u64))
+        .run(&mut |_: &Event| {});
+    assert_eq!(roomy, full);
+}
+
+#[test]
+fn a_single_text_step_budget_counts_verdicts_and_drafts() {
+    let s = scenario(3, &[4, 4, 3], 5);
+    let config = SingleTextConfig {
+        rounds: 30,
+        seed: 3,
+        mediator: MediatorStrategy::Feedback,
+        start: Outcome::new(vec![0; 3]),
+        schedule: Consultation::everyone(3),
+    };
+    let strategies = [Strategy::Boulware, Strategy::Linear, Strategy::Conceder];
+    let full = SingleText::new(&s, &strategies, config.clone())
+        .unwrap()
+        .run(&mut |_: &Event| {});
+    assert_eq!(full.negotiation.halted, None);
+    let is_step = |e: &&Event| matches!(e, Event::Verdict { .. } | Event::Draft { .. });
+    let steps = full.negotiation.trace.iter().filter(is_step).count();
+    assert!(steps > 5, "{steps} steps");
+    for max in [0, 1, 4, steps as u64 - 1] {
+        let r = SingleText::new(&s, &strategies, config.clone())
+            .unwrap()
+            .with_max_steps(Some(max))
+            .run(&mut |_: &Event| {});
+        assert_eq!(
+            r.negotiation.halted,
+            Some(Halt::StepBudget { max_steps: max })
+        );
+        assert_eq!(r.negotiation.agreement, None);
+        assert_eq!(
+            r.negotiation.trace.iter().filter(is_step).count() as u64,
+            max
+        );
+        // The halted trace is the full run's, cut before the step that did not fit.
+        let n = r.negotiation.trace.len();
+        assert_eq!(r.negotiation.trace, full.negotiation.trace[..n]);
+        assert!(is_step(&&full.negotiation.trace[n]));
+    }
+    let roomy = SingleText::new(&s, &strategies, config)
+        .unwrap()
+        .with_max_steps(Some(steps as u64))
+        .run(&mut |_: &Event| {});
+    assert_eq!(roomy, full);
+}

@@ -129,3 +129,35 @@ fn a_negotiation_over_its_step_budget_fails() {
     assert_eq!(summary.failed, 0);
     assert!(ok.iter().all(|r| r.metrics.is_ok()));
 }
+
+#[test]
+fn a_budget_overrun_and_a_real_panic_are_told_apart() {
+    quiet_worker_panics();
+    let saboteur = Player::custom("saboteur", |init| {
+        Box::new(Saboteur(Strategy::Hardliner.build(init)))
+    });
+    let t = tournament(
+        vec![haggle()],
+        vec![Player::builtin(Strategy::Hardliner), saboteur],
+        TournamentConfig {
+            rounds: 50,
+            max_steps: Some(10),
+            ..TournamentConfig::default()
+        },
+    );
+    let (records, summary) = run(&t, &RunOptions::default());
+    assert_eq!(records.len(), 8);
+    for r in &records {
+        let f = r.metrics.as_ref().unwrap_err();
+        if r.players.contains(&1) {
+            // The saboteur panics in round 3, within the budget (turns 7 and 8).
+            assert_eq!(f.kind, FailureKind::Panic, "{r:?}");
+            assert_eq!(f.message, "saboteur strikes in round 3");
+        } else {
+            // Hardliner self-play would run 100 turns: halted by the mechanism after 10.
+            assert_eq!(f.kind, FailureKind::StepBudget, "{r:?}");
+            assert_eq!(f.message, "the negotiation exceeded its step budget");
+        }
+    }
+    assert_eq!(summary.failed, 8);
+}
