@@ -13,12 +13,11 @@ use serde_json::{Value as Json, json};
 
 use detente_core::analysis::robustness::{self, SensitivityConfig};
 use detente_core::analysis::{self, AnalysisConfig, FrontierVector, Incomplete, Point};
-use detente_core::negotiator::{NegotiatorInit, Strategy};
+use detente_core::negotiator::{Strategy, build_negotiators};
 use detente_core::protocol::{
     self, Consultation, Event, Mechanism, MediatorStrategy, NegotiationResult, Sao, SaoConfig,
     SingleTextConfig,
 };
-use detente_core::rng::derive_seed;
 use detente_core::{Outcome, OutcomeSpace, Scenario as CoreScenario};
 use detente_store::Store;
 use detente_tournament::{
@@ -439,27 +438,12 @@ pub fn negotiate<'py>(
             let raised = Arc::new(Mutex::new(None));
             let slot = Arc::clone(&raised);
             let out = interruptible(py, move || {
-                let n = members.len();
-                let negotiators = members
-                    .iter()
-                    .enumerate()
-                    .map(|(i, m)| {
-                        let init = NegotiatorInit {
-                            space: s.space(),
-                            preferences: &s.parties()[i].preferences,
-                            me: i,
-                            n_parties: n,
-                            seed: derive_seed(seed, &[i as u64]),
-                            bids: None,
-                        };
-                        match m {
-                            Member::Builtin(st) => st.build(init),
-                            Member::Python(p) => {
-                                p.negotiator(init, rounds, OnError::Keep(Arc::clone(&slot)))
-                            }
-                        }
-                    })
-                    .collect();
+                let negotiators = build_negotiators(&s, seed, |init| match &members[init.me] {
+                    Member::Builtin(st) => st.build(init),
+                    Member::Python(p) => {
+                        p.negotiator(init, rounds, OnError::Keep(Arc::clone(&slot)))
+                    }
+                });
                 Sao::new(&s, negotiators, rounds)
                     .map(|mut sao| sao.run(&mut |_: &Event| {}))
                     .map(|r| negotiation_json(&s, "sao", &names, seed, rounds, &r))

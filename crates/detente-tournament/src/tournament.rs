@@ -31,7 +31,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 
 use detente_core::negotiator::Strategy;
-use detente_core::negotiator::{BidSpace, NegotiatorInit};
+use detente_core::negotiator::{BidSpace, NegotiatorInit, build_negotiators};
 use detente_core::protocol::{
     Confided, Consultation, Event, Halt, Mechanism, MediatorStrategy, NegotiationResult, Sao,
     SingleText, SingleTextConfig,
@@ -315,47 +315,7 @@ impl Tournament {
         config: TournamentConfig,
         progress: &mut dyn FnMut(SetupProgress),
     ) -> Result<Tournament, Error> {
-        if scenarios.is_empty() {
-            return Err(ErrorKind::NoScenarios.into());
-        }
-        if players.is_empty() {
-            return Err(ErrorKind::NoPlayers.into());
-        }
-        for (i, p) in players.iter().enumerate() {
-            if players[..i].iter().any(|q| q.name() == p.name()) {
-                return Err(ErrorKind::DuplicatePlayer {
-                    name: p.name().to_string(),
-                }
-                .into());
-            }
-        }
-        if config.rounds == 0 || config.rounds > detente_core::protocol::MAX_ROUNDS {
-            return Err(Error::config(format!(
-                "the deadline must be from 1 to {} rounds",
-                detente_core::protocol::MAX_ROUNDS
-            )));
-        }
-        if config.reps == 0 {
-            return Err(Error::config("repetitions must be at least 1"));
-        }
-        if config.max_assignments == 0 {
-            return Err(Error::config("the assignment cap must be at least 1"));
-        }
-        if let Protocol::SingleText { mediators } = &config.protocol {
-            if mediators.is_empty() {
-                return Err(Error::config(
-                    "a single-text tournament needs at least one mediator",
-                ));
-            }
-            for (i, m) in mediators.iter().enumerate() {
-                if mediators[..i].contains(m) {
-                    return Err(Error::config(format!(
-                        "mediator '{}' is listed twice",
-                        m.as_str()
-                    )));
-                }
-            }
-        }
+        check(&scenarios, &players, &config)?;
         let mut rotated = Vec::with_capacity(scenarios.len());
         for e in &scenarios {
             let n = e.scenario.parties().len();
@@ -386,14 +346,7 @@ impl Tournament {
                     )));
                 };
                 strategy
-                    .build_text(NegotiatorInit {
-                        space: sc.space(),
-                        preferences: &sc.parties()[0].preferences,
-                        me: 0,
-                        n_parties: sc.parties().len(),
-                        seed: 0,
-                        bids: None,
-                    })
+                    .build_text(NegotiatorInit::for_party(sc, 0, 0))
                     .map_err(|e| Error::config(e.to_string()))?;
             }
         }
@@ -570,22 +523,17 @@ impl Tournament {
         parties: &[usize],
     ) -> Result<(Metrics, Option<Vec<TraceEvent>>), Failure> {
         let scenario = &self.rotated[key.scenario_idx][a.rotation];
-        let n = parties.len();
         if let Protocol::SingleText { mediators } = &self.config.protocol {
             return self.negotiate_text(key, scenario, mediators[key.mediator], a, seed, parties);
         }
-        let negotiators = (0..n)
-            .map(|j| {
-                self.players[a.players[j]].build(NegotiatorInit {
-                    space: scenario.space(),
-                    preferences: &scenario.parties()[j].preferences,
-                    me: j,
-                    n_parties: n,
-                    seed: derive_seed(seed, &[j as u64]),
-                    bids: Some(Arc::clone(&self.bids[key.scenario_idx][a.rotation][j])),
-                })
+        let bids = &self.bids[key.scenario_idx][a.rotation];
+        let negotiators = build_negotiators(scenario, seed, |init| {
+            let j = init.me;
+            self.players[a.players[j]].build(NegotiatorInit {
+                bids: Some(Arc::clone(&bids[j])),
+                ..init
             })
-            .collect();
+        });
         let sao = Sao::new(scenario, negotiators, self.config.rounds).map_err(|e| Failure {
             kind: FailureKind::Error,
             message: e.to_string(),
@@ -781,6 +729,57 @@ pub fn quiet_worker_panics() {
             }
         }));
     });
+}
+
+/// The checks of a tournament's setup that need no scenario rotated: see
+/// [`Tournament::with_progress`]'s errors.
+fn check(
+    scenarios: &[ScenarioEntry],
+    players: &[Player],
+    config: &TournamentConfig,
+) -> Result<(), Error> {
+    if scenarios.is_empty() {
+        return Err(ErrorKind::NoScenarios.into());
+    }
+    if players.is_empty() {
+        return Err(ErrorKind::NoPlayers.into());
+    }
+    for (i, p) in players.iter().enumerate() {
+        if players[..i].iter().any(|q| q.name() == p.name()) {
+            return Err(ErrorKind::DuplicatePlayer {
+                name: p.name().to_string(),
+            }
+            .into());
+        }
+    }
+    if config.rounds == 0 || config.rounds > detente_core::protocol::MAX_ROUNDS {
+        return Err(Error::config(format!(
+            "the deadline must be from 1 to {} rounds",
+            detente_core::protocol::MAX_ROUNDS
+        )));
+    }
+    if config.reps == 0 {
+        return Err(Error::config("repetitions must be at least 1"));
+    }
+    if config.max_assignments == 0 {
+        return Err(Error::config("the assignment cap must be at least 1"));
+    }
+    if let Protocol::SingleText { mediators } = &config.protocol {
+        if mediators.is_empty() {
+            return Err(Error::config(
+                "a single-text tournament needs at least one mediator",
+            ));
+        }
+        for (i, m) in mediators.iter().enumerate() {
+            if mediators[..i].contains(m) {
+                return Err(Error::config(format!(
+                    "mediator '{}' is listed twice",
+                    m.as_str()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The failure of a negotiation its mechanism halted on the step budget.

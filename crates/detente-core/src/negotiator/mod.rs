@@ -25,6 +25,8 @@ pub use text::{MAX_OBJECTIONS, TextNegotiator, TextView, Verdict};
 use crate::error::Error;
 use crate::outcome::{Outcome, OutcomeSpace};
 use crate::preferences::Preferences;
+use crate::rng::derive_seed;
+use crate::scenario::Scenario;
 
 /// What a negotiator does on its turn.
 #[derive(Clone, Debug, PartialEq)]
@@ -95,6 +97,36 @@ pub struct NegotiatorInit<'a> {
     /// Its bid space, when the caller built it once for many negotiations (a tournament); it
     /// must have been built from the same space and preferences. `None`: built here.
     pub bids: Option<std::sync::Arc<BidSpace>>,
+}
+
+impl<'a> NegotiatorInit<'a> {
+    /// What party `me` of `scenario` is given in a negotiation seeded with `seed`: its own
+    /// preferences and the private seed `derive_seed(seed, [me])`; no ready-made bid space.
+    pub fn for_party(scenario: &'a Scenario, me: usize, seed: u64) -> NegotiatorInit<'a> {
+        NegotiatorInit {
+            space: scenario.space(),
+            preferences: &scenario.parties()[me].preferences,
+            me,
+            n_parties: scenario.parties().len(),
+            seed: derive_seed(seed, &[me as u64]),
+            bids: None,
+        }
+    }
+}
+
+/// The one way a negotiation's negotiators are built (stacked alternating offers, single
+/// text, tournaments, the Python shell): `build` is called once per party of `scenario`, in
+/// party order, with [`NegotiatorInit::for_party`]`(scenario, i, seed)`, so every caller gives
+/// party `i` the same seed.
+pub fn build_negotiators<'s, T>(
+    scenario: &'s Scenario,
+    seed: u64,
+    build: impl FnMut(NegotiatorInit<'s>) -> T,
+) -> Vec<T> {
+    (0..scenario.parties().len())
+        .map(|i| NegotiatorInit::for_party(scenario, i, seed))
+        .map(build)
+        .collect()
 }
 
 /// The built-in strategies, by name. Each follows its published description; the sources and

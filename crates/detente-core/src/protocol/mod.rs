@@ -27,9 +27,10 @@ pub use trusted::{
 };
 
 use crate::error::{Error, ErrorKind};
-use crate::negotiator::{Action, Negotiator, NegotiatorInit, OfferRecord, Strategy, Verdict, View};
+use crate::negotiator::{
+    Action, Negotiator, OfferRecord, Strategy, Verdict, View, build_negotiators,
+};
 use crate::outcome::Outcome;
-use crate::rng::derive_seed;
 use crate::scenario::Scenario;
 
 /// Something that happened in a negotiation.
@@ -451,7 +452,8 @@ pub(crate) fn halted(
 }
 
 /// Runs the stacked alternating offers protocol with the built-in `strategies` (one per party,
-/// in party order). Negotiator `i` gets the seed `derive_seed(config.seed, [i])`.
+/// in party order). Negotiator `i` gets the seed `derive_seed(config.seed, [i])`
+/// ([`build_negotiators`]).
 ///
 /// # Errors
 /// When the strategy count does not match the parties or the deadline is 0.
@@ -482,21 +484,9 @@ pub fn run_sao_observed(
             ),
         }));
     }
-    let n = strategies.len();
-    let negotiators = strategies
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            s.build(NegotiatorInit {
-                space: scenario.space(),
-                preferences: &scenario.parties()[i].preferences,
-                me: i,
-                n_parties: n,
-                seed: derive_seed(config.seed, &[i as u64]),
-                bids: None,
-            })
-        })
-        .collect();
+    let negotiators = build_negotiators(scenario, config.seed, |init| {
+        strategies[init.me].build(init)
+    });
     let mut sao = Sao::new(scenario, negotiators, config.rounds)?;
     Ok(sao.run(observer))
 }

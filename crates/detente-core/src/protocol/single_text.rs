@@ -26,7 +26,9 @@ use rand::RngExt;
 
 use crate::TIE_EPS;
 use crate::error::{Error, ErrorKind};
-use crate::negotiator::{NegotiatorInit, Question, Strategy, TextNegotiator, TextView, Verdict};
+use crate::negotiator::{
+    Question, Strategy, TextNegotiator, TextView, Verdict, build_negotiators,
+};
 use crate::outcome::Outcome;
 use crate::preferences::Preferences;
 use crate::rng::{ChaCha8Rng, derive_seed, rng};
@@ -474,20 +476,9 @@ fn build_parties(
             reason: format!("{} strategies for {n} parties", strategies.len()),
         }));
     }
-    strategies
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            s.build_text(NegotiatorInit {
-                space: scenario.space(),
-                preferences: &scenario.parties()[i].preferences,
-                me: i,
-                n_parties: n,
-                seed: derive_seed(seed, &[i as u64]),
-                bids: None,
-            })
-        })
-        .collect::<Result<Vec<_>, Error>>()
+    build_negotiators(scenario, seed, |init| strategies[init.me].build_text(init))
+        .into_iter()
+        .collect()
 }
 
 impl<'a> SingleText<'a> {

@@ -850,20 +850,7 @@ fn sao_refuses_bad_setups() {
 #[test]
 fn a_step_budget_halts_the_negotiation_without_unwinding() {
     let s = scenario(2, &[5, 5, 4], 11);
-    let build = || -> Vec<Box<dyn Negotiator>> {
-        (0..2)
-            .map(|i| {
-                Strategy::Hardliner.build(NegotiatorInit {
-                    space: s.space(),
-                    preferences: &s.parties()[i].preferences,
-                    me: i,
-                    n_parties: 2,
-                    seed: i as u64,
-                    bids: None,
-                })
-            })
-            .collect()
-    };
+    let build = || build_negotiators(&s, 0, |init| Strategy::Hardliner.build(init));
     let full = Sao::new(&s, build(), 20).unwrap().run(&mut |_: &Event| {});
     assert_eq!(full.halted, None);
     // Two hardliners that agree at once make a trace too short to test a budget.
