@@ -292,69 +292,122 @@ impl OutcomeSpace {
     }
 }
 
-/// An exact count of outcomes, as a little-endian big unsigned integer.
+/// An exact count of outcomes: a big unsigned integer, held as a `u128` while it fits and as
+/// little-endian `u32` limbs past it (so the common case costs no allocation).
 ///
 /// Outcome spaces grow as products: 80 issues of 10 options have 10⁸⁰ outcomes, far past
 /// `u128`. Counts are reported exactly in decimal whatever their size.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Cardinality {
-    limbs: Vec<u32>,
+pub struct Cardinality(Repr);
+
+/// Canonical, so derived equality is numeric equality: `Big` only past `u128::MAX`, with no
+/// high zero limbs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Repr {
+    Small(u128),
+    Big(Vec<u32>),
 }
 
 impl Cardinality {
+    /// The count 0.
+    pub const ZERO: Cardinality = Cardinality(Repr::Small(0));
+    /// The count 1.
+    pub const ONE: Cardinality = Cardinality(Repr::Small(1));
+
     /// The count 1.
     pub fn one() -> Cardinality {
-        Cardinality { limbs: vec![1] }
+        Cardinality::ONE
     }
 
     /// The count `n`.
-    pub fn from_u128(mut n: u128) -> Cardinality {
-        let mut limbs = Vec::new();
-        while n > 0 {
-            limbs.push(n as u32);
-            n >>= 32;
+    pub fn from_u128(n: u128) -> Cardinality {
+        Cardinality(Repr::Small(n))
+    }
+
+    fn limbs(&self) -> Vec<u32> {
+        match &self.0 {
+            Repr::Small(n) => {
+                let mut v = Vec::with_capacity(4);
+                let mut n = *n;
+                while n > 0 {
+                    v.push(n as u32);
+                    n >>= 32;
+                }
+                v
+            }
+            Repr::Big(v) => v.clone(),
         }
-        if limbs.is_empty() {
-            limbs.push(0);
+    }
+
+    fn from_limbs(mut v: Vec<u32>) -> Cardinality {
+        while v.last() == Some(&0) {
+            v.pop();
         }
-        Cardinality { limbs }
+        if v.len() <= 4 {
+            Cardinality::from_u128(
+                v.iter()
+                    .rev()
+                    .fold(0u128, |a, &l| (a << 32) | u128::from(l)),
+            )
+        } else {
+            Cardinality(Repr::Big(v))
+        }
     }
 
     /// Multiplies in place by `m`.
     pub fn mul_small(&mut self, m: u32) {
-        let mut carry = 0u64;
-        for limb in &mut self.limbs {
-            let p = u64::from(*limb) * u64::from(m) + carry;
-            *limb = p as u32;
-            carry = p >> 32;
-        }
-        if carry > 0 {
-            self.limbs.push(carry as u32);
-        }
-        self.normalize();
+        *self = self.mul(&Cardinality::from_u128(u128::from(m)));
     }
 
     /// Adds `other` in place.
     pub fn add(&mut self, other: &Cardinality) {
-        let n = self.limbs.len().max(other.limbs.len());
-        self.limbs.resize(n, 0);
+        if let (Repr::Small(a), Repr::Small(b)) = (&self.0, &other.0)
+            && let Some(s) = a.checked_add(*b)
+        {
+            self.0 = Repr::Small(s);
+            return;
+        }
+        let (a, b) = (self.limbs(), other.limbs());
+        let n = a.len().max(b.len());
+        let mut out = Vec::with_capacity(n + 1);
         let mut carry = 0u64;
         for i in 0..n {
-            let s = u64::from(self.limbs[i])
-                + u64::from(other.limbs.get(i).copied().unwrap_or(0))
+            let s = u64::from(a.get(i).copied().unwrap_or(0))
+                + u64::from(b.get(i).copied().unwrap_or(0))
                 + carry;
-            self.limbs[i] = s as u32;
+            out.push(s as u32);
             carry = s >> 32;
         }
-        if carry > 0 {
-            self.limbs.push(carry as u32);
-        }
+        out.push(carry as u32);
+        *self = Cardinality::from_limbs(out);
     }
 
-    fn normalize(&mut self) {
-        while self.limbs.len() > 1 && *self.limbs.last().unwrap_or(&1) == 0 {
-            self.limbs.pop();
+    /// The product of `self` and `other`.
+    #[must_use]
+    pub fn mul(&self, other: &Cardinality) -> Cardinality {
+        if let (Repr::Small(a), Repr::Small(b)) = (&self.0, &other.0)
+            && let Some(p) = a.checked_mul(*b)
+        {
+            return Cardinality::from_u128(p);
         }
+        let (a, b) = (self.limbs(), other.limbs());
+        let mut out = vec![0u32; a.len() + b.len() + 1];
+        for (i, &x) in a.iter().enumerate() {
+            let mut carry = 0u64;
+            for (j, &y) in b.iter().enumerate() {
+                let cur = u64::from(out[i + j]) + u64::from(x) * u64::from(y) + carry;
+                out[i + j] = cur as u32;
+                carry = cur >> 32;
+            }
+            let mut k = i + b.len();
+            while carry > 0 {
+                let cur = u64::from(out[k]) + carry;
+                out[k] = cur as u32;
+                carry = cur >> 32;
+                k += 1;
+            }
+        }
+        Cardinality::from_limbs(out)
     }
 
     /// The count as a `u64`, when it fits.
@@ -364,20 +417,15 @@ impl Cardinality {
 
     /// The count as a `u128`, when it fits.
     pub fn to_u128(&self) -> Option<u128> {
-        if self.limbs.len() > 4 {
-            return None;
+        match &self.0 {
+            Repr::Small(n) => Some(*n),
+            Repr::Big(_) => None,
         }
-        Some(
-            self.limbs
-                .iter()
-                .rev()
-                .fold(0u128, |acc, &l| (acc << 32) | u128::from(l)),
-        )
     }
 
     /// The count as a float (rounded; infinite past `f64::MAX`).
     pub fn to_f64(&self) -> f64 {
-        self.limbs
+        self.limbs()
             .iter()
             .rev()
             .fold(0.0, |acc, &l| acc * 4294967296.0 + f64::from(l))
@@ -390,7 +438,7 @@ impl fmt::Display for Cardinality {
             return write!(f, "{n}");
         }
         // Repeated division by 10^9.
-        let mut limbs = self.limbs.clone();
+        let mut limbs = self.limbs();
         let mut chunks = Vec::new();
         while !(limbs.len() == 1 && limbs[0] == 0) {
             let mut rem = 0u64;
@@ -455,6 +503,41 @@ mod tests {
         let s = space.cardinality().to_string();
         assert_eq!(s.len(), 81);
         assert!(s.starts_with('1') && s[1..].chars().all(|c| c == '0'));
+    }
+
+    #[test]
+    fn cardinalities_multiply_and_add_past_u128() {
+        let ten = Cardinality::from_u128(10);
+        let mut c = Cardinality::ONE;
+        for _ in 0..80 {
+            c = c.mul(&ten);
+        }
+        let s = c.to_string();
+        assert_eq!(s.len(), 81);
+        assert!(s.starts_with('1') && s[1..].bytes().all(|b| b == b'0'));
+        let mut d = c.clone();
+        d.add(&Cardinality::ONE);
+        assert!(d.to_string().ends_with("0001"));
+        let max = Cardinality::from_u128(u128::MAX);
+        assert_eq!(
+            max.mul(&Cardinality::from_u128(2)).to_string(),
+            "680564733841876926926749214863536422910"
+        );
+        let mut e = max.clone();
+        e.add(&Cardinality::ONE);
+        assert_eq!(e.to_string(), "340282366920938463463374607431768211456");
+        assert_eq!(e.to_u128(), None);
+        // Equality is numeric whichever way a value was reached.
+        let mut f = max.clone();
+        f.mul_small(1);
+        assert_eq!(f, max);
+        assert_eq!(f.to_u128(), Some(u128::MAX));
+        let mut g = Cardinality::ONE;
+        for _ in 0..128 {
+            g.mul_small(2);
+        }
+        assert_eq!(g, e);
+        assert_eq!(g.to_f64(), 2f64.powi(128));
     }
 
     #[test]

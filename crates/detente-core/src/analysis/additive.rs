@@ -164,119 +164,6 @@ pub(crate) fn applies(prefs: &[&Preferences]) -> bool {
 // ------------------------------------------------------------------------------------------
 // Exact counts.
 
-/// An exact non-negative integer: a `u128` while it fits, little-endian `u32` limbs past it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Count {
-    Small(u128),
-    /// Normalised (no high zero limbs) and larger than `u128::MAX`.
-    Big(Vec<u32>),
-}
-
-impl Count {
-    pub(crate) const ZERO: Count = Count::Small(0);
-    pub(crate) const ONE: Count = Count::Small(1);
-
-    fn limbs(&self) -> Vec<u32> {
-        match self {
-            Count::Small(n) => {
-                let mut v = Vec::with_capacity(4);
-                let mut n = *n;
-                while n > 0 {
-                    v.push(n as u32);
-                    n >>= 32;
-                }
-                v
-            }
-            Count::Big(v) => v.clone(),
-        }
-    }
-
-    fn from_limbs(mut v: Vec<u32>) -> Count {
-        while v.last() == Some(&0) {
-            v.pop();
-        }
-        if v.len() <= 4 {
-            Count::Small(
-                v.iter()
-                    .rev()
-                    .fold(0u128, |a, &l| (a << 32) | u128::from(l)),
-            )
-        } else {
-            Count::Big(v)
-        }
-    }
-
-    pub(crate) fn add(&mut self, other: &Count) {
-        if let (Count::Small(a), Count::Small(b)) = (&*self, other)
-            && let Some(s) = a.checked_add(*b)
-        {
-            *self = Count::Small(s);
-            return;
-        }
-        let (a, b) = (self.limbs(), other.limbs());
-        let n = a.len().max(b.len());
-        let mut out = Vec::with_capacity(n + 1);
-        let mut carry = 0u64;
-        for i in 0..n {
-            let s = u64::from(a.get(i).copied().unwrap_or(0))
-                + u64::from(b.get(i).copied().unwrap_or(0))
-                + carry;
-            out.push(s as u32);
-            carry = s >> 32;
-        }
-        out.push(carry as u32);
-        *self = Count::from_limbs(out);
-    }
-
-    pub(crate) fn mul(&self, other: &Count) -> Count {
-        if let (Count::Small(a), Count::Small(b)) = (self, other)
-            && let Some(p) = a.checked_mul(*b)
-        {
-            return Count::Small(p);
-        }
-        let (a, b) = (self.limbs(), other.limbs());
-        let mut out = vec![0u32; a.len() + b.len() + 1];
-        for (i, &x) in a.iter().enumerate() {
-            let mut carry = 0u64;
-            for (j, &y) in b.iter().enumerate() {
-                let cur = u64::from(out[i + j]) + u64::from(x) * u64::from(y) + carry;
-                out[i + j] = cur as u32;
-                carry = cur >> 32;
-            }
-            let mut k = i + b.len();
-            while carry > 0 {
-                let cur = u64::from(out[k]) + carry;
-                out[k] = cur as u32;
-                carry = cur >> 32;
-                k += 1;
-            }
-        }
-        Count::from_limbs(out)
-    }
-
-    pub(crate) fn to_u128(&self) -> Option<u128> {
-        match self {
-            Count::Small(n) => Some(*n),
-            Count::Big(_) => None,
-        }
-    }
-
-    pub(crate) fn to_cardinality(&self) -> Cardinality {
-        match self {
-            Count::Small(n) => Cardinality::from_u128(*n),
-            Count::Big(v) => {
-                let mut c = Cardinality::from_u128(0);
-                for &limb in v.iter().rev() {
-                    c.mul_small(1 << 16);
-                    c.mul_small(1 << 16);
-                    c.add(&Cardinality::from_u128(u128::from(limb)));
-                }
-                c
-            }
-        }
-    }
-}
-
 // ------------------------------------------------------------------------------------------
 // The frontier.
 
@@ -292,7 +179,7 @@ struct Member {
 struct Level {
     /// `np` utilities per class; classes are sorted by party 0's utility, descending.
     utils: Vec<f64>,
-    counts: Vec<Count>,
+    counts: Vec<Cardinality>,
     /// Position of each class's representative prefix in enumeration order.
     rank: Vec<u32>,
 }
@@ -386,7 +273,7 @@ pub(crate) fn frontier(
     }
     let zero = Level {
         utils: vec![0.0; np],
-        counts: vec![Count::ONE],
+        counts: vec![Cardinality::ONE],
         rank: vec![0],
     };
     // Each issue's own frontier: its values as groups of one, then tie-grouped.
@@ -887,9 +774,9 @@ fn classes(
         members.swap(a, best);
         member_cand.swap(a, best);
         rep_cand.push(member_cand[a]);
-        let mut count = Count::ZERO;
+        let mut count = Cardinality::ZERO;
         for m in &members[a..b] {
-            let size = Count::Small(groups.values[m.group as usize].len() as u128);
+            let size = Cardinality::from_u128(groups.values[m.group as usize].len() as u128);
             count.add(&prev.counts[m.parent as usize].mul(&size));
         }
         counts.push(count);
@@ -915,7 +802,7 @@ fn classes(
         level.utils.extend_from_slice(cand.u(rep_cand[k] as usize));
         level
             .counts
-            .push(std::mem::replace(&mut counts[k], Count::ZERO));
+            .push(std::mem::replace(&mut counts[k], Cardinality::ZERO));
         stage
             .members
             .extend_from_slice(&members[start[k] as usize..start[k + 1] as usize]);
@@ -942,7 +829,7 @@ impl SumFrontier {
     }
 
     /// How many outcomes class `k` holds.
-    pub(crate) fn count(&self, k: usize) -> &Count {
+    pub(crate) fn count(&self, k: usize) -> &Cardinality {
         &self.last.counts[k]
     }
 
@@ -1048,7 +935,7 @@ fn count_acceptable_with(
     let mut order: Vec<usize> = (0..n_issues).collect();
     order.sort_by(|&a, &b| spreads[b].total_cmp(&spreads[a]).then(a.cmp(&b)));
     // Values with bit-identical points are one group, with a multiplicity.
-    let mut groups: Vec<(Vec<f64>, Vec<Count>)> = Vec::with_capacity(n_issues);
+    let mut groups: Vec<(Vec<f64>, Vec<Cardinality>)> = Vec::with_capacity(n_issues);
     for &i in &order {
         let values = &cands[i];
         let mut pts: Vec<Vec<u64>> = values
@@ -1062,22 +949,22 @@ fn count_acceptable_with(
             .collect();
         pts.sort_unstable();
         let mut terms = Vec::new();
-        let mut mult: Vec<Count> = Vec::new();
+        let mut mult: Vec<Cardinality> = Vec::new();
         for (k, pt) in pts.iter().enumerate() {
             if k > 0 && pts[k - 1] == *pt {
-                if let Some(Count::Small(n)) = mult.last_mut() {
-                    *n += 1;
+                if let Some(n) = mult.last_mut() {
+                    n.add(&Cardinality::ONE);
                 }
             } else {
                 terms.extend(pt.iter().map(|&b| f64::from_bits(b)));
-                mult.push(Count::ONE);
+                mult.push(Cardinality::ONE);
             }
         }
         groups.push((terms, mult));
     }
     let mut smax = vec![0.0; (n_issues + 1) * np];
     let mut smin = vec![0.0; (n_issues + 1) * np];
-    let mut rest = vec![Count::ONE; n_issues + 1];
+    let mut rest = vec![Cardinality::ONE; n_issues + 1];
     let mut scale = 1.0f64;
     for i in (0..n_issues).rev() {
         let (t, mult) = &groups[i];
@@ -1088,7 +975,7 @@ fn count_acceptable_with(
             smax[i * np + p] = smax[(i + 1) * np + p] + hi;
             smin[i * np + p] = smin[(i + 1) * np + p] + lo;
         }
-        rest[i] = rest[i + 1].mul(&Count::Small(cands[order[i]].len() as u128));
+        rest[i] = rest[i + 1].mul(&Cardinality::from_u128(cands[order[i]].len() as u128));
     }
     for p in 0..np {
         let s: f64 = (0..n_issues)
@@ -1111,12 +998,12 @@ fn count_acceptable_with(
         quantum: 1e-13 * scale,
     };
     let mut budget = Budget::new(max_nodes);
-    let mut total = Count::ZERO;
+    let mut total = Cardinality::ZERO;
     // Level 0: the empty prefix.
     let mut states = States {
         lo: vec![0.0; np],
         hi: vec![0.0; np],
-        counts: vec![Count::ONE],
+        counts: vec![Cardinality::ONE],
         merged_share: 0.0,
     };
     // Whether the estimate below was made already.
@@ -1152,12 +1039,12 @@ fn count_acceptable_with(
                 });
             }
             total.add(&ctx.depth_first(i, &states, budget.used, max_nodes)?);
-            return Ok(total.to_cardinality());
+            return Ok(total);
         }
         budget.charge(width as u64)?;
         states = ctx.expand(i, &states, &mut total)?;
     }
-    Ok(total.to_cardinality())
+    Ok(total)
 }
 
 /// Partial sums of one level: an interval `[lo, hi]` per party (merged sums are within a few
@@ -1165,7 +1052,7 @@ fn count_acceptable_with(
 struct States {
     lo: Vec<f64>,
     hi: Vec<f64>,
-    counts: Vec<Count>,
+    counts: Vec<Cardinality>,
     /// Share of the level's open sums that merged into others (0 when nothing merged).
     merged_share: f64,
 }
@@ -1174,12 +1061,12 @@ struct CountCtx<'a> {
     np: usize,
     n_issues: usize,
     /// Per issue: `np` terms per group and each group's multiplicity.
-    groups: &'a [(Vec<f64>, Vec<Count>)],
+    groups: &'a [(Vec<f64>, Vec<Cardinality>)],
     thr: &'a [f64],
     smax: &'a [f64],
     smin: &'a [f64],
     /// Number of completions from issue `i` on.
-    rest: &'a [Count],
+    rest: &'a [Cardinality],
     /// Bound checks before the last issue keep this margin, so float noise in the bounds never
     /// drops or takes an outcome wrongly; the last issue is decided exactly.
     slack: f64,
@@ -1221,7 +1108,7 @@ impl CountCtx<'_> {
     }
 
     /// The next level: every state plus every group of issue `i`, decided, then merged.
-    fn expand(&self, i: usize, s: &States, total: &mut Count) -> Result<States, Stop> {
+    fn expand(&self, i: usize, s: &States, total: &mut Cardinality) -> Result<States, Stop> {
         let np = self.np;
         let (terms, mult) = &self.groups[i];
         let mut next = States {
@@ -1357,14 +1244,20 @@ impl CountCtx<'_> {
 
     /// Finishes every state of the level before issue `i` depth first, in parallel chunks whose
     /// results are added in chunk order.
-    fn depth_first(&self, i: usize, s: &States, used: u64, max_nodes: u64) -> Result<Count, Stop> {
+    fn depth_first(
+        &self,
+        i: usize,
+        s: &States,
+        used: u64,
+        max_nodes: u64,
+    ) -> Result<Cardinality, Stop> {
         let nodes = AtomicU64::new(used);
         let abort = AtomicBool::new(false);
         let ambiguous = AtomicBool::new(false);
         let n = s.counts.len();
         let chunks: Vec<(usize, usize)> =
             (0..n).step_by(256).map(|a| (a, (a + 256).min(n))).collect();
-        let parts: Vec<Count> = chunks
+        let parts: Vec<Cardinality> = chunks
             .par_iter()
             .map(|&(a, b)| {
                 let mut w = Dfs {
@@ -1376,7 +1269,7 @@ impl CountCtx<'_> {
                     abort: &abort,
                     ambiguous: &ambiguous,
                     max_nodes,
-                    total: Count::ZERO,
+                    total: Cardinality::ZERO,
                 };
                 for k in a..b {
                     let np = self.np;
@@ -1396,7 +1289,7 @@ impl CountCtx<'_> {
             // budget does not.
             return Err(Stop::Budget(max_nodes));
         }
-        let mut total = Count::ZERO;
+        let mut total = Cardinality::ZERO;
         for p in &parts {
             total.add(p);
         }
@@ -1414,7 +1307,7 @@ struct Dfs<'a> {
     abort: &'a AtomicBool,
     ambiguous: &'a AtomicBool,
     max_nodes: u64,
-    total: Count,
+    total: Cardinality,
 }
 
 impl Dfs<'_> {
@@ -1428,7 +1321,7 @@ impl Dfs<'_> {
 
     /// Adds the accepted completions of the partial sums before issue `i`, each reached by
     /// `weight` prefixes.
-    fn descend(&mut self, i: usize, weight: &Count) {
+    fn descend(&mut self, i: usize, weight: &Cardinality) {
         if self.abort.load(AtomicOrdering::Relaxed) {
             return;
         }
@@ -1549,34 +1442,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn counts_multiply_and_add_past_u128() {
-        let ten = Count::Small(10);
-        let mut c = Count::ONE;
-        for _ in 0..80 {
-            c = c.mul(&ten);
-        }
-        let s = c.to_cardinality().to_string();
-        assert_eq!(s.len(), 81);
-        assert!(s.starts_with('1') && s[1..].bytes().all(|b| b == b'0'));
-        let mut d = c.clone();
-        d.add(&Count::ONE);
-        assert!(d.to_cardinality().to_string().ends_with("0001"));
-        assert_eq!(
-            Count::Small(u128::MAX)
-                .mul(&Count::Small(2))
-                .to_cardinality()
-                .to_string(),
-            "680564733841876926926749214863536422910"
-        );
-        let mut e = Count::Small(u128::MAX);
-        e.add(&Count::ONE);
-        assert_eq!(
-            e.to_cardinality().to_string(),
-            "340282366920938463463374607431768211456"
-        );
     }
 
     #[test]

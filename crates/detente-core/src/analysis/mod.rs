@@ -661,7 +661,7 @@ fn vectors(front: &SumFrontier, prefs: &[&Preferences]) -> Vec<FrontierVector> {
             FrontierVector {
                 utilities: p.utilities,
                 outcome: p.outcome,
-                count: front.count(k).to_cardinality(),
+                count: front.count(k).clone(),
                 acceptable: p.acceptable,
             }
         })
