@@ -732,8 +732,8 @@ impl detente_core::negotiator::Negotiator for Saboteur {
         &mut self,
         view: &detente_core::negotiator::View<'_>,
     ) -> detente_core::negotiator::Action {
-        if view.round == 3 {
-            panic!("saboteur strikes in round {}", view.round);
+        if view.clock.round == 3 {
+            panic!("saboteur strikes in round {}", view.clock.round);
         }
         self.0.act(view)
     }

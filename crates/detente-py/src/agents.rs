@@ -19,7 +19,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 use serde_json::json;
 
-use detente_core::negotiator::{Action, Negotiator, NegotiatorInit, OfferRecord, Strategy, View};
+use detente_core::negotiator::{
+    Action, Clock, Negotiator, NegotiatorInit, OfferRecord, Strategy, View,
+};
 use detente_core::{Outcome, OutcomeSpace, Preferences, RedLines, UtilityFunction};
 use detente_tournament::{NegotiatorFailure, Player};
 
@@ -151,7 +153,7 @@ impl PyNegotiator {
             )?)?;
         }
         self.seen = view.history.len();
-        let a = obj.call_method1(py, "act", (view.round, view.n_rounds, offers))?;
+        let a = obj.call_method1(py, "act", (view.clock.round, view.clock.n_rounds, offers))?;
         let a = a.bind(py);
         if let Ok(s) = a.cast::<PyString>() {
             return match &*s.to_cow()? {
@@ -385,8 +387,7 @@ impl Agent {
         }
         let st = &mut *st;
         let view = View {
-            round,
-            n_rounds,
+            clock: Clock { round, n_rounds },
             history: &st.history,
             standing: st.history.last(),
         };

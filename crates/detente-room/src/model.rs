@@ -4,7 +4,9 @@
 //! Non-goals: storage (see `store`) and HTML (see `views`). Nothing here reads another party's
 //! preferences except the agent code, which runs server-side for the agent's own seat only.
 
-use detente_core::negotiator::{NegotiatorInit, Strategy, TextNegotiator, TextView, Verdict};
+use detente_core::negotiator::{
+    Clock, NegotiatorInit, Strategy, TextNegotiator, TextView, Verdict,
+};
 use detente_core::{Outcome, OutcomeSpace, Preferences, RedLines, Scenario, UtilityFunction};
 use serde::{Deserialize, Serialize};
 
@@ -298,8 +300,10 @@ pub fn agent_verdict(
     let mut last = None;
     for (k, d) in drafts.iter().enumerate() {
         last = Some(agent.review(&TextView {
-            round: k as u32,
-            n_rounds,
+            clock: Clock {
+                round: k as u32,
+                n_rounds,
+            },
             draft: d,
             version: k as u32,
             reference: None,

@@ -617,7 +617,7 @@ impl PartitionBy for std::ops::Range<usize> {
 
 impl Negotiator for BoaNegotiator {
     fn act(&mut self, view: &View<'_>) -> Action {
-        let n = view.n_rounds;
+        let n = view.clock.n_rounds;
         for rec in &view.history[self.c.seen..] {
             if rec.party != self.c.me {
                 if let Some(m) = self.model.as_mut() {
@@ -635,7 +635,7 @@ impl Negotiator for BoaNegotiator {
         if let Some(a) = self.c.cut_losses(view) {
             return a;
         }
-        let t = view.time();
+        let t = view.clock.time();
         let Some((planned, u_planned)) = self.plan(t) else {
             return Action::EndNegotiation;
         };

@@ -50,21 +50,18 @@ pub struct OfferRecord {
     pub outcome: Outcome,
 }
 
-/// What a negotiator sees on its turn: the clock, the standing offer and the offers made.
-#[derive(Clone, Copy, Debug)]
-pub struct View<'a> {
-    /// Current round, from 0.
+/// The negotiation's clock as a negotiator sees it, under every protocol (stacked
+/// alternating offers: [`View`]; single text: [`TextView`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Clock {
+    /// Current round (a consultation under single text), from 0.
     pub round: u32,
     /// The deadline: number of rounds.
     pub n_rounds: u32,
-    /// Every offer made so far, oldest first (the last one is the standing offer, if any).
-    pub history: &'a [OfferRecord],
-    /// The offer on the table, if any.
-    pub standing: Option<&'a OfferRecord>,
 }
 
-impl View<'_> {
-    /// Relative time in [0, 1]: 0 in the first round, 1 in the last.
+impl Clock {
+    /// Relative time: 0 in the first round, 1 in the last (and 1 when there is one round).
     pub fn time(&self) -> f64 {
         if self.n_rounds <= 1 {
             1.0
@@ -72,6 +69,17 @@ impl View<'_> {
             f64::from(self.round) / f64::from(self.n_rounds - 1)
         }
     }
+}
+
+/// What a negotiator sees on its turn: the clock, the standing offer and the offers made.
+#[derive(Clone, Copy, Debug)]
+pub struct View<'a> {
+    /// Round and deadline.
+    pub clock: Clock,
+    /// Every offer made so far, oldest first (the last one is the standing offer, if any).
+    pub history: &'a [OfferRecord],
+    /// The offer on the table, if any.
+    pub standing: Option<&'a OfferRecord>,
 }
 
 /// A negotiating agent.

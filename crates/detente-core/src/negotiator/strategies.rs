@@ -104,12 +104,16 @@ impl Common {
     /// round), would be worth less than walking away now, both discounted. In the last round
     /// waiting means the deadline, which pays what walking away now does.
     fn waiting_only_loses(&self, view: &View<'_>) -> bool {
-        let next = view.round + 1;
-        if self.prefs.discount() == 1.0 || next >= view.n_rounds {
+        let next = view.clock.round + 1;
+        if self.prefs.discount() == 1.0 || next >= view.clock.n_rounds {
             return false;
         }
-        self.prefs.discounted(self.best(), next, view.n_rounds)
-            < self.prefs.discounted_reservation(view.round, view.n_rounds) - TIE_EPS
+        self.prefs
+            .discounted(self.best(), next, view.clock.n_rounds)
+            < self
+                .prefs
+                .discounted_reservation(view.clock.round, view.clock.n_rounds)
+                - TIE_EPS
     }
 
     /// When waiting only loses: accept an acceptable standing offer (worth at least walking
@@ -195,7 +199,7 @@ impl Negotiator for TimeDependent {
         if let Some(a) = self.c.cut_losses(view) {
             return a;
         }
-        let target = self.target(view.time());
+        let target = self.target(view.clock.time());
         let Some((planned, u_planned)) = self.c.planned_near(target) else {
             return Action::EndNegotiation;
         };
@@ -372,7 +376,7 @@ impl Negotiator for NaiveTitForTat {
             .standing
             .filter(|s| s.party != self.c.me)
             .map_or(0.0, |s| self.normalised(self.c.prefs.utility(&s.outcome)));
-        let concession = self.concession(view.round, partner);
+        let concession = self.concession(view.clock.round, partner);
         if let Some(u) = self.c.offered_utility(view)
             && self.normalised(u) >= 1.0 - concession - TIE_EPS
         {

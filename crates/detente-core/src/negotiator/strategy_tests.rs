@@ -192,7 +192,7 @@ fn naive_tit_for_tat_accepts_half_of_its_range_from_round_three() {
     struct Fixed(Outcome, Outcome);
     impl Negotiator for Fixed {
         fn act(&mut self, view: &View<'_>) -> Action {
-            Action::Offer(if view.round < 5 {
+            Action::Offer(if view.clock.round < 5 {
                 self.0.clone()
             } else {
                 self.1.clone()

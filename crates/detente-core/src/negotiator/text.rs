@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::outcome::Outcome;
 use crate::preferences::Preferences;
 
-use super::{Answer, NegotiatorInit, Question, Strategy, answer_from};
+use super::{Answer, Clock, NegotiatorInit, Question, Strategy, answer_from};
 
 /// Besides its red lines, a party objects to at most this many clauses per review: the ones
 /// that cost it most. Negotiators fight over a few points at a time, not the whole text.
@@ -44,27 +44,14 @@ pub struct Verdict {
 /// What a party sees when it reviews a draft.
 #[derive(Clone, Copy, Debug)]
 pub struct TextView<'a> {
-    /// Consultation round, from 0.
-    pub round: u32,
-    /// The deadline in rounds.
-    pub n_rounds: u32,
+    /// Consultation round and deadline.
+    pub clock: Clock,
     /// The draft on the table.
     pub draft: &'a Outcome,
     /// Its version number.
     pub version: u32,
     /// The draft the mediator asks it to compare with, if any.
     pub reference: Option<&'a Outcome>,
-}
-
-impl TextView<'_> {
-    /// Relative time in [0, 1].
-    pub fn time(&self) -> f64 {
-        if self.n_rounds <= 1 {
-            1.0
-        } else {
-            f64::from(self.round) / f64::from(self.n_rounds - 1)
-        }
-    }
 }
 
 /// A party's strategy for reviewing drafts.
@@ -162,12 +149,15 @@ impl Aspiration {
     /// Whether even the best draft agreed at the next consultation would be worth less than
     /// walking away now (see `Common::waiting_only_loses` in `strategies.rs`).
     fn waiting_only_loses(&self, view: &TextView<'_>) -> bool {
-        let next = view.round + 1;
-        if self.prefs.discount() == 1.0 || next >= view.n_rounds {
+        let next = view.clock.round + 1;
+        if self.prefs.discount() == 1.0 || next >= view.clock.n_rounds {
             return false;
         }
-        self.prefs.discounted(self.best, next, view.n_rounds)
-            < self.prefs.discounted_reservation(view.round, view.n_rounds) - TIE_EPS
+        self.prefs.discounted(self.best, next, view.clock.n_rounds)
+            < self
+                .prefs
+                .discounted_reservation(view.clock.round, view.clock.n_rounds)
+                - TIE_EPS
     }
 
     fn target(&self, t: f64) -> f64 {
@@ -188,7 +178,7 @@ impl TextNegotiator for Aspiration {
         let draft = view.draft;
         let terms = self.prefs.ufun().terms();
         let u = self.prefs.utility(draft);
-        let target = self.target(view.time());
+        let target = self.target(view.clock.time());
         let crossed: Vec<usize> = (0..terms.len())
             .filter(|&i| self.prefs.red_lines().forbids(i, draft.get(i)))
             .collect();

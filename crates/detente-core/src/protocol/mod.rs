@@ -28,7 +28,7 @@ pub use trusted::{
 
 use crate::error::{Error, ErrorKind};
 use crate::negotiator::{
-    Action, Negotiator, OfferRecord, Strategy, Verdict, View, build_negotiators,
+    Action, Clock, Negotiator, OfferRecord, Strategy, Verdict, View, build_negotiators,
 };
 use crate::outcome::Outcome;
 use crate::scenario::Scenario;
@@ -310,8 +310,10 @@ impl Mechanism for Sao<'_> {
                 }
                 let standing = history.last();
                 let view = View {
-                    round,
-                    n_rounds: self.rounds,
+                    clock: Clock {
+                        round,
+                        n_rounds: self.rounds,
+                    },
                     history: &history,
                     standing,
                 };

@@ -27,7 +27,7 @@ use rand::RngExt;
 use crate::TIE_EPS;
 use crate::error::{Error, ErrorKind};
 use crate::negotiator::{
-    Question, Strategy, TextNegotiator, TextView, Verdict, build_negotiators,
+    Clock, Question, Strategy, TextNegotiator, TextView, Verdict, build_negotiators,
 };
 use crate::outcome::Outcome;
 use crate::preferences::Preferences;
@@ -641,8 +641,10 @@ impl<'a> SingleText<'a> {
             let mut feedback = Vec::with_capacity(group.len());
             for &p in &group {
                 let view = TextView {
-                    round,
-                    n_rounds: self.config.rounds,
+                    clock: Clock {
+                        round,
+                        n_rounds: self.config.rounds,
+                    },
                     draft: &draft,
                     version,
                     reference: Some(&reference),

@@ -13,8 +13,8 @@ struct Saboteur(Box<dyn Negotiator>);
 
 impl Negotiator for Saboteur {
     fn act(&mut self, view: &View<'_>) -> Action {
-        if view.round == 3 {
-            panic!("saboteur strikes in round {}", view.round);
+        if view.clock.round == 3 {
+            panic!("saboteur strikes in round {}", view.clock.round);
         }
         self.0.act(view)
     }
@@ -54,7 +54,7 @@ struct Reporter(Box<dyn Negotiator>);
 
 impl Negotiator for Reporter {
     fn act(&mut self, view: &View<'_>) -> Action {
-        if view.round == 2 {
+        if view.clock.round == 2 {
             std::panic::panic_any(NegotiatorFailure("ValueError: no offer today".into()));
         }
         self.0.act(view)
