@@ -1547,238 +1547,17 @@ fn restore_integers(out: &mut toml::Value, source: &toml::Value) {
 pub fn to_toml_with(s: &Scenario, opts: &WriteOptions) -> Result<(String, Vec<String>), Error> {
     let mut notes = Vec::new();
     let space = s.space();
-    let choice = |i: usize, v: u32| -> ChoiceDto {
-        match space.issues()[i].value(v) {
-            Some(detente_core::Value::Integer(x)) => ChoiceDto::Integer(x),
-            Some(detente_core::Value::Option(o)) => ChoiceDto::Name(o.to_string()),
-            None => ChoiceDto::Name(String::new()),
-        }
-    };
-    let issues = space
-        .issues()
-        .iter()
-        .enumerate()
-        .map(|(i, issue)| {
-            let note = s.issue_notes.get(i).cloned().unwrap_or_default();
-            let (options, range, step) = match issue.kind() {
-                IssueKind::Discrete { options } => (
-                    Some(
-                        options
-                            .iter()
-                            .enumerate()
-                            .map(|(k, o)| match note.options.get(k) {
-                                Some(n)
-                                    if n.description.is_some()
-                                        || !n.proposed_by.is_empty()
-                                        || !n.sources.is_empty() =>
-                                {
-                                    OptionDto::Full(OptionFullDto {
-                                        name: o.clone(),
-                                        description: n.description.clone(),
-                                        proposed_by: n.proposed_by.clone(),
-                                        sources: n.sources.clone(),
-                                    })
-                                }
-                                _ => OptionDto::Name(o.clone()),
-                            })
-                            .collect(),
-                    ),
-                    None,
-                    None,
-                ),
-                IssueKind::Integer { lo, hi, step } => (
-                    None,
-                    Some(spanned(vec![*lo, *hi])),
-                    (*step != 1).then(|| spanned(*step)),
-                ),
-            };
-            IssueDto {
-                name: spanned(issue.name().to_string()),
-                description: note.description,
-                category: note.category,
-                unit: note.unit,
-                options,
-                range,
-                step,
-            }
-        })
+    let issues = (0..space.issues().len())
+        .map(|i| write_issue(s, i))
         .collect();
     let mut parties = Vec::new();
-    for (pi, p) in s.parties().iter().enumerate() {
-        let u = p.preferences.ufun();
-        if u.clips_at_one() && u.max() > 1.0 {
-            return Err(Error::new(
-                ErrorKind::Unsupported,
-                format!(
-                    "party '{}' has utilities clipped at 1 (GENIUS semantics), which the native format cannot express",
-                    p.name
-                ),
-            ));
-        }
-        // Per-issue term maxima become the weights; the slack up to 1 goes to the first weighted
-        // issue (whose values are scaled down to match), so the normalised weights reproduce
-        // every utility: Σ (wᵢ/Σw)·(tᵢ/wᵢ) = Σ tᵢ when Σw = 1.
-        let mut terms: Vec<Vec<f64>> = u.terms().to_vec();
-        let mut highs: Vec<f64> = terms
-            .iter()
-            .map(|t| t.iter().copied().fold(0.0, f64::max))
-            .collect();
-        let raw_total: f64 = highs.iter().sum();
-        if opts.renormalise && raw_total > 1.0 + 1e-12 {
-            for t in &mut terms {
-                t.iter_mut().for_each(|x| *x /= raw_total);
-            }
-            highs.iter_mut().for_each(|h| *h /= raw_total);
-            notes.push(format!(
-                "party '{}': utilities divided by {raw_total} (their maximum) to keep them in [0, 1]",
-                p.name
-            ));
-        }
-        for (i, t) in terms.iter().enumerate() {
-            if t.iter().any(|&x| x < 0.0) {
-                return Err(Error::new(
-                    ErrorKind::Unsupported,
-                    format!(
-                        "party '{}' has a negative utility term on issue '{}'; the native format needs values in [0, 1]",
-                        p.name,
-                        space.issues()[i].name()
-                    ),
-                ));
-            }
-        }
-        let total: f64 = highs.iter().sum();
-        if total > 1.0 + 1e-12 {
-            return Err(Error::new(
-                ErrorKind::Unsupported,
-                format!(
-                    "party '{}' can reach a utility of {total} before clipping, above 1; the native format keeps utilities in [0, 1], so this utility function cannot be written exactly",
-                    p.name
-                ),
-            ));
-        }
-        let Some(first) = highs.iter().position(|&h| h > 0.0) else {
-            return Err(Error::new(
-                ErrorKind::Unsupported,
-                format!("party '{}' values every outcome at 0", p.name),
-            ));
-        };
-        let mut weights = IndexMap::new();
-        let mut values = IndexMap::new();
-        for (i, t) in terms.iter().enumerate() {
-            let w = if i == first {
-                highs[i] + (1.0 - total).max(0.0)
-            } else {
-                highs[i]
-            };
-            if w <= 0.0 {
-                continue;
-            }
-            let name = space.issues()[i].name().to_string();
-            weights.insert(name.clone(), spanned(NumDto::Point(w)));
-            let vals: Vec<f64> = t.iter().map(|x| (x / w).clamp(0.0, 1.0)).collect();
-            values.insert(
-                name,
-                spanned(ValueSpecDto::List(
-                    vals.into_iter().map(NumDto::Point).collect(),
-                )),
-            );
-        }
-        // Integer issues need points, not lists: one point per grid value.
-        for issue in space.issues() {
-            if let IssueKind::Integer { lo, step, .. } = issue.kind()
-                && let Some(v) = values.get_mut(issue.name())
-                && let ValueSpecDto::List(l) = v.get_ref()
-            {
-                let pts = l
-                    .iter()
-                    .enumerate()
-                    .map(|(k, y)| ((*lo + k as i64 * step) as f64, y.clone()))
-                    .collect();
-                *v = spanned(ValueSpecDto::Points(PointsDto { points: pts }));
-            }
-        }
-        let red_lines = p
-            .preferences
-            .red_lines()
-            .per_issue()
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| !f.is_empty())
-            .map(|(i, f)| {
-                let note = p.red_line_notes.iter().find(|n| n.issue_idx == i);
-                RedLineDto {
-                    issue: spanned(space.issues()[i].name().to_string()),
-                    options: f.iter().map(|&v| choice(i, v)).collect(),
-                    basis: note.and_then(|n| n.basis.clone()),
-                    sources: note.map(|n| n.sources.clone()).unwrap_or_default(),
-                    confidence: None,
-                    unless: None,
-                    only_if: None,
-                }
-            })
-            .collect();
-        let mut red_lines: Vec<RedLineDto> = red_lines;
-        let conditional_red_lines = p.preferences.red_lines().conditional();
-        let links = links::write_links(space, p.preferences.ufun());
-        let pv = &p.provenance;
-        parties.push(PartyDto {
-            name: spanned(p.name.clone()),
-            description: p.description.clone(),
-            role: (p.role != Role::Principal).then(|| spanned(p.role.as_str().to_string())),
-            reservation: Some(spanned(NumDto::Point(p.preferences.reservation()))),
-            uncertainty: None,
-            discount: (p.preferences.discount() != 1.0).then(|| spanned(p.preferences.discount())),
-            time_discount: None,
-            weights,
-            red_lines: {
-                red_lines.extend(
-                    conditional_red_lines
-                        .iter()
-                        .map(|r| links::write_conditional(space, r)),
-                );
-                red_lines
-            },
-            links,
-            provenance: (pv.reservation.is_some() || pv.weights.is_some() || pv.values.is_some())
-                .then(|| ProvenanceDto {
-                    reservation: pv.reservation.clone(),
-                    weights: pv.weights.clone(),
-                    values: pv.values.clone(),
-                }),
-            delegation: p.delegation.clone(),
-            batna: p.batna.clone(),
-            values,
-        });
-        if let Some(model) = s.uncertainty.as_ref().and_then(|u| u.parties.get(pi))
-            && let Some(dto) = parties.last_mut()
-        {
-            write_model(dto, model, p, space);
-        }
+    for pi in 0..s.parties().len() {
+        parties.push(write_party(s, pi, opts, &mut notes)?);
     }
     let packages = s
         .packages
         .iter()
-        .map(|pk| PackageDto {
-            name: spanned(pk.name.clone()),
-            label: pk.label.clone(),
-            date: pk.date.clone().map(spanned),
-            sources: pk.sources.clone(),
-            notes: pk.notes.clone(),
-            outcome: pk
-                .choices
-                .iter()
-                .enumerate()
-                .filter_map(|(i, c)| {
-                    let c = c.as_ref()?;
-                    let v = if c.len() == 1 {
-                        PackageChoiceDto::One(choice(i, c[0]))
-                    } else {
-                        PackageChoiceDto::Alternatives(c.iter().map(|&v| choice(i, v)).collect())
-                    };
-                    Some((space.issues()[i].name().to_string(), spanned(v)))
-                })
-                .collect(),
-        })
+        .map(|pk| write_package(space, pk))
         .collect();
     let pname = |i: usize| s.parties()[i].name.clone();
     let dto = FileDto {
@@ -1824,6 +1603,249 @@ pub fn to_toml_with(s: &Scenario, opts: &WriteOptions) -> Result<(String, Vec<St
     let text = toml::to_string(&dto)
         .map_err(|e| Error::new(ErrorKind::Invalid, format!("cannot write TOML: {e}")))?;
     Ok((text, notes))
+}
+
+/// A value of issue `i` as the native format names it.
+fn choice(space: &OutcomeSpace, i: usize, v: u32) -> ChoiceDto {
+    match space.issues()[i].value(v) {
+        Some(detente_core::Value::Integer(x)) => ChoiceDto::Integer(x),
+        Some(detente_core::Value::Option(o)) => ChoiceDto::Name(o.to_string()),
+        None => ChoiceDto::Name(String::new()),
+    }
+}
+
+/// Issue `i` of `s`, with the analyst's notes on it and its options.
+fn write_issue(s: &Scenario, i: usize) -> IssueDto {
+    let issue = &s.space().issues()[i];
+    let note = s.issue_notes.get(i).cloned().unwrap_or_default();
+    let (options, range, step) = match issue.kind() {
+        IssueKind::Discrete { options } => (
+            Some(
+                options
+                    .iter()
+                    .enumerate()
+                    .map(|(k, o)| match note.options.get(k) {
+                        Some(n)
+                            if n.description.is_some()
+                                || !n.proposed_by.is_empty()
+                                || !n.sources.is_empty() =>
+                        {
+                            OptionDto::Full(OptionFullDto {
+                                name: o.clone(),
+                                description: n.description.clone(),
+                                proposed_by: n.proposed_by.clone(),
+                                sources: n.sources.clone(),
+                            })
+                        }
+                        _ => OptionDto::Name(o.clone()),
+                    })
+                    .collect(),
+            ),
+            None,
+            None,
+        ),
+        IssueKind::Integer { lo, hi, step } => (
+            None,
+            Some(spanned(vec![*lo, *hi])),
+            (*step != 1).then(|| spanned(*step)),
+        ),
+    };
+    IssueDto {
+        name: spanned(issue.name().to_string()),
+        description: note.description,
+        category: note.category,
+        unit: note.unit,
+        options,
+        range,
+        step,
+    }
+}
+
+/// Party `pi` of `s`: its preferences as weights and values in [0, 1] (renormalised when
+/// `opts` says so, with a line in `notes`), red lines, links, and the analyst's material.
+fn write_party(
+    s: &Scenario,
+    pi: usize,
+    opts: &WriteOptions,
+    notes: &mut Vec<String>,
+) -> Result<PartyDto, Error> {
+    let space = s.space();
+    let p = &s.parties()[pi];
+    let u = p.preferences.ufun();
+    if u.clips_at_one() && u.max() > 1.0 {
+        return Err(Error::new(
+            ErrorKind::Unsupported,
+            format!(
+                "party '{}' has utilities clipped at 1 (GENIUS semantics), which the native format cannot express",
+                p.name
+            ),
+        ));
+    }
+    // Per-issue term maxima become the weights; the slack up to 1 goes to the first weighted
+    // issue (whose values are scaled down to match), so the normalised weights reproduce
+    // every utility: Σ (wᵢ/Σw)·(tᵢ/wᵢ) = Σ tᵢ when Σw = 1.
+    let mut terms: Vec<Vec<f64>> = u.terms().to_vec();
+    let mut highs: Vec<f64> = terms
+        .iter()
+        .map(|t| t.iter().copied().fold(0.0, f64::max))
+        .collect();
+    let raw_total: f64 = highs.iter().sum();
+    if opts.renormalise && raw_total > 1.0 + 1e-12 {
+        for t in &mut terms {
+            t.iter_mut().for_each(|x| *x /= raw_total);
+        }
+        highs.iter_mut().for_each(|h| *h /= raw_total);
+        notes.push(format!(
+            "party '{}': utilities divided by {raw_total} (their maximum) to keep them in [0, 1]",
+            p.name
+        ));
+    }
+    for (i, t) in terms.iter().enumerate() {
+        if t.iter().any(|&x| x < 0.0) {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                format!(
+                    "party '{}' has a negative utility term on issue '{}'; the native format needs values in [0, 1]",
+                    p.name,
+                    space.issues()[i].name()
+                ),
+            ));
+        }
+    }
+    let total: f64 = highs.iter().sum();
+    if total > 1.0 + 1e-12 {
+        return Err(Error::new(
+            ErrorKind::Unsupported,
+            format!(
+                "party '{}' can reach a utility of {total} before clipping, above 1; the native format keeps utilities in [0, 1], so this utility function cannot be written exactly",
+                p.name
+            ),
+        ));
+    }
+    let Some(first) = highs.iter().position(|&h| h > 0.0) else {
+        return Err(Error::new(
+            ErrorKind::Unsupported,
+            format!("party '{}' values every outcome at 0", p.name),
+        ));
+    };
+    let mut weights = IndexMap::new();
+    let mut values = IndexMap::new();
+    for (i, t) in terms.iter().enumerate() {
+        let w = if i == first {
+            highs[i] + (1.0 - total).max(0.0)
+        } else {
+            highs[i]
+        };
+        if w <= 0.0 {
+            continue;
+        }
+        let name = space.issues()[i].name().to_string();
+        weights.insert(name.clone(), spanned(NumDto::Point(w)));
+        let vals: Vec<f64> = t.iter().map(|x| (x / w).clamp(0.0, 1.0)).collect();
+        values.insert(
+            name,
+            spanned(ValueSpecDto::List(
+                vals.into_iter().map(NumDto::Point).collect(),
+            )),
+        );
+    }
+    // Integer issues need points, not lists: one point per grid value.
+    for issue in space.issues() {
+        if let IssueKind::Integer { lo, step, .. } = issue.kind()
+            && let Some(v) = values.get_mut(issue.name())
+            && let ValueSpecDto::List(l) = v.get_ref()
+        {
+            let pts = l
+                .iter()
+                .enumerate()
+                .map(|(k, y)| ((*lo + k as i64 * step) as f64, y.clone()))
+                .collect();
+            *v = spanned(ValueSpecDto::Points(PointsDto { points: pts }));
+        }
+    }
+    let links = links::write_links(space, p.preferences.ufun());
+    let pv = &p.provenance;
+    let mut dto = PartyDto {
+        name: spanned(p.name.clone()),
+        description: p.description.clone(),
+        role: (p.role != Role::Principal).then(|| spanned(p.role.as_str().to_string())),
+        reservation: Some(spanned(NumDto::Point(p.preferences.reservation()))),
+        uncertainty: None,
+        discount: (p.preferences.discount() != 1.0).then(|| spanned(p.preferences.discount())),
+        time_discount: None,
+        weights,
+        red_lines: write_red_lines(space, p),
+        links,
+        provenance: (pv.reservation.is_some() || pv.weights.is_some() || pv.values.is_some()).then(
+            || ProvenanceDto {
+                reservation: pv.reservation.clone(),
+                weights: pv.weights.clone(),
+                values: pv.values.clone(),
+            },
+        ),
+        delegation: p.delegation.clone(),
+        batna: p.batna.clone(),
+        values,
+    };
+    if let Some(model) = s.uncertainty.as_ref().and_then(|u| u.parties.get(pi)) {
+        write_model(&mut dto, model, p, space);
+    }
+    Ok(dto)
+}
+
+/// A party's red lines: per issue (with the analyst's basis and sources), then conditional.
+fn write_red_lines(space: &OutcomeSpace, p: &Party) -> Vec<RedLineDto> {
+    let red_lines = p.preferences.red_lines();
+    let mut out: Vec<RedLineDto> = red_lines
+        .per_issue()
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.is_empty())
+        .map(|(i, f)| {
+            let note = p.red_line_notes.iter().find(|n| n.issue_idx == i);
+            RedLineDto {
+                issue: spanned(space.issues()[i].name().to_string()),
+                options: f.iter().map(|&v| choice(space, i, v)).collect(),
+                basis: note.and_then(|n| n.basis.clone()),
+                sources: note.map(|n| n.sources.clone()).unwrap_or_default(),
+                confidence: None,
+                unless: None,
+                only_if: None,
+            }
+        })
+        .collect();
+    out.extend(
+        red_lines
+            .conditional()
+            .iter()
+            .map(|r| links::write_conditional(space, r)),
+    );
+    out
+}
+
+/// A reported package, its partial outcome by issue name.
+fn write_package(space: &OutcomeSpace, pk: &Package) -> PackageDto {
+    PackageDto {
+        name: spanned(pk.name.clone()),
+        label: pk.label.clone(),
+        date: pk.date.clone().map(spanned),
+        sources: pk.sources.clone(),
+        notes: pk.notes.clone(),
+        outcome: pk
+            .choices
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let c = c.as_ref()?;
+                let v = if c.len() == 1 {
+                    PackageChoiceDto::One(choice(space, i, c[0]))
+                } else {
+                    PackageChoiceDto::Alternatives(c.iter().map(|&v| choice(space, i, v)).collect())
+                };
+                Some((space.issues()[i].name().to_string(), spanned(v)))
+            })
+            .collect(),
+    }
 }
 
 /// Writes a party's numbers as the analyst gave them (with their ranges, default spreads and

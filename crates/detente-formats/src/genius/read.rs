@@ -408,94 +408,8 @@ fn profile_preferences(
             "expected an <objective> child holding the issues and weights",
         )
     })?;
-    // Issues of the profile, by index.
-    let mut pissues: Vec<(i64, &Element)> = Vec::new();
-    let mut objective_indices: Vec<i64> = Vec::new();
-    if let Some(i) = objective.attr("index").and_then(|s| s.trim().parse().ok()) {
-        objective_indices.push(i);
-    }
-    for el in &objective.children {
-        match el.name.as_str() {
-            "issue" => {
-                let index = int_attr(path, el, "index")?;
-                if pissues.iter().any(|(i, _)| *i == index) {
-                    return Err(err(
-                        ErrorKind::Invalid,
-                        path,
-                        el,
-                        format!("issue index {index} appears twice in the profile"),
-                    ));
-                }
-                if !domain.issues.iter().any(|d| d.index == index) {
-                    let known: Vec<String> = domain
-                        .issues
-                        .iter()
-                        .map(|d| format!("{} ({})", d.index, d.name))
-                        .collect();
-                    return Err(err(
-                        ErrorKind::Invalid,
-                        path,
-                        el,
-                        format!(
-                            "unknown issue: the domain has no issue with index {index}; its issues \
-                             are {}",
-                            known.join(", ")
-                        ),
-                    ));
-                }
-                pissues.push((index, el));
-            }
-            "objective" => {
-                return Err(err(
-                    ErrorKind::Unsupported,
-                    path,
-                    el,
-                    "nested objectives are not supported; list every issue directly under the root \
-                     <objective>",
-                ));
-            }
-            _ => {}
-        }
-    }
-    // Weights, by index.
-    let mut weights: Vec<(i64, f64, &Element)> = Vec::new();
-    for el in objective.children_named("weight") {
-        let index = int_attr(path, el, "index")?;
-        let w = num_attr(path, el, "value")?;
-        if w < 0.0 {
-            return Err(err(
-                ErrorKind::Invalid,
-                path,
-                el,
-                format!("weight {w} is negative; weights must be >= 0"),
-            ));
-        }
-        if weights.iter().any(|(i, _, _)| *i == index) {
-            return Err(err(
-                ErrorKind::Invalid,
-                path,
-                el,
-                format!("a second weight for index {index}; give each issue one weight"),
-            ));
-        }
-        if !pissues.iter().any(|(i, _)| *i == index) {
-            if objective_indices.contains(&index) {
-                // The root objective's own weight (y2012 Fitness): GENIUS ignores it.
-                continue;
-            }
-            let known: Vec<String> = pissues.iter().map(|(i, _)| i.to_string()).collect();
-            return Err(err(
-                ErrorKind::Invalid,
-                path,
-                el,
-                format!(
-                    "weight index {index} matches no issue of the profile; expected one of {}",
-                    known.join(", ")
-                ),
-            ));
-        }
-        weights.push((index, w, el));
-    }
+    let (pissues, objective_indices) = profile_issues(path, objective, domain)?;
+    let weights = profile_weights(path, objective, &pissues, &objective_indices)?;
     let mut terms: Vec<Vec<f64>> = Vec::with_capacity(domain.issues.len());
     let mut weight_sum = 0.0;
     for (d, issue) in domain.issues.iter().zip(space.issues()) {
@@ -569,6 +483,115 @@ fn profile_preferences(
     Preferences::new(ufun, reservation, RedLines::none(space.issues().len()), 1.0)
         .and_then(|p| p.with_discount(discount))
         .map_err(|e| core_err(path, e))
+}
+
+/// Elements of a profile by their `index` attribute.
+type ByIndex<'e> = Vec<(i64, &'e Element)>;
+
+/// The issues a profile's root objective lists, by index (each once, each in the domain), and
+/// the root objective's own indices (its weight, if any, is ignored as GENIUS does).
+fn profile_issues<'e>(
+    path: &Path,
+    objective: &'e Element,
+    domain: &Domain,
+) -> Result<(ByIndex<'e>, Vec<i64>), Error> {
+    let mut pissues: Vec<(i64, &Element)> = Vec::new();
+    let mut objective_indices: Vec<i64> = Vec::new();
+    if let Some(i) = objective.attr("index").and_then(|s| s.trim().parse().ok()) {
+        objective_indices.push(i);
+    }
+    for el in &objective.children {
+        match el.name.as_str() {
+            "issue" => {
+                let index = int_attr(path, el, "index")?;
+                if pissues.iter().any(|(i, _)| *i == index) {
+                    return Err(err(
+                        ErrorKind::Invalid,
+                        path,
+                        el,
+                        format!("issue index {index} appears twice in the profile"),
+                    ));
+                }
+                if !domain.issues.iter().any(|d| d.index == index) {
+                    let known: Vec<String> = domain
+                        .issues
+                        .iter()
+                        .map(|d| format!("{} ({})", d.index, d.name))
+                        .collect();
+                    return Err(err(
+                        ErrorKind::Invalid,
+                        path,
+                        el,
+                        format!(
+                            "unknown issue: the domain has no issue with index {index}; its issues \
+                             are {}",
+                            known.join(", ")
+                        ),
+                    ));
+                }
+                pissues.push((index, el));
+            }
+            "objective" => {
+                return Err(err(
+                    ErrorKind::Unsupported,
+                    path,
+                    el,
+                    "nested objectives are not supported; list every issue directly under the root \
+                     <objective>",
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok((pissues, objective_indices))
+}
+
+/// A profile's weights, by index: one per issue of `pissues`, none negative.
+fn profile_weights<'e>(
+    path: &Path,
+    objective: &'e Element,
+    pissues: &[(i64, &Element)],
+    objective_indices: &[i64],
+) -> Result<Vec<(i64, f64, &'e Element)>, Error> {
+    let mut weights: Vec<(i64, f64, &Element)> = Vec::new();
+    for el in objective.children_named("weight") {
+        let index = int_attr(path, el, "index")?;
+        let w = num_attr(path, el, "value")?;
+        if w < 0.0 {
+            return Err(err(
+                ErrorKind::Invalid,
+                path,
+                el,
+                format!("weight {w} is negative; weights must be >= 0"),
+            ));
+        }
+        if weights.iter().any(|(i, _, _)| *i == index) {
+            return Err(err(
+                ErrorKind::Invalid,
+                path,
+                el,
+                format!("a second weight for index {index}; give each issue one weight"),
+            ));
+        }
+        if !pissues.iter().any(|(i, _)| *i == index) {
+            if objective_indices.contains(&index) {
+                // The root objective's own weight (y2012 Fitness): GENIUS ignores it.
+                continue;
+            }
+            let known: Vec<String> = pissues.iter().map(|(i, _)| i.to_string()).collect();
+            return Err(err(
+                ErrorKind::Invalid,
+                path,
+                el,
+                format!(
+                    "weight index {index} matches no issue of the profile; expected one of {}",
+                    known.join(", ")
+                ),
+            ));
+        }
+        weights.push((index, w, el));
+    }
+    Ok(weights)
 }
 
 /// Per domain value, GENIUS's normalised evaluation `evaluation / max` of a discrete issue.
