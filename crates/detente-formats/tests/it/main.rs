@@ -18,4 +18,5 @@ mod lenient;
 mod nonlinear;
 mod reference;
 mod roundtrip;
+mod shared_dir;
 mod util;

@@ -1,36 +1,11 @@
 //! Helpers shared by the integration tests: locating `shared/`, comparing scenarios.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+pub(crate) use crate::shared_dir::shared_dir;
 
 use detente_core::Scenario;
 use detente_core::analysis::{self, Analysis, AnalysisConfig};
-
-/// The `shared/` fixtures (GENIUS domains, reference results): `$DETENTE_SHARED` when set,
-/// else `../shared` beside the repository. When they are missing the caller skips, saying so
-/// loudly, unless `DETENTE_REQUIRE_SHARED=1` (set by `.ci/run`): then a missing folder fails the
-/// test, so CI never passes tests that checked nothing.
-pub(crate) fn shared_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("DETENTE_SHARED") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    };
-    if dir.join("scenarios/genius").is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("DETENTE_REQUIRE_SHARED").is_none_or(|v| v != "1"),
-        "DETENTE_REQUIRE_SHARED=1 but {} holds no scenarios/genius (set DETENTE_SHARED to the \
-         fixtures' folder)",
-        dir.display()
-    );
-    eprintln!(
-        "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
-         !!! {} not found: the tests that need it did NOT run\n\
-         !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n",
-        dir.display()
-    );
-    None
-}
 
 /// The GENIUS scenario folder `name` under `shared/scenarios/genius`.
 pub(crate) fn genius_dir(name: &str) -> Option<PathBuf> {

@@ -185,28 +185,9 @@ pub(crate) fn token<'a>(room: &'a CreatedRoom, label: &str) -> &'a str {
         .token
 }
 
-/// The `shared/` fixtures (real GENIUS domains): `$DETENTE_SHARED` when set, else `../shared`
-/// beside the repository. Missing: the caller skips, saying so loudly, unless
-/// `DETENTE_REQUIRE_SHARED=1` (as in `.ci/run`), which fails the test.
-pub(crate) fn shared_dir() -> Option<std::path::PathBuf> {
-    let dir = match std::env::var_os("DETENTE_SHARED") {
-        Some(d) => std::path::PathBuf::from(d),
-        None => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    };
-    if dir.join("scenarios/genius").is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("DETENTE_REQUIRE_SHARED").is_none_or(|v| v != "1"),
-        "DETENTE_REQUIRE_SHARED=1 but {} holds no scenarios/genius",
-        dir.display()
-    );
-    eprintln!(
-        "\n!!! {} not found: the tests that need it did NOT run\n",
-        dir.display()
-    );
-    None
-}
+#[path = "../../../detente-formats/tests/it/shared_dir.rs"]
+mod shared;
+pub(crate) use shared::shared_dir;
 
 impl App {
     /// A host session through a fresh host link: `(cookie, csrf of the host page)`.
