@@ -20,9 +20,13 @@
 
 pub mod html;
 mod plot;
+mod principals;
 pub mod robustness;
 
+pub use principals::{PrincipalPoint, PrincipalsSolutions, principals_solutions};
+
 use detente_core::analysis::Point;
+use detente_core::analysis::robustness::{Progress, Sensitivity, SensitivityConfig};
 use detente_core::analysis::{self, Analysis, AnalysisConfig, PackageScore};
 use detente_core::negotiator::Strategy;
 use detente_core::protocol::{
@@ -54,6 +58,19 @@ impl Default for Options {
             seed: 0,
         }
     }
+}
+
+/// Draws of every estimate in the short robust analysis a report holds
+/// ([`Report::with_robustness`]); `detente sensitivity` runs the full one.
+pub const QUICK_SAMPLES: u64 = 200;
+
+/// A robust analysis held in a report (docs/robustness.md).
+#[derive(Clone, Debug)]
+pub struct Robustness {
+    /// The result.
+    pub sensitivity: Sensitivity,
+    /// The seed of its draws.
+    pub seed: u64,
 }
 
 /// Outcomes placed in utility space for the plots.
@@ -288,6 +305,11 @@ pub struct Report {
     pub sao_vs_nash: Option<NashComparison>,
     /// The principals bargaining alone, when asked for and meaningful.
     pub principals_alone: Option<PrincipalsAlone>,
+    /// The principals' own Nash and Kalai–Smorodinsky packages (at least 2 principals and
+    /// some other party).
+    pub principals: Option<PrincipalsSolutions>,
+    /// The short robust analysis, when asked for and the scenario has ranges.
+    pub robustness: Option<Robustness>,
 }
 
 impl Report {
@@ -306,6 +328,12 @@ impl Report {
             .map(|p| analysis::score_package(&scenario, p, &config))
             .collect();
         let cloud = cloud(&scenario, options.cloud_size, options.seed);
+        let nash = analysis.nash.as_ref().ok().and_then(Option::as_ref);
+        let principals = principals_solutions(
+            &scenario,
+            nash.map(|p| &p.outcome),
+            options.max_nodes,
+        );
         Report {
             scenario,
             analysis,
@@ -316,7 +344,36 @@ impl Report {
             text_comparison: None,
             sao_vs_nash: None,
             principals_alone: None,
+            principals,
+            robustness: None,
         }
+    }
+
+    /// Adds the short robust analysis ([`QUICK_SAMPLES`] seeded draws of every estimate, each
+    /// analysed exactly, seed 0) when the scenario's numbers have ranges; a scenario without
+    /// ranges is left as it is. Each draw is reported to `progress`.
+    ///
+    /// # Errors
+    /// As [`analysis::robustness::sensitivity`].
+    pub fn with_robustness(mut self, progress: &dyn Progress) -> Result<Report, detente_core::Error> {
+        if !self
+            .scenario
+            .uncertainty
+            .as_ref()
+            .is_some_and(|u| u.has_ranges())
+        {
+            return Ok(self);
+        }
+        let config = SensitivityConfig {
+            samples: QUICK_SAMPLES,
+            ..SensitivityConfig::default()
+        };
+        let sensitivity = analysis::robustness::sensitivity(&self.scenario, &config, progress)?;
+        self.robustness = Some(Robustness {
+            sensitivity,
+            seed: config.seed,
+        });
+        Ok(self)
     }
 
     /// Adds a simulated single-text negotiation.
