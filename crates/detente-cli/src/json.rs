@@ -210,8 +210,8 @@ fn principals(s: &Scenario, b: &detente_report::PrincipalsSolutions) -> Value {
             .map(|&i| s.space().issues()[i].name())
             .collect::<Vec<_>>()
     };
-    let mut solution = |k: &str, x: &Result<Option<detente_report::PrincipalPoint>, Incomplete>| {
-        match x {
+    let mut solution =
+        |k: &str, x: &Result<Option<detente_report::PrincipalPoint>, Incomplete>| match x {
             Ok(Some(p)) => {
                 let mut utilities = Map::new();
                 for (n, u) in names.iter().zip(&p.principal_utilities) {
@@ -229,8 +229,7 @@ fn principals(s: &Scenario, b: &detente_report::PrincipalsSolutions) -> Value {
                 incomplete.insert(k.to_string(), json!(e.to_string()));
                 Value::Null
             }
-        }
-    };
+        };
     let nash = solution("nash", &b.nash);
     let kalai_smorodinsky = solution("kalai_smorodinsky", &b.kalai_smorodinsky);
     let zopa = match &b.zopa {

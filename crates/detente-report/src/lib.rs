@@ -329,11 +329,8 @@ impl Report {
             .collect();
         let cloud = cloud(&scenario, options.cloud_size, options.seed);
         let nash = analysis.nash.as_ref().ok().and_then(Option::as_ref);
-        let principals = principals_solutions(
-            &scenario,
-            nash.map(|p| &p.outcome),
-            options.max_nodes,
-        );
+        let principals =
+            principals_solutions(&scenario, nash.map(|p| &p.outcome), options.max_nodes);
         Report {
             scenario,
             analysis,
@@ -355,7 +352,10 @@ impl Report {
     ///
     /// # Errors
     /// As [`analysis::robustness::sensitivity`].
-    pub fn with_robustness(mut self, progress: &dyn Progress) -> Result<Report, detente_core::Error> {
+    pub fn with_robustness(
+        mut self,
+        progress: &dyn Progress,
+    ) -> Result<Report, detente_core::Error> {
         if !self
             .scenario
             .uncertainty

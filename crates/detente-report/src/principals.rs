@@ -111,9 +111,8 @@ mod tests {
                         ))
                     })
                     .collect();
-                let u =
-                    UtilityFunction::weighted_sum(&space, &format!("p{p}"), &weights, &values)
-                        .unwrap();
+                let u = UtilityFunction::weighted_sum(&space, &format!("p{p}"), &weights, &values)
+                    .unwrap();
                 let mut red = RedLines::none(sizes.len());
                 if rng.random_range(0..3) == 0 {
                     let i = rng.random_range(0..sizes.len());
@@ -155,10 +154,7 @@ mod tests {
             let got = principals_solutions(&s, nash_all.as_ref(), u64::MAX).unwrap();
             assert_eq!(got.principals, principals);
             let all = outcomes(&s);
-            let r: Vec<f64> = principals
-                .iter()
-                .map(|&i| prefs[i].reservation())
-                .collect();
+            let r: Vec<f64> = principals.iter().map(|&i| prefs[i].reservation()).collect();
             let u = |o: &Outcome| -> Vec<f64> {
                 principals.iter().map(|&i| prefs[i].utility(o)).collect()
             };
@@ -196,7 +192,11 @@ mod tests {
                     .enumerate()
                     .map(|(k, x)| {
                         let span = best[k] - r[k];
-                        if span <= 1e-12 { 1.0 } else { (x - r[k]) / span }
+                        if span <= 1e-12 {
+                            1.0
+                        } else {
+                            (x - r[k]) / span
+                        }
                     })
                     .fold(f64::INFINITY, f64::min)
             };

@@ -234,7 +234,10 @@ fn principals_lines(j: &Value) -> Vec<String> {
     let reservation = &j["reservation"];
     for (label, key) in [
         ("Nash package of the principals", "nash"),
-        ("Kalai–Smorodinsky package of the principals", "kalai_smorodinsky"),
+        (
+            "Kalai–Smorodinsky package of the principals",
+            "kalai_smorodinsky",
+        ),
     ] {
         let p = &b[key];
         if p.is_null() {
@@ -292,7 +295,10 @@ fn grouped(n: u64) -> String {
 #[test]
 fn principals_solutions_are_in_the_json_of_analyze_and_run() {
     let doc = std::fs::read_to_string(repo_file("docs/json.md")).unwrap();
-    assert!(doc.contains("`principals`"), "docs/json.md documents analysis.principals");
+    assert!(
+        doc.contains("`principals`"),
+        "docs/json.md documents analysis.principals"
+    );
     let dir = Dir::new();
     let mut checked = 0;
     for f in scenarios() {
@@ -300,7 +306,10 @@ fn principals_solutions_are_in_the_json_of_analyze_and_run() {
         let run_json = dir.run(&["run", &f, "--json"]).success().json();
         let text = dir.run(&["analyze", &f]).success().stdout.clone();
         let j = dir.run(&["analyze", &f, "--json"]).success().json();
-        for (what, j, text) in [("analyze", &j, &text), ("run", &run_json["analysis"], &run_text)] {
+        for (what, j, text) in [
+            ("analyze", &j, &text),
+            ("run", &run_json["analysis"], &run_text),
+        ] {
             assert_eq!(
                 text.contains("The principals alone (") && text.contains("the same solutions"),
                 !j["principals"].is_null(),
@@ -311,7 +320,10 @@ fn principals_solutions_are_in_the_json_of_analyze_and_run() {
             }
             checked += 1;
             for line in principals_lines(j) {
-                assert!(text.contains(&line), "{f} {what}: the text lacks {line:?}\n{text}");
+                assert!(
+                    text.contains(&line),
+                    "{f} {what}: the text lacks {line:?}\n{text}"
+                );
             }
         }
     }
@@ -348,7 +360,11 @@ fn run_robustness_text_and_json_agree() {
             d["value"].as_f64().unwrap(),
             d["low"].as_f64().unwrap(),
             d["high"].as_f64().unwrap(),
-            if d["opens_zone"].as_bool().unwrap() { "opens" } else { "closes" },
+            if d["opens_zone"].as_bool().unwrap() {
+                "opens"
+            } else {
+                "closes"
+            },
             d["threshold"].as_f64().unwrap()
         );
         assert!(text.contains(&head), "the text lacks {head:?}");
