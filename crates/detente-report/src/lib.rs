@@ -25,12 +25,14 @@ pub mod robustness;
 
 pub use principals::{PrincipalPoint, PrincipalsSolutions, principals_solutions};
 
+use detente_core::analysis::Incomplete;
 use detente_core::analysis::Point;
 use detente_core::analysis::robustness::{Progress, Sensitivity, SensitivityConfig};
 use detente_core::analysis::{self, Analysis, AnalysisConfig, PackageScore};
 use detente_core::negotiator::Strategy;
 use detente_core::protocol::{
-    self, NegotiationResult, SaoConfig, SingleTextConfig, SingleTextResult,
+    self, Coalition, Confided, NegotiationResult, SaoConfig, Shortfall, SingleTextConfig,
+    SingleTextResult, Solution, TrustedNeutral,
 };
 use detente_core::{Cardinality, Outcome, Role, Scenario, relative_time};
 use rand::RngExt;
@@ -276,6 +278,82 @@ pub fn compare_text(
     }
 }
 
+/// Why a single text ended without an agreement, from the exact analysis (the analyst knows
+/// every party's preferences; the mediator did not).
+#[derive(Clone, Debug, PartialEq)]
+pub enum WhyNot {
+    /// The exact analysis could not decide whether a zone exists.
+    Undecided(Incomplete),
+    /// A zone exists (`zone` packages), but the last draft is unacceptable to these parties.
+    MissedZone {
+        /// Packages acceptable to every party (exact).
+        zone: Cardinality,
+        /// Every party that finds the last draft unacceptable, in party order.
+        unacceptable: Vec<Unacceptable>,
+    },
+    /// No package is acceptable to every party; these walk-away values block the one that
+    /// comes closest (it maximises the smallest margin over walk-away values).
+    NoZone {
+        /// The blocking parties and by how much.
+        blocked_by: Vec<Shortfall>,
+    },
+}
+
+/// A party that finds a draft unacceptable.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unacceptable {
+    /// Party index.
+    pub party: usize,
+    /// Issues on which the draft crosses its red lines (empty: it is below walk-away).
+    pub red_lines: Vec<usize>,
+    /// Its utility for the draft.
+    pub utility: f64,
+    /// Its walk-away value.
+    pub reservation: f64,
+}
+
+/// Why `last` (the last draft of a single text without agreement) was not agreed, given the
+/// exact analysis `analysis` of `scenario`.
+///
+/// # Errors
+/// As [`TrustedNeutral::propose`] (no zone: the closest package is searched for).
+pub fn why_not(
+    scenario: &Scenario,
+    analysis: &Analysis,
+    last: &Outcome,
+) -> Result<WhyNot, detente_core::Error> {
+    Ok(match &analysis.zopa {
+        Err(e) => WhyNot::Undecided(e.clone()),
+        Ok(c) if c.to_u64() != Some(0) => WhyNot::MissedZone {
+            zone: c.clone(),
+            unacceptable: scenario
+                .parties()
+                .iter()
+                .enumerate()
+                .filter(|(_, party)| !party.preferences.is_acceptable(last))
+                .map(|(p, party)| {
+                    let prefs = &party.preferences;
+                    Unacceptable {
+                        party: p,
+                        red_lines: (0..scenario.space().issues().len())
+                            .filter(|&i| prefs.red_lines().forbids(i, last.get(i)))
+                            .collect(),
+                        utility: prefs.utility(last),
+                        reservation: prefs.reservation(),
+                    }
+                })
+                .collect(),
+        },
+        Ok(_) => {
+            let neutral = TrustedNeutral::new(scenario, Confided::all(scenario))?;
+            let p = neutral.propose(Solution::Nash, Coalition::All)?;
+            WhyNot::NoZone {
+                blocked_by: p.blocked.map(|(_, b)| b).unwrap_or_default(),
+            }
+        }
+    })
+}
+
 /// Issues (indices) on which two outcomes differ.
 pub fn differing(a: &Outcome, b: &Outcome) -> Vec<usize> {
     (0..a.indices().len())
@@ -300,6 +378,9 @@ pub struct Report {
     pub sao: Option<SaoRun>,
     /// The single text's final draft against the Nash package and the reported drafts.
     pub text_comparison: Option<TextComparison>,
+    /// Why the single text ended without an agreement (when it did and no trusted neutral
+    /// has already said who blocks).
+    pub text_why_not: Option<WhyNot>,
     /// The simulated agreement against the Nash package (with an agreement and a Nash
     /// package).
     pub sao_vs_nash: Option<NashComparison>,
@@ -339,6 +420,7 @@ impl Report {
             single_text: None,
             sao: None,
             text_comparison: None,
+            text_why_not: None,
             sao_vs_nash: None,
             principals_alone: None,
             principals,
@@ -376,12 +458,22 @@ impl Report {
         Ok(self)
     }
 
-    /// Adds a simulated single-text negotiation.
-    pub fn with_single_text(mut self, run: TextRun) -> Report {
+    /// Adds a simulated single-text negotiation, its comparison with the Nash package and the
+    /// reported drafts, and, without agreement, why not ([`why_not`]).
+    ///
+    /// # Errors
+    /// As [`why_not`].
+    pub fn with_single_text(mut self, run: TextRun) -> Result<Report, detente_core::Error> {
         let nash = self.analysis.nash.as_ref().ok().and_then(Option::as_ref);
         self.text_comparison = Some(compare_text(&self.scenario, &run.result, nash));
+        // A trusted neutral has already said who blocks; otherwise the analyst says why.
+        let r = &run.result;
+        if r.negotiation.agreement.is_none() && r.neutral.is_none() {
+            let last = &r.versions[r.versions.len() - 1].outcome;
+            self.text_why_not = Some(why_not(&self.scenario, &self.analysis, last)?);
+        }
         self.single_text = Some(run);
-        self
+        Ok(self)
     }
 
     /// Adds a simulated stacked-alternating-offers negotiation.

@@ -127,10 +127,8 @@ fn write_text(
     {
         writeln!(out)?;
         super::text::write_story(out, setup, &t.config, &t.start_label, &t.result)?;
-        // A trusted neutral has already said who blocks; otherwise the analyst says why.
-        if t.result.negotiation.agreement.is_none() && t.result.neutral.is_none() {
-            let last = &t.result.versions[t.result.versions.len() - 1].outcome;
-            super::text::write_why_not(out, s, &analysed.analysis, last)?;
+        if let Some(w) = &report.text_why_not {
+            super::text::write_why_not(out, s, w)?;
         }
         write_text_comparison(out, s, c)?;
     }
@@ -367,6 +365,7 @@ fn write_json(out: &mut impl Write, report: &detente_report::Report) -> Result<(
                 "matched": m.matched,
                 "decided": m.decided,
             })).collect::<Vec<_>>(),
+            "why_not": report.text_why_not.as_ref().map_or(Value::Null, |w| why_not_json(s, w)),
         })),
     });
     #[derive(serde::Serialize)]
@@ -393,6 +392,42 @@ fn write_json(out: &mut impl Write, report: &detente_report::Report) -> Result<(
     )?;
     writeln!(out)?;
     Ok(())
+}
+
+/// Why the single text ended without agreement (docs/json.md, `comparisons.single_text`).
+fn why_not_json(s: &Scenario, w: &detente_report::WhyNot) -> serde_json::Value {
+    use serde_json::json;
+    let name = |p: usize| s.parties()[p].name.clone();
+    let issues = |v: &[usize]| {
+        v.iter()
+            .map(|&i| s.space().issues()[i].name().to_string())
+            .collect::<Vec<_>>()
+    };
+    match w {
+        detente_report::WhyNot::Undecided(e) => json!({
+            "zone": "undecided",
+            "reason": e.to_string(),
+        }),
+        detente_report::WhyNot::MissedZone { zone, unacceptable } => json!({
+            "zone": "exists",
+            "zopa": crate::json::count(zone),
+            "unacceptable_to": unacceptable.iter().map(|x| json!({
+                "party": name(x.party),
+                "red_lines": issues(&x.red_lines),
+                "utility": x.utility,
+                "reservation": x.reservation,
+            })).collect::<Vec<_>>(),
+        }),
+        detente_report::WhyNot::NoZone { blocked_by } => json!({
+            "zone": "none",
+            "blocked_by": blocked_by.iter().map(|x| json!({
+                "party": name(x.party),
+                "utility": x.utility,
+                "reservation": x.reservation,
+                "short_by": x.reservation - x.utility,
+            })).collect::<Vec<_>>(),
+        }),
+    }
 }
 
 fn write_parties(out: &mut impl Write, s: &Scenario) -> io::Result<()> {
@@ -1174,7 +1209,7 @@ fn build_report(
             mediator: config.mediator.as_str().to_string(),
             start_label,
             config,
-        });
+        })?;
     }
     let config = SaoConfig {
         rounds: setup.rounds,

@@ -373,3 +373,52 @@ fn run_robustness_text_and_json_agree() {
     let a = dir.run(&["analyze", &f, "--json"]).success().json();
     assert_eq!(&a["robustness"], r);
 }
+
+/// Why a single text ended without agreement is computed once into the report: the text's
+/// "Why:" line is rebuilt from `comparisons.single_text.why_not` (the flagship with the
+/// feedback mediator ends without agreement although a zone exists).
+#[test]
+fn run_json_says_why_the_single_text_failed() {
+    let dir = Dir::new();
+    let f = flagship();
+    let args = ["run", &f, "--mediator", "feedback"];
+    let text = dir.run(&args).success().stdout.clone();
+    let j = dir.run(&[&args[..], &["--json"]].concat()).success().json();
+    let st = &j["comparisons"]["single_text"];
+    assert_eq!(st["final"], "last_draft");
+    let w = &st["why_not"];
+    assert_eq!(w["zone"], "exists", "{w}");
+    let who: Vec<String> = w["unacceptable_to"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            let red = names(&x["red_lines"]);
+            let p = x["party"].as_str().unwrap();
+            if red.is_empty() {
+                let (u, r) = (
+                    x["utility"].as_f64().unwrap(),
+                    x["reservation"].as_f64().unwrap(),
+                );
+                format!(
+                    "{p} ({u:.3} against a walk-away of {r:.3}, short by {:.3})",
+                    r - u
+                )
+            } else {
+                format!("{p} (crosses its red line on {})", red.join(", "))
+            }
+        })
+        .collect();
+    assert!(!who.is_empty());
+    let line = format!(
+        "  Why: a zone exists ({} packages acceptable to every party), but the mediator did not reach it; the last draft is unacceptable to {}\n",
+        grouped(w["zopa"].as_u64().unwrap()),
+        who.join("; ")
+    );
+    assert!(text.contains(&line), "the text lacks {line:?}\n{text}");
+    // With an agreement there is nothing to explain.
+    let agreed = dir.run(&["run", &f, "--json"]).success().json();
+    if agreed["comparisons"]["single_text"]["final"] == "agreed" {
+        assert!(agreed["comparisons"]["single_text"]["why_not"].is_null());
+    }
+}
