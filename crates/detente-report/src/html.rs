@@ -212,6 +212,61 @@ fn principals(r: &Report) -> Markup {
     }
 }
 
+/// Why the single text ended without agreement, in words (as the text report says it).
+fn why_not(s: &Scenario, w: &crate::WhyNot) -> String {
+    let name = |p: usize| s.parties()[p].name.as_str();
+    let short = |p: usize, u: f64, r: f64| {
+        format!(
+            "{} ({u:.3} against a walk-away of {r:.3}, short by {:.3})",
+            name(p),
+            r - u
+        )
+    };
+    match w {
+        crate::WhyNot::Undecided(e) => {
+            format!("Why: the exact analysis could not decide whether a zone exists ({e}).")
+        }
+        crate::WhyNot::MissedZone { zone, unacceptable } => {
+            let who: Vec<String> = unacceptable
+                .iter()
+                .map(|x| {
+                    if x.red_lines.is_empty() {
+                        short(x.party, x.utility, x.reservation)
+                    } else {
+                        let issues: Vec<&str> = x
+                            .red_lines
+                            .iter()
+                            .map(|&i| s.space().issues()[i].name())
+                            .collect();
+                        format!(
+                            "{} (crosses its red line on {})",
+                            name(x.party),
+                            issues.join(", ")
+                        )
+                    }
+                })
+                .collect();
+            format!(
+                "Why: a zone exists ({} packages acceptable to every party), but the mediator did \
+                 not reach it; the last draft is unacceptable to {}.",
+                thousands(zone),
+                who.join("; ")
+            )
+        }
+        crate::WhyNot::NoZone { blocked_by } => {
+            let who: Vec<String> = blocked_by
+                .iter()
+                .map(|x| short(x.party, x.utility, x.reservation))
+                .collect();
+            format!(
+                "Why: no package is acceptable to every party (exact); the closest one (it \
+                 maximises the smallest margin over walk-away values) is blocked by {}.",
+                who.join("; ")
+            )
+        }
+    }
+}
+
 /// The short robust analysis the report holds, when it holds one.
 fn robustness(r: &Report) -> Markup {
     let Some(x) = &r.robustness else {
@@ -413,6 +468,7 @@ fn single_text(r: &Report) -> Markup {
                     None => span.no { "No agreement: the last draft is shown." },
                 }
             }
+            @if let Some(w) = &r.text_why_not { p { (why_not(s, w)) } }
             @if let Some(p) = plot::versions(r) { (figure("versions", None, p)) }
             table {
                 tr { th { "version" } th { "consultation" } th { "changes" } @for p in s.parties() { th { (p.name) } } }

@@ -422,3 +422,26 @@ fn run_json_says_why_the_single_text_failed() {
         assert!(agreed["comparisons"]["single_text"]["why_not"].is_null());
     }
 }
+
+/// The HTML printer says why the single text failed, from the same report value.
+#[test]
+fn html_says_why_the_single_text_failed() {
+    let dir = Dir::new();
+    let f = flagship();
+    let page = dir.path().join("why.html");
+    let page = page.to_str().unwrap();
+    dir.run(&["run", &f, "--mediator", "feedback", "--html", page])
+        .success();
+    let html = std::fs::read_to_string(page).unwrap();
+    let text = dir
+        .run(&["run", &f, "--mediator", "feedback"])
+        .success()
+        .stdout
+        .clone();
+    let why = text
+        .lines()
+        .find(|l| l.starts_with("  Why: "))
+        .expect("the text says why")
+        .trim_start();
+    assert!(html.contains(&format!("{why}.")), "the page lacks {why:?}");
+}
