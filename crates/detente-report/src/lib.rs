@@ -354,6 +354,24 @@ pub fn why_not(
     })
 }
 
+/// A reported draft against the Nash package: the issues it decides (exactly one value) and
+/// those of them on which it differs from `nash`.
+pub fn draft_vs_nash(package: &detente_core::Package, nash: &Outcome) -> (Vec<usize>, Vec<usize>) {
+    let decided: Vec<usize> = (0..package.choices.len())
+        .filter(|&i| package.choices[i].as_ref().is_some_and(|c| c.len() == 1))
+        .collect();
+    let differs = decided
+        .iter()
+        .copied()
+        .filter(|&i| {
+            package.choices[i]
+                .as_ref()
+                .is_some_and(|c| c[0] != nash.get(i))
+        })
+        .collect();
+    (decided, differs)
+}
+
 /// Issues (indices) on which two outcomes differ.
 pub fn differing(a: &Outcome, b: &Outcome) -> Vec<usize> {
     (0..a.indices().len())

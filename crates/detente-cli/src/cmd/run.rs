@@ -293,6 +293,13 @@ fn write_json(out: &mut impl Write, report: &detente_report::Report) -> Result<(
     let s = &report.scenario;
     let issue = |i: &usize| s.space().issues()[*i].name().to_string();
     let issues = |v: &[usize]| v.iter().map(issue).collect::<Vec<_>>();
+    let nash = report
+        .analysis
+        .nash
+        .as_ref()
+        .ok()
+        .and_then(Option::as_ref)
+        .map(|p| &p.outcome);
     let packages: Vec<Value> = s
         .packages
         .iter()
@@ -313,6 +320,10 @@ fn write_json(out: &mut impl Write, report: &detente_report::Report) -> Result<(
                 "date": pk.date,
                 "completions": crate::json::count(&sc.completions),
                 "acceptable_to_all": sc.acceptable_to_all.as_ref().map(crate::json::count).unwrap_or(Value::Null),
+                "nash": nash.map_or(Value::Null, |n| {
+                    let (decided, differs) = detente_report::draft_vs_nash(pk, n);
+                    json!({"decided": issues(&decided), "differs_on": issues(&differs)})
+                }),
                 "parties": parties,
             })
         })
@@ -943,18 +954,8 @@ fn write_packages(
             Err(e) => writeln!(out, "    acceptable to every party: not computed — {}", e)?,
         }
         if let Ok(Some(nash)) = &a.nash {
-            let known: Vec<usize> = (0..pk.choices.len())
-                .filter(|&i| pk.choices[i].as_ref().is_some_and(|c| c.len() == 1))
-                .collect();
-            let diff: Vec<&str> = known
-                .iter()
-                .filter(|&&i| {
-                    pk.choices[i]
-                        .as_ref()
-                        .is_some_and(|c| c[0] != nash.outcome.get(i))
-                })
-                .map(|&i| s.space().issues()[i].name())
-                .collect();
+            let (known, diff) = detente_report::draft_vs_nash(pk, &nash.outcome);
+            let diff: Vec<&str> = diff.iter().map(|&i| s.space().issues()[i].name()).collect();
             writeln!(
                 out,
                 "    differs from the Nash package on {} of its {} decided issue(s){}",

@@ -134,6 +134,25 @@ fn run_json_has_every_comparison_the_text_prints() {
                 ));
             }
         }
+        // Each reported draft against the Nash package.
+        for pk in j["packages"].as_array().unwrap() {
+            let n = &pk["nash"];
+            assert_eq!(n.is_null(), j["analysis"]["nash"].is_null(), "{f}");
+            if n.is_null() {
+                continue;
+            }
+            let d = names(&n["differs_on"]);
+            let list = if d.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", d.join(", "))
+            };
+            has(&format!(
+                "    differs from the Nash package on {} of its {} decided issue(s){list}\n",
+                d.len(),
+                n["decided"].as_array().unwrap().len()
+            ));
+        }
         // The principals alone.
         let pa = &j["principals_alone"];
         assert_eq!(text.contains("The principals alone"), !pa.is_null(), "{f}");
