@@ -173,8 +173,95 @@ pub(crate) fn analysis<'a>(s: &'a Scenario, a: &'a Analysis, max_listed: u64) ->
         pareto_acceptable_vectors: pareto_acceptable.vectors,
         not_listed: Value::Object(not_listed),
         incomplete: Value::Object(incomplete),
+        principals: Value::Null,
         robustness: Value::Null,
     }
+}
+
+/// The `analysis` object of a report: [`analysis`] plus the principals' own solutions and the
+/// robust analysis the report holds (`null` when it holds none).
+pub(crate) fn report_analysis(r: &detente_report::Report, max_listed: u64) -> AnalysisJson<'_> {
+    let s = &r.scenario;
+    let mut j = analysis(s, &r.analysis, max_listed);
+    j.principals = r
+        .principals
+        .as_ref()
+        .map_or(Value::Null, |p| principals(s, p));
+    j.robustness = r.robustness.as_ref().map_or(Value::Null, |x| {
+        detente_report::robustness::to_json(s, &x.sensitivity, x.seed)
+    });
+    j
+}
+
+/// The principals' own Nash and Kalai–Smorodinsky packages: `principals` (names), `zopa` (how
+/// many packages every principal accepts), and per solution its `outcome`, the principals'
+/// `utilities`, `for_every_party` (`{party: {"utility", "acceptable", "crosses_red_line"}}`)
+/// and `differs_from_nash` (issues where it differs from the Nash package of all parties).
+/// A quantity not computed exactly is `null` with its reason under `incomplete`.
+fn principals(s: &Scenario, b: &detente_report::PrincipalsSolutions) -> Value {
+    let mut incomplete = Map::new();
+    let names: Vec<&str> = b
+        .principals
+        .iter()
+        .map(|&i| s.parties()[i].name.as_str())
+        .collect();
+    let issues = |d: &[usize]| {
+        d.iter()
+            .map(|&i| s.space().issues()[i].name())
+            .collect::<Vec<_>>()
+    };
+    let mut solution =
+        |k: &str, x: &Result<Option<detente_report::PrincipalPoint>, Incomplete>| match x {
+            Ok(Some(p)) => {
+                let mut utilities = Map::new();
+                for (n, u) in names.iter().zip(&p.principal_utilities) {
+                    utilities.insert((*n).to_string(), json!(u));
+                }
+                json!({
+                    "outcome": outcome(s, &p.outcome),
+                    "utilities": utilities,
+                    "for_every_party": party_views(s, &p.for_every_party),
+                    "differs_from_nash": p.differs_from_nash.as_deref().map(issues),
+                })
+            }
+            Ok(None) => Value::Null,
+            Err(e) => {
+                incomplete.insert(k.to_string(), json!(e.to_string()));
+                Value::Null
+            }
+        };
+    let nash = solution("nash", &b.nash);
+    let kalai_smorodinsky = solution("kalai_smorodinsky", &b.kalai_smorodinsky);
+    let zopa = match &b.zopa {
+        Ok(c) => count(c),
+        Err(e) => {
+            incomplete.insert("zopa".into(), json!(e.to_string()));
+            Value::Null
+        }
+    };
+    json!({
+        "principals": names,
+        "zopa": zopa,
+        "nash": nash,
+        "kalai_smorodinsky": kalai_smorodinsky,
+        "incomplete": incomplete,
+    })
+}
+
+/// `{party: {"utility", "acceptable", "crosses_red_line"}}` for every party.
+pub(crate) fn party_views(s: &Scenario, views: &[detente_report::PartyView]) -> Value {
+    let mut m = Map::new();
+    for (p, v) in s.parties().iter().zip(views) {
+        m.insert(
+            p.name.clone(),
+            json!({
+                "utility": v.utility,
+                "acceptable": v.acceptable,
+                "crosses_red_line": v.crosses_red_line,
+            }),
+        );
+    }
+    Value::Object(m)
 }
 
 /// One frontier's fields of [`AnalysisJson`]; all `None` when it is not known exactly.
@@ -210,8 +297,12 @@ pub(crate) struct AnalysisJson<'a> {
     pareto_acceptable_vectors: Option<Vectors<'a>>,
     not_listed: Value,
     incomplete: Value,
-    /// The short robust analysis (`null` when the scenario has no ranges).
-    pub(crate) robustness: Value,
+    /// The principals' own Nash and Kalai–Smorodinsky packages (`null` unless there are at
+    /// least 2 principals and some other party).
+    principals: Value,
+    /// The short robust analysis (`null` when the scenario has no ranges or it was not asked
+    /// for).
+    robustness: Value,
 }
 
 /// A frontier's distinct utility vectors, serialized lazily: each as
@@ -324,11 +415,7 @@ pub(crate) fn event(s: &Scenario, e: &Event) -> Value {
 }
 
 fn value(s: &Scenario, i: usize, v: u32) -> Value {
-    match s.space().issues()[i].value(v) {
-        Some(detente_core::Value::Option(x)) => json!(x),
-        Some(detente_core::Value::Integer(x)) => json!(x),
-        None => Value::Null,
-    }
+    detente_report::robustness::value(s.space(), i, v)
 }
 
 fn change(s: &Scenario, i: usize, a: u32, b: u32) -> Value {

@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Value as Json, json};
 
-use detente_core::{Cardinality, Outcome, OutcomeSpace, Scenario, Value};
+use detente_core::{Cardinality, Outcome, OutcomeSpace, Scenario};
 
 /// A JSON value as the equivalent Python object (`None`, `bool`, `int`, `float`, `str`, `list`,
 /// `dict` with keys in order).
@@ -129,29 +129,19 @@ pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-/// A value of issue `i` as JSON: the option name or the integer.
+/// One value of issue `i` (the library's printer, as the CLI's JSON).
 pub fn value_json(space: &OutcomeSpace, i: usize, v: u32) -> Json {
-    match space.issues()[i].value(v) {
-        Some(Value::Option(x)) => json!(x),
-        Some(Value::Integer(x)) => json!(x),
-        None => Json::Null,
-    }
+    detente_report::robustness::value(space, i, v)
 }
 
-/// An outcome as a JSON object `{issue: value}` in issue order.
+/// An outcome as a JSON object `{issue: value}` in issue order (the library's printer).
 pub fn outcome_json(space: &OutcomeSpace, o: &Outcome) -> Json {
-    outcome_indices_json(space, o.indices())
+    detente_report::robustness::outcome_values(space, o.indices())
 }
 
-/// Value indices as a JSON object `{issue: value}` in issue order.
+/// Value indices as a JSON object `{issue: value}` in issue order (the library's printer).
 pub fn outcome_indices_json(space: &OutcomeSpace, idx: &[u32]) -> Json {
-    let mut m = serde_json::Map::new();
-    for (i, &v) in idx.iter().enumerate() {
-        if let Some(issue) = space.issues().get(i) {
-            m.insert(issue.name().to_string(), value_json(space, i, v));
-        }
-    }
-    Json::Object(m)
+    detente_report::robustness::outcome_values(space, idx)
 }
 
 /// A count: a JSON integer when it fits 64 bits, else its decimal digits (the Python layer

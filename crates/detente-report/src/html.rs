@@ -52,6 +52,7 @@ pub fn render(r: &Report) -> String {
                         @if let Some(p) = &s.provenance { p.note { "Provenance: " (p) } }
                         nav {
                             a href="#zone" { "Zone" } a href="#space" { "Utility space" }
+                            @if r.robustness.is_some() { a href="#robustness" { "Robustness" } }
                             a href="#parallel" { "All parties" } a href="#drafts" { "Drafts" }
                             @if r.single_text.is_some() { a href="#text" { "Single text" } }
                             @if r.sao.is_some() { a href="#sao" { "Negotiation" } }
@@ -60,6 +61,7 @@ pub fn render(r: &Report) -> String {
                         }
                     }
                     (zone(r))
+                    (robustness(r))
                     (parties(s))
                     (space(r))
                     (parallel(r))
@@ -148,6 +150,180 @@ fn zone(r: &Report) -> Markup {
                 }
             }
             p.note { "Green: at least that party's walk-away value; red: below it (red lines are checked in the zone count, not by colour)." }
+            (principals(r))
+        }
+    }
+}
+
+/// The principals' own Nash and Kalai–Smorodinsky packages, and every party's view of them.
+fn principals(r: &Report) -> Markup {
+    let Some(b) = &r.principals else {
+        return html! {};
+    };
+    let s = &r.scenario;
+    let names: Vec<&str> = b
+        .principals
+        .iter()
+        .map(|&i| s.parties()[i].name.as_str())
+        .collect();
+    let rows = [
+        ("Nash package of the principals", &b.nash),
+        (
+            "Kalai–Smorodinsky package of the principals",
+            &b.kalai_smorodinsky,
+        ),
+    ];
+    html! {
+        h3 #principals { "The principals alone (" (names.join(" and ")) ")" }
+        p {
+            "The same solutions over the packages every principal accepts, gains over the principals' walk-away values only: "
+            @match &b.zopa {
+                Ok(z) => { (thousands(z)) " packages acceptable to every principal (exact count)." },
+                Err(e) => (incomplete(e)),
+            }
+        }
+        table {
+            tr { th { "solution" } @for p in s.parties() { th { (p.name) } } th { "against the Nash package of all parties" } th { "package" } }
+            @for (name, x) in rows {
+                tr {
+                    td { (name) }
+                    @match x {
+                        Ok(Some(p)) => {
+                            @for v in &p.for_every_party {
+                                td.num class=@if v.acceptable { "ok" } @else { "no" } {
+                                    (format!("{:.3}", v.utility))
+                                    @if v.crosses_red_line { br; span.note { "red line" } }
+                                }
+                            }
+                            td { @match &p.differs_from_nash {
+                                Some(d) if d.is_empty() => "the same package",
+                                Some(d) => { "differs on " (d.iter().map(|&i| s.space().issues()[i].name()).collect::<Vec<_>>().join(", ")) },
+                                None => "no Nash package of all parties",
+                            } }
+                            td { details { summary { "show" } (describe(s, &p.outcome)) } }
+                        },
+                        Ok(None) => td colspan=(s.parties().len() + 2) { "none: nothing is acceptable to every principal" },
+                        Err(e) => td colspan=(s.parties().len() + 2) { (incomplete(e)) },
+                    }
+                }
+            }
+        }
+        p.note { "Green: acceptable to that party (above its walk-away value, inside its red lines); red: not." }
+    }
+}
+
+/// Why the single text ended without agreement, in words (as the text report says it).
+fn why_not(s: &Scenario, w: &crate::WhyNot) -> String {
+    let name = |p: usize| s.parties()[p].name.as_str();
+    let short = |p: usize, u: f64, r: f64| {
+        format!(
+            "{} ({u:.3} against a walk-away of {r:.3}, short by {:.3})",
+            name(p),
+            r - u
+        )
+    };
+    match w {
+        crate::WhyNot::Undecided(e) => {
+            format!("Why: the exact analysis could not decide whether a zone exists ({e}).")
+        }
+        crate::WhyNot::MissedZone { zone, unacceptable } => {
+            let who: Vec<String> = unacceptable
+                .iter()
+                .map(|x| {
+                    if x.red_lines.is_empty() {
+                        short(x.party, x.utility, x.reservation)
+                    } else {
+                        let issues: Vec<&str> = x
+                            .red_lines
+                            .iter()
+                            .map(|&i| s.space().issues()[i].name())
+                            .collect();
+                        format!(
+                            "{} (crosses its red line on {})",
+                            name(x.party),
+                            issues.join(", ")
+                        )
+                    }
+                })
+                .collect();
+            format!(
+                "Why: a zone exists ({} packages acceptable to every party), but the mediator did \
+                 not reach it; the last draft is unacceptable to {}.",
+                thousands(zone),
+                who.join("; ")
+            )
+        }
+        crate::WhyNot::NoZone { blocked_by } => {
+            let who: Vec<String> = blocked_by
+                .iter()
+                .map(|x| short(x.party, x.utility, x.reservation))
+                .collect();
+            format!(
+                "Why: no package is acceptable to every party (exact); the closest one (it \
+                 maximises the smallest margin over walk-away values) is blocked by {}.",
+                who.join("; ")
+            )
+        }
+    }
+}
+
+/// The short robust analysis the report holds, when it holds one.
+fn robustness(r: &Report) -> Markup {
+    let Some(x) = &r.robustness else {
+        return html! {};
+    };
+    let s = &r.scenario;
+    let sens = &x.sensitivity;
+    let pct = |sh: &detente_core::analysis::robustness::Share| {
+        let (lo, hi) = sh.wilson();
+        format!(
+            "{:.1}% (95% CI {:.1}–{:.1}%, {}/{})",
+            100.0 * sh.rate(),
+            100.0 * lo,
+            100.0 * hi,
+            sh.count,
+            sh.n
+        )
+    };
+    html! {
+        section #robustness {
+            h2 { "How robust is that answer?" }
+            p {
+                (sens.samples) " seeded draws (seed " (x.seed) ") of every estimate within its range, each analysed exactly. "
+                "Probability that a zone exists: " b { (pct(&sens.zone)) } "."
+                @if sens.undecided > 0 { " " (sens.undecided) " draws not decided within the node budget are left out." }
+            }
+            @if let Some(p) = sens.robust.first() {
+                p { "Most robust package: acceptable to every party in " (pct(&p.share)) "." }
+                details { summary { "show the package" } (describe(s, &p.outcome)) }
+            }
+            @if let Some(n) = &sens.nash {
+                p { "Nash package at the point estimates: acceptable to every party in " (pct(&n.share)) "." }
+            }
+            @if !sens.drafts.is_empty() {
+                table {
+                    tr { th { "draft" } th { "draws with a completion acceptable to all" } }
+                    @for d in &sens.drafts {
+                        tr { td { (s.packages[d.package].name) } td.num { (pct(&d.share)) } }
+                    }
+                }
+            }
+            @if !sens.decisive.is_empty() {
+                h3 { "Decisive estimates" }
+                table {
+                    tr { th { "estimate" } th { "point" } th { "range" } th { "the zone" } th { "at" } }
+                    @for d in sens.decisive.iter().take(10) {
+                        tr {
+                            td { (crate::robustness::site_label(s, d.site)) }
+                            td.num { (d.value) }
+                            td.num { (d.low) "–" (d.high) }
+                            td { @if d.opens { "opens" } @else { "closes" } }
+                            td.num { (format!("{:.6}", d.threshold)) }
+                        }
+                    }
+                }
+            }
+            p.note { "`detente sensitivity` gives the full robust analysis (docs/robustness.md)." }
         }
     }
 }
@@ -292,6 +468,7 @@ fn single_text(r: &Report) -> Markup {
                     None => span.no { "No agreement: the last draft is shown." },
                 }
             }
+            @if let Some(w) = &r.text_why_not { p { (why_not(s, w)) } }
             @if let Some(p) = plot::versions(r) { (figure("versions", None, p)) }
             table {
                 tr { th { "version" } th { "consultation" } th { "changes" } @for p in s.parties() { th { (p.name) } } }

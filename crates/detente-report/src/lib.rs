@@ -20,13 +20,19 @@
 
 pub mod html;
 mod plot;
+mod principals;
 pub mod robustness;
 
+pub use principals::{PrincipalPoint, PrincipalsSolutions, principals_solutions};
+
+use detente_core::analysis::Incomplete;
 use detente_core::analysis::Point;
+use detente_core::analysis::robustness::{Progress, Sensitivity, SensitivityConfig};
 use detente_core::analysis::{self, Analysis, AnalysisConfig, PackageScore};
 use detente_core::negotiator::Strategy;
 use detente_core::protocol::{
-    self, NegotiationResult, SaoConfig, SingleTextConfig, SingleTextResult,
+    self, Coalition, Confided, NegotiationResult, SaoConfig, Shortfall, SingleTextConfig,
+    SingleTextResult, Solution, TrustedNeutral,
 };
 use detente_core::{Cardinality, Outcome, Role, Scenario, relative_time};
 use rand::RngExt;
@@ -54,6 +60,19 @@ impl Default for Options {
             seed: 0,
         }
     }
+}
+
+/// Draws of every estimate in the short robust analysis a report holds
+/// ([`Report::with_robustness`]); `detente sensitivity` runs the full one.
+pub const QUICK_SAMPLES: u64 = 200;
+
+/// A robust analysis held in a report (docs/robustness.md).
+#[derive(Clone, Debug)]
+pub struct Robustness {
+    /// The result.
+    pub sensitivity: Sensitivity,
+    /// The seed of its draws.
+    pub seed: u64,
 }
 
 /// Outcomes placed in utility space for the plots.
@@ -259,6 +278,100 @@ pub fn compare_text(
     }
 }
 
+/// Why a single text ended without an agreement, from the exact analysis (the analyst knows
+/// every party's preferences; the mediator did not).
+#[derive(Clone, Debug, PartialEq)]
+pub enum WhyNot {
+    /// The exact analysis could not decide whether a zone exists.
+    Undecided(Incomplete),
+    /// A zone exists (`zone` packages), but the last draft is unacceptable to these parties.
+    MissedZone {
+        /// Packages acceptable to every party (exact).
+        zone: Cardinality,
+        /// Every party that finds the last draft unacceptable, in party order.
+        unacceptable: Vec<Unacceptable>,
+    },
+    /// No package is acceptable to every party; these walk-away values block the one that
+    /// comes closest (it maximises the smallest margin over walk-away values).
+    NoZone {
+        /// The blocking parties and by how much.
+        blocked_by: Vec<Shortfall>,
+    },
+}
+
+/// A party that finds a draft unacceptable.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unacceptable {
+    /// Party index.
+    pub party: usize,
+    /// Issues on which the draft crosses its red lines (empty: it is below walk-away).
+    pub red_lines: Vec<usize>,
+    /// Its utility for the draft.
+    pub utility: f64,
+    /// Its walk-away value.
+    pub reservation: f64,
+}
+
+/// Why `last` (the last draft of a single text without agreement) was not agreed, given the
+/// exact analysis `analysis` of `scenario`.
+///
+/// # Errors
+/// As [`TrustedNeutral::propose`] (no zone: the closest package is searched for).
+pub fn why_not(
+    scenario: &Scenario,
+    analysis: &Analysis,
+    last: &Outcome,
+) -> Result<WhyNot, detente_core::Error> {
+    Ok(match &analysis.zopa {
+        Err(e) => WhyNot::Undecided(e.clone()),
+        Ok(c) if c.to_u64() != Some(0) => WhyNot::MissedZone {
+            zone: c.clone(),
+            unacceptable: scenario
+                .parties()
+                .iter()
+                .enumerate()
+                .filter(|(_, party)| !party.preferences.is_acceptable(last))
+                .map(|(p, party)| {
+                    let prefs = &party.preferences;
+                    Unacceptable {
+                        party: p,
+                        red_lines: (0..scenario.space().issues().len())
+                            .filter(|&i| prefs.red_lines().forbids(i, last.get(i)))
+                            .collect(),
+                        utility: prefs.utility(last),
+                        reservation: prefs.reservation(),
+                    }
+                })
+                .collect(),
+        },
+        Ok(_) => {
+            let neutral = TrustedNeutral::new(scenario, Confided::all(scenario))?;
+            let p = neutral.propose(Solution::Nash, Coalition::All)?;
+            WhyNot::NoZone {
+                blocked_by: p.blocked.map(|(_, b)| b).unwrap_or_default(),
+            }
+        }
+    })
+}
+
+/// A reported draft against the Nash package: the issues it decides (exactly one value) and
+/// those of them on which it differs from `nash`.
+pub fn draft_vs_nash(package: &detente_core::Package, nash: &Outcome) -> (Vec<usize>, Vec<usize>) {
+    let decided: Vec<usize> = (0..package.choices.len())
+        .filter(|&i| package.choices[i].as_ref().is_some_and(|c| c.len() == 1))
+        .collect();
+    let differs = decided
+        .iter()
+        .copied()
+        .filter(|&i| {
+            package.choices[i]
+                .as_ref()
+                .is_some_and(|c| c[0] != nash.get(i))
+        })
+        .collect();
+    (decided, differs)
+}
+
 /// Issues (indices) on which two outcomes differ.
 pub fn differing(a: &Outcome, b: &Outcome) -> Vec<usize> {
     (0..a.indices().len())
@@ -283,11 +396,19 @@ pub struct Report {
     pub sao: Option<SaoRun>,
     /// The single text's final draft against the Nash package and the reported drafts.
     pub text_comparison: Option<TextComparison>,
+    /// Why the single text ended without an agreement (when it did and no trusted neutral
+    /// has already said who blocks).
+    pub text_why_not: Option<WhyNot>,
     /// The simulated agreement against the Nash package (with an agreement and a Nash
     /// package).
     pub sao_vs_nash: Option<NashComparison>,
     /// The principals bargaining alone, when asked for and meaningful.
     pub principals_alone: Option<PrincipalsAlone>,
+    /// The principals' own Nash and Kalai–Smorodinsky packages (at least 2 principals and
+    /// some other party).
+    pub principals: Option<PrincipalsSolutions>,
+    /// The short robust analysis, when asked for and the scenario has ranges.
+    pub robustness: Option<Robustness>,
 }
 
 impl Report {
@@ -306,6 +427,9 @@ impl Report {
             .map(|p| analysis::score_package(&scenario, p, &config))
             .collect();
         let cloud = cloud(&scenario, options.cloud_size, options.seed);
+        let nash = analysis.nash.as_ref().ok().and_then(Option::as_ref);
+        let principals =
+            principals_solutions(&scenario, nash.map(|p| &p.outcome), options.max_nodes);
         Report {
             scenario,
             analysis,
@@ -314,17 +438,60 @@ impl Report {
             single_text: None,
             sao: None,
             text_comparison: None,
+            text_why_not: None,
             sao_vs_nash: None,
             principals_alone: None,
+            principals,
+            robustness: None,
         }
     }
 
-    /// Adds a simulated single-text negotiation.
-    pub fn with_single_text(mut self, run: TextRun) -> Report {
+    /// Adds the short robust analysis ([`QUICK_SAMPLES`] seeded draws of every estimate, each
+    /// analysed exactly, seed 0) when the scenario's numbers have ranges; a scenario without
+    /// ranges is left as it is. Each draw is reported to `progress`.
+    ///
+    /// # Errors
+    /// As [`analysis::robustness::sensitivity`].
+    pub fn with_robustness(
+        mut self,
+        progress: &dyn Progress,
+    ) -> Result<Report, detente_core::Error> {
+        if !self
+            .scenario
+            .uncertainty
+            .as_ref()
+            .is_some_and(|u| u.has_ranges())
+        {
+            return Ok(self);
+        }
+        let config = SensitivityConfig {
+            samples: QUICK_SAMPLES,
+            ..SensitivityConfig::default()
+        };
+        let sensitivity = analysis::robustness::sensitivity(&self.scenario, &config, progress)?;
+        self.robustness = Some(Robustness {
+            sensitivity,
+            seed: config.seed,
+        });
+        Ok(self)
+    }
+
+    /// Adds a simulated single-text negotiation, its comparison with the Nash package and the
+    /// reported drafts, and, without agreement, why not ([`why_not`]).
+    ///
+    /// # Errors
+    /// As [`why_not`].
+    pub fn with_single_text(mut self, run: TextRun) -> Result<Report, detente_core::Error> {
         let nash = self.analysis.nash.as_ref().ok().and_then(Option::as_ref);
         self.text_comparison = Some(compare_text(&self.scenario, &run.result, nash));
+        // A trusted neutral has already said who blocks; otherwise the analyst says why.
+        let r = &run.result;
+        if r.negotiation.agreement.is_none() && r.neutral.is_none() {
+            let last = &r.versions[r.versions.len() - 1].outcome;
+            self.text_why_not = Some(why_not(&self.scenario, &self.analysis, last)?);
+        }
         self.single_text = Some(run);
-        self
+        Ok(self)
     }
 
     /// Adds a simulated stacked-alternating-offers negotiation.

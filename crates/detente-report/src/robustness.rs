@@ -7,20 +7,31 @@ use serde_json::{Map, Value, json};
 
 use detente_core::analysis::robustness::{Decisive, Sensitivity, Share};
 use detente_core::uncertainty::Site;
-use detente_core::{Outcome, Scenario};
+use detente_core::{Outcome, OutcomeSpace, Scenario};
 
 /// `{issue: value}` for an outcome (options as strings, integers as numbers).
 pub fn outcome(s: &Scenario, o: &Outcome) -> Value {
+    outcome_values(s.space(), o.indices())
+}
+
+/// `{issue: value}` for value indices in issue order (the first `indices.len()` issues when
+/// there are fewer indices than issues): the outcome printer over a bare outcome space.
+pub fn outcome_values(space: &OutcomeSpace, indices: &[u32]) -> Value {
     let mut m = Map::new();
-    for (i, issue) in s.space().issues().iter().enumerate() {
-        let v = match issue.value(o.get(i)) {
-            Some(detente_core::Value::Option(x)) => json!(x),
-            Some(detente_core::Value::Integer(x)) => json!(x),
-            None => Value::Null,
-        };
-        m.insert(issue.name().to_string(), v);
+    for (i, (issue, &v)) in space.issues().iter().zip(indices).enumerate() {
+        m.insert(issue.name().to_string(), value(space, i, v));
     }
     Value::Object(m)
+}
+
+/// One value of issue `i`: an option name as a string, an integer as a number (`null` for an
+/// index out of range).
+pub fn value(space: &OutcomeSpace, i: usize, v: u32) -> Value {
+    match space.issues().get(i).and_then(|x| x.value(v)) {
+        Some(detente_core::Value::Option(x)) => json!(x),
+        Some(detente_core::Value::Integer(x)) => json!(x),
+        None => Value::Null,
+    }
 }
 
 /// `{party: number}` for per-party numbers.

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 use clap::Args;
 
-use detente_core::analysis::{self, AnalysisConfig};
+use detente_core::analysis::AnalysisConfig;
 
 use super::ScenarioArgs;
 use crate::json;
@@ -35,48 +35,44 @@ pub(crate) struct AnalyzeArgs {
 
 pub(crate) fn run(args: &AnalyzeArgs) -> Result<()> {
     let s = args.scenario.load()?;
-    // Phase-level only: the library's exact analysis reports no progress of its own, so the bar
-    // (stderr on a terminal only) shows the phase and elapsed time; the robustness draws of
-    // --json report each draw, with an ETA.
+    if let Some(path) = &args.html {
+        super::html::check(path, &args.scenario.inputs())?;
+    }
+    // One report, computed once; the printers below only read it. Phase-level progress only:
+    // the library's exact analysis reports no progress of its own, so the bar (stderr on a
+    // terminal only) shows the phase and elapsed time; the robustness draws report each draw,
+    // with an ETA.
     let bar = super::sensitivity::Bar::new(false);
     bar.phase(
         "exact analysis: zone, frontier, Nash, Kalai-Smorodinsky",
         0,
         1,
     );
-    let config = AnalysisConfig {
+    let options = detente_report::Options {
         max_nodes: args.max_nodes,
-        ..AnalysisConfig::default()
+        full_frontier_limit: f64::INFINITY,
+        ..Default::default()
     };
-    let report;
-    let a = match &args.html {
-        Some(path) => {
-            super::html::check(path, &args.scenario.inputs())?;
-            let options = detente_report::Options {
-                max_nodes: args.max_nodes,
-                full_frontier_limit: f64::INFINITY,
-                ..Default::default()
-            };
-            report = detente_report::Report::analyze(s.clone(), &options);
-            super::html::write(
-                path,
-                &args.scenario.inputs(),
-                &detente_report::html::render(&report),
-            )?;
-            &report.analysis
-        }
-        None => &analysis::analyze(s.space(), &s.preferences(), &config),
-    };
+    let mut report = detente_report::Report::analyze(s, &options);
+    // The robust analysis is shown by the JSON and HTML printers (the text is the exact
+    // analysis alone).
+    if args.json || args.html.is_some() {
+        report = report.with_robustness(&bar)?;
+    }
+    bar.finish();
+    if let Some(path) = &args.html {
+        super::html::write(
+            path,
+            &args.scenario.inputs(),
+            &detente_report::html::render(&report),
+        )?;
+    }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        let mut j = json::analysis(&s, a, args.max_listed);
-        j.robustness = super::sensitivity::quick_json(&s, &bar)?;
-        bar.finish();
-        serde_json::to_writer_pretty(&mut out, &j)?;
+        serde_json::to_writer_pretty(&mut out, &json::report_analysis(&report, args.max_listed))?;
         writeln!(out)?;
     } else {
-        bar.finish();
-        super::run::write_analysis(&mut out, &s, a)?;
+        super::run::write_analysis(&mut out, &report)?;
     }
     out.flush()?;
     Ok(())

@@ -8,10 +8,10 @@ use anyhow::Result;
 use clap::Args;
 
 use detente_core::analysis::{
-    self, Analysis, AnalysisConfig, FrontierVector, Incomplete, Point, Verdict,
+    Analysis, AnalysisConfig, FrontierVector, Incomplete, Point, Verdict,
 };
 use detente_core::protocol::{self, Event, NegotiationResult, SaoConfig};
-use detente_core::{Cardinality, IssueKind, Outcome, Role, Scenario, relative_time};
+use detente_core::{Cardinality, IssueKind, Outcome, Scenario, relative_time};
 
 use super::{NegotiationArgs, NegotiationSetup, ScenarioArgs, count, grouped};
 
@@ -62,25 +62,30 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
     // Everything is computed once, here; the printers below only read the report. The bar
     // (stderr on a terminal only) shows which phase runs and for how long.
     let bar = super::sensitivity::Bar::new(false);
-    let report = build_report(args, &setup, &bar)?;
+    let whole_cast = setup.scenario.parties().len() == scenario.parties().len();
+    // The robust analysis goes in the report the printers read: with --only the text shows
+    // the whole scenario's (below), the JSON and HTML the negotiating parties'.
+    let robust = whole_cast || args.json || args.html.is_some();
+    let report = build_report(args, &setup, robust, &bar)?;
     if let Some(path) = &args.html {
         let page = detente_report::html::render(&report);
         super::html::write(path, &args.scenario.inputs(), &page)?;
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
     if args.json {
-        write_json(&mut out, &report, &bar)?;
+        write_json(&mut out, &report)?;
         out.flush()?;
         return Ok(());
     }
     // With --only the negotiation runs among fewer parties; the analysis stays the whole
     // scenario's.
     let whole;
-    let analysed = if setup.scenario.parties().len() == scenario.parties().len() {
+    let analysed = if whole_cast {
         &report
     } else {
         bar.phase("exact analysis of the whole scenario", 0, 1);
-        whole = detente_report::Report::analyze(scenario.clone(), &report_options(args));
+        whole = detente_report::Report::analyze(scenario.clone(), &report_options(args))
+            .with_robustness(&bar)?;
         &whole
     };
     bar.finish();
@@ -110,8 +115,10 @@ fn write_text(
     }
     write_parties(out, s)?;
     let a = &analysed.analysis;
-    write_analysis(out, s, a)?;
-    super::sensitivity::write_run_section(out, s)?;
+    write_analysis(out, analysed)?;
+    if let Some(r) = &analysed.robustness {
+        super::sensitivity::write_run_section(out, s, r)?;
+    }
     write_packages(out, s, a, &analysed.packages)?;
     write_timeline(out, s)?;
     let whole_cast = setup.scenario.parties().len() == s.parties().len();
@@ -120,10 +127,8 @@ fn write_text(
     {
         writeln!(out)?;
         super::text::write_story(out, setup, &t.config, &t.start_label, &t.result)?;
-        // A trusted neutral has already said who blocks; otherwise the analyst says why.
-        if t.result.negotiation.agreement.is_none() && t.result.neutral.is_none() {
-            let last = &t.result.versions[t.result.versions.len() - 1].outcome;
-            super::text::write_why_not(out, s, &analysed.analysis, last)?;
+        if let Some(w) = &report.text_why_not {
+            super::text::write_why_not(out, s, w)?;
         }
         write_text_comparison(out, s, c)?;
     }
@@ -283,15 +288,18 @@ fn write_nash_comparison(
 }
 
 /// `run --json`: everything the report shows, as one object (docs/json.md).
-fn write_json(
-    out: &mut impl Write,
-    report: &detente_report::Report,
-    bar: &super::sensitivity::Bar,
-) -> Result<()> {
+fn write_json(out: &mut impl Write, report: &detente_report::Report) -> Result<()> {
     use serde_json::{Value, json};
     let s = &report.scenario;
     let issue = |i: &usize| s.space().issues()[*i].name().to_string();
     let issues = |v: &[usize]| v.iter().map(issue).collect::<Vec<_>>();
+    let nash = report
+        .analysis
+        .nash
+        .as_ref()
+        .ok()
+        .and_then(Option::as_ref)
+        .map(|p| &p.outcome);
     let packages: Vec<Value> = s
         .packages
         .iter()
@@ -312,6 +320,10 @@ fn write_json(
                 "date": pk.date,
                 "completions": crate::json::count(&sc.completions),
                 "acceptable_to_all": sc.acceptable_to_all.as_ref().map(crate::json::count).unwrap_or(Value::Null),
+                "nash": nash.map_or(Value::Null, |n| {
+                    let (decided, differs) = detente_report::draft_vs_nash(pk, n);
+                    json!({"decided": issues(&decided), "differs_on": issues(&differs)})
+                }),
                 "parties": parties,
             })
         })
@@ -338,20 +350,10 @@ fn write_json(
                 r.config.seed,
                 &pa.result,
             );
-            j["for_every_party"] = pa.for_every_party.as_ref().map_or(Value::Null, |views| {
-                let mut m = serde_json::Map::new();
-                for (p, v) in s.parties().iter().zip(views) {
-                    m.insert(
-                        p.name.clone(),
-                        json!({
-                            "utility": v.utility,
-                            "acceptable": v.acceptable,
-                            "crosses_red_line": v.crosses_red_line,
-                        }),
-                    );
-                }
-                Value::Object(m)
-            });
+            j["for_every_party"] = pa
+                .for_every_party
+                .as_ref()
+                .map_or(Value::Null, |views| crate::json::party_views(s, views));
             j
         }
         _ => Value::Null,
@@ -374,6 +376,7 @@ fn write_json(
                 "matched": m.matched,
                 "decided": m.decided,
             })).collect::<Vec<_>>(),
+            "why_not": report.text_why_not.as_ref().map_or(Value::Null, |w| why_not_json(s, w)),
         })),
     });
     #[derive(serde::Serialize)]
@@ -390,12 +393,7 @@ fn write_json(
         &mut *out,
         &RunJson {
             schema: crate::json::RUN_SCHEMA,
-            analysis: {
-                let mut j =
-                    crate::json::analysis(s, &report.analysis, crate::json::DEFAULT_MAX_LISTED);
-                j.robustness = super::sensitivity::quick_json(s, bar)?;
-                j
-            },
+            analysis: crate::json::report_analysis(report, crate::json::DEFAULT_MAX_LISTED),
             packages,
             single_text,
             sao,
@@ -405,6 +403,42 @@ fn write_json(
     )?;
     writeln!(out)?;
     Ok(())
+}
+
+/// Why the single text ended without agreement (docs/json.md, `comparisons.single_text`).
+fn why_not_json(s: &Scenario, w: &detente_report::WhyNot) -> serde_json::Value {
+    use serde_json::json;
+    let name = |p: usize| s.parties()[p].name.clone();
+    let issues = |v: &[usize]| {
+        v.iter()
+            .map(|&i| s.space().issues()[i].name().to_string())
+            .collect::<Vec<_>>()
+    };
+    match w {
+        detente_report::WhyNot::Undecided(e) => json!({
+            "zone": "undecided",
+            "reason": e.to_string(),
+        }),
+        detente_report::WhyNot::MissedZone { zone, unacceptable } => json!({
+            "zone": "exists",
+            "zopa": crate::json::count(zone),
+            "unacceptable_to": unacceptable.iter().map(|x| json!({
+                "party": name(x.party),
+                "red_lines": issues(&x.red_lines),
+                "utility": x.utility,
+                "reservation": x.reservation,
+            })).collect::<Vec<_>>(),
+        }),
+        detente_report::WhyNot::NoZone { blocked_by } => json!({
+            "zone": "none",
+            "blocked_by": blocked_by.iter().map(|x| json!({
+                "party": name(x.party),
+                "utility": x.utility,
+                "reservation": x.reservation,
+                "short_by": x.reservation - x.utility,
+            })).collect::<Vec<_>>(),
+        }),
+    }
 }
 
 fn write_parties(out: &mut impl Write, s: &Scenario) -> io::Result<()> {
@@ -494,8 +528,14 @@ fn write_parties(out: &mut impl Write, s: &Scenario) -> io::Result<()> {
     Ok(())
 }
 
-/// The analysis section (also `detente analyze`'s text output).
-pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -> io::Result<()> {
+/// The analysis section (also `detente analyze`'s text output), with the principals' own
+/// solutions when the report holds them.
+pub(crate) fn write_analysis(
+    out: &mut impl Write,
+    report: &detente_report::Report,
+) -> io::Result<()> {
+    let s = &report.scenario;
+    let a = &report.analysis;
     writeln!(out, "\nExact analysis ({})", count(&a.outcomes, "outcome"))?;
     if discounts(s) {
         writeln!(
@@ -595,7 +635,10 @@ pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -
             Err(e) => writeln!(out, "    not computed exactly — {}", e)?,
         }
     }
-    write_principals_solutions(out, s, nash_outcome)
+    match &report.principals {
+        Some(p) => write_principals_solutions(out, s, p),
+        None => Ok(()),
+    }
 }
 
 /// With more parties than principals (a mediator or stakeholders with interests of their own),
@@ -605,23 +648,10 @@ pub(crate) fn write_analysis(out: &mut impl Write, s: &Scenario, a: &Analysis) -
 fn write_principals_solutions(
     out: &mut impl Write,
     s: &Scenario,
-    nash_all: Option<&Outcome>,
+    b: &detente_report::PrincipalsSolutions,
 ) -> io::Result<()> {
-    let principals: Vec<usize> = (0..s.parties().len())
-        .filter(|&i| s.parties()[i].role == Role::Principal)
-        .collect();
-    if principals.len() < 2 || principals.len() == s.parties().len() {
-        return Ok(());
-    }
-    let prefs = s.preferences();
-    let sub: Vec<_> = principals.iter().map(|&i| prefs[i]).collect();
-    let config = AnalysisConfig {
-        full_frontier: false,
-        acceptable_frontier: false,
-        ..AnalysisConfig::default()
-    };
-    let b = analysis::analyze(s.space(), &sub, &config);
-    let names: Vec<&str> = principals
+    let names: Vec<&str> = b
+        .principals
         .iter()
         .map(|&i| s.parties()[i].name.as_str())
         .collect();
@@ -652,9 +682,8 @@ fn write_principals_solutions(
     ] {
         match x {
             Ok(Some(p)) => {
-                let same_as = |o: Option<&Outcome>| o.map(|o| differing_issues(o, &p.outcome));
-                let versus = match (same_as(nash_p), same_as(nash_all)) {
-                    (Some(d), _) if d.is_empty() => {
+                let versus = match (nash_p, &p.differs_from_nash) {
+                    (Some(n), _) if n == &p.outcome => {
                         "the same package as the principals' Nash package".to_string()
                     }
                     (_, Some(d)) if d.is_empty() => {
@@ -672,8 +701,9 @@ fn write_principals_solutions(
                 };
                 writeln!(out, "    {label}: {versus}")?;
                 if nash_p.is_none() {
-                    for i in nash_all
-                        .map(|o| differing_issues(o, &p.outcome))
+                    for i in p
+                        .differs_from_nash
+                        .clone()
                         .unwrap_or_else(|| (0..s.space().issues().len()).collect())
                     {
                         write_choice(out, s, i, p.outcome.get(i))?;
@@ -683,11 +713,11 @@ fn write_principals_solutions(
                 let verdicts: Vec<String> = s
                     .parties()
                     .iter()
-                    .map(|q| {
-                        let u = q.preferences.utility(&p.outcome);
-                        let verdict = if q.preferences.is_acceptable(&p.outcome) {
+                    .zip(&p.for_every_party)
+                    .map(|(q, v)| {
+                        let verdict = if v.acceptable {
                             "acceptable"
-                        } else if q.preferences.red_lines().violated_by(&p.outcome) {
+                        } else if v.crosses_red_line {
                             "crosses a red line"
                         } else {
                             "below walk-away"
@@ -695,8 +725,8 @@ fn write_principals_solutions(
                         format!(
                             "{} {:.3} ({:+.3}, {verdict})",
                             q.name,
-                            u,
-                            u - q.preferences.reservation()
+                            v.utility,
+                            v.utility - q.preferences.reservation()
                         )
                     })
                     .collect();
@@ -924,18 +954,8 @@ fn write_packages(
             Err(e) => writeln!(out, "    acceptable to every party: not computed — {}", e)?,
         }
         if let Ok(Some(nash)) = &a.nash {
-            let known: Vec<usize> = (0..pk.choices.len())
-                .filter(|&i| pk.choices[i].as_ref().is_some_and(|c| c.len() == 1))
-                .collect();
-            let diff: Vec<&str> = known
-                .iter()
-                .filter(|&&i| {
-                    pk.choices[i]
-                        .as_ref()
-                        .is_some_and(|c| c[0] != nash.outcome.get(i))
-                })
-                .map(|&i| s.space().issues()[i].name())
-                .collect();
+            let (known, diff) = detente_report::draft_vs_nash(pk, &nash.outcome);
+            let diff: Vec<&str> = diff.iter().map(|&i| s.space().issues()[i].name()).collect();
             writeln!(
                 out,
                 "    differs from the Nash package on {} of its {} decided issue(s){}",
@@ -1169,6 +1189,7 @@ fn report_options(args: &RunArgs) -> detente_report::Options {
 fn build_report(
     args: &RunArgs,
     setup: &NegotiationSetup,
+    robust: bool,
     bar: &super::sensitivity::Bar,
 ) -> Result<detente_report::Report> {
     let mediated = setup.scenario.mediator.is_some();
@@ -1189,7 +1210,7 @@ fn build_report(
             mediator: config.mediator.as_str().to_string(),
             start_label,
             config,
-        });
+        })?;
     }
     let config = SaoConfig {
         rounds: setup.rounds,
@@ -1204,11 +1225,17 @@ fn build_report(
         None
     };
     let strategies = setup.strategies.iter().map(|x| x.to_string()).collect();
-    Ok(report
+    let report = report
         .with_sao(detente_report::SaoRun {
             result,
             strategies,
             config,
         })
-        .with_principals_alone(alone))
+        .with_principals_alone(alone);
+    // Its draws show on the bar with an ETA (scenarios with ranges only).
+    Ok(if robust {
+        report.with_robustness(bar)?
+    } else {
+        report
+    })
 }

@@ -5,7 +5,6 @@ use std::io::{IsTerminal, Write};
 use anyhow::Result;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde_json::Value;
 
 use detente_core::Scenario;
 use detente_core::analysis::robustness::{self, Decisive, Sensitivity, SensitivityConfig, Share};
@@ -125,42 +124,20 @@ fn pct(x: &Share) -> String {
     )
 }
 
-/// Draws in the short robust analysis of `run` and `analyze --json`.
-const QUICK_SAMPLES: u64 = 200;
-
-/// The short robust analysis, when the scenario has ranges.
-fn quick(s: &Scenario, progress: &dyn robustness::Progress) -> Result<Option<Sensitivity>> {
-    if !s.uncertainty.as_ref().is_some_and(|u| u.has_ranges()) {
-        return Ok(None);
-    }
-    let config = SensitivityConfig {
-        samples: QUICK_SAMPLES,
-        ..SensitivityConfig::default()
-    };
-    Ok(Some(robustness::sensitivity(s, &config, progress)?))
-}
-
-/// The `robustness` member of `analyze --json` and `run --json` (seed 0), its draws shown on
-/// `progress`.
-pub(crate) fn quick_json(s: &Scenario, progress: &dyn robustness::Progress) -> Result<Value> {
-    Ok(match quick(s, progress)? {
-        Some(r) => to_json(s, &r, 0),
-        None => Value::Null,
-    })
-}
-
-/// The robustness section of `detente run` (only when the scenario has ranges).
-pub(crate) fn write_run_section(out: &mut dyn Write, s: &Scenario) -> Result<()> {
-    let Some(r) = quick(s, &())? else {
-        return Ok(());
-    };
+/// The robustness section of `detente run`, from the robust analysis the report holds.
+pub(crate) fn write_run_section(
+    out: &mut dyn Write,
+    s: &Scenario,
+    r: &detente_report::Robustness,
+) -> Result<()> {
     writeln!(out)?;
     writeln!(
         out,
-        "Robustness ({QUICK_SAMPLES} seeded draws of the estimates, each analysed exactly; \
-         `detente sensitivity` for the full report):"
+        "Robustness ({} seeded draws of the estimates, each analysed exactly; \
+         `detente sensitivity` for the full report):",
+        r.sensitivity.samples
     )?;
-    write_summary(out, s, &r)
+    write_summary(out, s, &r.sensitivity)
 }
 
 /// The short robustness section of `detente run`.

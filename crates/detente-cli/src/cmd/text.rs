@@ -6,8 +6,7 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 
 use detente_core::protocol::{
-    Coalition, Confided, Consultation, MediatorStrategy, SingleText, SingleTextConfig,
-    SingleTextResult, Solution, TrustedNeutral,
+    Confided, Consultation, MediatorStrategy, SingleText, SingleTextConfig, SingleTextResult,
 };
 use detente_core::{Outcome, Scenario};
 
@@ -457,15 +456,14 @@ pub(crate) fn issue_list(s: &Scenario, issues: &[usize]) -> String {
         .join(", ")
 }
 
-/// Why a single text ended without an agreement, from the exact analysis (the analyst of `run`
-/// knows every party's preferences; the mediator did not). With a zone: who finds the last
-/// draft unacceptable and by how much. Without one: whose walk-away values block the package
-/// that comes closest (it maximises the smallest margin over walk-away values), and by how much.
+/// Why a single text ended without an agreement, as the report holds it
+/// ([`detente_report::why_not`]). With a zone: who finds the last draft unacceptable and by how
+/// much. Without one: whose walk-away values block the package that comes closest (it
+/// maximises the smallest margin over walk-away values), and by how much.
 pub(crate) fn write_why_not(
     out: &mut impl Write,
     s: &Scenario,
-    a: &detente_core::analysis::Analysis,
-    last: &Outcome,
+    w: &detente_report::WhyNot,
 ) -> Result<()> {
     let name = |p: usize| s.parties()[p].name.as_str();
     let short = |p: usize, u: f64, r: f64| {
@@ -475,46 +473,38 @@ pub(crate) fn write_why_not(
             r - u
         )
     };
-    match &a.zopa {
-        Err(e) => writeln!(
+    match w {
+        detente_report::WhyNot::Undecided(e) => writeln!(
             out,
             "  Why: the exact analysis could not decide whether a zone exists ({})",
             e
         )?,
-        Ok(c) if c.to_u64() != Some(0) => {
-            let mut who = Vec::new();
-            for (p, party) in s.parties().iter().enumerate() {
-                let prefs = &party.preferences;
-                if prefs.is_acceptable(last) {
-                    continue;
-                }
-                let red: Vec<&str> = (0..s.space().issues().len())
-                    .filter(|&i| prefs.red_lines().forbids(i, last.get(i)))
-                    .map(|i| s.space().issues()[i].name())
-                    .collect();
-                if red.is_empty() {
-                    who.push(short(p, prefs.utility(last), prefs.reservation()));
-                } else {
-                    who.push(format!(
-                        "{} (crosses its red line on {})",
-                        name(p),
-                        red.join(", ")
-                    ));
-                }
-            }
+        detente_report::WhyNot::MissedZone { zone, unacceptable } => {
+            let who: Vec<String> = unacceptable
+                .iter()
+                .map(|x| {
+                    if x.red_lines.is_empty() {
+                        short(x.party, x.utility, x.reservation)
+                    } else {
+                        format!(
+                            "{} (crosses its red line on {})",
+                            name(x.party),
+                            issue_list(s, &x.red_lines)
+                        )
+                    }
+                })
+                .collect();
             writeln!(
                 out,
                 "  Why: a zone exists ({} packages acceptable to every party), but the mediator did \
                  not reach it; the last draft is unacceptable to {}",
-                super::grouped(c),
+                super::grouped(zone),
                 who.join("; ")
             )?;
         }
-        Ok(_) => {
-            let neutral = TrustedNeutral::new(s, Confided::all(s))?;
-            let p = neutral.propose(Solution::Nash, Coalition::All)?;
-            if let Some((_, blockers)) = &p.blocked {
-                let who: Vec<String> = blockers
+        detente_report::WhyNot::NoZone { blocked_by } => {
+            if !blocked_by.is_empty() {
+                let who: Vec<String> = blocked_by
                     .iter()
                     .map(|x| short(x.party, x.utility, x.reservation))
                     .collect();

@@ -134,6 +134,25 @@ fn run_json_has_every_comparison_the_text_prints() {
                 ));
             }
         }
+        // Each reported draft against the Nash package.
+        for pk in j["packages"].as_array().unwrap() {
+            let n = &pk["nash"];
+            assert_eq!(n.is_null(), j["analysis"]["nash"].is_null(), "{f}");
+            if n.is_null() {
+                continue;
+            }
+            let d = names(&n["differs_on"]);
+            let list = if d.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", d.join(", "))
+            };
+            has(&format!(
+                "    differs from the Nash package on {} of its {} decided issue(s){list}\n",
+                d.len(),
+                n["decided"].as_array().unwrap().len()
+            ));
+        }
         // The principals alone.
         let pa = &j["principals_alone"];
         assert_eq!(text.contains("The principals alone"), !pa.is_null(), "{f}");
@@ -215,4 +234,233 @@ fn run_json_has_every_comparison_the_text_prints() {
         checked.iter().all(|&n| n > 0),
         "sections checked: {checked:?}"
     );
+}
+
+/// The principals' own solutions as the text prints them ("for every party" line of each
+/// solution), rebuilt from `analysis.principals` of the JSON.
+fn principals_lines(j: &Value) -> Vec<String> {
+    let b = &j["principals"];
+    let mut lines = vec![format!(
+        "  The principals alone ({}): the same solutions",
+        names(&b["principals"]).join(" and ")
+    )];
+    if let Some(z) = b["zopa"].as_u64() {
+        lines.push(format!(
+            "    packages acceptable to every principal: {} (exact count)\n",
+            grouped(z)
+        ));
+    }
+    let reservation = &j["reservation"];
+    for (label, key) in [
+        ("Nash package of the principals", "nash"),
+        (
+            "Kalai–Smorodinsky package of the principals",
+            "kalai_smorodinsky",
+        ),
+    ] {
+        let p = &b[key];
+        if p.is_null() {
+            continue;
+        }
+        if key == "nash" {
+            let d = names(&p["differs_from_nash"]);
+            lines.push(if d.is_empty() {
+                format!("    {label}: the same package as the Nash package of all parties\n")
+            } else {
+                format!(
+                    "    {label}: differs from the Nash package of all parties on {} issue(s): {}\n",
+                    d.len(),
+                    d.join(", ")
+                )
+            });
+        }
+        let parts: Vec<String> = p["for_every_party"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(name, v)| {
+                let verdict = if v["acceptable"].as_bool().unwrap() {
+                    "acceptable"
+                } else if v["crosses_red_line"].as_bool().unwrap() {
+                    "crosses a red line"
+                } else {
+                    "below walk-away"
+                };
+                let u = v["utility"].as_f64().unwrap();
+                let r = reservation[name].as_f64().unwrap();
+                format!("{name} {u:.3} ({:+.3}, {verdict})", u - r)
+            })
+            .collect();
+        lines.push(format!("      for every party: {}\n", parts.join(", ")));
+    }
+    lines
+}
+
+fn grouped(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `analyze` and `run` print the analysis through the same printers: the principals' Nash and
+/// Kalai–Smorodinsky packages are in the JSON of both (`analysis.principals`, as documented),
+/// and every line the text prints about them is rebuilt from the JSON.
+#[test]
+fn principals_solutions_are_in_the_json_of_analyze_and_run() {
+    let doc = std::fs::read_to_string(repo_file("docs/json.md")).unwrap();
+    assert!(
+        doc.contains("`principals`"),
+        "docs/json.md documents analysis.principals"
+    );
+    let dir = Dir::new();
+    let mut checked = 0;
+    for f in scenarios() {
+        let run_text = dir.run(&["run", &f]).success().stdout.clone();
+        let run_json = dir.run(&["run", &f, "--json"]).success().json();
+        let text = dir.run(&["analyze", &f]).success().stdout.clone();
+        let j = dir.run(&["analyze", &f, "--json"]).success().json();
+        for (what, j, text) in [
+            ("analyze", &j, &text),
+            ("run", &run_json["analysis"], &run_text),
+        ] {
+            assert_eq!(
+                text.contains("The principals alone (") && text.contains("the same solutions"),
+                !j["principals"].is_null(),
+                "{f} {what}"
+            );
+            if j["principals"].is_null() {
+                continue;
+            }
+            checked += 1;
+            for line in principals_lines(j) {
+                assert!(
+                    text.contains(&line),
+                    "{f} {what}: the text lacks {line:?}\n{text}"
+                );
+            }
+        }
+    }
+    // The flagship has principals and others.
+    assert!(checked >= 2, "checked {checked}");
+}
+
+/// The robust analysis is computed once into the report: `run`'s text section and the JSON's
+/// `analysis.robustness` are the same draws (the flagship has ranges).
+#[test]
+fn run_robustness_text_and_json_agree() {
+    let dir = Dir::new();
+    let f = flagship();
+    let text = dir.run(&["run", &f]).success().stdout.clone();
+    let j = dir.run(&["run", &f, "--json"]).success().json();
+    let r = &j["analysis"]["robustness"];
+    assert!(!r.is_null(), "the flagship has ranges");
+    let z = &r["zone_probability"];
+    let ci = z["ci95"].as_array().unwrap();
+    let line = format!(
+        "  probability of a zone: {:.1}% (95% CI {:.1}–{:.1}%, {}/{}) over {} draws of the estimates\n",
+        100.0 * z["share"].as_f64().unwrap(),
+        100.0 * ci[0].as_f64().unwrap(),
+        100.0 * ci[1].as_f64().unwrap(),
+        z["count"],
+        z["n"],
+        r["samples"]
+    );
+    assert!(text.contains(&line), "the text lacks {line:?}\n{text}");
+    for d in r["decisive"].as_array().unwrap().iter().take(3) {
+        let head = format!(
+            "  decisive: {} = {} (range {}–{}): the zone {} at {:.6}",
+            d["estimate"].as_str().unwrap(),
+            d["value"].as_f64().unwrap(),
+            d["low"].as_f64().unwrap(),
+            d["high"].as_f64().unwrap(),
+            if d["opens_zone"].as_bool().unwrap() {
+                "opens"
+            } else {
+                "closes"
+            },
+            d["threshold"].as_f64().unwrap()
+        );
+        assert!(text.contains(&head), "the text lacks {head:?}");
+    }
+    // `analyze --json` holds the same robust analysis (same draws, seed 0).
+    let a = dir.run(&["analyze", &f, "--json"]).success().json();
+    assert_eq!(&a["robustness"], r);
+}
+
+/// Why a single text ended without agreement is computed once into the report: the text's
+/// "Why:" line is rebuilt from `comparisons.single_text.why_not` (the flagship with the
+/// feedback mediator ends without agreement although a zone exists).
+#[test]
+fn run_json_says_why_the_single_text_failed() {
+    let dir = Dir::new();
+    let f = flagship();
+    let args = ["run", &f, "--mediator", "feedback"];
+    let text = dir.run(&args).success().stdout.clone();
+    let j = dir.run(&[&args[..], &["--json"]].concat()).success().json();
+    let st = &j["comparisons"]["single_text"];
+    assert_eq!(st["final"], "last_draft");
+    let w = &st["why_not"];
+    assert_eq!(w["zone"], "exists", "{w}");
+    let who: Vec<String> = w["unacceptable_to"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            let red = names(&x["red_lines"]);
+            let p = x["party"].as_str().unwrap();
+            if red.is_empty() {
+                let (u, r) = (
+                    x["utility"].as_f64().unwrap(),
+                    x["reservation"].as_f64().unwrap(),
+                );
+                format!(
+                    "{p} ({u:.3} against a walk-away of {r:.3}, short by {:.3})",
+                    r - u
+                )
+            } else {
+                format!("{p} (crosses its red line on {})", red.join(", "))
+            }
+        })
+        .collect();
+    assert!(!who.is_empty());
+    let line = format!(
+        "  Why: a zone exists ({} packages acceptable to every party), but the mediator did not reach it; the last draft is unacceptable to {}\n",
+        grouped(w["zopa"].as_u64().unwrap()),
+        who.join("; ")
+    );
+    assert!(text.contains(&line), "the text lacks {line:?}\n{text}");
+    // With an agreement there is nothing to explain.
+    let agreed = dir.run(&["run", &f, "--json"]).success().json();
+    if agreed["comparisons"]["single_text"]["final"] == "agreed" {
+        assert!(agreed["comparisons"]["single_text"]["why_not"].is_null());
+    }
+}
+
+/// The HTML printer says why the single text failed, from the same report value.
+#[test]
+fn html_says_why_the_single_text_failed() {
+    let dir = Dir::new();
+    let f = flagship();
+    let page = dir.path().join("why.html");
+    let page = page.to_str().unwrap();
+    dir.run(&["run", &f, "--mediator", "feedback", "--html", page])
+        .success();
+    let html = std::fs::read_to_string(page).unwrap();
+    let text = dir
+        .run(&["run", &f, "--mediator", "feedback"])
+        .success()
+        .stdout
+        .clone();
+    let why = text
+        .lines()
+        .find(|l| l.starts_with("  Why: "))
+        .expect("the text says why")
+        .trim_start();
+    assert!(html.contains(&format!("{why}.")), "the page lacks {why:?}");
 }
