@@ -3,6 +3,7 @@
 #
 #   bench/vs-negmas/run.sh            # everything, 5 repetitions
 #   REPS=3 SLOW_REPS=1 bench/vs-negmas/run.sh
+#   REPS=3 ANALYSIS=0 SLOW_REPS=0 BEHAVIOUR_REPS=0 bench/vs-negmas/run.sh   # speed only: (a) and (t)
 #
 # Creates a venv under $WORK (default /tmp/detente-vs-negmas) with negmas==0.16.0 from PyPI,
 # builds `detente` and the in-process helper (detente-side/), writes the shared scenario
@@ -126,6 +127,7 @@ for rep in $(seq 1 "$REPS"); do
         measure tournament/288 detente process "$rep" "$HELPER" tournament 100 3 "$TSTRATS" "${TDOMAINS[@]}"
         measure tournament/288 negmas process "$rep" "$PY" "$HERE/negmas_side.py" tournament 100 3 "$TSTRATS" "${TDOMAINS[@]}"
     fi
+    [ "${ANALYSIS:-1}" = 0 ] && continue
     say "repetition $rep/$REPS: Pareto frontier + Nash"
     for k in 4 5 6; do
         triple "pareto-nash/1e$k" "$rep" \

@@ -210,8 +210,11 @@ impl Mechanism for Sao<'_> {
     fn run(&mut self, observer: &mut dyn Observer) -> NegotiationResult {
         let n = self.negotiators.len();
         let space = self.scenario.space();
-        let mut trace = Vec::new();
-        let mut history: Vec<OfferRecord> = Vec::new();
+        // Room for a short negotiation's events and offers up front (growing from empty
+        // reallocates and copies several times); long ones grow as before.
+        let expected = (self.rounds as usize).saturating_mul(n).min(256);
+        let mut trace = Vec::with_capacity(expected + 2);
+        let mut history: Vec<OfferRecord> = Vec::with_capacity(expected);
         let mut accepted = 0usize;
         let mut emit = |trace: &mut Vec<Event>, e: Event| {
             observer.on_event(&e);
