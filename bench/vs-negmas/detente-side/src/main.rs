@@ -91,18 +91,8 @@ fn run() -> Result<()> {
             let out = Scenario::new(s.name.clone(), s.space().clone(), parties)?;
             write(&out, Path::new(arg(2)?))
         }
-        "behaviour" => behaviour(
-            arg(1)?.parse()?,
-            arg(2)?.parse()?,
-            arg(3)?,
-            &args[4..],
-        ),
-        "tournament" => tournament(
-            arg(1)?.parse()?,
-            arg(2)?.parse()?,
-            arg(3)?,
-            &args[4..],
-        ),
+        "behaviour" => behaviour(arg(1)?.parse()?, arg(2)?.parse()?, arg(3)?, &args[4..]),
+        "tournament" => tournament(arg(1)?.parse()?, arg(2)?.parse()?, arg(3)?, &args[4..]),
         "parties" => {
             for p in load(Path::new(arg(1)?))?.parties() {
                 println!("{}", p.name);
@@ -240,7 +230,9 @@ fn behaviour(rounds: u32, reps: u32, names: &str, dirs: &[String]) -> Result<()>
 /// folders is not. Prints one JSON object with a checksum of the records, so that runs of
 /// different builds can be compared for identical results.
 fn tournament(rounds: u32, reps: u32, names: &str, dirs: &[String]) -> Result<()> {
-    use detente_tournament::{Player, Record, RunOptions, ScenarioEntry, Tournament, TournamentConfig};
+    use detente_tournament::{
+        Player, Record, RunOptions, ScenarioEntry, Tournament, TournamentConfig,
+    };
     let players: Vec<Player> = names
         .split(',')
         .map(|n| Ok(Player::builtin(n.parse::<Strategy>()?)))
@@ -264,10 +256,11 @@ fn tournament(rounds: u32, reps: u32, names: &str, dirs: &[String]) -> Result<()
     let plan_s = t1.elapsed().as_secs_f64();
     let t2 = Instant::now();
     let mut records: Vec<Record> = Vec::new();
-    let mut sink = |r: Record| -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        records.push(r);
-        Ok(())
-    };
+    let mut sink =
+        |r: Record| -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
+            records.push(r);
+            Ok(())
+        };
     t.run(
         &RunOptions {
             threads: Some(1),
