@@ -4,6 +4,7 @@
     negmas_side.py negotiate DIR STRATEGY_A STRATEGY_B ROUNDS
     negmas_side.py pareto DIR
     negmas_side.py stats DIR
+    negmas_side.py tournament ROUNDS REPS STRATEGY[,STRATEGY...] DIR [DIR...]
 
 DIR is a GENIUS folder (read with ``Scenario.from_genius_folder``; profiles in file-name order,
 as detente reads them). Times are in seconds, measured with ``time.perf_counter`` around the
@@ -11,6 +12,13 @@ same steps the detente side times: loading, building the negotiators and mechani
 running it; or the Pareto frontier + Nash points (``pareto_frontier`` + ``nash_points``, as
 ``calc_scenario_stats`` calls them); or ``Scenario.calc_stats()`` plus the rational fraction
 (NegMAS's zopa size) that it includes.
+
+``tournament`` plays every ordered pair of the strategies (self-play included) on every folder,
+in both role rotations, REPS times, one ``SAOMechanism`` after the other in this process (NegMAS's
+cheapest way to play a tournament on one thread: no ``cartesian_tournament`` bookkeeping, files
+or statistics), and reports the time of all of them (loading excluded, as on the detente side,
+whose time includes planning: bid spaces, Pareto frontier and Nash point per scenario). The
+strategies are the behaviour workload's (``negmas_behaviour.py``: GENIUS's exponents).
 
 A NegMAS negotiator sorts its outcome space when the negotiation starts, inside the first step,
 so ``first_step_s`` is reported apart and ``per_round_s`` is the mean of the other rounds.
@@ -55,6 +63,7 @@ def load(folder):
 
 def negotiate(folder, a, b, rounds):
     s, load_s = load(folder)
+    c0 = time.process_time()
     t = time.perf_counter()
     m = SAOMechanism(outcome_space=s.outcome_space, n_steps=rounds)
     for name, ufun in zip((a, b), s.ufuns):
@@ -63,10 +72,12 @@ def negotiate(folder, a, b, rounds):
     t = time.perf_counter()
     m.step()
     first_step_s = time.perf_counter() - t
+    c1 = time.process_time()
     t = time.perf_counter()
     while m.running:
         m.step()
     rest_s = time.perf_counter() - t
+    c2 = time.process_time()
     played = max(1, m.current_step)
     agreement = m.agreement
     return {
@@ -79,6 +90,9 @@ def negotiate(folder, a, b, rounds):
         "negotiation_s": setup_s + first_step_s + rest_s,
         "rounds": played,
         "per_round_s": rest_s / max(1, played - 1),
+        # The same on this process's CPU clock, which a loaded machine inflates far less.
+        "negotiation_cpu_s": c2 - c0,
+        "per_round_cpu_s": (c2 - c1) / max(1, played - 1),
         "agreement": agreement is not None,
         "utilities": [float(u(agreement)) if agreement is not None else float(u.reserved_value)
                       for u in s.ufuns],
@@ -130,11 +144,54 @@ def stats(folder):
     }
 
 
+def tournament(rounds, reps, names, folders):
+    from negmas_behaviour import STRATEGIES as PLAYERS
+
+    for n in names:
+        if n not in PLAYERS:
+            raise SystemExit(f"unknown strategy {n!r}; valid: {', '.join(PLAYERS)}")
+    t = time.perf_counter()
+    scenarios = [load(f)[0] for f in folders]
+    load_s = time.perf_counter() - t
+    c0 = time.process_time()
+    t = time.perf_counter()
+    n = agreements = played = 0
+    for s in scenarios:
+        ufuns = list(s.ufuns)
+        for a in names:
+            for b in names:
+                for rot in range(2):
+                    for _ in range(reps):
+                        profiles = [(j + rot) % 2 for j in range(2)]
+                        m = SAOMechanism(outcome_space=s.outcome_space, n_steps=rounds)
+                        for name, p in zip((a, b), profiles):
+                            m.add(PLAYERS[name](), ufun=ufuns[p])
+                        m.run()
+                        n += 1
+                        agreements += m.agreement is not None
+                        played += m.current_step
+    tournament_s = time.perf_counter() - t
+    tournament_cpu_s = time.process_time() - c0
+    return {
+        "tool": "negmas",
+        "import_s": IMPORT_S,
+        "load_s": load_s,
+        "tournament_s": tournament_s,
+        "tournament_cpu_s": tournament_cpu_s,
+        "negotiations": n,
+        "agreements": agreements,
+        "rounds": played,
+        "peak_rss_kb": peak_rss_kb(),
+    }
+
+
 def main(argv):
     if len(argv) < 2:
         raise SystemExit(__doc__)
     cmd, folder = argv[0], argv[1]
-    if cmd == "negotiate":
+    if cmd == "tournament":
+        out = tournament(int(argv[1]), int(argv[2]), argv[3].split(","), argv[4:])
+    elif cmd == "negotiate":
         out = negotiate(folder, argv[2], argv[3], int(argv[4]))
     elif cmd == "pareto":
         out = pareto(folder)

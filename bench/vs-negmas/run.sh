@@ -3,6 +3,7 @@
 #
 #   bench/vs-negmas/run.sh            # everything, 5 repetitions
 #   REPS=3 SLOW_REPS=1 bench/vs-negmas/run.sh
+#   REPS=3 ANALYSIS=0 SLOW_REPS=0 BEHAVIOUR_REPS=0 bench/vs-negmas/run.sh   # speed only: (a) and (t)
 #
 # Creates a venv under $WORK (default /tmp/detente-vs-negmas) with negmas==0.16.0 from PyPI,
 # builds `detente` and the in-process helper (detente-side/), writes the shared scenario
@@ -17,6 +18,9 @@
 #   (c) scenario statistics (opposition, zopa size, Nash, Kalai-Smorodinsky, welfare) at 10^6,
 #       SLOW_REPS times (NegMAS needs over a minute per run);
 #   plus detente alone at 10^80 outcomes (80 issues x 10 options), which NegMAS cannot enumerate;
+#   (t) tournament: 4 strategies (boulware, conceder, naive-tft, micro), every ordered pair, both
+#       role rotations, 3 repetitions, 100 rounds on CameraB, Grocery and EnglandZimbabwe
+#       (undiscounted copies): 4^2 x 2 x 3 x 3 = 288 negotiations on one thread;
 #   (d) behaviour: six strategies, every ordered pair, both role rotations, on six real GENIUS
 #       domains (written undiscounted by detente, read by both), 100 rounds, BEHAVIOUR_REPS
 #       repetitions: mean own utility and agreement rate per strategy for both tools
@@ -53,9 +57,9 @@ say "building detente (release)"
 (cd "$ROOT" && cargo build --quiet --release -p detente-cli)
 DETENTE=$ROOT/target/release/detente
 [ -f "$HERE/detente-side/Cargo.lock" ] || cp "$ROOT/Cargo.lock" "$HERE/detente-side/Cargo.lock"
-CARGO_TARGET_DIR=$WORK/target cargo build --quiet --release \
+CARGO_TARGET_DIR=${HELPER_TARGET:-$WORK/target} cargo build --quiet --release \
     --manifest-path "$HERE/detente-side/Cargo.toml"
-HELPER=$WORK/target/release/detente-vs-negmas
+HELPER=${HELPER_TARGET:-$WORK/target}/release/detente-vs-negmas
 
 # 3. Scenarios.
 S=$WORK/scenarios
@@ -68,6 +72,13 @@ for k in 4 5 6; do
     rm -rf "$S/syn-1e$k"
     "$HELPER" write-synthetic "$k" 10 0 0.3 "$S/syn-1e$k" >/dev/null
 done
+TDOMAINS=()
+for d in CameraB Grocery EnglandZimbabwe; do
+    rm -rf "$S/tournament/$d"
+    "$HELPER" write-undiscounted "$GENIUS/$d" "$S/tournament/$d" >/dev/null
+    TDOMAINS+=("$S/tournament/$d")
+done
+TSTRATS=boulware,conceder,naive-tft,micro
 rm -rf "$S/syn-1e80"
 "$HELPER" write-synthetic 80 10 0 0.3 "$S/syn-1e80" >/dev/null
 
@@ -108,6 +119,15 @@ for rep in $(seq 1 "$REPS"); do
                 "$HELPER negotiate $S/$d-noagree boulware boulware $rounds"
         done
     done
+    say "repetition $rep/$REPS: tournament (288 negotiations)"
+    if (( rep % 2 )); then
+        measure tournament/288 negmas process "$rep" "$PY" "$HERE/negmas_side.py" tournament 100 3 "$TSTRATS" "${TDOMAINS[@]}"
+        measure tournament/288 detente process "$rep" "$HELPER" tournament 100 3 "$TSTRATS" "${TDOMAINS[@]}"
+    else
+        measure tournament/288 detente process "$rep" "$HELPER" tournament 100 3 "$TSTRATS" "${TDOMAINS[@]}"
+        measure tournament/288 negmas process "$rep" "$PY" "$HERE/negmas_side.py" tournament 100 3 "$TSTRATS" "${TDOMAINS[@]}"
+    fi
+    [ "${ANALYSIS:-1}" = 0 ] && continue
     say "repetition $rep/$REPS: Pareto frontier + Nash"
     for k in 4 5 6; do
         triple "pareto-nash/1e$k" "$rep" \
@@ -128,6 +148,11 @@ done
 
 # 4b. Behaviour workload (d): the same strategies in both tools on the same files.
 BEHAVIOUR_REPS=${BEHAVIOUR_REPS:-1}
+if [ "${BEHAVIOUR_REPS}" = 0 ]; then
+    say "behaviour workload skipped (BEHAVIOUR_REPS=0)"
+    "$PY" "$HERE/summarize.py" "$RESULTS" | tee "$WORK/summary.md"
+    exit 0
+fi
 BDOMAINS=()
 for d in Amsterdam CameraB EnglandZimbabwe Grocery ItexvsCypress Laptop; do
     rm -rf "$S/behaviour/$d"

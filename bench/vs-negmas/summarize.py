@@ -58,7 +58,26 @@ def main(path):
         return len(runs.get((workload, "negmas", "process"), []))
 
     sao = [w for w in order if w.startswith("sao/")]
-    ana = [w for w in order if not w.startswith("sao/")]
+    tour = [w for w in order if w.startswith("tournament/")]
+    ana = [w for w in order if not w.startswith(("sao/", "tournament/"))]
+    if tour:
+        print("\n### Tournament (one thread)\n")
+        print("In-process: every negotiation of the tournament (detente: planning included, i.e. "
+              "bid spaces and each scenario's Pareto frontier and Nash point; NegMAS: one "
+              "SAOMechanism after the other); whole process: loading and start-up included.\n")
+        print("| workload | negotiations | agreements N/d | in-process NegMAS | detente | ratio | "
+              "process NegMAS | detente | ratio | peak RSS NegMAS | detente | ratio | runs | checksum |")
+        print("|" + "---|" * 14)
+        for w in tour:
+            ip = (m(w, "negmas", "process", "tournament_s"), m(w, "detente", "process", "tournament_s"))
+            wp = (m(w, "negmas", "process", "wall_s"), m(w, "detente", "process", "wall_s"))
+            rs = (m(w, "negmas", "process", "max_rss_kb"), m(w, "detente", "process", "max_rss_kb"))
+            ag = (m(w, "negmas", "process", "agreements"), m(w, "detente", "process", "agreements"))
+            ng = m(w, "detente", "process", "negotiations")
+            sums = sorted({r.get("checksum") for r in runs.get((w, "detente", "process"), [])} - {None})
+            print(f"| {w} | {ng:.0f} | {ag[0]:.0f}/{ag[1]:.0f} | {fmt_t(ip[0])} | {fmt_t(ip[1])} | "
+                  f"{ratio(*ip)} | {fmt_t(wp[0])} | {fmt_t(wp[1])} | {ratio(*wp)} | {fmt_mb(rs[0])} | "
+                  f"{fmt_mb(rs[1])} | {ratio(*rs)} | {n(w)} | {' '.join(sums)} |")
     print("\n### Negotiations (stacked alternating offers)\n")
     print("In-process: per round (NegMAS without its first step, which sorts the outcome space) "
           "and per negotiation including set-up (building the negotiators); whole process: the "
@@ -76,6 +95,20 @@ def main(path):
         print(f"| {w[4:]} | {rounds[0]:.0f}/{rounds[1]:.0f} | {fmt_t(pr[0])} | {fmt_t(pr[1])} | "
               f"{ratio(*pr)} | {fmt_t(ng[0])} | {fmt_t(ng[1])} | {ratio(*ng)} | {fmt_t(wp[0])} | "
               f"{fmt_t(wp[1])} | {ratio(*wp)} | {fmt_mb(rs[0])} | {fmt_mb(rs[1])} | {ratio(*rs)} | {n(w)} |")
+    cpu = [(w, f) for w in sao + tour for f in ("per_round", "negotiation", "tournament")
+           if m(w, "negmas", "process", f + "_cpu_s") is not None]
+    if cpu:
+        print("\n### NegMAS on its CPU clock\n")
+        print("A loaded machine slows a long Python run far more than a sub-millisecond one, so "
+              "the wall-clock ratios above overstate. Here NegMAS's side is its process CPU time "
+              "(`time.process_time`) over the same steps; detente's is wall time as above (its "
+              "runs are short enough to rarely be preempted, so this understates detente).\n")
+        print("| workload | metric | NegMAS CPU | detente | ratio |")
+        print("|---|---|---|---|---|")
+        for w, f in cpu:
+            a = m(w, "negmas", "process", f + "_cpu_s")
+            b = m(w, "detente", "process", f + "_s")
+            print(f"| {w} | {f.replace('_', ' ')} | {fmt_t(a)} | {fmt_t(b)} | {ratio(a, b)} |")
     print("\n### Analysis\n")
     print("In-process: the analysis alone (scenario loaded); whole process: `detente analyze` "
           "(which computes every statistic and both frontiers) vs `python negmas_side.py`.\n")

@@ -6,6 +6,7 @@
 //! detente-vs-negmas write-reservation SRC_DIR RESERVATION OUT_DIR
 //! detente-vs-negmas write-undiscounted SRC_DIR OUT_DIR
 //! detente-vs-negmas behaviour ROUNDS REPS STRATEGY[,STRATEGY...] DIR [DIR...]
+//! detente-vs-negmas tournament ROUNDS REPS STRATEGY[,STRATEGY...] DIR [DIR...]
 //! detente-vs-negmas parties DIR
 //! detente-vs-negmas negotiate DIR STRATEGY_A STRATEGY_B ROUNDS
 //! detente-vs-negmas pareto DIR
@@ -90,12 +91,8 @@ fn run() -> Result<()> {
             let out = Scenario::new(s.name.clone(), s.space().clone(), parties)?;
             write(&out, Path::new(arg(2)?))
         }
-        "behaviour" => behaviour(
-            arg(1)?.parse()?,
-            arg(2)?.parse()?,
-            arg(3)?,
-            &args[4..],
-        ),
+        "behaviour" => behaviour(arg(1)?.parse()?, arg(2)?.parse()?, arg(3)?, &args[4..]),
+        "tournament" => tournament(arg(1)?.parse()?, arg(2)?.parse()?, arg(3)?, &args[4..]),
         "parties" => {
             for p in load(Path::new(arg(1)?))?.parties() {
                 println!("{}", p.name);
@@ -223,6 +220,83 @@ fn behaviour(rounds: u32, reps: u32, names: &str, dirs: &[String]) -> Result<()>
             }
         }
     }
+    Ok(())
+}
+
+/// The tournament workload (see `negmas_side.py tournament`, which plays the same
+/// negotiations): every ordered pair of the strategies on every folder, both role rotations,
+/// `reps` times, on one thread. Timed: planning (`Tournament::new`: bid spaces, Pareto frontier
+/// and Nash point per scenario) and running (every negotiation and its metrics); loading the
+/// folders is not. Prints one JSON object with a checksum of the records, so that runs of
+/// different builds can be compared for identical results.
+fn tournament(rounds: u32, reps: u32, names: &str, dirs: &[String]) -> Result<()> {
+    use detente_tournament::{
+        Player, Record, RunOptions, ScenarioEntry, Tournament, TournamentConfig,
+    };
+    let players: Vec<Player> = names
+        .split(',')
+        .map(|n| Ok(Player::builtin(n.parse::<Strategy>()?)))
+        .collect::<Result<_>>()?;
+    let t0 = Instant::now();
+    let entries: Vec<ScenarioEntry> = dirs
+        .iter()
+        .map(|d| Ok(ScenarioEntry::new(load(Path::new(d))?)))
+        .collect::<Result<_>>()?;
+    let load_s = t0.elapsed().as_secs_f64();
+    let t1 = Instant::now();
+    let t = Tournament::new(
+        entries,
+        players,
+        TournamentConfig {
+            rounds,
+            reps,
+            ..TournamentConfig::default()
+        },
+    )?;
+    let plan_s = t1.elapsed().as_secs_f64();
+    let t2 = Instant::now();
+    let mut records: Vec<Record> = Vec::new();
+    let mut sink =
+        |r: Record| -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
+            records.push(r);
+            Ok(())
+        };
+    t.run(
+        &RunOptions {
+            threads: Some(1),
+            ..RunOptions::default()
+        },
+        &mut sink,
+    )?;
+    let run_s = t2.elapsed().as_secs_f64();
+    records.sort_by_key(|r| r.id);
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let (mut agreements, mut rounds_played) = (0u64, 0u64);
+    for r in &records {
+        if let Ok(m) = &r.metrics {
+            agreements += u64::from(m.agreement.is_some());
+            rounds_played += u64::from(m.rounds);
+        }
+        for b in format!("{r:?}\n").bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    println!(
+        "{}",
+        json!({
+            "tool": "detente",
+            "load_s": load_s,
+            "plan_s": plan_s,
+            "run_s": run_s,
+            "tournament_s": plan_s + run_s,
+            "negotiations": records.len(),
+            "agreements": agreements,
+            "rounds": rounds_played,
+            "checksum": format!("{h:016x}"),
+            "peak_rss_kb": peak_rss_kb(),
+        })
+    );
     Ok(())
 }
 

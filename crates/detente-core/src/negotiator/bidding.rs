@@ -8,6 +8,8 @@
 //! The [`OpponentModel`] counts how often the other parties offered each value; among bids of
 //! about the same own utility, a negotiator proposes the one the others seem to like most.
 
+use std::sync::{Arc, OnceLock};
+
 use rand::RngExt;
 
 use crate::TIE_EPS;
@@ -30,12 +32,33 @@ pub struct BidSpace {
     linked: bool,
     allowed: Vec<Vec<u32>>,
     clip: bool,
-    /// Flattened value indices, `n_issues` per outcome, in descending utility order.
+    /// Flattened value indices, `n_issues` per listed outcome, in the order they were found
+    /// (enumeration or sampling order), and their utilities.
     flat: Vec<u32>,
     utils: Vec<f64>,
-    /// Whether `flat` lists every self-acceptable outcome.
+    /// The list, best first, is sorted lazily. Outcomes are grouped into buckets by utility
+    /// (non-empty buckets only, best first; every outcome of a bucket has a utility at least
+    /// that of every outcome of a later bucket, and equal utilities share a bucket), and a
+    /// bucket is sorted (utility descending, then outcome) the first time something in it is
+    /// read. The order is therefore exactly that of sorting the whole list, but a negotiation
+    /// pays only for the buckets its bids come from. `starts[b]..starts[b + 1]` are bucket
+    /// `b`'s positions in the list; `grouped` holds its entries (indices into `utils`) unsorted.
+    starts: Vec<usize>,
+    /// The bucket of each list position.
+    bucket_at: Vec<u32>,
+    grouped: Vec<u32>,
+    /// The lowest utility in each bucket.
+    bucket_min: Vec<f64>,
+    /// Each bucket's entries, sorted, once read (shared safely across threads).
+    sorted: Vec<OnceLock<Box<[u32]>>>,
+    /// Whether the list holds every self-acceptable outcome.
     pub exhaustive: bool,
+    /// The preferences the list was built from, shared by every negotiator that uses it.
+    prefs: Arc<Preferences>,
 }
+
+/// Listed outcomes per bucket of the lazily sorted list, on average.
+const BUCKET_SIZE: usize = 16;
 
 impl BidSpace {
     /// The bid space of `prefs` over `space`, sampled (when the space is too large to list)
@@ -73,18 +96,23 @@ impl BidSpace {
         if allowed.iter().any(Vec::is_empty) {
             // Every outcome crosses a red line: nothing to propose.
         } else if exhaustive {
-            // Enumerate into one flat buffer (no allocation per outcome), then sort an index.
+            // Enumerate into one flat buffer (no allocation per outcome). The raw utility is
+            // the left fold `Iterator::sum` computes (same start, same order, so the same bits),
+            // kept as prefix sums: `partial[i]` sums the terms of issues 0..=i, and a step of
+            // the odometer redoes only the issues it moved.
+            let zero: f64 = std::iter::empty::<f64>().sum();
             let mut cur = vec![0u32; n_issues];
             let mut idx = vec![0usize; n_issues];
+            let mut partial = vec![0.0f64; n_issues];
+            // The first issue whose value changed since the last outcome.
+            let mut from = 0usize;
             'outer: loop {
-                for i in 0..n_issues {
+                for i in from..n_issues {
                     cur[i] = allowed[i][idx[i]];
+                    let before = if i == 0 { zero } else { partial[i - 1] };
+                    partial[i] = before + terms[i][cur[i] as usize];
                 }
-                let mut raw: f64 = cur
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &v)| terms[i][v as usize])
-                    .sum();
+                let mut raw: f64 = partial[n_issues - 1];
                 if linked {
                     raw += prefs.ufun().link_value(&cur);
                 }
@@ -102,6 +130,7 @@ impl BidSpace {
                     }
                     i -= 1;
                     idx[i] += 1;
+                    from = i;
                     if idx[i] < allowed[i].len() {
                         continue 'outer;
                     }
@@ -153,19 +182,11 @@ impl BidSpace {
                 }
             }
         }
-        let row = |k: usize| &flat_all[k * n_issues..(k + 1) * n_issues];
-        let mut order: Vec<u32> = (0..utils_all.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| {
-            let (a, b) = (a as usize, b as usize);
-            utils_all[b]
-                .total_cmp(&utils_all[a])
-                .then_with(|| row(a).cmp(row(b)))
-        });
-        let mut flat = Vec::with_capacity(flat_all.len());
-        let mut utils = Vec::with_capacity(utils_all.len());
-        for &k in &order {
-            utils.push(utils_all[k as usize]);
-            flat.extend_from_slice(row(k as usize));
+        let (starts, grouped, bucket_min) = buckets(&utils_all);
+        let sorted = (0..bucket_min.len()).map(|_| OnceLock::new()).collect();
+        let mut bucket_at = Vec::with_capacity(utils_all.len());
+        for b in 0..bucket_min.len() {
+            bucket_at.resize(starts[b + 1], b as u32);
         }
         BidSpace {
             n_issues,
@@ -173,10 +194,62 @@ impl BidSpace {
             linked,
             allowed,
             clip: prefs.ufun().clips_at_one(),
-            flat,
-            utils,
+            flat: flat_all,
+            utils: utils_all,
+            starts,
+            bucket_at,
+            grouped,
+            bucket_min,
+            sorted,
             exhaustive,
+            prefs: Arc::new(prefs.clone()),
         }
+    }
+
+    /// The preferences this bid space was built from.
+    pub(super) fn preferences(&self) -> &Arc<Preferences> {
+        &self.prefs
+    }
+
+    /// The listed outcome `e` (an index into `utils`), as value indices.
+    fn row(&self, e: u32) -> &[u32] {
+        let e = e as usize;
+        &self.flat[e * self.n_issues..(e + 1) * self.n_issues]
+    }
+
+    /// Bucket `b`'s entries in list order (sorted on first use).
+    fn bucket(&self, b: usize) -> &[u32] {
+        self.sorted[b].get_or_init(|| {
+            let mut v = self.grouped[self.starts[b]..self.starts[b + 1]].to_vec();
+            v.sort_unstable_by(|&a, &c| {
+                self.utils[c as usize]
+                    .total_cmp(&self.utils[a as usize])
+                    .then_with(|| self.row(a).cmp(self.row(c)))
+            });
+            v.into_boxed_slice()
+        })
+    }
+
+    /// The entry (index into `utils`) at position `k` of the list, best first.
+    fn entry(&self, k: usize) -> u32 {
+        let b = self.bucket_at[k] as usize;
+        self.bucket(b)[k - self.starts[b]]
+    }
+
+    /// The number of leading list positions whose utility satisfies `pred`, for a `pred` that
+    /// holds for every utility above any utility it holds for (as `slice::partition_point`
+    /// over the sorted utilities). Sorts at most one bucket.
+    fn partition_point(&self, pred: impl Fn(f64) -> bool) -> usize {
+        // Every bucket before the first one whose lowest utility fails `pred` passes whole;
+        // every later one fails whole.
+        let b = self.bucket_min.partition_point(|&m| pred(m));
+        if b == self.bucket_min.len() {
+            return self.len();
+        }
+        let within = self
+            .bucket(b)
+            .partition_point(|&e| pred(self.utils[e as usize]));
+        self.starts[b] + within
     }
 
     /// Number of listed outcomes.
@@ -191,22 +264,22 @@ impl BidSpace {
 
     /// The `k`-th best outcome.
     pub fn outcome(&self, k: usize) -> Outcome {
-        Outcome::new(self.flat[k * self.n_issues..(k + 1) * self.n_issues].to_vec())
+        Outcome::new(self.row(self.entry(k)).to_vec())
     }
 
     /// Own utility of the `k`-th best outcome.
     pub fn utility(&self, k: usize) -> f64 {
-        self.utils[k]
+        self.utils[self.entry(k) as usize]
     }
 
     /// The highest listed utility (`None` when empty).
     pub fn max_utility(&self) -> Option<f64> {
-        self.utils.first().copied()
+        (!self.is_empty()).then(|| self.utility(0))
     }
 
     /// The lowest listed utility (`None` when empty).
     pub fn min_utility(&self) -> Option<f64> {
-        self.utils.last().copied()
+        (!self.is_empty()).then(|| self.utility(self.len() - 1))
     }
 
     /// The listed bid whose utility is nearest to `target` (GENIUS's
@@ -217,7 +290,7 @@ impl BidSpace {
             return None;
         }
         // First entry with utility below target (utilities descend).
-        let k = self.utils.partition_point(|&u| u >= target);
+        let k = self.partition_point(|u| u >= target);
         if k == 0 {
             return Some(0);
         }
@@ -225,14 +298,15 @@ impl BidSpace {
             return Some(k - 1);
         }
         // The last entry at or above target, or the first below it.
-        let above = self.utils[k - 1] - target;
-        let below = target - self.utils[k];
+        let (u_above, u_below) = (self.utility(k - 1), self.utility(k));
+        let above = u_above - target;
+        let below = target - u_below;
         // The first listed bid of the below utility, so ties in utility keep list order.
-        let first_of = |u: f64| self.utils.partition_point(|&x| x > u);
+        let first_of = |u: f64| self.partition_point(|x| x > u);
         Some(if below < above - TIE_EPS {
-            first_of(self.utils[k])
+            first_of(u_below)
         } else {
-            first_of(self.utils[k - 1])
+            first_of(u_above)
         })
     }
 
@@ -249,19 +323,19 @@ impl BidSpace {
             return None;
         }
         // Index of the last entry with utility >= target (utilities descend).
-        let n_ok = self.utils.partition_point(|&u| u >= target - TIE_EPS);
+        let n_ok = self.partition_point(|u| u >= target - TIE_EPS);
         if n_ok == 0 {
             return Some(0);
         }
-        let floor = self.utils[n_ok - 1];
-        let lo = self.utils.partition_point(|&u| u > floor + window);
         let Some(model) = model.filter(|m| m.n_observed > 0) else {
             return Some(n_ok - 1);
         };
+        let floor = self.utility(n_ok - 1);
+        let lo = self.partition_point(|u| u > floor + window);
         let mut best = n_ok - 1;
         let mut best_score = f64::MIN;
         for k in (lo..n_ok).rev() {
-            let s = model.score(&self.flat[k * self.n_issues..(k + 1) * self.n_issues]);
+            let s = model.score(self.row(self.entry(k)));
             if s > best_score + TIE_EPS {
                 best = k;
                 best_score = s;
@@ -269,6 +343,60 @@ impl BidSpace {
         }
         Some(best)
     }
+}
+
+/// Groups entries (indices into `utils`) into buckets of about [`BUCKET_SIZE`] by utility,
+/// best first, dropping empty buckets: `(starts, grouped, bucket_min)` as [`BidSpace`] keeps
+/// them. The bucket of a utility is a monotone function of it (floating-point subtraction,
+/// multiplication and truncation are monotone), so a higher utility never lands in a later
+/// bucket and equal utilities share one.
+fn buckets(utils: &[f64]) -> (Vec<usize>, Vec<u32>, Vec<f64>) {
+    let n = utils.len();
+    if n == 0 {
+        return (vec![0], Vec::new(), Vec::new());
+    }
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for &u in utils {
+        lo = lo.min(u);
+        hi = hi.max(u);
+    }
+    let n_buckets = (n / BUCKET_SIZE).max(1);
+    let finite = lo.is_finite() && hi.is_finite() && utils.iter().all(|u| u.is_finite());
+    let scale = if finite && hi > lo {
+        n_buckets as f64 / (hi - lo)
+    } else {
+        0.0
+    };
+    let bucket_of = |u: f64| (((hi - u) * scale) as usize).min(n_buckets - 1);
+    let mut count = vec![0usize; n_buckets];
+    let mut mins = vec![f64::INFINITY; n_buckets];
+    for &u in utils {
+        let b = bucket_of(u);
+        count[b] += 1;
+        mins[b] = mins[b].min(u);
+    }
+    // Non-empty buckets only, renumbered best first.
+    let mut id = vec![usize::MAX; n_buckets];
+    let mut starts = Vec::new();
+    let mut bucket_min = Vec::new();
+    let mut at = 0usize;
+    for b in 0..n_buckets {
+        if count[b] > 0 {
+            id[b] = starts.len();
+            starts.push(at);
+            bucket_min.push(mins[b]);
+            at += count[b];
+        }
+    }
+    starts.push(at);
+    let mut fill: Vec<usize> = starts[..starts.len() - 1].to_vec();
+    let mut grouped = vec![0u32; n];
+    for (e, &u) in utils.iter().enumerate() {
+        let b = id[bucket_of(u)];
+        grouped[fill[b]] = e as u32;
+        fill[b] += 1;
+    }
+    (starts, grouped, bucket_min)
 }
 
 impl std::fmt::Debug for BidSpace {
@@ -497,5 +625,168 @@ impl OpponentModel {
             s += self.freq[i][v as usize];
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::{prop, prop_assert_eq, proptest};
+
+    use super::*;
+    use crate::outcome::Issue;
+    use crate::preferences::{RedLines, UtilityFunction, ValueFunction};
+
+    /// Every outcome of `space` with its utility, acceptable ones only, sorted as the list is
+    /// (utility descending, then outcome): the eager sort the lazy buckets must reproduce.
+    fn brute(space: &OutcomeSpace, prefs: &Preferences) -> Vec<(f64, Vec<u32>)> {
+        let sizes: Vec<u32> = space.issues().iter().map(|i| i.n_values()).collect();
+        let mut out = Vec::new();
+        let mut cur = vec![0u32; sizes.len()];
+        'outer: loop {
+            let o = Outcome::new(cur.clone());
+            if prefs.is_acceptable(&o) {
+                out.push((prefs.utility(&o), cur.clone()));
+            }
+            for i in (0..sizes.len()).rev() {
+                cur[i] += 1;
+                if cur[i] < sizes[i] {
+                    continue 'outer;
+                }
+                cur[i] = 0;
+            }
+            break;
+        }
+        out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        out
+    }
+
+    /// `BidSpace::nearest` as it read on a fully sorted list of utilities.
+    fn nearest_eager(utils: &[f64], target: f64) -> Option<usize> {
+        if utils.is_empty() {
+            return None;
+        }
+        let k = utils.partition_point(|&u| u >= target);
+        if k == 0 {
+            return Some(0);
+        }
+        if k == utils.len() {
+            return Some(k - 1);
+        }
+        let above = utils[k - 1] - target;
+        let below = target - utils[k];
+        let first_of = |u: f64| utils.partition_point(|&x| x > u);
+        Some(if below < above - TIE_EPS {
+            first_of(utils[k])
+        } else {
+            first_of(utils[k - 1])
+        })
+    }
+
+    /// `BidSpace::bid_near` as it read on a fully sorted list.
+    fn bid_near_eager(
+        list: &[(f64, Vec<u32>)],
+        target: f64,
+        window: f64,
+        model: Option<&OpponentModel>,
+    ) -> Option<usize> {
+        if list.is_empty() {
+            return None;
+        }
+        let n_ok = list.partition_point(|e| e.0 >= target - TIE_EPS);
+        if n_ok == 0 {
+            return Some(0);
+        }
+        let floor = list[n_ok - 1].0;
+        let lo = list.partition_point(|e| e.0 > floor + window);
+        let Some(model) = model.filter(|m| m.n_observed > 0) else {
+            return Some(n_ok - 1);
+        };
+        let (mut best, mut best_score) = (n_ok - 1, f64::MIN);
+        for k in (lo..n_ok).rev() {
+            let s = model.score(&list[k].1);
+            if s > best_score + TIE_EPS {
+                best = k;
+                best_score = s;
+            }
+        }
+        Some(best)
+    }
+
+    proptest! {
+        #![proptest_config(crate::proptest_config(200))]
+
+        /// The lazily sorted list equals the eager sort entry by entry, and every search
+        /// (nearest, bid_near with and without a model) returns the same position, on coarse
+        /// grids where ties in utility are frequent.
+        #[test]
+        fn lazy_buckets_equal_the_full_sort(
+            sizes in prop::collection::vec(1u32..7, 1..5),
+            weights in prop::collection::vec(0u32..4, 4),
+            grid in prop::collection::vec(0u32..5, 24),
+            reservation in 0u32..5,
+            offers in prop::collection::vec(prop::collection::vec(0u32..7, 4), 0..4),
+            targets in prop::collection::vec(0u32..41, 1..12),
+            window in 0u32..4,
+        ) {
+            let k = sizes.len();
+            let issues: Vec<Issue> = sizes
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| {
+                    Issue::discrete(format!("i{i}"), (0..n).map(|v| format!("v{v}")).collect())
+                        .unwrap()
+                })
+                .collect();
+            let space = OutcomeSpace::new(issues).unwrap();
+            let mut w: Vec<f64> = weights[..k].iter().map(|&x| f64::from(x)).collect();
+            if w.iter().all(|&x| x == 0.0) {
+                w[0] = 1.0;
+            }
+            let values: Vec<Option<ValueFunction>> = sizes
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| {
+                    Some(ValueFunction::Table(
+                        (0..n as usize).map(|v| f64::from(grid[(i * 6 + v) % 24]) / 4.0).collect(),
+                    ))
+                })
+                .collect();
+            let u = UtilityFunction::weighted_sum(&space, "p", &w, &values).unwrap();
+            let prefs =
+                Preferences::new(u, f64::from(reservation) / 5.0, RedLines::none(k), 1.0).unwrap();
+            let bids = BidSpace::for_preferences(&space, &prefs);
+            let list = brute(&space, &prefs);
+            prop_assert_eq!(bids.len(), list.len());
+            for (p, (u, o)) in list.iter().enumerate() {
+                prop_assert_eq!(bids.utility(p).to_bits(), u.to_bits());
+                let listed = bids.outcome(p);
+                prop_assert_eq!(listed.indices(), o.as_slice());
+            }
+            prop_assert_eq!(bids.max_utility(), list.first().map(|e| e.0));
+            prop_assert_eq!(bids.min_utility(), list.last().map(|e| e.0));
+            let mut model = OpponentModel::new(&space, 2);
+            for o in &offers {
+                let o: Vec<u32> = o[..k].iter().zip(&sizes).map(|(&v, &n)| v % n).collect();
+                model.observe(1, &Outcome::new(o));
+            }
+            let utils: Vec<f64> = list.iter().map(|e| e.0).collect();
+            let window = f64::from(window) / 10.0;
+            for &t in &targets {
+                // Targets on and between the grid's utilities, and beyond both ends.
+                let target = f64::from(t) / 40.0 * 1.2 - 0.1;
+                // A fresh space for each search, so that each sorts its own buckets.
+                let fresh = BidSpace::for_preferences(&space, &prefs);
+                prop_assert_eq!(fresh.nearest(target), nearest_eager(&utils, target));
+                let fresh = BidSpace::for_preferences(&space, &prefs);
+                prop_assert_eq!(
+                    fresh.bid_near(target, window, Some(&model)),
+                    bid_near_eager(&list, target, window, Some(&model))
+                );
+                prop_assert_eq!(
+                    bids.bid_near(target, 0.0, None),
+                    bid_near_eager(&list, target, 0.0, None)
+                );
+            }
+        }
     }
 }

@@ -26,9 +26,22 @@ pub(super) fn build(strategy: &Strategy, init: NegotiatorInit<'_>) -> Box<dyn Ne
         Some(b) => Arc::clone(b),
         None => Arc::new(BidSpace::for_preferences(init.space, init.preferences)),
     };
+    // The frequency model only serves to construct bids on spaces too large to list: on a
+    // listed space nothing reads it, so it is neither built nor kept up to date.
+    let model = (!bids.exhaustive).then(|| OpponentModel::new(init.space, init.n_parties));
+    let r_own = init.preferences.reservation();
+    let best = bids.max_utility().unwrap_or(r_own);
+    let floor = match bids.min_utility() {
+        Some(m) if bids.exhaustive => r_own.max(m),
+        _ => r_own,
+    };
     let common = Common {
-        prefs: init.preferences.clone(),
-        model: OpponentModel::new(init.space, init.n_parties),
+        // The bid space was built from these same preferences (`NegotiatorInit::bids`):
+        // share its copy instead of cloning them for every negotiation.
+        prefs: Arc::clone(bids.preferences()),
+        best,
+        floor,
+        model,
         seen: 0,
         me: init.me,
         bids,
@@ -58,8 +71,13 @@ pub(super) fn build(strategy: &Strategy, init: NegotiatorInit<'_>) -> Box<dyn Ne
 
 /// State every built-in strategy shares: own preferences, own bids, the opponent model.
 pub(super) struct Common {
-    pub(super) prefs: Preferences,
-    pub(super) model: OpponentModel,
+    pub(super) prefs: Arc<Preferences>,
+    /// [`Common::best`] and [`Common::floor`], fixed for the negotiation (computed once).
+    best: f64,
+    floor: f64,
+    /// The others' offers as a frequency model; `None` on a listed (exhaustive) bid space,
+    /// where bids are searched in the list and the model would never be read.
+    pub(super) model: Option<OpponentModel>,
     /// How many history entries the model has seen.
     pub(super) seen: usize,
     pub(super) me: usize,
@@ -69,9 +87,11 @@ pub(super) struct Common {
 
 impl Common {
     pub(super) fn update(&mut self, view: &View<'_>) {
-        for rec in &view.history[self.seen..] {
-            if rec.party != self.me {
-                self.model.observe(rec.party, &rec.outcome);
+        if let Some(model) = self.model.as_mut() {
+            for rec in &view.history[self.seen..] {
+                if rec.party != self.me {
+                    model.observe(rec.party, &rec.outcome);
+                }
             }
         }
         self.seen = view.history.len();
@@ -80,24 +100,21 @@ impl Common {
     /// Own utility of the standing offer, if it is acceptable to us at all.
     pub(super) fn standing_utility(&self, view: &View<'_>) -> Option<f64> {
         let s = view.standing?;
-        self.prefs
-            .is_acceptable(&s.outcome)
-            .then(|| self.prefs.utility(&s.outcome))
+        // `Preferences::is_acceptable`, evaluating the utility once.
+        let u = self.prefs.utility(&s.outcome);
+        (!self.prefs.red_lines().violated_by(&s.outcome) && u >= self.prefs.reservation() - TIE_EPS)
+            .then_some(u)
     }
 
     /// The best own utility (or the reservation value when nothing is acceptable).
     pub(super) fn best(&self) -> f64 {
-        self.bids.max_utility().unwrap_or(self.prefs.reservation())
+        self.best
     }
 
     /// The floor of concession: the reservation value, or the worst listed bid when the list
     /// is exhaustive (for a sampled list, bids are constructed down to the reservation value).
     pub(super) fn floor(&self) -> f64 {
-        let r = self.prefs.reservation();
-        match self.bids.min_utility() {
-            Some(m) if self.bids.exhaustive => r.max(m),
-            _ => r,
-        }
+        self.floor
     }
 
     /// Whether waiting only loses: even one's best outcome, agreed at one's next turn (the next
@@ -133,8 +150,8 @@ impl Common {
     /// (GENIUS's `SortedOutcomeSpace.getBidNearUtility`, ties to the higher utility), or, on
     /// spaces too large to list once the others have offered, a bid built from the model.
     pub(super) fn planned_near(&self, target: f64) -> Option<(Outcome, f64)> {
-        if !self.bids.exhaustive
-            && let Some(b) = self.bids.construct(target, &self.model)
+        if let Some(model) = &self.model
+            && let Some(b) = self.bids.construct(target, model)
         {
             return Some(b);
         }
@@ -151,8 +168,8 @@ impl Common {
     /// The lowest listed bid of utility at least `target` (the best bid when none reaches it),
     /// as NegMAS's `worst_in` picks; on unlisted spaces a bid built from the model.
     pub(super) fn lowest_above(&self, target: f64) -> Option<(Outcome, f64)> {
-        if !self.bids.exhaustive
-            && let Some(b) = self.bids.construct(target, &self.model)
+        if let Some(model) = &self.model
+            && let Some(b) = self.bids.construct(target, model)
         {
             return Some(b);
         }

@@ -300,9 +300,13 @@ impl Mechanism for Sao<'_> {
     fn run(&mut self, observer: &mut dyn Observer) -> NegotiationResult {
         let n = self.negotiators.len();
         let space = self.scenario.space();
-        let mut history: Vec<OfferRecord> = Vec::new();
+        // Room for a short negotiation's events and offers up front (growing from empty
+        // reallocates and copies several times); long ones grow as before.
+        let expected = (self.rounds as usize).saturating_mul(n).min(256);
+        let mut history: Vec<OfferRecord> = Vec::with_capacity(expected);
         let mut accepted = 0usize;
         let mut log = Log::new(observer, self.max_steps);
+        log.trace.reserve(expected + 2);
         for round in 0..self.rounds {
             for party in 0..n {
                 if let Err(halt) = log.take_step() {
