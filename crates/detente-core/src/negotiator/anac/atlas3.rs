@@ -74,12 +74,7 @@ impl Negotiator for Atlas3 {
             return a;
         }
         let t = view.time();
-        let th = threshold(
-            self.c.best(),
-            self.c.floor(),
-            self.c.prefs.reservation(),
-            t,
-        );
+        let th = threshold(self.c.best(), self.c.floor(), self.c.prefs.reservation(), t);
         if let Some(u) = self.c.offered_utility(view) {
             let final_phase = view.n_rounds.saturating_sub(view.round) < FINAL_TURNS;
             if u >= th - TIE_EPS || (final_phase && u > self.c.prefs.reservation()) {

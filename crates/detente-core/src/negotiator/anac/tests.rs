@@ -3,9 +3,7 @@
 use std::collections::HashSet;
 
 use super::{agentk, atlas3, cuhk, hardheaded, thefawkes};
-use crate::negotiator::{
-    Action, Negotiator, NegotiatorInit, OfferRecord, Strategy, View,
-};
+use crate::negotiator::{Action, Negotiator, NegotiatorInit, OfferRecord, Strategy, View};
 use crate::outcome::{Issue, Outcome, OutcomeSpace};
 use crate::preferences::{Preferences, RedLines, UtilityFunction, ValueFunction};
 use crate::protocol::{Event, SaoConfig, run_sao};
@@ -111,7 +109,10 @@ fn the_agents_parse_print_and_are_listed() {
         (Strategy::AgentK, &["agentk", "Agent-K"][..]),
         (Strategy::HardHeaded, &["hardheaded", "HardHeaded"]),
         (Strategy::CuhkAgent, &["cuhk", "CUHKAgent"]),
-        (Strategy::TheFawkes, &["thefawkes", "TheFawkes", "the-fawkes"]),
+        (
+            Strategy::TheFawkes,
+            &["thefawkes", "TheFawkes", "the-fawkes"],
+        ),
         (Strategy::Atlas3, &["atlas3", "Atlas3"]),
     ] {
         for n in names {
@@ -179,8 +180,14 @@ fn hardheaded_concedes_on_its_published_schedule() {
     // F(t) = 0.05 + 0.95·t^20 between Pmax = 1 and Pmin = 0.585.
     let p = |t| hardheaded::target(1.0, hardheaded::MIN_UTILITY, 1.0, t);
     assert!(close(p(0.0), 0.585 + 0.95 * 0.415));
-    assert!(close(p(0.5), 0.585 + (0.95 - 0.95 * 0.5f64.powi(20)) * 0.415));
-    assert!(close(p(0.9), 0.585 + (0.95 - 0.95 * 0.9f64.powi(20)) * 0.415));
+    assert!(close(
+        p(0.5),
+        0.585 + (0.95 - 0.95 * 0.5f64.powi(20)) * 0.415
+    ));
+    assert!(close(
+        p(0.9),
+        0.585 + (0.95 - 0.95 * 0.9f64.powi(20)) * 0.415
+    ));
     assert!(close(p(1.0), 0.585));
     // Hard-headed: at t = 0.8 it has conceded less than 7% of its range (5% of it at once).
     assert!(p(0.8) > 1.0 - 0.07 * 0.415);
@@ -246,7 +253,10 @@ fn hardheaded_accepts_what_it_has_offered_itself() {
 fn cuhk_holds_firm_without_discounting_and_settles_at_the_deadline() {
     assert!(close(cuhk::concede_point(1.0), 1.0));
     for t in [0.0, 0.3, 0.9, 1.0] {
-        assert!(close(cuhk::threshold(0.9, 1.0, 1.0, 0.0, t), 0.9), "t = {t}");
+        assert!(
+            close(cuhk::threshold(0.9, 1.0, 1.0, 0.0, t), 0.9),
+            "t = {t}"
+        );
     }
     // With d = 0.5: λ = 0.08 + 0.92·0.5^1.2; the threshold reaches Pmax·d^(1−λ) at λ.
     let lambda = cuhk::concede_point(0.5);
@@ -346,7 +356,12 @@ fn atlas3_threshold_has_three_phases_and_it_accepts_anything_in_its_final_turns(
     let n_rounds = 100;
     let mut a = build(&s, &Strategy::Atlas3, 1);
     assert!(matches!(
-        turn(a.as_mut(), &[poor.clone()], n_rounds - atlas3::FINAL_TURNS, n_rounds),
+        turn(
+            a.as_mut(),
+            &[poor.clone()],
+            n_rounds - atlas3::FINAL_TURNS,
+            n_rounds
+        ),
         Action::Offer(_)
     ));
     let mut a = build(&s, &Strategy::Atlas3, 1);
