@@ -165,7 +165,7 @@ fn agentk_offers_back_an_earlier_offer_worth_more_than_its_target() {
     let mut n_accept = 0;
     for seed in 0..20 {
         let mut a = build(&s, &Strategy::AgentK, seed);
-        match turn(a.as_mut(), &[best.clone()], 1, 100) {
+        match turn(a.as_mut(), std::slice::from_ref(&best), 1, 100) {
             Action::Accept => n_accept += 1,
             Action::Offer(o) => assert_eq!(o, best, "seed {seed}"),
             Action::EndNegotiation => panic!("walked away"),
@@ -239,7 +239,7 @@ fn hardheaded_accepts_what_it_has_offered_itself() {
     assert!(close(s.parties()[0].preferences.utility(&first), 1.0));
     let worst = Outcome::new(vec![0, 0]);
     assert!(matches!(
-        turn(h.as_mut(), &[worst.clone()], 1, 100),
+        turn(h.as_mut(), std::slice::from_ref(&worst), 1, 100),
         Action::Offer(_)
     ));
     assert_eq!(
@@ -358,7 +358,7 @@ fn atlas3_threshold_has_three_phases_and_it_accepts_anything_in_its_final_turns(
     assert!(matches!(
         turn(
             a.as_mut(),
-            &[poor.clone()],
+            std::slice::from_ref(&poor),
             n_rounds - atlas3::FINAL_TURNS,
             n_rounds
         ),
