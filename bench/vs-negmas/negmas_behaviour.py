@@ -17,9 +17,18 @@ exponents so both tools play the same tactic: NegMAS's ``PolyAspiration`` target
 1 − t^x of the normalised range, GENIUS's (Faratin et al.) 1 − t^(1/e), so e = 0.2 (Boulware)
 is x = 5, e = 1 (Linear) x = 1, e = 2 (Conceder) x = 0.5. ``negmas-boulware`` etc. are
 NegMAS's named negotiators with its own exponents (4, 1, 0.25), for reference.
+
+The ANAC agents (``agentk``, ``hardheaded``, ``cuhk``, ``thefawkes``, ``atlas3``) are the
+Python ports of ``negmas-genius-agents`` (PyPI, imported only when one of them is asked for),
+with their default parameters. AgentK's port searches random outcomes one at a time (about
+30 s per negotiation); ``agentk`` here is the port with that search drawn a block of 501
+outcomes at a time from a cached list (``FastAgentK``): the same rule and distribution (uniform
+draws, the first one reaching the bid target wins, the target drops by 0.01 after a block
+fails), about 40 times faster.
 """
 
 import json
+import random
 import sys
 
 from negmas.inout import Scenario
@@ -34,6 +43,42 @@ from negmas.sao import (
     TimeBasedConcedingNegotiator,
     ToughNegotiator,
 )
+
+
+def port(class_name):
+    """A negotiator of the negmas-genius-agents port named `class_name`."""
+
+    def make():
+        import negmas_genius_agents
+
+        return getattr(negmas_genius_agents, class_name)()
+
+    return make
+
+
+def fast_agentk():
+    """negmas-genius-agents' AgentK with its random search done 501 draws at a time."""
+    import numpy as np
+    from negmas_genius_agents import AgentK
+
+    class FastAgentK(AgentK):
+        def _select_bid(self):
+            good = [b for b, u in self._offered_bids.items() if u > self._target]
+            if good:
+                return random.choice(good)
+            if not hasattr(self, "_cache"):
+                outcomes = list(self.nmi.outcome_space.enumerate_or_sample())
+                utils = np.array([float(self.ufun(o)) for o in outcomes])
+                self._cache = (outcomes, utils)
+            outcomes, utils = self._cache
+            while True:
+                draws = np.array([random.randrange(len(outcomes)) for _ in range(501)])
+                hit = np.nonzero(utils[draws] >= self._bid_target)[0]
+                if len(hit):
+                    return outcomes[draws[hit[0]]]
+                self._bid_target -= self._bid_target_decrement
+
+    return FastAgentK()
 
 
 def tb(exponent):
@@ -52,6 +97,12 @@ STRATEGIES = {
     "negmas-boulware": BoulwareTBNegotiator,
     "negmas-linear": LinearTBNegotiator,
     "negmas-conceder": ConcederTBNegotiator,
+    "agentk": fast_agentk,
+    "agentk-port": port("AgentK"),
+    "hardheaded": port("HardHeaded"),
+    "cuhk": port("CUHKAgent"),
+    "thefawkes": port("TheFawkes"),
+    "atlas3": port("Atlas3"),
 }
 
 

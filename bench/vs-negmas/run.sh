@@ -24,7 +24,9 @@
 #   (d) behaviour: six strategies, every ordered pair, both role rotations, on six real GENIUS
 #       domains (written undiscounted by detente, read by both), 100 rounds, BEHAVIOUR_REPS
 #       repetitions: mean own utility and agreement rate per strategy for both tools
-#       (summarize_behaviour.py; docs/strategies.md).
+#       (summarize_behaviour.py; docs/strategies.md);
+#   (e) the same for the ANAC agents (agentk, hardheaded, cuhk, thefawkes, atlas3) with four
+#       baselines, against their negmas-genius-agents ports.
 #
 # Whole-process times and peak memory come from measure.py (wall clock around the child
 # process, getrusage); in-process times from each tool's own clock around the same steps. detente runs on one thread (`--threads 1`, and the
@@ -49,6 +51,10 @@ if ! "$PY" -c 'import negmas, sys; sys.exit(negmas.__version__ != "0.16.0")' 2>/
     say "creating $VENV with negmas==0.16.0"
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet negmas==0.16.0
+fi
+# The Python ports of the ANAC agents (behaviour workload (e)).
+if ! "$PY" -c 'import negmas_genius_agents' 2>/dev/null; then
+    "$VENV/bin/pip" install --quiet negmas==0.16.0 negmas-genius-agents==0.3.0
 fi
 
 # 2. detente: the CLI (whole-process) and the helper (in-process). The helper is its own
@@ -166,6 +172,14 @@ say "behaviour workload: NegMAS (about 10 minutes per repetition)"
 "$PY" "$HERE/negmas_behaviour.py" 100 "$BEHAVIOUR_REPS" "$BSTRATS" "${BDOMAINS[@]}" \
     > "$WORK/behaviour-negmas.jsonl"
 
+# 4c. ANAC agents (e): detente's native agents and the negmas-genius-agents ports.
+ASTRATS=agentk,hardheaded,cuhk,thefawkes,atlas3,boulware,linear,conceder,micro
+say "ANAC agents: detente"
+"$HELPER" behaviour 100 "$BEHAVIOUR_REPS" "$ASTRATS" "${BDOMAINS[@]}" > "$WORK/anac-detente.jsonl"
+say "ANAC agents: negmas-genius-agents ports (about 15 minutes per repetition)"
+"$PY" "$HERE/negmas_behaviour.py" 100 "$BEHAVIOUR_REPS" "$ASTRATS" "${BDOMAINS[@]}" \
+    > "$WORK/anac-negmas.jsonl"
+
 # 5. Report.
 {
     echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
@@ -177,4 +191,8 @@ say "behaviour workload: NegMAS (about 10 minutes per repetition)"
     echo "Behaviour (per strategy, both tools):"
     echo
     "$PY" "$HERE/summarize_behaviour.py" "$WORK/behaviour-detente.jsonl" "$WORK/behaviour-negmas.jsonl"
+    echo
+    echo "ANAC agents (detente / negmas-genius-agents ports):"
+    echo
+    "$PY" "$HERE/summarize_behaviour.py" "$WORK/anac-detente.jsonl" "$WORK/anac-negmas.jsonl"
 } | tee "$WORK/summary.md"

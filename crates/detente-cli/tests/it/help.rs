@@ -60,7 +60,18 @@ fn negotiate_help() {
     // The strategies are listed for --party.
     help(
         &["negotiate", "--help"],
-        &["boulware", "conceder", "hardliner", "tit-for-tat", "micro"],
+        &[
+            "boulware",
+            "conceder",
+            "hardliner",
+            "tit-for-tat",
+            "micro",
+            "agentk",
+            "hardheaded",
+            "cuhk",
+            "thefawkes",
+            "atlas3",
+        ],
     );
 }
 

@@ -543,3 +543,39 @@ fn a_party_plays_a_composed_boa_negotiator() {
             .stderr_has(&[says]);
     }
 }
+
+#[test]
+fn parties_play_the_anac_agents_and_an_unknown_name_lists_them() {
+    let dir = Dir::new();
+    let m = three_party();
+    dir.write("three.toml", &m.to_toml("three"));
+    for (a, b) in [
+        ("agentk", "hardheaded"),
+        ("cuhk", "thefawkes"),
+        ("atlas3", "agentk"),
+    ] {
+        let j = dir
+            .run(&[
+                "negotiate",
+                "three.toml",
+                "--json",
+                "--party",
+                &format!("P1={a}"),
+                "--party",
+                &format!("P2={b}"),
+            ])
+            .success()
+            .json();
+        assert_eq!(
+            j["strategies"],
+            json!({ "P0": "boulware", "P1": a, "P2": b })
+        );
+        check_negotiation(&j, &m, 100, a);
+    }
+    dir.run(&["negotiate", "three.toml", "--party", "P1=agent-q"])
+        .failure(2)
+        .stderr_has(&[
+            "unknown strategy 'agent-q'",
+            "agentk, hardheaded, cuhk, thefawkes, atlas3",
+        ]);
+}

@@ -267,6 +267,11 @@ impl BidSpace {
         Outcome::new(self.row(self.entry(k)).to_vec())
     }
 
+    /// The value indices of the `k`-th best outcome (as [`Self::outcome`], without copying).
+    pub fn values(&self, k: usize) -> &[u32] {
+        &self.flat[k * self.n_issues..(k + 1) * self.n_issues]
+    }
+
     /// Own utility of the `k`-th best outcome.
     pub fn utility(&self, k: usize) -> f64 {
         self.utils[self.entry(k) as usize]

@@ -5,6 +5,7 @@
 //! [`View`] with the offers made so far. No type reachable from either exposes another party's
 //! utility function, reservation value or red lines.
 
+mod anac;
 mod bidding;
 mod boa;
 mod question;
@@ -164,6 +165,21 @@ pub enum Strategy {
     /// MiCRO (de Jonge 2022): concedes one outcome at a time, only as fast as the others make
     /// new offers.
     Micro,
+    /// AgentK (ANAC 2010 winner): statistical estimate of the best the opponent will give,
+    /// probabilistic acceptance (`anac/agentk.rs`).
+    AgentK,
+    /// HardHeaded (ANAC 2011 winner): very slow Boulware concession, frequency opponent model
+    /// (`anac/hardheaded.rs`).
+    HardHeaded,
+    /// CUHKAgent (ANAC 2012 winner): discount-adaptive threshold, settles at the deadline
+    /// (`anac/cuhk.rs`).
+    CuhkAgent,
+    /// TheFawkes (ANAC 2013 winner): Boulware threshold, bids the opponent model rates highest,
+    /// AC_next (`anac/thefawkes.rs`).
+    TheFawkes,
+    /// Atlas3 (ANAC 2015 winner): three-phase threshold, accepts anything acceptable in its
+    /// final turns (`anac/atlas3.rs`).
+    Atlas3,
     /// A BOA negotiator composed of a bidding strategy, an acceptance condition and an
     /// opponent model (`boa:bid=...,accept=...,model=...`).
     Boa(Box<Boa>),
@@ -171,7 +187,7 @@ pub enum Strategy {
 
 impl Strategy {
     /// Every strategy name `parse` accepts, for help texts.
-    pub const NAMES: &'static str = "boulware, linear, conceder, time:E (custom exponent E > 0), hardliner, random, tit-for-tat (relative), naive-tft, micro, boa:bid=B,accept=A,model=M";
+    pub const NAMES: &'static str = "boulware, linear, conceder, time:E (custom exponent E > 0), hardliner, random, tit-for-tat (relative), naive-tft, micro, agentk, hardheaded, cuhk, thefawkes, atlas3, boa:bid=B,accept=A,model=M";
 
     /// Creates a negotiator following this strategy.
     pub fn build(&self, init: NegotiatorInit<'_>) -> Box<dyn Negotiator> {
@@ -195,6 +211,11 @@ impl fmt::Display for Strategy {
             Strategy::TitForTat => f.write_str("tit-for-tat"),
             Strategy::NaiveTitForTat => f.write_str("naive-tft"),
             Strategy::Micro => f.write_str("micro"),
+            Strategy::AgentK => f.write_str("agentk"),
+            Strategy::HardHeaded => f.write_str("hardheaded"),
+            Strategy::CuhkAgent => f.write_str("cuhk"),
+            Strategy::TheFawkes => f.write_str("thefawkes"),
+            Strategy::Atlas3 => f.write_str("atlas3"),
             Strategy::Boa(b) => b.fmt(f),
         }
     }
@@ -209,13 +230,18 @@ impl FromStr for Strategy {
             "boulware" => Strategy::Boulware,
             "linear" => Strategy::Linear,
             "conceder" => Strategy::Conceder,
-            "hardliner" | "hardheaded" => Strategy::Hardliner,
+            "hardliner" => Strategy::Hardliner,
             "random" => Strategy::Random,
             "tit-for-tat" | "titfortat" | "tft" | "relative-tft" | "relative-tit-for-tat" => {
                 Strategy::TitForTat
             }
             "naive-tft" | "naive-tit-for-tat" | "naivetft" => Strategy::NaiveTitForTat,
             "micro" => Strategy::Micro,
+            "agentk" | "agent-k" => Strategy::AgentK,
+            "hardheaded" | "hard-headed" => Strategy::HardHeaded,
+            "cuhk" | "cuhkagent" | "cuhk-agent" => Strategy::CuhkAgent,
+            "thefawkes" | "the-fawkes" | "fawkes" => Strategy::TheFawkes,
+            "atlas3" => Strategy::Atlas3,
             b if b.starts_with("boa:") => Strategy::Boa(Box::new(b.parse()?)),
             _ => {
                 let e = lower

@@ -65,6 +65,13 @@ pub(super) fn build(strategy: &Strategy, init: NegotiatorInit<'_>) -> Box<dyn Ne
             proposed: 0,
             received: HashSet::new(),
         }),
+        Strategy::AgentK => Box::new(super::anac::agentk::AgentK::new(common, init.space)),
+        Strategy::HardHeaded => {
+            Box::new(super::anac::hardheaded::HardHeaded::new(common, init.space))
+        }
+        Strategy::CuhkAgent => Box::new(super::anac::cuhk::Cuhk::new(common)),
+        Strategy::TheFawkes => Box::new(super::anac::thefawkes::TheFawkes::new(common, init.space)),
+        Strategy::Atlas3 => Box::new(super::anac::atlas3::Atlas3::new(common)),
         Strategy::Boa(spec) => Box::new(super::boa::BoaNegotiator::new(spec, common, init.space)),
     }
 }

@@ -71,8 +71,8 @@ impl Strategy {
     /// only its best.
     ///
     /// # Errors
-    /// For strategies that only make offers (random, tit-for-tat, naive-tft, micro, other BOA
-    /// compositions).
+    /// For strategies that only make offers (random, tit-for-tat, naive-tft, micro, the ANAC
+    /// agents, other BOA compositions).
     pub fn build_text(&self, init: NegotiatorInit<'_>) -> Result<Box<dyn TextNegotiator>, Error> {
         let e = match self {
             Strategy::Boulware => 0.2,
@@ -90,7 +90,15 @@ impl Strategy {
                     )));
                 }
             },
-            Strategy::Random | Strategy::TitForTat | Strategy::NaiveTitForTat | Strategy::Micro => {
+            Strategy::Random
+            | Strategy::TitForTat
+            | Strategy::NaiveTitForTat
+            | Strategy::Micro
+            | Strategy::AgentK
+            | Strategy::HardHeaded
+            | Strategy::CuhkAgent
+            | Strategy::TheFawkes
+            | Strategy::Atlas3 => {
                 return Err(Error::config(format!(
                     "strategy '{self}' makes offers and cannot review a single text; \
                      use boulware, linear, conceder, time:E or hardliner"

@@ -113,6 +113,45 @@ fn tournaments_with_tit_for_tat_and_boa_agents_do_not_depend_on_the_thread_count
 }
 
 #[test]
+fn tournaments_with_the_anac_agents_do_not_depend_on_the_thread_count() {
+    // AgentK, HardHeaded, CUHKAgent, TheFawkes, Atlas3 (bilateral and three-party scenarios)
+    // and a time-dependent tactic; the random ones (AgentK, CUHKAgent, Atlas3, TheFawkes early
+    // on) draw from their own seeds.
+    let names = [
+        "agentk",
+        "hardheaded",
+        "cuhk",
+        "thefawkes",
+        "atlas3",
+        "boulware",
+    ];
+    let t = tournament(vec![haggle(), trio()], players(&names), config());
+    let at = |threads| {
+        run(
+            &t,
+            &RunOptions {
+                threads: Some(threads),
+                ..RunOptions::default()
+            },
+        )
+        .0
+    };
+    let (one, two, three) = (at(1), at(2), at(3));
+    // 6² × 2 × 2 + 6³ × 3 × 2.
+    assert_eq!(one.len(), 144 + 1296);
+    assert_eq!(bits(&one), bits(&two));
+    assert_eq!(bits(&one), bits(&three));
+    for r in one.iter().step_by(97) {
+        assert_eq!(Some(r), t.run_one(r.id).as_ref());
+    }
+    let agreed = one
+        .iter()
+        .filter(|r| r.metrics.as_ref().unwrap().agreement.is_some())
+        .count();
+    assert!(agreed > 0 && agreed < one.len(), "{agreed} agreements");
+}
+
+#[test]
 fn shards_partition_the_tournament_and_skipping_resumes_it() {
     let t = tournament(vec![haggle()], players(&STRATEGIES), config());
     let (all, _) = run(&t, &RunOptions::default());
