@@ -499,3 +499,10 @@ impl OpponentModel {
         s
     }
 }
+
+impl BidSpace {
+    /// The value indices of the `k`-th best outcome, without allocating.
+    pub(crate) fn values(&self, k: usize) -> &[u32] {
+        &self.flat[k * self.n_issues..(k + 1) * self.n_issues]
+    }
+}

@@ -5,6 +5,7 @@
 //! [`View`] with the offers made so far. No type reachable from either exposes another party's
 //! utility function, reservation value or red lines.
 
+mod anac;
 mod bidding;
 mod boa;
 mod question;
@@ -124,6 +125,21 @@ pub enum Strategy {
     /// MiCRO (de Jonge 2022): concedes one outcome at a time, only as fast as the others make
     /// new offers.
     Micro,
+    /// ParsAgent (ANAC 2015, runner-up): Boulware down to 0.7, random bids above its target
+    /// and a "mutual" bid from the others' value frequencies.
+    ParsAgent,
+    /// Caduceus (ANAC 2016 winner): its best bid until t = 0.83, then five weighted
+    /// threshold sub-strategies vote on accepting and on the bid.
+    Caduceus,
+    /// PonPokoAgent (ANAC 2017 winner): one of five random oscillating utility bands, drawn at
+    /// the start; random bids in the band, accepts above its floor.
+    PonPoko,
+    /// AgreeableAgent2018 (ANAC 2018 winner): Boulware (e = 0.1) after t = 0.2, down to 0.8,
+    /// bids near its target drawn by a frequency model; AC_next.
+    Agreeable,
+    /// AgentGG (ANAC 2019 winner): importance maps (own and frequency-based opponent's), a
+    /// Nash estimate from the others' first offers, phase-wise bands of importance.
+    AgentGg,
     /// A BOA negotiator composed of a bidding strategy, an acceptance condition and an
     /// opponent model (`boa:bid=...,accept=...,model=...`).
     Boa(Box<Boa>),
@@ -131,7 +147,7 @@ pub enum Strategy {
 
 impl Strategy {
     /// Every strategy name `parse` accepts, for help texts.
-    pub const NAMES: &'static str = "boulware, linear, conceder, time:E (custom exponent E > 0), hardliner, random, tit-for-tat (relative), naive-tft, micro, boa:bid=B,accept=A,model=M";
+    pub const NAMES: &'static str = "boulware, linear, conceder, time:E (custom exponent E > 0), hardliner, random, tit-for-tat (relative), naive-tft, micro, parsagent, caduceus, ponpoko, agreeable, agentgg, boa:bid=B,accept=A,model=M";
 
     /// Creates a negotiator following this strategy.
     pub fn build(&self, init: NegotiatorInit<'_>) -> Box<dyn Negotiator> {
@@ -155,6 +171,11 @@ impl fmt::Display for Strategy {
             Strategy::TitForTat => f.write_str("tit-for-tat"),
             Strategy::NaiveTitForTat => f.write_str("naive-tft"),
             Strategy::Micro => f.write_str("micro"),
+            Strategy::ParsAgent => f.write_str("parsagent"),
+            Strategy::Caduceus => f.write_str("caduceus"),
+            Strategy::PonPoko => f.write_str("ponpoko"),
+            Strategy::Agreeable => f.write_str("agreeable"),
+            Strategy::AgentGg => f.write_str("agentgg"),
             Strategy::Boa(b) => b.fmt(f),
         }
     }
@@ -176,6 +197,11 @@ impl FromStr for Strategy {
             }
             "naive-tft" | "naive-tit-for-tat" | "naivetft" => Strategy::NaiveTitForTat,
             "micro" => Strategy::Micro,
+            "parsagent" | "pars-agent" => Strategy::ParsAgent,
+            "caduceus" => Strategy::Caduceus,
+            "ponpoko" | "ponpokoagent" | "ponpoko-agent" => Strategy::PonPoko,
+            "agreeable" | "agreeableagent2018" | "agreeable-agent" => Strategy::Agreeable,
+            "agentgg" | "agent-gg" => Strategy::AgentGg,
             b if b.starts_with("boa:") => Strategy::Boa(Box::new(b.parse()?)),
             _ => {
                 let e = lower

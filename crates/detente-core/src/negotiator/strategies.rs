@@ -52,6 +52,11 @@ pub(super) fn build(strategy: &Strategy, init: NegotiatorInit<'_>) -> Box<dyn Ne
             proposed: 0,
             received: HashSet::new(),
         }),
+        Strategy::ParsAgent => Box::new(super::anac::ParsAgent::new(common, init.space)),
+        Strategy::Caduceus => Box::new(super::anac::Caduceus::new(common)),
+        Strategy::PonPoko => Box::new(super::anac::PonPoko::new(common)),
+        Strategy::Agreeable => Box::new(super::anac::Agreeable::new(common, init.space)),
+        Strategy::AgentGg => Box::new(super::anac::AgentGg::new(common, init.space)),
         Strategy::Boa(spec) => Box::new(super::boa::BoaNegotiator::new(spec, common, init.space)),
     }
 }

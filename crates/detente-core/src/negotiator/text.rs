@@ -103,7 +103,15 @@ impl Strategy {
                     )));
                 }
             },
-            Strategy::Random | Strategy::TitForTat | Strategy::NaiveTitForTat | Strategy::Micro => {
+            Strategy::Random
+            | Strategy::TitForTat
+            | Strategy::NaiveTitForTat
+            | Strategy::Micro
+            | Strategy::ParsAgent
+            | Strategy::Caduceus
+            | Strategy::PonPoko
+            | Strategy::Agreeable
+            | Strategy::AgentGg => {
                 return Err(Error::config(format!(
                     "strategy '{self}' makes offers and cannot review a single text; \
                      use boulware, linear, conceder, time:E or hardliner"
