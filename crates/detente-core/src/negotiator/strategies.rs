@@ -21,19 +21,7 @@ use crate::preferences::Preferences;
 use crate::rng::{ChaCha8Rng, rng};
 
 pub(super) fn build(strategy: &Strategy, init: NegotiatorInit<'_>) -> Box<dyn Negotiator> {
-    let r = rng(init.seed);
-    let bids = match &init.bids {
-        Some(b) => Arc::clone(b),
-        None => Arc::new(BidSpace::for_preferences(init.space, init.preferences)),
-    };
-    let common = Common {
-        prefs: init.preferences.clone(),
-        model: OpponentModel::new(init.space, init.n_parties),
-        seen: 0,
-        me: init.me,
-        bids,
-        rng: r,
-    };
+    let common = Common::new(&init);
     match strategy {
         Strategy::Boulware => Box::new(TimeDependent { c: common, e: 0.2 }),
         Strategy::Linear => Box::new(TimeDependent { c: common, e: 1.0 }),
@@ -73,6 +61,23 @@ pub(super) struct Common {
 }
 
 impl Common {
+    /// The shared state of a negotiator built from `init`: its bid space (built here unless
+    /// given), an empty opponent model and its seeded generator.
+    pub(super) fn new(init: &NegotiatorInit<'_>) -> Common {
+        let bids = match &init.bids {
+            Some(b) => Arc::clone(b),
+            None => Arc::new(BidSpace::for_preferences(init.space, init.preferences)),
+        };
+        Common {
+            prefs: init.preferences.clone(),
+            model: OpponentModel::new(init.space, init.n_parties),
+            seen: 0,
+            me: init.me,
+            bids,
+            rng: rng(init.seed),
+        }
+    }
+
     pub(super) fn update(&mut self, view: &View<'_>) {
         for rec in &view.history[self.seen..] {
             if rec.party != self.me {

@@ -399,3 +399,34 @@ fn a_record_replays_with_run_sao_when_bid_spaces_are_sampled() {
     }
     assert!(id >= 32, "every negotiation of the plan replays ({id})");
 }
+
+#[test]
+fn tournaments_with_the_anac_2015_to_2019_agents_do_not_depend_on_the_thread_count() {
+    // ParsAgent, Caduceus, PonPoko and AgreeableAgent draw random bids (PonPoko also its
+    // pattern) from their seeded generators; AgentGG keeps importance maps.
+    let names = ["parsagent", "caduceus", "ponpoko", "agreeable", "agentgg"];
+    let t = tournament(vec![haggle(), trio()], players(&names), config());
+    let at = |threads| {
+        run(
+            &t,
+            &RunOptions {
+                threads: Some(threads),
+                ..RunOptions::default()
+            },
+        )
+        .0
+    };
+    let (one, two, three) = (at(1), at(2), at(3));
+    // 5² × 2 × 2 + 5³ × 3 × 2.
+    assert_eq!(one.len(), 100 + 750);
+    assert_eq!(bits(&one), bits(&two));
+    assert_eq!(bits(&one), bits(&three));
+    for r in one.iter().step_by(41) {
+        assert_eq!(Some(r), t.run_one(r.id).as_ref());
+    }
+    let agreed = one
+        .iter()
+        .filter(|r| r.metrics.as_ref().unwrap().agreement.is_some())
+        .count();
+    assert!(agreed > 0 && agreed < one.len(), "{agreed} agreements");
+}

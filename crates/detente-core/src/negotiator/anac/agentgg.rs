@@ -57,9 +57,9 @@ pub(crate) struct AgentGg {
     max_opp_imp: f64,
     timing: bool,
     start: f64,
-    nash_done: bool,
-    nash: f64,
-    lower: f64,
+    pub(super) nash_done: bool,
+    pub(super) nash: f64,
+    pub(super) lower: f64,
     upper: f64,
     offer_randomly: bool,
 }

@@ -81,7 +81,7 @@ impl Agreeable {
         }
     }
 
-    fn observe(&mut self, values: &[u32]) {
+    pub(super) fn observe(&mut self, values: &[u32]) {
         self.offers += 1;
         for (i, &v) in values.iter().enumerate() {
             let c = &mut self.counts[i][v as usize];

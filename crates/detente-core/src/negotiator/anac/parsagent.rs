@@ -27,7 +27,7 @@ use crate::outcome::OutcomeSpace;
 /// frequency table counts every other party's offers (multilateral: all of them together).
 /// Detente's time is round / (rounds − 1).
 pub(crate) struct ParsAgent {
-    c: Common,
+    pub(super) c: Common,
     e: f64,
     counts: ValueCounts,
     /// How many listed bids reach p(0.5): the candidates of the mutual bid (a fixed prefix).

@@ -31,7 +31,7 @@ pub(super) const PATTERNS: u8 = 5;
 /// generator; detente's time is round / (rounds − 1).
 pub(crate) struct PonPoko {
     c: Common,
-    pattern: u8,
+    pub(super) pattern: u8,
 }
 
 impl PonPoko {
