@@ -20,7 +20,10 @@
 #   (d) behaviour: six strategies, every ordered pair, both role rotations, on six real GENIUS
 #       domains (written undiscounted by detente, read by both), 100 rounds, BEHAVIOUR_REPS
 #       repetitions: mean own utility and agreement rate per strategy for both tools
-#       (summarize_behaviour.py; docs/strategies.md).
+#       (summarize_behaviour.py; docs/strategies.md);
+#   (e) ANAC agents: the same, for the ANAC agents (ParsAgent, Caduceus, PonPokoAgent,
+#       AgreeableAgent2018, AgentGG) against each other and the six strategies of (d); NegMAS
+#       plays the Python ports of negmas-genius-agents (installed in the same venv).
 #
 # Whole-process times and peak memory come from measure.py (wall clock around the child
 # process, getrusage); in-process times from each tool's own clock around the same steps. detente runs on one thread (`--threads 1`, and the
@@ -45,6 +48,10 @@ if ! "$PY" -c 'import negmas, sys; sys.exit(negmas.__version__ != "0.16.0")' 2>/
     say "creating $VENV with negmas==0.16.0"
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet negmas==0.16.0
+fi
+if ! "$PY" -c 'import negmas_genius_agents' 2>/dev/null; then
+    say "installing negmas-genius-agents==0.3.0 into $VENV"
+    "$VENV/bin/pip" install --quiet negmas-genius-agents==0.3.0 negmas==0.16.0
 fi
 
 # 2. detente: the CLI (whole-process) and the helper (in-process). The helper is its own
@@ -141,6 +148,15 @@ say "behaviour workload: NegMAS (about 10 minutes per repetition)"
 "$PY" "$HERE/negmas_behaviour.py" 100 "$BEHAVIOUR_REPS" "$BSTRATS" "${BDOMAINS[@]}" \
     > "$WORK/behaviour-negmas.jsonl"
 
+# 4c. ANAC agents (e): every ordered pair with at least one ANAC agent, the (d) strategies as
+# the pool; detente's native agents against negmas-genius-agents' ports.
+ANAC=parsagent,caduceus,ponpoko,agreeable,agentgg
+say "ANAC agents: detente"
+"$HELPER" behaviour 100 "$BEHAVIOUR_REPS" "$ANAC/$BSTRATS" "${BDOMAINS[@]}" > "$WORK/anac-detente.jsonl"
+say "ANAC agents: NegMAS + negmas-genius-agents"
+"$PY" "$HERE/negmas_behaviour.py" 100 "$BEHAVIOUR_REPS" "$ANAC/$BSTRATS" "${BDOMAINS[@]}" \
+    > "$WORK/anac-negmas.jsonl"
+
 # 5. Report.
 {
     echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
@@ -152,4 +168,8 @@ say "behaviour workload: NegMAS (about 10 minutes per repetition)"
     echo "Behaviour (per strategy, both tools):"
     echo
     "$PY" "$HERE/summarize_behaviour.py" "$WORK/behaviour-detente.jsonl" "$WORK/behaviour-negmas.jsonl"
+    echo
+    echo "ANAC agents (per agent, both tools; pool: the strategies above):"
+    echo
+    "$PY" "$HERE/summarize_behaviour.py" "$WORK/anac-detente.jsonl" "$WORK/anac-negmas.jsonl"
 } | tee "$WORK/summary.md"

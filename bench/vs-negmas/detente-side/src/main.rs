@@ -90,12 +90,7 @@ fn run() -> Result<()> {
             let out = Scenario::new(s.name.clone(), s.space().clone(), parties)?;
             write(&out, Path::new(arg(2)?))
         }
-        "behaviour" => behaviour(
-            arg(1)?.parse()?,
-            arg(2)?.parse()?,
-            arg(3)?,
-            &args[4..],
-        ),
+        "behaviour" => behaviour(arg(1)?.parse()?, arg(2)?.parse()?, arg(3)?, &args[4..]),
         "parties" => {
             for p in load(Path::new(arg(1)?))?.parties() {
                 println!("{}", p.name);

@@ -77,9 +77,7 @@ pub(super) fn importance_map(space: &OutcomeSpace, u: &UtilityFunction) -> Vec<V
         .try_fold(1u64, |a, i| a.checked_mul(u64::from(i.n_values())));
     let closed_form_exact = u.is_additive() && (!u.clips_at_one() || raw_max <= 1.0);
     match size {
-        Some(n) if !closed_form_exact && n <= ENUMERATE_LIMIT && n > 0 => {
-            enumerate_map(space, u)
-        }
+        Some(n) if !closed_form_exact && n <= ENUMERATE_LIMIT && n > 0 => enumerate_map(space, u),
         _ => {
             let means: Vec<f64> = terms
                 .iter()

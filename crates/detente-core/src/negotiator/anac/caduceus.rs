@@ -117,7 +117,11 @@ impl Negotiator for Caduceus {
             }
         }
         let n = count_at_least(&self.c.bids, self.threshold(chosen, t));
-        let k = if n > 0 { pick(&mut self.c.rng, 0..n) } else { 0 };
+        let k = if n > 0 {
+            pick(&mut self.c.rng, 0..n)
+        } else {
+            0
+        };
         Action::Offer(self.c.bids.outcome(k))
     }
 }

@@ -107,7 +107,11 @@ impl Negotiator for ParsAgent {
             return Action::Offer(self.c.bids.outcome(k));
         }
         let n = count_at_least(&self.c.bids, target);
-        let k = if n > 0 { pick(&mut self.c.rng, 0..n) } else { 0 };
+        let k = if n > 0 {
+            pick(&mut self.c.rng, 0..n)
+        } else {
+            0
+        };
         Action::Offer(self.c.bids.outcome(k))
     }
 }

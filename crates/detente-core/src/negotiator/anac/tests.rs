@@ -38,7 +38,12 @@ fn opposed(k: usize, n: u32, r: f64) -> Scenario {
             Preferences::new(u, r, RedLines::none(k), 1.0).unwrap(),
         )
     };
-    Scenario::new("opposed", space.clone(), vec![party(true, "a"), party(false, "b")]).unwrap()
+    Scenario::new(
+        "opposed",
+        space.clone(),
+        vec![party(true, "a"), party(false, "b")],
+    )
+    .unwrap()
 }
 
 fn common(s: &Scenario, me: usize, seed: u64) -> Common {
@@ -94,13 +99,22 @@ fn moves(trace: &[Event], party: usize) -> (Vec<(u32, Outcome)>, Option<(u32, Ou
 }
 
 /// Runs `me` (seat `seat`) against `other` and returns the trace.
-fn play(s: &Scenario, me: &Strategy, other: &Strategy, seat: usize, rounds: u32, seed: u64) -> Vec<Event> {
+fn play(
+    s: &Scenario,
+    me: &Strategy,
+    other: &Strategy,
+    seat: usize,
+    rounds: u32,
+    seed: u64,
+) -> Vec<Event> {
     let strategies = if seat == 0 {
         [me.clone(), other.clone()]
     } else {
         [other.clone(), me.clone()]
     };
-    run_sao(s, &strategies, &SaoConfig { rounds, seed }).unwrap().trace
+    run_sao(s, &strategies, &SaoConfig { rounds, seed })
+        .unwrap()
+        .trace
 }
 
 fn time(round: u32, rounds: u32) -> f64 {
@@ -120,10 +134,19 @@ fn names_parse_display_and_round_trip() {
         assert_eq!(s.to_string(), name);
         assert!(Strategy::NAMES.contains(name), "{name} missing from NAMES");
     }
-    assert_eq!("PonPokoAgent".parse::<Strategy>().unwrap(), Strategy::PonPoko);
-    assert_eq!("AgreeableAgent2018".parse::<Strategy>().unwrap(), Strategy::Agreeable);
+    assert_eq!(
+        "PonPokoAgent".parse::<Strategy>().unwrap(),
+        Strategy::PonPoko
+    );
+    assert_eq!(
+        "AgreeableAgent2018".parse::<Strategy>().unwrap(),
+        Strategy::Agreeable
+    );
     let e = "ponpokoo".parse::<Strategy>().unwrap_err().to_string();
-    assert!(e.contains("ponpoko") && e.contains("agentgg") && e.contains("micro"), "{e}");
+    assert!(
+        e.contains("ponpoko") && e.contains("agentgg") && e.contains("micro"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -160,7 +183,10 @@ fn parsagent_concedes_boulware_to_0_7_and_accepts_at_its_target() {
         let (offers, accepted) = moves(&trace, 0);
         let prefs = &s.parties()[0].preferences;
         for (round, o) in &offers {
-            assert!(prefs.utility(o) >= p.target(time(*round, 50)) - 1e-12, "{other}");
+            assert!(
+                prefs.utility(o) >= p.target(time(*round, 50)) - 1e-12,
+                "{other}"
+            );
         }
         if let Some((round, o)) = accepted {
             assert!(prefs.utility(&o) >= p.target(time(round, 50)) - 1e-12);
@@ -181,16 +207,22 @@ fn parsagent_offers_the_mutual_bid_once_it_has_more_than_five_offers() {
     let (offers, _) = moves(&trace, 1);
     let prefs = &s.parties()[1].preferences;
     let hard = s.parties()[0].preferences.ufun().best_outcome();
-    let candidates: Vec<usize> = (0..p.c.bids.len()).filter(|&k| p.c.bids.utility(k) >= p.target(0.5) - 1e-12).collect();
+    let candidates: Vec<usize> = (0..p.c.bids.len())
+        .filter(|&k| p.c.bids.utility(k) >= p.target(0.5) - 1e-12)
+        .collect();
     let shared = |k: usize| {
-        p.c.bids.outcome(k)
+        p.c.bids
+            .outcome(k)
             .indices()
             .iter()
             .zip(hard.indices())
             .filter(|(a, b)| a == b)
             .count()
     };
-    let best = *candidates.iter().max_by_key(|&&k| (shared(k), std::cmp::Reverse(k))).unwrap();
+    let best = *candidates
+        .iter()
+        .max_by_key(|&&k| (shared(k), std::cmp::Reverse(k)))
+        .unwrap();
     let mutual = p.c.bids.outcome(best);
     for (round, o) in &offers {
         if *round >= 6 && prefs.utility(&mutual) >= p.target(time(*round, rounds)) {
@@ -242,18 +274,31 @@ fn caduceus_holds_its_best_bid_until_0_83_then_votes() {
 
 #[test]
 fn ponpoko_bands_follow_the_published_patterns() {
-    let close = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).abs() < 1e-12 && (a.1 - b.1).abs() < 1e-12;
+    let close =
+        |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).abs() < 1e-12 && (a.1 - b.1).abs() < 1e-12;
     assert!(close(PonPoko::band(1, 0.5), (0.89, 1.0)));
     assert!(close(PonPoko::band(3, 0.5), (0.95, 0.975)));
-    assert!(close(PonPoko::band(3, 0.995), (1.0 - 0.3 * 0.995, 1.0 - 0.05 * 0.995)));
+    assert!(close(
+        PonPoko::band(3, 0.995),
+        (1.0 - 0.3 * 0.995, 1.0 - 0.05 * 0.995)
+    ));
     // Where |sin 40t| = 1 pattern 0's floor sits 0.1 below its ceiling.
     let t = std::f64::consts::PI / 80.0;
-    assert!(close(PonPoko::band(0, t), (1.0 - 0.1 * t - 0.1, 1.0 - 0.1 * t)));
+    assert!(close(
+        PonPoko::band(0, t),
+        (1.0 - 0.1 * t - 0.1, 1.0 - 0.1 * t)
+    ));
     let t = std::f64::consts::PI / 40.0;
-    assert!(close(PonPoko::band(2, t), (1.0 - 0.1 * t - 0.15, 1.0 - 0.1 * t)));
+    assert!(close(
+        PonPoko::band(2, t),
+        (1.0 - 0.1 * t - 0.15, 1.0 - 0.1 * t)
+    ));
     assert!(close(PonPoko::band(4, t), (1.0 - 0.21 * t, 1.0 - 0.15 * t)));
     // At t = π/20 the sine vanishes: pattern 4 is back at (1, 1).
-    assert!(close(PonPoko::band(4, std::f64::consts::PI / 20.0), (1.0, 1.0)));
+    assert!(close(
+        PonPoko::band(4, std::f64::consts::PI / 20.0),
+        (1.0, 1.0)
+    ));
     for p in 0..PATTERNS {
         for k in 0..=1000 {
             let (lo, hi) = PonPoko::band(p, f64::from(k) / 1000.0);
@@ -350,7 +395,11 @@ fn agreeable_weights_issues_by_the_spread_of_their_value_counts() {
 
 /// Brute-force importance: the mean utility of the outcomes having each value.
 fn brute_importance(space: &OutcomeSpace, u: &UtilityFunction) -> Vec<Vec<f64>> {
-    let n: Vec<usize> = space.issues().iter().map(|i| i.n_values() as usize).collect();
+    let n: Vec<usize> = space
+        .issues()
+        .iter()
+        .map(|i| i.n_values() as usize)
+        .collect();
     let mut sum: Vec<Vec<f64>> = n.iter().map(|&k| vec![0.0; k]).collect();
     let mut cnt: Vec<Vec<f64>> = n.iter().map(|&k| vec![0.0; k]).collect();
     let total: usize = n.iter().product();
@@ -378,28 +427,45 @@ fn agentgg_importance_is_the_mean_utility_of_the_outcomes_with_each_value() {
         [3u32, 4, 5]
             .iter()
             .enumerate()
-            .map(|(i, &n)| Issue::discrete(format!("i{i}"), (0..n).map(|v| format!("v{v}")).collect()).unwrap())
+            .map(|(i, &n)| {
+                Issue::discrete(format!("i{i}"), (0..n).map(|v| format!("v{v}")).collect()).unwrap()
+            })
             .collect(),
     )
     .unwrap();
     // Seeded pseudo-random terms (a small LCG keeps the test free of extra crates).
     let mut x = 12345u64;
     let mut next = || {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (x >> 11) as f64 / (1u64 << 53) as f64
     };
     for scale in [0.3, 0.6] {
-        let terms: Vec<Vec<f64>> = [3, 4, 5].iter().map(|&n| (0..n).map(|_| scale * next()).collect()).collect();
+        let terms: Vec<Vec<f64>> = [3, 4, 5]
+            .iter()
+            .map(|&n| (0..n).map(|_| scale * next()).collect())
+            .collect();
         for clip in [false, true] {
             // scale 0.6 with the clip: the clip binds, so the map is enumerated.
             let u = UtilityFunction::from_terms(&space, terms.clone(), clip).unwrap();
             let (got, want) = (importance_map(&space, &u), brute_importance(&space, &u));
             for (g, w) in got.iter().flatten().zip(want.iter().flatten()) {
-                assert!((g - w).abs() < 1e-9, "scale {scale} clip {clip}: {g} vs {w}");
+                assert!(
+                    (g - w).abs() < 1e-9,
+                    "scale {scale} clip {clip}: {g} vs {w}"
+                );
             }
         }
         // With an interaction term.
-        let cond = Condition::new(&space, vec![(0, ValueSet::from_indices(vec![1])), (2, ValueSet::from_indices(vec![0, 4]))]).unwrap();
+        let cond = Condition::new(
+            &space,
+            vec![
+                (0, ValueSet::from_indices(vec![1])),
+                (2, ValueSet::from_indices(vec![0, 4])),
+            ],
+        )
+        .unwrap();
         let u = UtilityFunction::from_terms(&space, terms.clone(), false)
             .unwrap()
             .with_links(vec![Link::new(cond, 0.25).unwrap()])
@@ -430,7 +496,11 @@ fn agentgg_lower_ratio_follows_its_phases_toward_the_nash_estimate() {
         (1.0, (p(-0.4)).max(0.2)),
     ] {
         g.thresholds(t);
-        assert!((g.lower - want).abs() < 1e-9, "t = {t}: {} vs {want}", g.lower);
+        assert!(
+            (g.lower - want).abs() < 1e-9,
+            "t = {t}: {} vs {want}",
+            g.lower
+        );
     }
     // Continuous inside a phase boundary: just below 0.5 it is (nearly) p(0.3).
     g.thresholds(0.5 - 1e-9);
