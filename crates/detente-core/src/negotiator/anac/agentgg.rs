@@ -38,7 +38,7 @@ use crate::preferences::UtilityFunction;
 /// form on the additive part. Deliberate differences: the original learns its map from a
 /// ranking of bids (ANAC 2019 had preference uncertainty), the port and detente from the
 /// utility function; bids come from detente's acceptable outcomes (a sample on large spaces);
-/// time is round / (rounds − 1).
+/// its clock is NegMAS's, (round + 1)/(rounds + 1).
 pub(crate) struct AgentGg {
     c: Common,
     /// Own importance per issue and value.
@@ -311,7 +311,7 @@ impl Negotiator for AgentGg {
                 None => Action::EndNegotiation,
             };
         }
-        let t = view.time();
+        let t = super::clock(view);
         // Responding to the offer on the table.
         if let Some(s) = view.standing.filter(|s| s.party != self.c.me) {
             self.estimate_nash(t);

@@ -38,7 +38,8 @@ const DEADLINE: f64 = 0.99;
 /// Deliberate differences: detente plans the bid once per turn and uses it both for AC_next and
 /// as the counter-offer (the port draws the roulette twice, once to decide and once to offer);
 /// "acceptable" near the deadline is detente's rule (reservation value and red lines), where
-/// the port accepts anything; random choices use the seeded generator.
+/// the port accepts anything; random choices use the seeded generator; its clock is
+/// NegMAS's, (round + 1)/(rounds + 1).
 pub(crate) struct Agreeable {
     c: Common,
     /// Per issue, how often the others offered each value.
@@ -209,7 +210,7 @@ impl Negotiator for Agreeable {
                 false => Action::Offer(self.c.bids.outcome(0)),
             };
         }
-        let t = view.time();
+        let t = super::clock(view);
         let Some(k) = self.next_bid(t) else {
             return Action::EndNegotiation;
         };

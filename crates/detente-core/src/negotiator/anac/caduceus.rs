@@ -33,7 +33,8 @@ const BEST_BID_TIME: f64 = 0.83;
 /// whole ANAC 2015 agents (ParsAgent, RandomDance, Kawaii, Atlas3 and CUHKAgent2015) voting
 /// on actions and bids with those weights; the port, and detente after it, replaces each
 /// expert by a linear threshold sub-strategy. With the weights as published the first
-/// (500 of 519) decides every acceptance. Random choices use the seeded generator.
+/// (500 of 519) decides every acceptance. Random choices use the seeded generator; its clock
+/// is NegMAS's, (round + 1)/(rounds + 1).
 pub(crate) struct Caduceus {
     c: Common,
     /// Own utility of the last offer received from another party (0 before any).
@@ -81,7 +82,7 @@ impl Negotiator for Caduceus {
         if let Some(a) = self.c.cut_losses(view) {
             return a;
         }
-        let t = view.time();
+        let t = super::clock(view);
         if let Some(u) = self.c.offered_utility(view) {
             let accept = if self.best_bid_phase(t) {
                 u >= 0.99 * self.c.best() - TIE_EPS

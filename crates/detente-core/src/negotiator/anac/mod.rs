@@ -26,9 +26,18 @@ use std::ops::Range;
 
 use rand::RngExt;
 
+use super::View;
 use super::bidding::BidSpace;
 use crate::TIE_EPS;
 use crate::rng::ChaCha8Rng;
+
+/// The ANAC agents' clock: (round + 1) / (rounds + 1), the relative time NegMAS gives
+/// negotiators of a deadline in steps (and so the ports). It never reaches 0 or 1: deadline
+/// rules such as AgentGG's "from t = 0.999" fire, as in the ports, only on long negotiations
+/// (detente's other strategies use round / (rounds − 1), which is 1 in the last round).
+fn clock(view: &View<'_>) -> f64 {
+    (f64::from(view.round) + 1.0) / (f64::from(view.n_rounds) + 1.0)
+}
 
 /// How many listed bids are worth at least `x` (bids are listed best first), as GENIUS's
 /// `getBidsinRange(x, 1)` and the ports' `get_bids_above` count them.

@@ -25,7 +25,7 @@ use crate::outcome::OutcomeSpace;
 /// first re-offers bids other parties accepted, which in a bilateral negotiation never happens
 /// (an acceptance ends it) and which the port never records, so detente leaves it out. The
 /// frequency table counts every other party's offers (multilateral: all of them together).
-/// Detente's time is round / (rounds − 1).
+/// Its clock is NegMAS's, (round + 1)/(rounds + 1).
 pub(crate) struct ParsAgent {
     pub(super) c: Common,
     e: f64,
@@ -91,7 +91,7 @@ impl Negotiator for ParsAgent {
         if let Some(a) = self.c.cut_losses(view) {
             return a;
         }
-        let target = self.target(view.time());
+        let target = self.target(super::clock(view));
         if let Some(u) = self.c.offered_utility(view)
             && u >= target - TIE_EPS
         {

@@ -28,7 +28,7 @@ pub(super) const PATTERNS: u8 = 5;
 /// (its best bid when none). The thresholds are absolute utilities, as published.
 ///
 /// Deliberate differences: the pattern and the bids are drawn with the negotiator's seeded
-/// generator; detente's time is round / (rounds − 1).
+/// generator; its clock is NegMAS's, (round + 1)/(rounds + 1).
 pub(crate) struct PonPoko {
     c: Common,
     pub(super) pattern: u8,
@@ -69,7 +69,7 @@ impl Negotiator for PonPoko {
         if let Some(a) = self.c.cut_losses(view) {
             return a;
         }
-        let (low, high) = PonPoko::band(self.pattern, view.time());
+        let (low, high) = PonPoko::band(self.pattern, super::clock(view));
         if let Some(u) = self.c.offered_utility(view)
             && u >= low - TIE_EPS
         {

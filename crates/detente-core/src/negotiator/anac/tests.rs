@@ -117,8 +117,9 @@ fn play(
         .trace
 }
 
+/// The ANAC agents' clock (NegMAS's).
 fn time(round: u32, rounds: u32) -> f64 {
-    f64::from(round) / f64::from(rounds - 1)
+    (f64::from(round) + 1.0) / (f64::from(rounds) + 1.0)
 }
 
 #[test]
