@@ -72,8 +72,11 @@ const OPPONENTS: [Strategy; 4] = [
     Strategy::Micro,
 ];
 
+/// An offer or an acceptance: the round and the outcome.
+type Move = (u32, Outcome);
+
 /// Every (round, offer) by `party`, and the round in which it accepted, if it did.
-fn moves(trace: &[Event], party: usize) -> (Vec<(u32, Outcome)>, Option<(u32, Outcome)>) {
+fn moves(trace: &[Event], party: usize) -> (Vec<Move>, Option<Move>) {
     let mut offers = Vec::new();
     let mut standing: Option<Outcome> = None;
     let mut accepted = None;
