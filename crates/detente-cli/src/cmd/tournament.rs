@@ -38,7 +38,8 @@ pub(crate) struct TournamentArgs {
     #[arg(long = "scenario", value_name = "SCENARIO", num_args = 1..)]
     scenarios: Vec<PathBuf>,
     /// Strategies (repeatable): boulware, linear, conceder, time:E, hardliner, random,
-    /// tit-for-tat (relative), naive-tft, micro, boa:bid=B,accept=A,model=M.
+    /// tit-for-tat (relative), naive-tft, micro, boa:bid=B,accept=A,model=M, and the ANAC
+    /// agents parsagent, caduceus, ponpoko, agreeable, agentgg.
     #[arg(long = "strategy", value_name = "NAME", num_args = 1..)]
     strategies: Vec<String>,
     /// The protocol of every negotiation: sao (stacked alternating offers) or single-text (a
