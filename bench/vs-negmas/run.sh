@@ -25,8 +25,10 @@
 #       domains (written undiscounted by detente, read by both), 100 rounds, BEHAVIOUR_REPS
 #       repetitions: mean own utility and agreement rate per strategy for both tools
 #       (summarize_behaviour.py; docs/strategies.md);
-#   (e) the same for the ANAC agents (agentk, hardheaded, cuhk, thefawkes, atlas3) with four
-#       baselines, against their negmas-genius-agents ports.
+#   (e) ANAC agents: every ordered pair with at least one ANAC agent (AgentK, HardHeaded,
+#       CUHKAgent, TheFawkes, Atlas3, ParsAgent, Caduceus, PonPokoAgent, AgreeableAgent2018,
+#       AgentGG), the six strategies of (d) as the pool; NegMAS plays the Python ports of
+#       negmas-genius-agents (installed in the same venv).
 #
 # Whole-process times and peak memory come from measure.py (wall clock around the child
 # process, getrusage); in-process times from each tool's own clock around the same steps. detente runs on one thread (`--threads 1`, and the
@@ -52,9 +54,9 @@ if ! "$PY" -c 'import negmas, sys; sys.exit(negmas.__version__ != "0.16.0")' 2>/
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet negmas==0.16.0
 fi
-# The Python ports of the ANAC agents (behaviour workload (e)).
 if ! "$PY" -c 'import negmas_genius_agents' 2>/dev/null; then
-    "$VENV/bin/pip" install --quiet negmas==0.16.0 negmas-genius-agents==0.3.0
+    say "installing negmas-genius-agents==0.3.0 into $VENV"
+    "$VENV/bin/pip" install --quiet negmas-genius-agents==0.3.0 negmas==0.16.0
 fi
 
 # 2. detente: the CLI (whole-process) and the helper (in-process). The helper is its own
@@ -172,12 +174,13 @@ say "behaviour workload: NegMAS (about 10 minutes per repetition)"
 "$PY" "$HERE/negmas_behaviour.py" 100 "$BEHAVIOUR_REPS" "$BSTRATS" "${BDOMAINS[@]}" \
     > "$WORK/behaviour-negmas.jsonl"
 
-# 4c. ANAC agents (e): detente's native agents and the negmas-genius-agents ports.
-ASTRATS=agentk,hardheaded,cuhk,thefawkes,atlas3,boulware,linear,conceder,micro
+# 4c. ANAC agents (e): every ordered pair with at least one ANAC agent, the (d) strategies as
+# the pool; detente's native agents against negmas-genius-agents' ports.
+ANAC=agentk,hardheaded,cuhk,thefawkes,atlas3,parsagent,caduceus,ponpoko,agreeable,agentgg
 say "ANAC agents: detente"
-"$HELPER" behaviour 100 "$BEHAVIOUR_REPS" "$ASTRATS" "${BDOMAINS[@]}" > "$WORK/anac-detente.jsonl"
-say "ANAC agents: negmas-genius-agents ports (about 15 minutes per repetition)"
-"$PY" "$HERE/negmas_behaviour.py" 100 "$BEHAVIOUR_REPS" "$ASTRATS" "${BDOMAINS[@]}" \
+"$HELPER" behaviour 100 "$BEHAVIOUR_REPS" "$ANAC/$BSTRATS" "${BDOMAINS[@]}" > "$WORK/anac-detente.jsonl"
+say "ANAC agents: NegMAS + negmas-genius-agents"
+"$PY" "$HERE/negmas_behaviour.py" 100 "$BEHAVIOUR_REPS" "$ANAC/$BSTRATS" "${BDOMAINS[@]}" \
     > "$WORK/anac-negmas.jsonl"
 
 # 5. Report.
@@ -192,7 +195,7 @@ say "ANAC agents: negmas-genius-agents ports (about 15 minutes per repetition)"
     echo
     "$PY" "$HERE/summarize_behaviour.py" "$WORK/behaviour-detente.jsonl" "$WORK/behaviour-negmas.jsonl"
     echo
-    echo "ANAC agents (detente / negmas-genius-agents ports):"
+    echo "ANAC agents (per agent, both tools; pool: the strategies above):"
     echo
     "$PY" "$HERE/summarize_behaviour.py" "$WORK/anac-detente.jsonl" "$WORK/anac-negmas.jsonl"
 } | tee "$WORK/summary.md"

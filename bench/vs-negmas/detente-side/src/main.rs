@@ -5,7 +5,7 @@
 //! detente-vs-negmas write-synthetic ISSUES OPTIONS SEED RESERVATION OUT_DIR
 //! detente-vs-negmas write-reservation SRC_DIR RESERVATION OUT_DIR
 //! detente-vs-negmas write-undiscounted SRC_DIR OUT_DIR
-//! detente-vs-negmas behaviour ROUNDS REPS STRATEGY[,STRATEGY...] DIR [DIR...]
+//! detente-vs-negmas behaviour ROUNDS REPS STRATEGY[,STRATEGY...][/POOL[,POOL...]] DIR [DIR...]
 //! detente-vs-negmas tournament ROUNDS REPS STRATEGY[,STRATEGY...] DIR [DIR...]
 //! detente-vs-negmas parties DIR
 //! detente-vs-negmas negotiate DIR STRATEGY_A STRATEGY_B ROUNDS
@@ -168,13 +168,23 @@ fn negotiate(dir: &Path, strategies: &[Strategy], rounds: u32) -> Result<()> {
 
 /// The behaviour workload (see negmas_behaviour.py, which plays the same assignments): every
 /// ordered pair of strategies on every folder, both role rotations, `reps` times; one JSON
-/// line per negotiation.
-fn behaviour(rounds: u32, reps: u32, names: &str, dirs: &[String]) -> Result<()> {
+/// line per negotiation. With `FOCUS/POOL`, only the ordered pairs of the joined list in which
+/// at least one seat plays a strategy of FOCUS.
+fn behaviour(rounds: u32, reps: u32, spec: &str, dirs: &[String]) -> Result<()> {
+    let (focus, pool) = spec.split_once('/').unwrap_or((spec, ""));
+    let focus: Vec<&str> = focus.split(',').collect();
+    let mut names = focus.clone();
+    for p in pool.split(',').filter(|p| !p.is_empty()) {
+        if !names.contains(&p) {
+            names.push(p);
+        }
+    }
     let strategies: Vec<(String, Strategy)> = names
-        .split(',')
+        .iter()
         .map(|n| Ok((n.to_string(), n.parse::<Strategy>()?)))
         .collect::<Result<_>>()?;
-    for dir in dirs {
+    let in_focus = |n: &str| focus.contains(&n);
+    for (di, dir) in dirs.iter().enumerate() {
         let s = load(Path::new(dir))?;
         if s.parties().len() != 2 {
             return Err(format!("{dir}: the workload is bilateral").into());
@@ -185,6 +195,9 @@ fn behaviour(rounds: u32, reps: u32, names: &str, dirs: &[String]) -> Result<()>
             .unwrap_or_default();
         for (ai, (a, sa)) in strategies.iter().enumerate() {
             for (bi, (b, sb)) in strategies.iter().enumerate() {
+                if !in_focus(a) && !in_focus(b) {
+                    continue;
+                }
                 for rot in 0..2usize {
                     for rep in 0..reps {
                         let profiles = [rot % 2, (1 + rot) % 2];
@@ -195,7 +208,7 @@ fn behaviour(rounds: u32, reps: u32, names: &str, dirs: &[String]) -> Result<()>
                         let seated = Scenario::new(s.name.clone(), s.space().clone(), parties)?;
                         let seed = detente_core::rng::derive_seed(
                             0,
-                            &[ai as u64, bi as u64, rot as u64, u64::from(rep)],
+                            &[di as u64, ai as u64, bi as u64, rot as u64, u64::from(rep)],
                         );
                         let r = detente_core::protocol::run_sao(
                             &seated,

@@ -291,8 +291,9 @@ impl ScenarioArgs {
 pub(crate) struct NegotiationArgs {
     /// A party's strategy, as NAME=STRATEGY (repeatable). Strategies: boulware, linear,
     /// conceder, time:E (custom exponent E > 0), hardliner, random, tit-for-tat (relative),
-    /// naive-tft, micro, the ANAC agents agentk, hardheaded, cuhk, thefawkes, atlas3,
-    /// boa:bid=B,accept=A,model=M (docs/strategies.md).
+    /// naive-tft, micro, boa:bid=B,accept=A,model=M, and the ANAC agents agentk, hardheaded,
+    /// cuhk, thefawkes, atlas3, parsagent, caduceus, ponpoko, agreeable, agentgg
+    /// (docs/strategies.md).
     #[arg(long = "party", value_name = "NAME=STRATEGY")]
     parties: Vec<String>,
     /// Strategy of every party not named with --party.

@@ -38,8 +38,9 @@ pub(crate) struct TournamentArgs {
     #[arg(long = "scenario", value_name = "SCENARIO", num_args = 1..)]
     scenarios: Vec<PathBuf>,
     /// Strategies (repeatable): boulware, linear, conceder, time:E, hardliner, random,
-    /// tit-for-tat (relative), naive-tft, micro, the ANAC agents agentk, hardheaded, cuhk,
-    /// thefawkes, atlas3, boa:bid=B,accept=A,model=M.
+    /// tit-for-tat (relative), naive-tft, micro, boa:bid=B,accept=A,model=M, and the ANAC
+    /// agents agentk, hardheaded, cuhk, thefawkes, atlas3, parsagent, caduceus, ponpoko,
+    /// agreeable, agentgg.
     #[arg(long = "strategy", value_name = "NAME", num_args = 1..)]
     strategies: Vec<String>,
     /// The protocol of every negotiation: sao (stacked alternating offers) or single-text (a

@@ -180,6 +180,21 @@ pub enum Strategy {
     /// Atlas3 (ANAC 2015 winner): three-phase threshold, accepts anything acceptable in its
     /// final turns (`anac/atlas3.rs`).
     Atlas3,
+    /// ParsAgent (ANAC 2015, runner-up): Boulware down to 0.7, random bids above its target
+    /// and a "mutual" bid from the others' value frequencies.
+    ParsAgent,
+    /// Caduceus (ANAC 2016 winner): its best bid until t = 0.83, then five weighted
+    /// threshold sub-strategies vote on accepting and on the bid.
+    Caduceus,
+    /// PonPokoAgent (ANAC 2017 winner): one of five random oscillating utility bands, drawn at
+    /// the start; random bids in the band, accepts above its floor.
+    PonPoko,
+    /// AgreeableAgent2018 (ANAC 2018 winner): Boulware (e = 0.1) after t = 0.2, down to 0.8,
+    /// bids near its target drawn by a frequency model; AC_next.
+    Agreeable,
+    /// AgentGG (ANAC 2019 winner): importance maps (own and frequency-based opponent's), a
+    /// Nash estimate from the others' first offers, phase-wise bands of importance.
+    AgentGg,
     /// A BOA negotiator composed of a bidding strategy, an acceptance condition and an
     /// opponent model (`boa:bid=...,accept=...,model=...`).
     Boa(Box<Boa>),
@@ -187,7 +202,7 @@ pub enum Strategy {
 
 impl Strategy {
     /// Every strategy name `parse` accepts, for help texts.
-    pub const NAMES: &'static str = "boulware, linear, conceder, time:E (custom exponent E > 0), hardliner, random, tit-for-tat (relative), naive-tft, micro, agentk, hardheaded, cuhk, thefawkes, atlas3, boa:bid=B,accept=A,model=M";
+    pub const NAMES: &'static str = "boulware, linear, conceder, time:E (custom exponent E > 0), hardliner, random, tit-for-tat (relative), naive-tft, micro, agentk, hardheaded, cuhk, thefawkes, atlas3, parsagent, caduceus, ponpoko, agreeable, agentgg, boa:bid=B,accept=A,model=M";
 
     /// Creates a negotiator following this strategy.
     pub fn build(&self, init: NegotiatorInit<'_>) -> Box<dyn Negotiator> {
@@ -216,6 +231,11 @@ impl fmt::Display for Strategy {
             Strategy::CuhkAgent => f.write_str("cuhk"),
             Strategy::TheFawkes => f.write_str("thefawkes"),
             Strategy::Atlas3 => f.write_str("atlas3"),
+            Strategy::ParsAgent => f.write_str("parsagent"),
+            Strategy::Caduceus => f.write_str("caduceus"),
+            Strategy::PonPoko => f.write_str("ponpoko"),
+            Strategy::Agreeable => f.write_str("agreeable"),
+            Strategy::AgentGg => f.write_str("agentgg"),
             Strategy::Boa(b) => b.fmt(f),
         }
     }
@@ -242,6 +262,11 @@ impl FromStr for Strategy {
             "cuhk" | "cuhkagent" | "cuhk-agent" => Strategy::CuhkAgent,
             "thefawkes" | "the-fawkes" | "fawkes" => Strategy::TheFawkes,
             "atlas3" => Strategy::Atlas3,
+            "parsagent" | "pars-agent" => Strategy::ParsAgent,
+            "caduceus" => Strategy::Caduceus,
+            "ponpoko" | "ponpokoagent" | "ponpoko-agent" => Strategy::PonPoko,
+            "agreeable" | "agreeableagent2018" | "agreeable-agent" => Strategy::Agreeable,
+            "agentgg" | "agent-gg" => Strategy::AgentGg,
             b if b.starts_with("boa:") => Strategy::Boa(Box::new(b.parse()?)),
             _ => {
                 let e = lower

@@ -21,32 +21,7 @@ use crate::preferences::Preferences;
 use crate::rng::{ChaCha8Rng, rng};
 
 pub(super) fn build(strategy: &Strategy, init: NegotiatorInit<'_>) -> Box<dyn Negotiator> {
-    let r = rng(init.seed);
-    let bids = match &init.bids {
-        Some(b) => Arc::clone(b),
-        None => Arc::new(BidSpace::for_preferences(init.space, init.preferences)),
-    };
-    // The frequency model only serves to construct bids on spaces too large to list: on a
-    // listed space nothing reads it, so it is neither built nor kept up to date.
-    let model = (!bids.exhaustive).then(|| OpponentModel::new(init.space, init.n_parties));
-    let r_own = init.preferences.reservation();
-    let best = bids.max_utility().unwrap_or(r_own);
-    let floor = match bids.min_utility() {
-        Some(m) if bids.exhaustive => r_own.max(m),
-        _ => r_own,
-    };
-    let common = Common {
-        // The bid space was built from these same preferences (`NegotiatorInit::bids`):
-        // share its copy instead of cloning them for every negotiation.
-        prefs: Arc::clone(bids.preferences()),
-        best,
-        floor,
-        model,
-        seen: 0,
-        me: init.me,
-        bids,
-        rng: r,
-    };
+    let common = Common::new(&init);
     match strategy {
         Strategy::Boulware => Box::new(TimeDependent { c: common, e: 0.2 }),
         Strategy::Linear => Box::new(TimeDependent { c: common, e: 1.0 }),
@@ -72,6 +47,11 @@ pub(super) fn build(strategy: &Strategy, init: NegotiatorInit<'_>) -> Box<dyn Ne
         Strategy::CuhkAgent => Box::new(super::anac::cuhk::Cuhk::new(common)),
         Strategy::TheFawkes => Box::new(super::anac::thefawkes::TheFawkes::new(common, init.space)),
         Strategy::Atlas3 => Box::new(super::anac::atlas3::Atlas3::new(common)),
+        Strategy::ParsAgent => Box::new(super::anac::ParsAgent::new(common, init.space)),
+        Strategy::Caduceus => Box::new(super::anac::Caduceus::new(common)),
+        Strategy::PonPoko => Box::new(super::anac::PonPoko::new(common)),
+        Strategy::Agreeable => Box::new(super::anac::Agreeable::new(common, init.space)),
+        Strategy::AgentGg => Box::new(super::anac::AgentGg::new(common, init.space)),
         Strategy::Boa(spec) => Box::new(super::boa::BoaNegotiator::new(spec, common, init.space)),
     }
 }
@@ -93,6 +73,36 @@ pub(super) struct Common {
 }
 
 impl Common {
+    /// The shared state of a negotiator built from `init`: its bid space (built here unless
+    /// given), an empty opponent model and its seeded generator.
+    pub(super) fn new(init: &NegotiatorInit<'_>) -> Common {
+        let bids = match &init.bids {
+            Some(b) => Arc::clone(b),
+            None => Arc::new(BidSpace::for_preferences(init.space, init.preferences)),
+        };
+        // The frequency model only serves to construct bids on spaces too large to list: on a
+        // listed space nothing reads it, so it is neither built nor kept up to date.
+        let model = (!bids.exhaustive).then(|| OpponentModel::new(init.space, init.n_parties));
+        let r_own = init.preferences.reservation();
+        let best = bids.max_utility().unwrap_or(r_own);
+        let floor = match bids.min_utility() {
+            Some(m) if bids.exhaustive => r_own.max(m),
+            _ => r_own,
+        };
+        Common {
+            // The bid space was built from these same preferences (`NegotiatorInit::bids`):
+            // share its copy instead of cloning them for every negotiation.
+            prefs: Arc::clone(bids.preferences()),
+            best,
+            floor,
+            model,
+            seen: 0,
+            me: init.me,
+            bids,
+            rng: rng(init.seed),
+        }
+    }
+
     pub(super) fn update(&mut self, view: &View<'_>) {
         if let Some(model) = self.model.as_mut() {
             for rec in &view.history[self.seen..] {

@@ -98,7 +98,12 @@ impl Strategy {
             | Strategy::HardHeaded
             | Strategy::CuhkAgent
             | Strategy::TheFawkes
-            | Strategy::Atlas3 => {
+            | Strategy::Atlas3
+            | Strategy::ParsAgent
+            | Strategy::Caduceus
+            | Strategy::PonPoko
+            | Strategy::Agreeable
+            | Strategy::AgentGg => {
                 return Err(Error::config(format!(
                     "strategy '{self}' makes offers and cannot review a single text; \
                      use boulware, linear, conceder, time:E or hardliner"

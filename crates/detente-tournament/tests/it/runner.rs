@@ -482,3 +482,50 @@ fn records_are_pinned_by_a_checksum() {
     assert!(records.iter().all(|r| r.metrics.is_ok()));
     assert_eq!(checksum(&records), "cd6e553f9ca656d7");
 }
+
+#[test]
+fn tournaments_with_the_anac_2015_to_2019_agents_do_not_depend_on_the_thread_count() {
+    // ParsAgent, Caduceus, PonPoko and AgreeableAgent draw random bids (PonPoko also its
+    // pattern) from their seeded generators; AgentGG keeps importance maps. They hold out for
+    // 0.7 and more, which on these opposed scenarios only a conceder gives them.
+    let names = [
+        "parsagent",
+        "caduceus",
+        "ponpoko",
+        "agreeable",
+        "agentgg",
+        "conceder",
+    ];
+    let t = tournament(vec![haggle(), trio()], players(&names), config());
+    let at = |threads| {
+        run(
+            &t,
+            &RunOptions {
+                threads: Some(threads),
+                ..RunOptions::default()
+            },
+        )
+        .0
+    };
+    let (one, two, three) = (at(1), at(2), at(3));
+    // 6² × 2 × 2 + 6³ × 3 × 2.
+    assert_eq!(one.len(), 144 + 1296);
+    assert_eq!(bits(&one), bits(&two));
+    assert_eq!(bits(&one), bits(&three));
+    for r in one.iter().step_by(41) {
+        assert_eq!(Some(r), t.run_one(r.id).as_ref());
+    }
+    let agreed = one
+        .iter()
+        .filter(|r| r.metrics.as_ref().unwrap().agreement.is_some())
+        .count();
+    assert!(agreed > 0 && agreed < one.len(), "{agreed} agreements");
+    // Each ANAC agent (players 0 to 4) reaches some agreement.
+    for (p, name) in names.iter().enumerate().take(5) {
+        assert!(
+            one.iter()
+                .any(|r| r.players.contains(&p) && r.metrics.as_ref().unwrap().agreement.is_some()),
+            "{name} never agrees"
+        );
+    }
+}
