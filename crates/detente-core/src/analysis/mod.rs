@@ -59,7 +59,10 @@ pub struct AnalysisConfig {
     /// Most search-tree nodes one quantity may visit before it is reported as incomplete. The
     /// additive engine counts its candidate partial sums against the same budget, and a zopa
     /// count whose remaining search tree is estimated (seeded, deterministic probes) to exceed
-    /// it a thousandfold is declined at once rather than after spending it.
+    /// it a thousandfold is declined at once rather than after spending it. Frontiers are
+    /// estimated too (two-party merges on thinned copies, four or more parties by the growth
+    /// of the partial frontiers), and so are the searches that stand in for a stopped frontier
+    /// (docs/performance.md).
     pub max_nodes: u64,
     /// Whether to compute the Pareto frontier of the whole outcome space.
     pub full_frontier: bool,
