@@ -59,7 +59,10 @@ pub struct AnalysisConfig {
     /// Most search-tree nodes one quantity may visit before it is reported as incomplete. The
     /// additive engine counts its candidate partial sums against the same budget, and a zopa
     /// count whose remaining search tree is estimated (seeded, deterministic probes) to exceed
-    /// it a thousandfold is declined at once rather than after spending it.
+    /// it a thousandfold is declined at once rather than after spending it. Frontiers are
+    /// estimated too (two-party merges on thinned copies, four or more parties by the growth
+    /// of the partial frontiers), and so are the searches that stand in for a stopped frontier
+    /// (docs/performance.md).
     pub max_nodes: u64,
     /// Whether to compute the Pareto frontier of the whole outcome space.
     pub full_frontier: bool,
@@ -440,6 +443,55 @@ pub(crate) fn analyze_with(
     };
     let ((zopa, acc_front), fast_full) =
         rayon::join(|| rayon::join(count, acceptable_frontier), full_frontier);
+    // Where no red line removes a value, the acceptable outcomes are those whose utilities
+    // reach every reservation value, so their frontier is the whole space's frontier cut at
+    // the reservation values: when the direct computation stopped but the whole frontier is
+    // exact, it is read off that (see `acceptable_part`).
+    let acc_front = match (acc_front, &fast_full) {
+        (Err(stop), Some(Ok(Some(full))))
+            if stop != additive::Stop::Ambiguous && acceptable_values == allowed =>
+        {
+            match acceptable_part(full, &reservation) {
+                Some(front) => Ok(Some(front)),
+                None => Err(stop),
+            }
+        }
+        (acc_front, _) => acc_front,
+    };
+    // The searches that stand in for a frontier that stopped, sized first: a tree estimated
+    // (seeded probes) at more than `SEARCH_ESTIMATE_FACTOR` times the budget is not walked.
+    let acc_tree = |fast_failed: bool| -> Option<Incomplete> {
+        if !fast_failed {
+            return None;
+        }
+        let nodes = acc.estimate_feasible_nodes(256);
+        (nodes > SEARCH_ESTIMATE_FACTOR * config.max_nodes as f64).then(|| Incomplete::OutOfReach {
+            what: String::new(),
+            estimated_nodes: nodes,
+            budget: config.max_nodes,
+            from_growth: false,
+        })
+    };
+    let acc_out_of_reach = match &acc_front {
+        Ok(_) => None,
+        Err(_) => acc_tree(fast),
+    };
+    let named = |e: &Incomplete, what: &str| -> Incomplete {
+        match e {
+            Incomplete::OutOfReach {
+                estimated_nodes,
+                budget,
+                from_growth,
+                ..
+            } => Incomplete::OutOfReach {
+                what: what.into(),
+                estimated_nodes: *estimated_nodes,
+                budget: *budget,
+                from_growth: *from_growth,
+            },
+            other => other.clone(),
+        }
+    };
     let (ideal, nash, kalai_smorodinsky, max_welfare, acc_vectors) = match &acc_front {
         Ok(front) => {
             let b = Bargaining::from_frontier(front.as_ref(), prefs);
@@ -452,17 +504,38 @@ pub(crate) fn analyze_with(
                 Some(vectors),
             )
         }
-        Err(_) => {
-            let (ideal, nash, ks, welfare) = bargaining_by_search(&acc, prefs, config.max_nodes);
-            (ideal, nash, ks, welfare, None)
-        }
+        Err(_) => match &acc_out_of_reach {
+            Some(e) => (
+                Err(named(e, "ideal point")),
+                Err(named(e, "Nash point")),
+                Err(named(e, "Kalai–Smorodinsky point")),
+                Err(named(e, "maximum-welfare point")),
+                None,
+            ),
+            None => {
+                let (ideal, nash, ks, welfare) =
+                    bargaining_by_search(&acc, prefs, config.max_nodes);
+                (ideal, nash, ks, welfare, None)
+            }
+        },
     };
     let (pareto_acceptable, pareto_acceptable_vectors) = if !config.acceptable_frontier {
         (not_requested(), not_requested())
     } else {
         match (&acc_front, acc_vectors) {
             (Ok(front), Some(v)) => (listed(front.as_ref(), prefs, &v), Ok(v)),
-            _ => frontier(&acc, prefs, config.max_nodes, true),
+            // Declined by an estimate: the search is not tried either (as for the whole space).
+            (Err(stop @ additive::Stop::Estimated { .. }), _) => {
+                let e = stop.incomplete("frontier of the acceptable outcomes");
+                (Err(e.clone()), Err(e))
+            }
+            _ => match &acc_out_of_reach {
+                Some(e) => {
+                    let e = named(e, "frontier of the acceptable outcomes");
+                    (Err(e.clone()), Err(e))
+                }
+                None => frontier(&acc, prefs, config.max_nodes, true),
+            },
         }
     };
     let (pareto, pareto_vectors) = if !config.full_frontier {
@@ -478,6 +551,20 @@ pub(crate) fn analyze_with(
             // parties: 0.1 s instead of spending the search's whole budget).
             Some(Err(stop @ additive::Stop::Estimated { .. })) => {
                 let e = stop.incomplete("Pareto frontier");
+                (Err(e.clone()), Err(e))
+            }
+            Some(Err(_))
+                if outcomes_exceed(&outcomes, SEARCH_ESTIMATE_FACTOR * config.max_nodes as f64) =>
+            {
+                // The search over the whole space skips subtrees by dominance only; with no
+                // additive frontier to go by, a space this much larger than the budget is not
+                // walked.
+                let e = Incomplete::OutOfReach {
+                    what: "Pareto frontier".into(),
+                    estimated_nodes: outcomes.to_f64(),
+                    budget: config.max_nodes,
+                    from_growth: false,
+                };
                 (Err(e.clone()), Err(e))
             }
             _ => {
@@ -498,6 +585,36 @@ pub(crate) fn analyze_with(
         kalai_smorodinsky,
         max_welfare,
     }
+}
+
+/// A search standing in for a stopped additive computation whose tree is estimated at more
+/// than this many times the node budget is not started (as for the zopa count).
+const SEARCH_ESTIMATE_FACTOR: f64 = 1000.0;
+
+fn outcomes_exceed(outcomes: &Cardinality, limit: f64) -> bool {
+    outcomes.to_f64() > limit
+}
+
+/// The frontier of the acceptable outcomes read off the whole space's frontier `full`, when no
+/// red line removes a value: its classes whose utilities reach every reservation value (up to
+/// [`TIE_EPS`], as the direct computation keeps them). In exact arithmetic that is the
+/// frontier of the acceptable outcomes: an acceptable outcome dominated by another outcome is
+/// dominated by an acceptable one (the dominating outcome is at least as good for every
+/// party). With float ties, a dominating outcome could sit just below a reservation value (by
+/// less than 2·[`TIE_EPS`]); when a class of `full` lies in that band, `None` (not decided
+/// here).
+fn acceptable_part(full: &SumFrontier, reservation: &[f64]) -> Option<SumFrontier> {
+    let thr: Vec<f64> = reservation.iter().map(|r| r - TIE_EPS).collect();
+    let near = (0..full.len()).any(|k| {
+        full.utilities(k)
+            .iter()
+            .zip(&thr)
+            .any(|(u, t)| *u < *t && *u >= *t - 2.0 * TIE_EPS)
+    });
+    if near {
+        return None;
+    }
+    full.restrict(|u| u.iter().zip(&thr).all(|(u, t)| *u >= *t))
 }
 
 fn not_requested<T>() -> Result<T, Incomplete> {

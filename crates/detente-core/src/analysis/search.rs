@@ -307,6 +307,50 @@ impl Problem {
         }
     }
 
+    /// Knuth's estimate of the nodes a walk over this tree visits when it skips only the
+    /// subtrees where some party can no longer reach its reservation value (every node counted
+    /// as [`Problem::run`] counts it, leaves included): the mean over `probes` seeded random
+    /// root-to-leaf paths of the path's node counts weighted by the inverse of its probability,
+    /// so the same on every run. Visitors that skip more (a branch and bound's incumbent, a
+    /// frontier's dominance) walk a part of this tree. Linked problems are not estimated
+    /// (`0.0`): their bounds depend on the links' state.
+    pub(crate) fn estimate_feasible_nodes(&self, probes: usize) -> f64 {
+        use rand::RngExt;
+        if self.empty || self.links.is_some() || probes == 0 {
+            return 0.0;
+        }
+        let np = self.np;
+        let mut r = crate::rng::rng(0x7365_6172_6368_7472);
+        let mut acc = vec![0.0; np];
+        let mut sum = 0.0f64;
+        for _ in 0..probes {
+            acc.fill(0.0);
+            let mut weight = 1.0f64;
+            for level in 0..=self.n_issues {
+                sum += weight;
+                if level == self.n_issues {
+                    break;
+                }
+                let reachable = (0..np).all(|p| {
+                    let hi = acc[p] + self.smax[level * np + p];
+                    let hi = if self.clip[p] { hi.min(1.0) } else { hi };
+                    hi >= self.reservation[p] - TIE_EPS
+                });
+                if !reachable {
+                    break;
+                }
+                let n = self.cands[level].len();
+                weight *= n as f64;
+                let k = r.random_range(0..n);
+                for p in 0..np {
+                    acc[p] += self.terms[level][k * np + p];
+                }
+            }
+        }
+        // Past f64's range the tree is beyond any budget anyway.
+        (sum / probes as f64).min(f64::MAX)
+    }
+
     /// The number of leaves below a node of `level`.
     pub(crate) fn leaves_below(&self, level: usize) -> &Cardinality {
         &self.leaves_below[level]

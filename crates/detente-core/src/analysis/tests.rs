@@ -654,11 +654,222 @@ fn the_two_party_merge_stops_when_the_budget_is_spent() {
         ..Default::default()
     };
     let r = analyze(&space, &[&p, &q], &config);
+    // Declined by the merge's estimate before it starts (issue 17 item 10), or stopped at the
+    // budget: never a partial frontier.
     match r.pareto_vectors {
         Err(Incomplete::NodeBudget { nodes, .. }) => assert_eq!(nodes, max_nodes),
+        Err(Incomplete::OutOfReach {
+            from_growth: true, ..
+        }) => {}
         other => panic!("expected a node-budget stop, got {other:?}"),
     }
     // With room, the same frontier is found.
     let r = analyze(&space, &[&p, &q], &AnalysisConfig::default());
     assert!(r.pareto_vectors.is_ok_and(|v| !v.is_empty()));
+}
+
+/// Two opposed parties over two integer issues of `n` values (the shape of the 10⁶-value case
+/// of issue 17 item 10).
+fn two_big_issues(n: u32) -> (OutcomeSpace, Vec<Preferences>) {
+    let issues: Vec<Issue> = (0..2)
+        .map(|i| Issue::integer(format!("i{i}"), 0, i64::from(n) - 1, 1).unwrap())
+        .collect();
+    let space = OutcomeSpace::new(issues).unwrap();
+    let x = |k: u32| f64::from(k) / f64::from(n - 1);
+    let mk = |a: Vec<f64>, b: Vec<f64>, w: [f64; 2]| {
+        let values = vec![Some(ValueFunction::Table(a)), Some(ValueFunction::Table(b))];
+        let u = UtilityFunction::weighted_sum(&space, "p", &w, &values).unwrap();
+        Preferences::new(u, 0.4, RedLines::none(2), 1.0).unwrap()
+    };
+    let p = mk(
+        (0..n).map(x).collect(),
+        (0..n).map(|k| 1.0 - x(k) * x(k)).collect(),
+        [0.6, 0.4],
+    );
+    let q = mk(
+        (0..n).map(|k| 1.0 - x(k)).collect(),
+        (0..n).map(|k| x(k).sqrt()).collect(),
+        [0.5, 0.5],
+    );
+    (space, vec![p, q])
+}
+
+/// The two-party merge of 3,000 × 3,000 values is estimated before it starts: with a budget of
+/// 20,000 nodes both frontiers are declined after charging only the issues' own frontiers and
+/// the first step (9,000 nodes), not the budget (before issue 17 item 10 every quantity spent
+/// its whole budget first: 286 s on 10⁶ × 10⁶ values).
+#[test]
+fn the_two_party_merge_is_declined_before_it_spends_the_budget() {
+    let (space, prefs) = two_big_issues(3000);
+    let prefs: Vec<&Preferences> = prefs.iter().collect();
+    let all: Vec<Vec<u32>> = (0..2).map(|_| (0..3000).collect()).collect();
+    let r = [0.4, 0.4];
+    for reservation in [None, Some(&r[..])] {
+        let mut budget = additive::Budget::new(20_000);
+        let got = additive::frontier(&prefs, &all, reservation, &mut budget);
+        assert!(
+            matches!(got, Err(additive::Stop::Estimated { .. })),
+            "{:?}",
+            got.err()
+        );
+        assert!(budget.used() <= 9_000, "{}", budget.used());
+    }
+    let a = analyze(
+        &space,
+        &prefs,
+        &AnalysisConfig {
+            max_nodes: 20_000,
+            ..Default::default()
+        },
+    );
+    for e in [&a.pareto_vectors, &a.pareto_acceptable_vectors] {
+        assert!(matches!(
+            e,
+            Err(Incomplete::OutOfReach {
+                from_growth: true,
+                ..
+            })
+        ));
+    }
+}
+
+/// When the whole frontier is exact and the acceptable one is not (its merge is declined or
+/// runs out), the acceptable frontier and the bargaining points are read off the whole one,
+/// with the answers a larger budget gives directly.
+#[test]
+fn the_acceptable_frontier_is_read_off_the_whole_one_when_its_own_merge_stops() {
+    let (space, prefs) = two_big_issues(3000);
+    let prefs: Vec<&Preferences> = prefs.iter().collect();
+    let all: Vec<Vec<u32>> = (0..2).map(|_| (0..3000).collect()).collect();
+    let mut whole = additive::Budget::new(u64::MAX);
+    additive::frontier(&prefs, &all, None, &mut whole).unwrap();
+    // A budget the whole frontier fits (its estimate lets it run) and the acceptable
+    // frontier's own merge does not (declined or out of budget).
+    let small = [1.05, 1.2, 1.5, 2.0, 3.0]
+        .iter()
+        .find_map(|x| {
+            let max_nodes = (whole.used() as f64 * x) as u64;
+            let mut acc = additive::Budget::new(max_nodes);
+            if additive::frontier(&prefs, &all, Some(&[0.4, 0.4]), &mut acc).is_ok() {
+                return None;
+            }
+            let config = AnalysisConfig {
+                max_nodes,
+                ..Default::default()
+            };
+            let a = analyze(&space, &prefs, &config);
+            a.pareto_vectors.is_ok().then_some(a)
+        })
+        .expect("a budget that fits the whole frontier and not the acceptable one");
+    let big = analyze(&space, &prefs, &AnalysisConfig::default());
+    assert!(small.pareto_vectors.is_ok());
+    assert!(small.pareto_acceptable_vectors.is_ok());
+    assert_eq!(
+        small.pareto_acceptable_vectors,
+        big.pareto_acceptable_vectors
+    );
+    assert_eq!(small.pareto_acceptable, big.pareto_acceptable);
+    assert_eq!(small.nash, big.nash);
+    assert_eq!(small.kalai_smorodinsky, big.kalai_smorodinsky);
+    assert_eq!(small.max_welfare, big.max_welfare);
+    assert_eq!(small.ideal, big.ideal);
+    assert!(small.nash.as_ref().is_ok_and(Option::is_some));
+}
+
+proptest! {
+    #![proptest_config(crate::proptest_config(300))]
+
+    /// With no red line, the acceptable frontier read off the whole one equals the one the
+    /// additive engine builds directly: the same vectors, counts, representatives, listed
+    /// outcomes and bargaining points.
+    #[test]
+    fn the_acceptable_part_of_the_whole_frontier_is_the_acceptable_frontier(
+        (space, prefs) in scenario_for_engines(),
+    ) {
+        let prefs: Vec<&Preferences> = prefs.iter().collect();
+        prop_assume!(additive::applies(&prefs));
+        prop_assume!(prefs.iter().all(|p| p.red_lines().per_issue().iter().all(|v| v.is_empty())));
+        let all: Vec<Vec<u32>> =
+            space.issues().iter().map(|i| (0..i.n_values()).collect()).collect();
+        let r: Vec<f64> = prefs.iter().map(|p| p.reservation()).collect();
+        let mut b = additive::Budget::new(u64::MAX);
+        let direct = additive::frontier(&prefs, &all, Some(&r), &mut b).unwrap();
+        let mut b = additive::Budget::new(u64::MAX);
+        let whole = additive::frontier(&prefs, &all, None, &mut b).unwrap().unwrap();
+        let Some(derived) = acceptable_part(&whole, &r) else {
+            return Ok(());
+        };
+        let want = direct.as_ref().map_or_else(Vec::new, |f| vectors(f, &prefs));
+        let got = vectors(&derived, &prefs);
+        prop_assert_eq!(&got, &want);
+        prop_assert_eq!(
+            listed(Some(&derived), &prefs, &got),
+            listed(direct.as_ref(), &prefs, &want)
+        );
+        let (x, y) = (
+            Bargaining::from_frontier(Some(&derived), &prefs),
+            Bargaining::from_frontier(direct.as_ref(), &prefs),
+        );
+        prop_assert_eq!(x.ideal, y.ideal);
+        prop_assert_eq!(x.nash, y.nash);
+        prop_assert_eq!(x.kalai_smorodinsky, y.kalai_smorodinsky);
+        prop_assert_eq!(x.max_welfare, y.max_welfare);
+    }
+}
+
+/// A 4-party, 20-issue synthetic space (3 options per issue, seed 0): the partial frontiers
+/// grow by a slowing factor (1.3 to 1.8 per issue), which the old estimate (square root of the
+/// last factor, hundredfold margin) let run until a budget of 10⁷ was spent, the acceptable
+/// frontier too (it had no estimate), then the search. Now both frontiers are declined early,
+/// having charged a small part of the budget, and the searches that would stand in for them
+/// are not walked.
+#[test]
+fn a_four_party_twenty_issue_frontier_is_declined_early() {
+    let s = synthetic::scenario(&synthetic::SyntheticConfig {
+        n_issues: 20,
+        n_options: 3,
+        n_parties: 4,
+        ..Default::default()
+    })
+    .unwrap();
+    let prefs = s.preferences();
+    let all: Vec<Vec<u32>> = (0..20).map(|_| (0..3).collect()).collect();
+    let r: Vec<f64> = prefs.iter().map(|p| p.reservation()).collect();
+    let max_nodes = 10_000_000;
+    for reservation in [None, Some(&r[..])] {
+        let mut budget = additive::Budget::new(max_nodes);
+        let got = additive::frontier(&prefs, &all, reservation, &mut budget);
+        assert!(
+            matches!(
+                got,
+                Err(additive::Stop::Estimated {
+                    how: additive::Estimator::Growth,
+                    ..
+                })
+            ),
+            "{:?}",
+            got.err()
+        );
+        assert!(budget.used() < max_nodes / 10, "{}", budget.used());
+    }
+    let a = analyze(
+        s.space(),
+        &prefs,
+        &AnalysisConfig {
+            max_nodes,
+            ..Default::default()
+        },
+    );
+    for e in [&a.pareto_vectors, &a.pareto_acceptable_vectors] {
+        assert!(
+            matches!(
+                e,
+                Err(Incomplete::OutOfReach {
+                    from_growth: true,
+                    ..
+                })
+            ),
+            "{e:?}"
+        );
+    }
 }
