@@ -439,14 +439,16 @@ pub(crate) fn analyze_with(
             None
         }
     };
-    // Two linked parties without red lines: the cell engine (`rect`) computes both frontiers
-    // and the bargaining points; the zopa count stays with the search.
+    // Two linked parties without red lines: the cell engine (`rect`) computes both frontiers,
+    // the zopa count and the bargaining points.
     let cells = if engine == Engine::Auto && linked && rect::applies(prefs) {
         rect::Cells::new(space, prefs, &allowed)
     } else {
         None
     };
     if let Some(cells) = cells {
+        let r = [prefs[0].reservation(), prefs[1].reservation()];
+        let count = || rect::count_acceptable(&cells, r, config.max_nodes);
         return by_cells(&cells, prefs, config, outcomes, count);
     }
     let ((zopa, acc_front), fast_full) =
@@ -513,7 +515,7 @@ pub(crate) fn analyze_with(
 
 /// The analysis of two linked parties by the cell engine ([`rect`]): both frontiers by its
 /// branch and bound, the bargaining points read off the acceptable frontier (every objective is
-/// monotone in every utility), the zopa count by the search.
+/// monotone in every utility), the zopa count by its bounds.
 fn by_cells(
     cells: &rect::Cells,
     prefs: &[&Preferences],

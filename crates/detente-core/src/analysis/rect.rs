@@ -42,6 +42,10 @@ use super::{Incomplete, incomplete};
 const MAX_TABLE: usize = 1 << 20;
 /// Most entries of a mini-bucket's combined table (the "i-bound", in entries).
 const MINI_BUCKET: usize = 1 << 16;
+fn mini_bucket() -> usize {
+    std::env::var("DETENTE_MB").ok().and_then(|s| s.parse().ok()).unwrap_or(MINI_BUCKET)
+}
+
 /// Slack on bounds against float rounding of sums (utilities are O(1)).
 const BOUND_TOL: f64 = 1e-9;
 
@@ -426,7 +430,7 @@ impl System {
             for k in items {
                 let placed = minis.iter_mut().find(|(vars, _)| {
                     let u = union(vars, &all[k].vars);
-                    u.iter().map(|&v| dims[v]).product::<usize>() <= MINI_BUCKET
+                    u.iter().map(|&v| dims[v]).product::<usize>() <= mini_bucket()
                 });
                 match placed {
                     Some((vars, members)) => {
@@ -663,6 +667,86 @@ impl Search<'_> {
     }
 }
 
+/// The number of outcomes where both parties reach their reservation values `r` (within
+/// [`TIE_EPS`]), by the same bounds: a subtree is skipped when a party's upper bound misses its
+/// reservation value and counted whole when both lower bounds reach theirs.
+pub(crate) fn count_acceptable(
+    cells: &Cells,
+    r: [f64; 2],
+    max_nodes: u64,
+) -> Result<Cardinality, Incomplete> {
+    struct Count<'a> {
+        cells: &'a Cells,
+        r: [f64; 2],
+        assign: Vec<u32>,
+        bound: Vec<[f64; 4]>,
+        total: Cardinality,
+        nodes: u64,
+        max_nodes: u64,
+    }
+    impl Count<'_> {
+        fn go(&mut self, depth: usize) -> Result<(), ()> {
+            self.nodes += 1;
+            if self.nodes > self.max_nodes {
+                return Err(());
+            }
+            let b = self.bound[depth];
+            let clip = |p: usize, x: f64| if self.cells.clip[p] { x.min(1.0) } else { x };
+            if (0..2).any(|p| clip(p, b[p]) < self.r[p] - TIE_EPS) {
+                return Ok(());
+            }
+            let n = self.cells.order.len();
+            if depth == n || (0..2).all(|p| clip(p, b[2 + p]) >= self.r[p] - TIE_EPS) {
+                let block = Block {
+                    cells: self.assign[..depth].to_vec(),
+                };
+                self.total.add(&self.cells.count(&block));
+                return Ok(());
+            }
+            let systems = &self.cells.systems[..4];
+            let mut drops = [0.0; 4];
+            for (s, sys) in systems.iter().enumerate() {
+                drops[s] = sys.drop[depth]
+                    .iter()
+                    .map(|&t| sys.tables[t].eval(&self.assign))
+                    .sum();
+            }
+            for c in 0..self.cells.classes[depth].len() as u32 {
+                self.assign[depth] = c;
+                let mut nb = [0.0; 4];
+                for (s, sys) in systems.iter().enumerate() {
+                    let j: f64 = sys.join[depth]
+                        .iter()
+                        .map(|&t| sys.tables[t].eval(&self.assign))
+                        .sum();
+                    nb[s] = b[s] - drops[s] + j;
+                }
+                self.bound[depth + 1] = nb;
+                self.go(depth + 1)?;
+            }
+            Ok(())
+        }
+    }
+    let n = cells.order.len();
+    let mut bound = vec![[0.0; 4]; n + 1];
+    for s in 0..4 {
+        bound[0][s] = cells.systems[s].root;
+    }
+    let mut c = Count {
+        cells,
+        r,
+        assign: vec![0; n],
+        bound,
+        total: Cardinality::from_u128(0),
+        nodes: 0,
+        max_nodes,
+    };
+    match c.go(0) {
+        Ok(()) => Ok(c.total),
+        Err(()) => Err(incomplete("zopa count", max_nodes)),
+    }
+}
+
 /// The exact Pareto frontier (of the acceptable outcomes when `reservation` is given) as
 /// distinct vectors, each with its outcomes' blocks, sorted by party 0's utility descending.
 pub(crate) fn frontier(
@@ -688,7 +772,10 @@ pub(crate) fn frontier(
     };
     match search.go(0) {
         Ok(()) => Ok(search.front),
-        Err(()) => Err(incomplete(what, max_nodes)),
+        Err(()) => {
+            eprintln!("front {:?}", search.front.iter().map(|f| (f.utilities, f.blocks.len())).collect::<Vec<_>>());
+            Err(incomplete(what, max_nodes))
+        }
     }
 }
 
