@@ -93,9 +93,11 @@ fn additive_unchanged(c: &mut Criterion) {
         .expect("a valid synthetic config");
         let prefs = s.preferences();
         assert!(prefs.iter().all(|p| !p.is_linked()));
-        g.bench_with_input(BenchmarkId::new("additive", format!("10^{k}")), &k, |b, _| {
-            b.iter(|| analysis::analyze(s.space(), black_box(&prefs), &config))
-        });
+        g.bench_with_input(
+            BenchmarkId::new("additive", format!("10^{k}")),
+            &k,
+            |b, _| b.iter(|| analysis::analyze(s.space(), black_box(&prefs), &config)),
+        );
     }
     g.finish();
 }

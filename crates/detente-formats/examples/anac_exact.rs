@@ -9,7 +9,10 @@ fn main() {
         eprintln!("usage: anac_exact DIR [MAX_NODES]");
         std::process::exit(2);
     };
-    let max_nodes = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100_000_000);
+    let max_nodes = args
+        .get(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000_000);
     let s = match detente_formats::detect::load(std::path::Path::new(dir)) {
         Ok(l) => l.scenario,
         Err(e) => {
@@ -27,10 +30,15 @@ fn main() {
         },
     );
     println!("{dir}: {:.2?}", t.elapsed());
-    println!("zone: {:?}", a.zopa.map(|z| z.to_string()).map_err(|e| e.to_string()));
+    println!(
+        "zone: {:?}",
+        a.zopa.map(|z| z.to_string()).map_err(|e| e.to_string())
+    );
     println!(
         "nash: {:?}",
-        a.nash.map(|p| p.map(|p| p.utilities)).map_err(|e| e.to_string())
+        a.nash
+            .map(|p| p.map(|p| p.utilities))
+            .map_err(|e| e.to_string())
     );
     match a.pareto_vectors {
         Ok(v) => {

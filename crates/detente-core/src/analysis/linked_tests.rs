@@ -337,65 +337,61 @@ proptest! {
 /// multiples of 1/8 so every tie is exact), sometimes additive terms and a clip at 1, and a
 /// reservation value: the scenarios the cell engine (`rect`) takes.
 fn rectangles() -> impl Strategy<Value = (OutcomeSpace, Vec<Preferences>)> {
-    (
-        prop::collection::vec(1u32..7, 1..6),
-        any::<u64>(),
-    )
-        .prop_map(|(sizes, seed)| {
-            use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            let issues: Vec<Issue> = sizes
-                .iter()
-                .enumerate()
-                .map(|(i, &n)| Issue::integer(format!("i{i}"), 0, i64::from(n) - 1, 1).unwrap())
-                .collect();
-            let space = OutcomeSpace::new(issues).unwrap();
-            let prefs = (0..2)
-                .map(|_| {
-                    let additive = rng.random_bool(0.3);
-                    let terms: Vec<Vec<f64>> = sizes
-                        .iter()
-                        .map(|&n| {
-                            (0..n)
-                                .map(|_| {
-                                    if additive {
-                                        f64::from(rng.random_range(0..3u32)) / 8.0
-                                    } else {
-                                        0.0
-                                    }
-                                })
-                                .collect()
-                        })
-                        .collect();
-                    let n_links = rng.random_range(1..8usize);
-                    let links: Vec<Link> = (0..n_links)
-                        .filter_map(|_| {
-                            let k = rng.random_range(1..=3usize.min(sizes.len()));
-                            let mut clauses = Vec::new();
-                            for _ in 0..k {
-                                let i = rng.random_range(0..sizes.len());
-                                if clauses.iter().any(|c: &(usize, ValueSet)| c.0 == i) {
-                                    continue;
+    (prop::collection::vec(1u32..7, 1..6), any::<u64>()).prop_map(|(sizes, seed)| {
+        use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let issues: Vec<Issue> = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| Issue::integer(format!("i{i}"), 0, i64::from(n) - 1, 1).unwrap())
+            .collect();
+        let space = OutcomeSpace::new(issues).unwrap();
+        let prefs = (0..2)
+            .map(|_| {
+                let additive = rng.random_bool(0.3);
+                let terms: Vec<Vec<f64>> = sizes
+                    .iter()
+                    .map(|&n| {
+                        (0..n)
+                            .map(|_| {
+                                if additive {
+                                    f64::from(rng.random_range(0..3u32)) / 8.0
+                                } else {
+                                    0.0
                                 }
-                                let a = rng.random_range(0..sizes[i]);
-                                let b = rng.random_range(a..sizes[i]);
-                                clauses.push((i, ValueSet::range(a, b)));
+                            })
+                            .collect()
+                    })
+                    .collect();
+                let n_links = rng.random_range(1..8usize);
+                let links: Vec<Link> = (0..n_links)
+                    .filter_map(|_| {
+                        let k = rng.random_range(1..=3usize.min(sizes.len()));
+                        let mut clauses = Vec::new();
+                        for _ in 0..k {
+                            let i = rng.random_range(0..sizes.len());
+                            if clauses.iter().any(|c: &(usize, ValueSet)| c.0 == i) {
+                                continue;
                             }
-                            let c = Condition::new(&space, clauses).ok()?;
-                            let v = f64::from(rng.random_range(0..9u32) as i32 - 2) / 8.0;
-                            Link::new(c, v).ok()
-                        })
-                        .collect();
-                    let u = UtilityFunction::from_terms(&space, terms, rng.random_bool(0.5))
-                        .unwrap()
-                        .with_links(links)
-                        .unwrap();
-                    let r = f64::from(rng.random_range(0..5u32)) / 8.0;
-                    Preferences::new(u, r, RedLines::none(sizes.len()), 1.0).unwrap()
-                })
-                .collect();
-            (space, prefs)
-        })
+                            let a = rng.random_range(0..sizes[i]);
+                            let b = rng.random_range(a..sizes[i]);
+                            clauses.push((i, ValueSet::range(a, b)));
+                        }
+                        let c = Condition::new(&space, clauses).ok()?;
+                        let v = f64::from(rng.random_range(0..9u32) as i32 - 2) / 8.0;
+                        Link::new(c, v).ok()
+                    })
+                    .collect();
+                let u = UtilityFunction::from_terms(&space, terms, rng.random_bool(0.5))
+                    .unwrap()
+                    .with_links(links)
+                    .unwrap();
+                let r = f64::from(rng.random_range(0..5u32)) / 8.0;
+                Preferences::new(u, r, RedLines::none(sizes.len()), 1.0).unwrap()
+            })
+            .collect();
+        (space, prefs)
+    })
 }
 
 proptest! {

@@ -535,14 +535,23 @@ fn by_cells(
         let found = rect::frontier(cells, Some(r), config.max_nodes, acc_what);
         cell_frontier(cells, prefs, found)
     };
-    let (zopa, ((acc_points, acc_vectors), full)) =
-        rayon::join(count, || rayon::join(acc, full));
+    let (zopa, ((acc_points, acc_vectors), full)) = rayon::join(count, || rayon::join(acc, full));
     let (ideal, nash, kalai_smorodinsky, max_welfare) = match &acc_vectors {
         Ok(v) => {
             let b = Bargaining::from_vectors(v, prefs);
-            (Ok(b.ideal), Ok(b.nash), Ok(b.kalai_smorodinsky), Ok(b.max_welfare))
+            (
+                Ok(b.ideal),
+                Ok(b.nash),
+                Ok(b.kalai_smorodinsky),
+                Ok(b.max_welfare),
+            )
         }
-        Err(e) => (Err(e.clone()), Err(e.clone()), Err(e.clone()), Err(e.clone())),
+        Err(e) => (
+            Err(e.clone()),
+            Err(e.clone()),
+            Err(e.clone()),
+            Err(e.clone()),
+        ),
     };
     let (pareto_acceptable, pareto_acceptable_vectors) = if config.acceptable_frontier {
         (acc_points, acc_vectors)

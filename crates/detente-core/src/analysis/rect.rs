@@ -42,12 +42,11 @@ use super::{Incomplete, incomplete};
 const MAX_TABLE: usize = 1 << 20;
 /// Most entries of a mini-bucket's combined table (the "i-bound", in entries).
 const MINI_BUCKET: usize = 1 << 16;
-fn mini_bucket() -> usize {
-    std::env::var("DETENTE_MB").ok().and_then(|s| s.parse().ok()).unwrap_or(MINI_BUCKET)
-}
 
-/// Slack on bounds against float rounding of sums (utilities are O(1)).
-const BOUND_TOL: f64 = 1e-9;
+/// Slack on bounds against float rounding of sums (utilities are O(1), sums of a few hundred
+/// terms). It must stay below [`TIE_EPS`]: a bound clipped at exactly 1 must not look able to
+/// beat a frontier vector at 1 by [`TIE_EPS`].
+const BOUND_TOL: f64 = 1e-13;
 
 /// Whether the engine applies: two parties, some link, no red lines.
 pub(crate) fn applies(prefs: &[&Preferences]) -> bool {
@@ -305,7 +304,8 @@ impl Cells {
             .iter()
             .map(|tabs| tabs.iter().map(|(s, d)| to_pos(s, d)).collect())
             .collect();
-        let weights: Vec<[f64; 2]> = vec![[1.0, 1.0], [2.0, 1.0], [1.0, 2.0], [4.0, 1.0], [1.0, 4.0]];
+        let weights: Vec<[f64; 2]> =
+            vec![[1.0, 1.0], [2.0, 1.0], [1.0, 2.0], [4.0, 1.0], [1.0, 4.0]];
         let mut systems = Vec::new();
         for (w, maximize) in [
             ([1.0, 0.0], true),
@@ -334,10 +334,16 @@ impl Cells {
             systems.push(System::new(tables, &dims, constant, maximize));
         }
         Some(Cells {
-            sizes: order.iter().map(|&i| allowed_len(&issue_classes[i])).collect(),
+            sizes: order
+                .iter()
+                .map(|&i| allowed_len(&issue_classes[i]))
+                .collect(),
             classes: order.iter().map(|&i| issue_classes[i].clone()).collect(),
             order,
-            clip: [prefs[0].ufun().clips_at_one(), prefs[1].ufun().clips_at_one()],
+            clip: [
+                prefs[0].ufun().clips_at_one(),
+                prefs[1].ufun().clips_at_one(),
+            ],
             systems,
             weights,
         })
@@ -430,7 +436,7 @@ impl System {
             for k in items {
                 let placed = minis.iter_mut().find(|(vars, _)| {
                     let u = union(vars, &all[k].vars);
-                    u.iter().map(|&v| dims[v]).product::<usize>() <= mini_bucket()
+                    u.iter().map(|&v| dims[v]).product::<usize>() <= MINI_BUCKET
                 });
                 match placed {
                     Some((vars, members)) => {
@@ -555,7 +561,8 @@ impl Search<'_> {
             return true;
         }
         let lowest = f64::NEG_INFINITY;
-        let e = 2.0 * TIE_EPS;
+        // A vector beats `f` on a coordinate by more than TIE_EPS, or ties it within TIE_EPS.
+        let e = TIE_EPS;
         // Frontier vectors sorted by party 0 descending (party 1 ascending).
         let f = &self.front;
         if inside([f[0].utilities[0] + e, lowest]) {
@@ -772,10 +779,7 @@ pub(crate) fn frontier(
     };
     match search.go(0) {
         Ok(()) => Ok(search.front),
-        Err(()) => {
-            eprintln!("front {:?}", search.front.iter().map(|f| (f.utilities, f.blocks.len())).collect::<Vec<_>>());
-            Err(incomplete(what, max_nodes))
-        }
+        Err(()) => Err(incomplete(what, max_nodes)),
     }
 }
 
