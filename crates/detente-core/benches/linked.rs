@@ -2,8 +2,8 @@
 //! (criterion).
 //!
 //! * `nonlinear/30_issues`: the exact Pareto frontier, Nash and the other bargaining points of
-//!   a seeded ANAC-2014-like domain: 30 integer issues of 10 values (10³⁰ outcomes), 60
-//!   hyper-rectangles per party over 2–4 issues, utilities clipped at 1 (GENIUS's
+//!   a seeded ANAC-2014-like domain: 30 integer issues of 10 values (10³⁰ outcomes), 30
+//!   hyper-rectangles per party over 2–3 issues, utilities clipped at 1 (GENIUS's
 //!   `min(1, Σ / maxutility)`). The cell engine (`analysis::rect`).
 //! * `additive_unchanged/10^k`: the additive synthetic scenarios of `benches/analysis.rs`
 //!   (frontier + Nash, k = 6 and 80). They never reach the linked code (`is_linked` is false),
@@ -32,7 +32,7 @@ pub fn anac_like(n: usize, rects: usize, seed: u64) -> (OutcomeSpace, Vec<Prefer
             let mut raw: Vec<(Condition, f64)> = Vec::new();
             let mut total = 0.0;
             while raw.len() < rects {
-                let k = rng.random_range(2..=4usize);
+                let k = rng.random_range(2..=3usize);
                 let mut clauses: Vec<(usize, ValueSet)> = Vec::new();
                 while clauses.len() < k {
                     let i = rng.random_range(0..n);
@@ -67,7 +67,7 @@ pub fn anac_like(n: usize, rects: usize, seed: u64) -> (OutcomeSpace, Vec<Prefer
 fn nonlinear(c: &mut Criterion) {
     let mut g = c.benchmark_group("nonlinear");
     g.sample_size(10);
-    let (space, prefs) = anac_like(30, 60, 2014);
+    let (space, prefs) = anac_like(30, 30, 2014);
     let prefs: Vec<&Preferences> = prefs.iter().collect();
     let config = AnalysisConfig::default();
     let a = analysis::analyze(&space, &prefs, &config);
