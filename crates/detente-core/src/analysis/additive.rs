@@ -429,7 +429,7 @@ fn merge_estimate(
                 .iter()
                 .flat_map(|&c| [prev.utils[2 * c], prev.utils[2 * c + 1]])
                 .collect(),
-            counts: vec![Count::ONE; classes.len()],
+            counts: vec![Cardinality::ONE; classes.len()],
             rank: (0..classes.len() as u32).collect(),
         };
         let kept: Vec<usize> = (0..d).step_by(f).collect();

@@ -332,3 +332,96 @@ proptest! {
         }
     }
 }
+
+/// Two parties with GENIUS-like rectangle profiles (integer ranges over 1–3 issues, sums of
+/// multiples of 1/8 so every tie is exact), sometimes additive terms and a clip at 1, and a
+/// reservation value: the scenarios the cell engine (`rect`) takes.
+fn rectangles() -> impl Strategy<Value = (OutcomeSpace, Vec<Preferences>)> {
+    (prop::collection::vec(1u32..7, 1..6), any::<u64>()).prop_map(|(sizes, seed)| {
+        use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let issues: Vec<Issue> = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| Issue::integer(format!("i{i}"), 0, i64::from(n) - 1, 1).unwrap())
+            .collect();
+        let space = OutcomeSpace::new(issues).unwrap();
+        let prefs = (0..2)
+            .map(|_| {
+                let additive = rng.random_bool(0.3);
+                let terms: Vec<Vec<f64>> = sizes
+                    .iter()
+                    .map(|&n| {
+                        (0..n)
+                            .map(|_| {
+                                if additive {
+                                    f64::from(rng.random_range(0..3u32)) / 8.0
+                                } else {
+                                    0.0
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect();
+                let n_links = rng.random_range(1..8usize);
+                let links: Vec<Link> = (0..n_links)
+                    .filter_map(|_| {
+                        let k = rng.random_range(1..=3usize.min(sizes.len()));
+                        let mut clauses = Vec::new();
+                        for _ in 0..k {
+                            let i = rng.random_range(0..sizes.len());
+                            if clauses.iter().any(|c: &(usize, ValueSet)| c.0 == i) {
+                                continue;
+                            }
+                            let a = rng.random_range(0..sizes[i]);
+                            let b = rng.random_range(a..sizes[i]);
+                            clauses.push((i, ValueSet::range(a, b)));
+                        }
+                        let c = Condition::new(&space, clauses).ok()?;
+                        let v = f64::from(rng.random_range(0..9u32) as i32 - 2) / 8.0;
+                        Link::new(c, v).ok()
+                    })
+                    .collect();
+                let u = UtilityFunction::from_terms(&space, terms, rng.random_bool(0.5))
+                    .unwrap()
+                    .with_links(links)
+                    .unwrap();
+                let r = f64::from(rng.random_range(0..5u32)) / 8.0;
+                Preferences::new(u, r, RedLines::none(sizes.len()), 1.0).unwrap()
+            })
+            .collect();
+        (space, prefs)
+    })
+}
+
+proptest! {
+    #![proptest_config(crate::proptest_config(400))]
+
+    /// The cell engine gives exactly the search's analysis (every field: frontiers, counts,
+    /// first outcomes, bargaining points), and its frontiers are brute force's.
+    #[test]
+    fn the_cell_engine_matches_the_search_and_brute_force((space, prefs) in rectangles()) {
+        let prefs: Vec<&Preferences> = prefs.iter().collect();
+        prop_assume!(prefs.iter().any(|p| p.is_linked()));
+        prop_assert!(super::rect::applies(&prefs));
+        let config = AnalysisConfig::default();
+        let fast = analyze(&space, &prefs, &config);
+        let slow = analyze_by_search(&space, &prefs, &config);
+        prop_assert_eq!(&fast, &slow);
+        prop_assert_eq!(sorted(fast.pareto.as_ref().unwrap()), brute_frontier(&space, &prefs, false));
+        prop_assert_eq!(
+            sorted(fast.pareto_acceptable.as_ref().unwrap()),
+            brute_frontier(&space, &prefs, true)
+        );
+        // A restriction to some values of each issue (e.g. a partial package).
+        let allowed: Vec<Vec<u32>> = space
+            .issues()
+            .iter()
+            .enumerate()
+            .map(|(i, is)| (0..is.n_values()).filter(|v| (v + i as u32) % 3 != 1).collect())
+            .collect();
+        let fast = analyze_restricted(&space, &prefs, &allowed, &config);
+        let slow = analyze_with(&space, &prefs, Some(&allowed), &config, Engine::Search);
+        prop_assert_eq!(fast, slow);
+    }
+}

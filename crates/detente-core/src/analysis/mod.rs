@@ -35,6 +35,7 @@
 mod additive;
 pub(crate) mod linked;
 mod package;
+mod rect;
 pub mod robustness;
 mod search;
 pub mod synthetic;
@@ -441,6 +442,18 @@ pub(crate) fn analyze_with(
             None
         }
     };
+    // Two linked parties without red lines: the cell engine (`rect`) computes both frontiers,
+    // the zopa count and the bargaining points.
+    let cells = if engine == Engine::Auto && linked && rect::applies(prefs) {
+        rect::Cells::new(space, prefs, &allowed)
+    } else {
+        None
+    };
+    if let Some(cells) = cells {
+        let r = [prefs[0].reservation(), prefs[1].reservation()];
+        let count = || rect::count_acceptable(&cells, r, config.max_nodes);
+        return by_cells(&cells, prefs, config, outcomes, count);
+    }
     let ((zopa, acc_front), fast_full) =
         rayon::join(|| rayon::join(count, acceptable_frontier), full_frontier);
     // Where no red line removes a value, the acceptable outcomes are those whose utilities
@@ -617,6 +630,107 @@ fn acceptable_part(full: &SumFrontier, reservation: &[f64]) -> Option<SumFrontie
     full.restrict(|u| u.iter().zip(&thr).all(|(u, t)| *u >= *t))
 }
 
+/// The analysis of two linked parties by the cell engine ([`rect`]): both frontiers by its
+/// branch and bound, the bargaining points read off the acceptable frontier (every objective is
+/// monotone in every utility), the zopa count by its bounds.
+fn by_cells(
+    cells: &rect::Cells,
+    prefs: &[&Preferences],
+    config: &AnalysisConfig,
+    outcomes: Cardinality,
+    count: impl FnOnce() -> Result<Cardinality, Incomplete> + Send,
+) -> Analysis {
+    let r = [prefs[0].reservation(), prefs[1].reservation()];
+    let acc_what = "frontier of the acceptable outcomes";
+    let full = || {
+        config.full_frontier.then(|| {
+            let found = rect::frontier(cells, None, config.max_nodes, "Pareto frontier");
+            cell_frontier(cells, prefs, found)
+        })
+    };
+    let acc = || {
+        let found = rect::frontier(cells, Some(r), config.max_nodes, acc_what);
+        cell_frontier(cells, prefs, found)
+    };
+    let (zopa, ((acc_points, acc_vectors), full)) = rayon::join(count, || rayon::join(acc, full));
+    let (ideal, nash, kalai_smorodinsky, max_welfare) = match &acc_vectors {
+        Ok(v) => {
+            let b = Bargaining::from_vectors(v, prefs);
+            (
+                Ok(b.ideal),
+                Ok(b.nash),
+                Ok(b.kalai_smorodinsky),
+                Ok(b.max_welfare),
+            )
+        }
+        Err(e) => (
+            Err(e.clone()),
+            Err(e.clone()),
+            Err(e.clone()),
+            Err(e.clone()),
+        ),
+    };
+    let (pareto_acceptable, pareto_acceptable_vectors) = if config.acceptable_frontier {
+        (acc_points, acc_vectors)
+    } else {
+        (not_requested(), not_requested())
+    };
+    let (pareto, pareto_vectors) = full.unwrap_or_else(|| (not_requested(), not_requested()));
+    Analysis {
+        outcomes,
+        zopa,
+        ideal,
+        pareto,
+        pareto_acceptable,
+        pareto_vectors,
+        pareto_acceptable_vectors,
+        nash,
+        kalai_smorodinsky,
+        max_welfare,
+    }
+}
+
+/// A frontier found by the cell engine as listed points and distinct vectors.
+fn cell_frontier(
+    cells: &rect::Cells,
+    prefs: &[&Preferences],
+    found: Result<Vec<rect::Found>, Incomplete>,
+) -> (
+    Result<Vec<Point>, Incomplete>,
+    Result<Vec<FrontierVector>, Incomplete>,
+) {
+    let found = match found {
+        Ok(f) => f,
+        Err(e) => return (Err(e.clone()), Err(e)),
+    };
+    let mut total = Cardinality::from_u128(0);
+    let mut vectors: Vec<FrontierVector> = found
+        .iter()
+        .map(|f| {
+            let (outcome, count) = f.summary(cells);
+            total.add(&count);
+            let p = point(prefs, outcome);
+            FrontierVector {
+                utilities: p.utilities,
+                outcome: p.outcome,
+                count,
+                acceptable: p.acceptable,
+            }
+        })
+        .collect();
+    vectors.sort_by(|a, b| frontier_order(&a.utilities, &a.outcome, &b.utilities, &b.outcome));
+    if total.to_u64().is_none_or(|t| t > MAX_LISTED) {
+        return (Err(too_many(&total, vectors.len())), Ok(vectors));
+    }
+    let mut outcomes = Vec::new();
+    for f in &found {
+        f.outcomes(cells, &mut outcomes);
+    }
+    let mut points: Vec<Point> = outcomes.into_iter().map(|o| point(prefs, o)).collect();
+    points.sort_by(|a, b| frontier_order(&a.utilities, &a.outcome, &b.utilities, &b.outcome));
+    (Ok(points), Ok(vectors))
+}
+
 fn not_requested<T>() -> Result<T, Incomplete> {
     Err(Incomplete::NotRequested)
 }
@@ -695,6 +809,63 @@ struct Bargaining {
 }
 
 impl Bargaining {
+    /// The bargaining points read off distinct frontier vectors of acceptable outcomes (each
+    /// with its first outcome): value, then welfare, then the earlier outcome.
+    fn from_vectors(front: &[FrontierVector], prefs: &[&Preferences]) -> Bargaining {
+        let np = prefs.len();
+        if front.is_empty() {
+            return Bargaining {
+                ideal: vec![None; np],
+                nash: None,
+                kalai_smorodinsky: None,
+                max_welfare: None,
+            };
+        }
+        let r: Vec<f64> = prefs.iter().map(|p| p.reservation()).collect();
+        let best = |f: &dyn Fn(&[f64]) -> f64| -> &FrontierVector {
+            let mut best: Option<(f64, f64, &FrontierVector)> = None;
+            for v in front {
+                let c = (f(&v.utilities), v.utilities.iter().sum::<f64>());
+                let take = match &best {
+                    None => true,
+                    Some((bv, bw, b)) => {
+                        if c.0 > bv + TIE_EPS {
+                            true
+                        } else if c.0 < bv - TIE_EPS {
+                            false
+                        } else if c.1 > bw + TIE_EPS {
+                            true
+                        } else if c.1 < bw - TIE_EPS {
+                            false
+                        } else {
+                            v.outcome < b.outcome
+                        }
+                    }
+                };
+                if take {
+                    best = Some((c.0, c.1, v));
+                }
+            }
+            best.map(|b| b.2).unwrap_or(&front[0])
+        };
+        let at = |v: &FrontierVector| point(prefs, v.outcome.clone());
+        let ideal: Vec<Option<f64>> = (0..np)
+            .map(|p| Some(best(&|u: &[f64]| u[p]).utilities[p]))
+            .collect();
+        let ideal_values: Vec<f64> = ideal.iter().map(|x| x.unwrap_or(0.0)).collect();
+        let nash = at(best(&|u: &[f64]| {
+            u.iter().zip(&r).map(|(u, r)| (u - r).max(0.0)).product()
+        }));
+        let max_welfare = at(best(&|u: &[f64]| u.iter().sum()));
+        let kalai_smorodinsky = at(best(&|u: &[f64]| ks_ratio(u, &r, &ideal_values)));
+        Bargaining {
+            ideal,
+            nash: Some(nash),
+            kalai_smorodinsky: Some(kalai_smorodinsky),
+            max_welfare: Some(max_welfare),
+        }
+    }
+
     fn from_frontier(front: Option<&SumFrontier>, prefs: &[&Preferences]) -> Bargaining {
         let np = prefs.len();
         let Some(front) = front.filter(|f| f.len() > 0) else {

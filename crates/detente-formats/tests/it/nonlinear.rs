@@ -124,78 +124,174 @@ fn shipped(dir: &Path) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// The exact analysis of each ANAC 2014 domain, within a node budget: every quantity is exact
-/// or says why not. The 10-issue domain (10^10 outcomes) is exact: its frontier weakly
-/// dominates every shipped `pareto.xml` point (they coincide), and the timings are printed. The
-/// 40-issue domains (10^40 outcomes) get an exact zone count; their Nash point and frontier
-/// exceed the budget and say so.
+/// How the shipped `pareto.xml` compares with the exact frontier `front`: every shipped point
+/// must be weakly dominated by an exact vector (pareto.xml holds single-precision numbers, so
+/// within 1e-6). Returns (shipped points on the exact frontier, shipped points strictly below it,
+/// the largest utility sum a shipped point leaves on the table, exact vectors the file misses).
+fn shortfall(
+    name: &str,
+    front: &[(f64, f64)],
+    shipped: &[(f64, f64)],
+) -> (usize, usize, f64, usize) {
+    let tol = 1e-6;
+    let mut on = 0;
+    let mut below = 0;
+    let mut worst = 0.0f64;
+    for &(x, y) in shipped {
+        let gains: Vec<f64> = front
+            .iter()
+            .filter(|v| v.0 >= x - tol && v.1 >= y - tol)
+            .map(|v| (v.0 - x).max(0.0) + (v.1 - y).max(0.0))
+            .collect();
+        assert!(
+            !gains.is_empty(),
+            "{name}: shipped point ({x}, {y}) is not weakly dominated by the exact frontier"
+        );
+        if front
+            .iter()
+            .any(|v| (v.0 - x).abs() <= tol && (v.1 - y).abs() <= tol)
+        {
+            on += 1;
+        } else {
+            below += 1;
+        }
+        worst = worst.max(gains.iter().copied().fold(0.0, f64::max));
+    }
+    let missed = front
+        .iter()
+        .filter(|v| {
+            !shipped
+                .iter()
+                .any(|s| (v.0 - s.0).abs() <= tol && (v.1 - s.1).abs() <= tol)
+        })
+        .count();
+    (on, below, worst, missed)
+}
+
+/// The exact analysis of one ANAC 2014 domain: the frontier, its Nash point, and the shipped
+/// `pareto.xml` checked against it; the comparison is printed.
+fn exact_anac(name: &str) -> Option<analysis::Analysis> {
+    let dir = genius_dir(name)?;
+    let s = detente_formats::detect::load(&dir).unwrap().scenario;
+    let prefs = s.preferences();
+    let config = AnalysisConfig::default();
+    let t = std::time::Instant::now();
+    let a = analysis::analyze(s.space(), &prefs, &config);
+    let front: Vec<(f64, f64)> = a
+        .pareto_vectors
+        .as_ref()
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .iter()
+        .map(|v| (v.utilities[0], v.utilities[1]))
+        .collect();
+    let nash = a.nash.as_ref().unwrap_or_else(|e| panic!("{name}: {e}"));
+    let (on, below, worst, missed) = shortfall(name, &front, &shipped(&dir));
+    eprintln!(
+        "{name}: {:?}; zone {}; nash {:?}; {} frontier vectors; shipped: {on} on the frontier, \
+         {below} strictly below (largest shortfall {worst:.6} in utility sum), {missed} exact \
+         vectors missing",
+        t.elapsed(),
+        a.zopa
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_else(|e| e.to_string()),
+        nash.as_ref().map(|p| p.utilities.clone()),
+        front.len(),
+    );
+    for v in a.pareto_vectors.as_ref().unwrap() {
+        eprintln!(
+            "  {:.8}, {:.8}  x{}",
+            v.utilities[0], v.utilities[1], v.count
+        );
+    }
+    Some(a)
+}
+
 #[test]
-fn anac2014_exact_analysis_is_exact_or_says_why_not() {
-    for name in DOMAINS {
+fn anac2014_10issues_exact_frontier_and_nash() {
+    let Some(a) = exact_anac("10issuesDiscountedwithRV") else {
+        return;
+    };
+    assert_eq!(a.zopa.as_ref().unwrap().to_string(), "40822440");
+    let nash = a.nash.as_ref().unwrap().as_ref().unwrap();
+    assert!((nash.utilities[0] - 0.9007874015748032).abs() < 1e-12);
+    assert!((nash.utilities[1] - 0.8773333333333333).abs() < 1e-12);
+    assert_eq!(a.pareto_vectors.as_ref().unwrap().len(), 8);
+}
+
+/// The cell engine (`analyze`) against the previous exact method (`analyze_by_search`: the
+/// depth-first search with the links' bucket bounds) on the 10-issue domain: every quantity
+/// equal, every frontier outcome listed.
+#[test]
+#[ignore = "about 60 s in the test profile (the search's side); run with `cargo test -p \
+            detente-formats --test it anac2014 -- --ignored`"]
+fn anac2014_10issues_cell_engine_equals_the_search() {
+    let Some(dir) = genius_dir("10issuesDiscountedwithRV") else {
+        return;
+    };
+    let s = detente_formats::detect::load(&dir).unwrap().scenario;
+    let prefs = s.preferences();
+    let config = AnalysisConfig::default();
+    let fast = analysis::analyze(s.space(), &prefs, &config);
+    let slow = analysis::analyze_by_search(s.space(), &prefs, &config);
+    assert_eq!(fast.pareto_vectors.as_ref().unwrap().len(), 8);
+    assert_eq!(fast.zopa, slow.zopa);
+    assert_eq!(fast.pareto_vectors, slow.pareto_vectors);
+    assert_eq!(
+        fast.pareto_acceptable_vectors,
+        slow.pareto_acceptable_vectors
+    );
+    assert_eq!(fast.nash, slow.nash);
+    assert_eq!(fast.kalai_smorodinsky, slow.kalai_smorodinsky);
+    assert_eq!(fast.max_welfare, slow.max_welfare);
+    assert_eq!(fast.ideal, slow.ideal);
+    assert_eq!(fast.pareto, slow.pareto);
+    assert_eq!(fast.pareto_acceptable, slow.pareto_acceptable);
+}
+
+/// The 40-issue domains (10^40 outcomes): the zone is exact (reservation 0: all of them); the
+/// frontier and the bargaining points are out of reach of the cell engine within the default
+/// budget (20M nodes tried in release: still open), and with a small budget they say so at once
+/// with the reason, never a guess.
+#[test]
+fn anac2014_40issue_domains_are_exact_or_say_why_not() {
+    for name in ["50issues", "raw-50issuesDiscounted"] {
         let Some(dir) = genius_dir(name) else {
             return;
         };
         let s = detente_formats::detect::load(&dir).unwrap().scenario;
         let prefs = s.preferences();
-        let small = name.starts_with("10");
         let config = AnalysisConfig {
-            max_nodes: if small { 100_000_000 } else { 2_000_000 },
-            full_frontier: true,
-            acceptable_frontier: false,
+            max_nodes: 300_000,
+            ..AnalysisConfig::default()
         };
-        let t = std::time::Instant::now();
         let a = analysis::analyze(s.space(), &prefs, &config);
-        eprintln!(
-            "{name}: {:?}; zone {:?}; nash {:?}; frontier {:?}",
-            t.elapsed(),
-            a.zopa
-                .as_ref()
-                .map(ToString::to_string)
-                .map_err(|e| e.to_string()),
-            a.nash
-                .as_ref()
-                .map(|p| p.as_ref().map(|p| p.utilities.clone()))
-                .map_err(|e| e.to_string()),
-            a.pareto_vectors
-                .as_ref()
-                .map(Vec::len)
-                .map_err(|e| e.to_string()),
-        );
-        let outcomes = s.space().cardinality();
-        if small {
-            assert_eq!(a.zopa.as_ref().unwrap().to_string(), "40822440");
-            let nash = a.nash.as_ref().unwrap().as_ref().unwrap();
-            assert!((nash.utilities[0] - 0.9007874015748032).abs() < 1e-12);
-            assert!((nash.utilities[1] - 0.8773333333333333).abs() < 1e-12);
-            let front = a.pareto_vectors.as_ref().unwrap();
-            assert_eq!(front.len(), 8);
-            for v in front {
-                eprintln!(
-                    "  {:.8}, {:.8}  x{}",
-                    v.utilities[0], v.utilities[1], v.count
-                );
-            }
-        } else {
-            // Reservation 0: every outcome is acceptable, counted at the root.
-            assert_eq!(a.zopa.as_ref().unwrap(), &outcomes);
-            for r in [a.nash.as_ref().err(), a.pareto_vectors.as_ref().err()]
-                .into_iter()
-                .flatten()
-            {
-                assert!(r.to_string().contains("search nodes"), "{r}");
-            }
-        }
-        if let Ok(front) = &a.pareto_vectors {
-            for (x, y) in shipped(&dir) {
-                // pareto.xml holds single-precision numbers.
-                let covered = front
+        assert_eq!(a.zopa.as_ref().unwrap(), &s.space().cardinality(), "{name}");
+        match &a.pareto_vectors {
+            Ok(front) => {
+                let front: Vec<(f64, f64)> = front
                     .iter()
-                    .any(|v| v.utilities[0] >= x - 1e-6 && v.utilities[1] >= y - 1e-6);
-                assert!(
-                    covered,
-                    "{name}: shipped point ({x}, {y}) is not weakly dominated"
-                );
+                    .map(|v| (v.utilities[0], v.utilities[1]))
+                    .collect();
+                shortfall(name, &front, &shipped(&dir));
             }
+            Err(e) => assert!(e.to_string().contains("search nodes"), "{name}: {e}"),
+        }
+        for r in [a.nash.as_ref().err(), a.ideal.as_ref().err()]
+            .into_iter()
+            .flatten()
+        {
+            assert!(r.to_string().contains("search nodes"), "{name}: {r}");
         }
     }
+}
+
+/// The full exact analysis of the 40-issue domains with the default budget: run by hand to see
+/// whether a faster engine closes them (today they stop at the budget, so this fails).
+#[test]
+#[ignore = "out of reach today: stops at the default 10^8-node budget after minutes; run with \
+            `cargo test --release -p detente-formats --test it anac2014_40 -- --ignored`"]
+fn anac2014_40issue_domains_exact_frontier_and_nash() {
+    exact_anac("50issues");
+    exact_anac("raw-50issuesDiscounted");
 }
