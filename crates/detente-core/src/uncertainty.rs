@@ -1,10 +1,10 @@
 //! Estimates with ranges: how sure the analyst is of each number of a scenario.
 //!
 //! A scenario's parties are built from point numbers (weights, option values, points of
-//! piecewise value functions, reservation values); those points are what every exact engine
+//! piecewise value functions, reservation values, values of interaction terms); those points are what every exact engine
 //! uses. An [`Uncertainty`] sits beside them and says, for every such number, what range it may
-//! really take and with which distribution ([`Estimate`]), and for every red line how likely it
-//! is to hold. [`Uncertainty::numbers`] lists the numbers in a fixed order ([`Site`]s), and
+//! really take and with which distribution ([`Estimate`]), and for every red line (conditional
+//! ones included) how likely it is to hold. [`Uncertainty::numbers`] lists the numbers in a fixed order ([`Site`]s), and
 //! [`Uncertainty::build`] turns one value per number (a draw, or the points with one number
 //! moved) back into every party's [`Preferences`], so the exact engines can analyse it.
 //!
@@ -13,6 +13,7 @@
 use rand::RngExt;
 
 use crate::error::{Error, ErrorKind};
+use crate::links::{Condition, ConditionalRedLine, Link};
 use crate::outcome::OutcomeSpace;
 use crate::preferences::{Preferences, RedLines, UtilityFunction, ValueFunction};
 
@@ -273,6 +274,28 @@ pub struct UncertainRedLine {
     pub confidence: f64,
 }
 
+/// An interaction term whose value is an estimate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UncertainLink {
+    /// When it pays.
+    pub condition: Condition,
+    /// What it pays (a bonus, or a penalty when negative).
+    pub value: Estimate,
+}
+
+/// A conditional red line and how likely it is to hold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UncertainConditional {
+    /// The red line.
+    pub red_line: ConditionalRedLine,
+    /// Probability that it holds, in (0, 1].
+    pub confidence: f64,
+    /// Why the analyst believes it, e.g. "reported: ..." or "estimate: ...".
+    pub basis: Option<String>,
+    /// Source ids.
+    pub sources: Vec<String>,
+}
+
 /// Every number of one party, with estimates.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartyModel {
@@ -286,6 +309,10 @@ pub struct PartyModel {
     pub red_lines: Vec<UncertainRedLine>,
     /// The default spreads the ranges without their own came from.
     pub spreads: Spreads,
+    /// The interaction terms, in the order of the party's `UtilityFunction::links`.
+    pub links: Vec<UncertainLink>,
+    /// The conditional red lines, in the order of its `RedLines::conditional`.
+    pub conditional: Vec<UncertainConditional>,
 }
 
 /// What one number of a scenario is.
@@ -312,6 +339,13 @@ pub enum Site {
         /// Party index.
         party: usize,
     },
+    /// The value of one of a party's interaction terms.
+    Link {
+        /// Party index.
+        party: usize,
+        /// Link index, in the order of `PartyModel::links`.
+        index: usize,
+    },
 }
 
 impl Site {
@@ -320,7 +354,8 @@ impl Site {
         match self {
             Site::Weight { party, .. }
             | Site::Value { party, .. }
-            | Site::Reservation { party } => party,
+            | Site::Reservation { party }
+            | Site::Link { party, .. } => party,
         }
     }
 }
@@ -336,10 +371,10 @@ impl Uncertainty {
     /// Whether any number has a range or any red line is uncertain.
     pub fn has_ranges(&self) -> bool {
         self.numbers().iter().any(|(_, e)| !e.is_point())
-            || self
-                .parties
-                .iter()
-                .any(|p| p.red_lines.iter().any(|r| r.confidence < 1.0))
+            || self.parties.iter().any(|p| {
+                p.red_lines.iter().any(|r| r.confidence < 1.0)
+                    || p.conditional.iter().any(|r| r.confidence < 1.0)
+            })
     }
 
     /// Every number, in a fixed order: per party, weights by issue, then values by issue and
@@ -380,6 +415,9 @@ impl Uncertainty {
                 }
             }
             out.push((Site::Reservation { party }, &p.reservation));
+            for (index, l) in p.links.iter().enumerate() {
+                out.push((Site::Link { party, index }, &l.value));
+            }
         }
         out
     }
@@ -390,7 +428,8 @@ impl Uncertainty {
     }
 
     /// Every party's preferences with `numbers` (one per number, in [`Uncertainty::numbers`]
-    /// order) in place of the points, and only the red lines `holds(party, k)` says hold.
+    /// order) in place of the points, and only the red lines `holds(party, k)` says hold (`k`
+    /// counts the party's red lines, then its conditional red lines).
     /// Discounting is left out (exact analysis does not use it).
     ///
     /// # Errors
@@ -433,7 +472,17 @@ impl Uncertainty {
                 });
             }
             let reservation = next()?;
+            let links = p
+                .links
+                .iter()
+                .map(|l| Link::new(l.condition.clone(), next()?))
+                .collect::<Result<Vec<Link>, Error>>()?;
             let ufun = UtilityFunction::weighted_sum(space, &format!("#{pi}"), &weights, &values)?;
+            let ufun = if links.is_empty() {
+                ufun
+            } else {
+                ufun.with_links(links)?
+            };
             let mut rl = RedLines::none(space.issues().len());
             for (k, r) in p.red_lines.iter().enumerate() {
                 if holds(pi, k) {
@@ -442,6 +491,11 @@ impl Uncertainty {
                             rl.forbid(r.issue_idx, v);
                         }
                     }
+                }
+            }
+            for (k, c) in p.conditional.iter().enumerate() {
+                if holds(pi, p.red_lines.len() + k) {
+                    rl.add_conditional(c.red_line.clone());
                 }
             }
             out.push(Preferences::new(ufun, reservation, rl, 1.0)?);
@@ -455,7 +509,8 @@ impl Uncertainty {
     }
 
     /// One draw: every number sampled from its estimate, every red line kept with its
-    /// confidence. Returns the numbers and, per party, which red lines hold.
+    /// confidence. Returns the numbers and, per party, which red lines hold (its red lines,
+    /// then its conditional red lines).
     pub fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> (Vec<f64>, Vec<Vec<bool>>) {
         let numbers = self.numbers().iter().map(|(_, e)| e.sample(rng)).collect();
         let holds = self
@@ -464,7 +519,9 @@ impl Uncertainty {
             .map(|p| {
                 p.red_lines
                     .iter()
-                    .map(|r| r.confidence >= 1.0 || rng.random::<f64>() < r.confidence)
+                    .map(|r| r.confidence)
+                    .chain(p.conditional.iter().map(|r| r.confidence))
+                    .map(|c| c >= 1.0 || rng.random::<f64>() < c)
                     .collect()
             })
             .collect();

@@ -20,7 +20,8 @@ use detente_core::{
 };
 
 use detente_core::uncertainty::{
-    Distribution, Estimate, PartyModel, Spreads, UncertainRedLine, Uncertainty, ValueModel,
+    Distribution, Estimate, PartyModel, Spreads, UncertainConditional, UncertainRedLine,
+    Uncertainty, ValueModel,
 };
 
 use crate::error::{Error, ErrorKind, line_col};
@@ -751,8 +752,8 @@ fn party(
     }
     let ufun = UtilityFunction::weighted_sum(&sx.space, name, &weights, &values)
         .map_err(|e| cx.err(p.name.span(), el.clone(), e.to_string()))?;
-    let ufun = links::attach(cx, &sx.space, ufun, &p.links, &el)?;
-    let (red_lines, notes, uncertain_red_lines) = red_lines(sx, p, &el)?;
+    let (ufun, link_est) = links::attach(cx, &sx.space, ufun, &p.links, &el)?;
+    let (red_lines, notes, uncertain_red_lines, conditional) = red_lines(sx, p, &el)?;
     let (reservation, reservation_est) = reservation(cx, p, &el, &spreads)?;
     let model = PartyModel {
         weights: weight_est,
@@ -760,6 +761,8 @@ fn party(
         reservation: reservation_est,
         red_lines: uncertain_red_lines,
         spreads,
+        links: link_est,
+        conditional,
     };
     let discount = match &p.discount {
         Some(d) => discount(cx, d, &format!("{el}, discount"))?,
@@ -1013,13 +1016,24 @@ fn value_function(
     Ok((vf, model))
 }
 
-/// A party's `[[parties.red_lines]]`: the red lines, their notes and their confidences.
+/// A party's `[[parties.red_lines]]`: the red lines, their notes and their confidences, and
+/// the conditional red lines with theirs.
+#[allow(clippy::type_complexity)]
 fn red_lines(
     sx: &Space<'_>,
     p: &PartyDto,
     el: &str,
-) -> Result<(RedLines, Vec<RedLineNote>, Vec<UncertainRedLine>), Error> {
+) -> Result<
+    (
+        RedLines,
+        Vec<RedLineNote>,
+        Vec<UncertainRedLine>,
+        Vec<UncertainConditional>,
+    ),
+    Error,
+> {
     let cx = sx.cx;
+    let mut conditional = Vec::new();
     let mut red_lines = RedLines::none(sx.space.issues().len());
     let mut notes = Vec::new();
     let mut uncertain_red_lines = Vec::new();
@@ -1036,28 +1050,6 @@ fn red_lines(
                 .map_err(|m| cx.err(rl.issue.span(), rel.clone(), m))?;
             vals.push(v);
         }
-        if rl.unless.is_some() || rl.only_if.is_some() {
-            let extra = match (&rl.confidence, &rl.basis, rl.sources.is_empty()) {
-                (Some(c), _, _) => Some((c.span(), "confidence")),
-                (None, Some(_), _) => Some((rl.issue.span(), "basis")),
-                (None, None, false) => Some((rl.issue.span(), "sources")),
-                (None, None, true) => None,
-            };
-            red_lines.add_conditional(links::conditional(
-                cx,
-                &sx.space,
-                idx,
-                vals,
-                rl.unless.as_ref(),
-                rl.only_if.as_ref(),
-                extra,
-                &rel,
-            )?);
-            continue;
-        }
-        for &v in &vals {
-            red_lines.forbid(idx, v);
-        }
         let confidence = match &rl.confidence {
             Some(c) => {
                 let v = *c.get_ref();
@@ -1072,6 +1064,28 @@ fn red_lines(
             }
             None => 1.0,
         };
+        if rl.unless.is_some() || rl.only_if.is_some() {
+            let c = links::conditional(
+                cx,
+                &sx.space,
+                idx,
+                vals,
+                rl.unless.as_ref(),
+                rl.only_if.as_ref(),
+                &rel,
+            )?;
+            red_lines.add_conditional(c.clone());
+            conditional.push(UncertainConditional {
+                red_line: c,
+                confidence,
+                basis: rl.basis.clone(),
+                sources: rl.sources.clone(),
+            });
+            continue;
+        }
+        for &v in &vals {
+            red_lines.forbid(idx, v);
+        }
         uncertain_red_lines.push(UncertainRedLine {
             issue_idx: idx,
             values: vals.clone(),
@@ -1084,7 +1098,7 @@ fn red_lines(
             sources: rl.sources.clone(),
         });
     }
-    Ok((red_lines, notes, uncertain_red_lines))
+    Ok((red_lines, notes, uncertain_red_lines, conditional))
 }
 
 /// A party's walk-away (reservation) value and its estimate.
@@ -1818,7 +1832,7 @@ fn write_red_lines(space: &OutcomeSpace, p: &Party) -> Vec<RedLineDto> {
         red_lines
             .conditional()
             .iter()
-            .map(|r| links::write_conditional(space, r)),
+            .map(|r| links::write_conditional(space, r, None)),
     );
     out
 }
@@ -1941,9 +1955,18 @@ fn write_model(dto: &mut PartyDto, model: &PartyModel, party: &Party, space: &Ou
                 only_if: None,
             })
             .collect();
-        // Conditional red lines are not part of the uncertainty model; keep them.
-        for r in party.preferences.red_lines().conditional() {
-            dto.red_lines.push(links::write_conditional(space, r));
+        // Conditional red lines, each with its own confidence, basis and sources.
+        let conditional = party.preferences.red_lines().conditional();
+        for (k, r) in conditional.iter().enumerate() {
+            let note =
+                (model.conditional.len() == conditional.len()).then(|| &model.conditional[k]);
+            dto.red_lines.push(links::write_conditional(space, r, note));
+        }
+    }
+    // Link values as estimates.
+    if model.links.len() == dto.links.len() {
+        for (l, m) in dto.links.iter_mut().zip(&model.links) {
+            l.value = spanned(num(&m.value));
         }
     }
 }

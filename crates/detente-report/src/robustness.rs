@@ -73,6 +73,27 @@ pub fn site_label(s: &Scenario, site: Site) -> String {
             format!("{}: value of {what} on {}", party(p), issue(i))
         }
         Site::Reservation { party: p } => format!("{}: reservation value", party(p)),
+        Site::Link { party: p, index } => {
+            // "link 2 (T1 & C1)": the link's number among the party's, and its issues.
+            let issues: Vec<String> = s
+                .parties()
+                .get(p)
+                .and_then(|q| q.preferences.ufun().links().get(index))
+                .map(|l| {
+                    l.condition()
+                        .clauses()
+                        .iter()
+                        .map(|(i, _)| issue(*i).to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            format!(
+                "{}: value of link {} ({})",
+                party(p),
+                index + 1,
+                issues.join(" & ")
+            )
+        }
     }
 }
 

@@ -1140,6 +1140,20 @@ fn maximize(
     Ok(maximize_value(pr, max_nodes, f)?.map(|(_, o)| point(prefs, o)))
 }
 
+/// One party's best outcome among those crossing none of its own red lines (conditional ones
+/// included), exact by branch and bound whatever its walk-away value; `None` when every outcome
+/// crosses one or the search needs more than `max_nodes` nodes.
+pub(crate) fn best_within_red_lines(
+    space: &OutcomeSpace,
+    prefs: &Preferences,
+    max_nodes: u64,
+) -> Option<(f64, Outcome)> {
+    // The walk-away value plays no part: put it below every utility.
+    let p = Preferences::new(prefs.ufun().clone(), -1e300, prefs.red_lines().clone(), 1.0).ok()?;
+    let pr = Problem::new(space, &[&p], None, true);
+    maximize_value(&pr, max_nodes, &|u: &[f64], _: &[f64]| u[0]).ok()?
+}
+
 fn maximize_value(
     pr: &Problem,
     max_nodes: u64,

@@ -33,6 +33,7 @@ use crate::rng;
 use crate::scenario::Scenario;
 use crate::uncertainty::{Site, Uncertainty};
 
+use super::linked::{LinkIndex, LinkState, Terms};
 use super::{AnalysisConfig, Incomplete};
 
 /// Knobs of [`sensitivity`].
@@ -245,8 +246,7 @@ impl Progress for () {
 /// [`Uncertainty`] is analysed with every number as a point.
 ///
 /// # Errors
-/// When `samples` is 0, the scenario's estimates do not fit its parties, or a party's
-/// preferences are linked (not supported yet).
+/// When `samples` is 0 or the scenario's estimates do not fit its parties.
 pub fn sensitivity(
     scenario: &Scenario,
     config: &SensitivityConfig,
@@ -257,19 +257,6 @@ pub fn sensitivity(
             what: "number of samples".into(),
             value: 0.0,
             valid: "at least 1".into(),
-        }));
-    }
-    if let Some(p) = scenario
-        .parties()
-        .iter()
-        .find(|p| p.preferences.is_linked())
-    {
-        return Err(Error::new(ErrorKind::Mismatch {
-            reason: format!(
-                "party '{}' has linked preferences (interaction terms or conditional red \
-                 lines); the robust analysis handles additive preferences only so far",
-                p.name
-            ),
         }));
     }
     let mut model = Model::new(scenario)?;
@@ -629,7 +616,7 @@ impl Model {
         let point_holds = u
             .parties
             .iter()
-            .map(|p| vec![true; p.red_lines.len()])
+            .map(|p| vec![true; p.red_lines.len() + p.conditional.len()])
             .collect();
         Ok(Model {
             u,
@@ -703,7 +690,7 @@ impl Model {
                 d.0 += 1;
             }
             for (p, pr) in refs.iter().enumerate() {
-                let (every, some) = verdict(pr, allowed);
+                let (every, some) = verdict(space, pr, allowed);
                 if every {
                     d.2[p] += 1;
                 }
@@ -772,8 +759,9 @@ impl Model {
                 let t = t + TIE_EPS;
                 (low <= t && t < high).then(|| make(t.clamp(low, high), Method::ClosedForm))
             }
-            Site::Value { .. } => {
-                // Monotone: a higher value never removes an acceptable package.
+            Site::Value { .. } | Site::Link { .. } => {
+                // Monotone: a higher value (of an option, or of an interaction term) never
+                // removes an acceptable package.
                 let (a, b) = if point_exists {
                     (low, value)
                 } else {
@@ -882,10 +870,16 @@ struct Acceptance {
     tables: Vec<Vec<f64>>,
     r: Vec<f64>,
     clip: Vec<bool>,
+    /// Parties with linked preferences, decided by `Preferences::is_acceptable` itself.
+    linked: Vec<Option<Preferences>>,
 }
 
 impl Acceptance {
     fn new(prefs: &[Preferences]) -> Acceptance {
+        let linked = prefs
+            .iter()
+            .map(|p| p.is_linked().then(|| p.clone()))
+            .collect();
         let terms0 = prefs.first().map_or(&[][..], |p| p.ufun().terms());
         let mut offsets = Vec::with_capacity(terms0.len());
         let mut at = 0;
@@ -915,12 +909,16 @@ impl Acceptance {
             tables,
             r: prefs.iter().map(|p| p.reservation() - TIE_EPS).collect(),
             clip: prefs.iter().map(|p| p.ufun().clips_at_one()).collect(),
+            linked,
         }
     }
 
     fn all(&self, o: &Outcome) -> bool {
         let idx = o.indices();
         (0..self.np).all(|p| {
+            if let Some(pr) = &self.linked[p] {
+                return pr.is_acceptable(o);
+            }
             let t = &self.tables[p];
             let mut u = 0.0;
             for (off, &v) in self.offsets.iter().zip(idx) {
@@ -935,7 +933,10 @@ impl Acceptance {
 }
 
 /// Whether a party accepts every completion of a package, and whether it accepts some.
-fn verdict(p: &Preferences, allowed: &[Vec<u32>]) -> (bool, bool) {
+fn verdict(space: &OutcomeSpace, p: &Preferences, allowed: &[Vec<u32>]) -> (bool, bool) {
+    if p.is_linked() {
+        return linked_verdict(space, p, allowed);
+    }
     let terms = p.ufun().terms();
     let (mut lo, mut hi_ok, mut crossed, mut at_risk) = (0.0, 0.0, false, false);
     for (i, vals) in allowed.iter().enumerate() {
@@ -958,10 +959,57 @@ fn verdict(p: &Preferences, allowed: &[Vec<u32>]) -> (bool, bool) {
     (every, some)
 }
 
+/// [`verdict`] for linked preferences, exactly: some completion is acceptable when the best
+/// one crossing none of the party's red lines reaches its walk-away value (branch and bound);
+/// every completion is when none can cross a red line (no forbidden value allowed, no forbidden
+/// box meeting the package) and the worst completion reaches it.
+fn linked_verdict(space: &OutcomeSpace, p: &Preferences, allowed: &[Vec<u32>]) -> (bool, bool) {
+    let r = p.reservation() - TIE_EPS;
+    let rl = p.red_lines();
+    let ok: Vec<Vec<u32>> = allowed
+        .iter()
+        .enumerate()
+        .map(|(i, vals)| {
+            vals.iter()
+                .copied()
+                .filter(|&v| !rl.forbids(i, v))
+                .collect()
+        })
+        .collect();
+    if ok.iter().any(Vec::is_empty) {
+        return (false, false);
+    }
+    let tree = Tree::new(space, &[p], Some(&ok));
+    let mut budget = LINKED_VERDICT_NODES;
+    let some = tree
+        .enumerate(&[p.reservation()], 1, &mut budget)
+        .is_ok_and(|(e, _)| e);
+    let box_meets = |b: &crate::links::Condition| {
+        b.clauses()
+            .iter()
+            .all(|(i, set)| allowed[*i].iter().any(|&v| set.contains(v)))
+    };
+    let at_risk = ok.iter().zip(allowed).any(|(a, b)| a.len() < b.len())
+        || rl
+            .conditional()
+            .iter()
+            .any(|c| c.boxes().iter().any(box_meets));
+    let every = some
+        && !at_risk
+        && super::linked::extreme_in(p.ufun(), false, allowed).is_some_and(|o| p.utility(&o) >= r);
+    (every, some)
+}
+
+/// Most search nodes one party's verdict on one draft may take (linked preferences).
+const LINKED_VERDICT_NODES: u64 = 1_000_000;
+
 /// An uncertainty model where every number is a point: the scenario's own numbers, read back
 /// from the utility terms (weights = per-issue maxima, values = terms / weight).
 fn points_model(scenario: &Scenario) -> Uncertainty {
-    use crate::uncertainty::{Estimate, PartyModel, Spreads, UncertainRedLine, ValueModel};
+    use crate::uncertainty::{
+        Estimate, PartyModel, Spreads, UncertainConditional, UncertainLink, UncertainRedLine,
+        ValueModel,
+    };
     Uncertainty {
         parties: scenario
             .parties()
@@ -997,6 +1045,28 @@ fn points_model(scenario: &Scenario) -> Uncertainty {
                         })
                         .collect(),
                     spreads: Spreads::default(),
+                    links: p
+                        .preferences
+                        .ufun()
+                        .links()
+                        .iter()
+                        .map(|l| UncertainLink {
+                            condition: l.condition().clone(),
+                            value: Estimate::point(l.value()),
+                        })
+                        .collect(),
+                    conditional: p
+                        .preferences
+                        .red_lines()
+                        .conditional()
+                        .iter()
+                        .map(|c| UncertainConditional {
+                            red_line: c.clone(),
+                            confidence: 1.0,
+                            basis: None,
+                            sources: Vec::new(),
+                        })
+                        .collect(),
                 }
             })
             .collect(),
@@ -1061,6 +1131,9 @@ struct Tree {
     smax: Vec<f64>,
     clip: Vec<bool>,
     empty: bool,
+    /// Interaction terms and conditional red lines (forbidden boxes), when a party has them:
+    /// their bounds join the additive ones (`analysis::linked`).
+    links: Option<LinkIndex>,
 }
 
 impl Tree {
@@ -1087,8 +1160,31 @@ impl Tree {
                     .collect()
             })
             .collect();
-        let empty = per_issue.iter().any(Vec::is_empty);
+        let mut empty = per_issue.iter().any(Vec::is_empty);
         let (order, cands, terms) = super::search::levels(prefs, &per_issue);
+        let linked = Terms {
+            soft: prefs
+                .iter()
+                .enumerate()
+                .flat_map(|(p, pr)| pr.ufun().links().iter().map(move |l| (p, l)))
+                .collect(),
+            hard: prefs
+                .iter()
+                .enumerate()
+                .flat_map(|(p, pr)| {
+                    pr.red_lines()
+                        .conditional()
+                        .iter()
+                        .flat_map(move |c| c.boxes().iter().map(move |b| (p, b)))
+                })
+                .collect(),
+        };
+        let links = if empty {
+            None
+        } else {
+            LinkIndex::new(np, &order, &cands, &terms, &linked)
+        };
+        empty |= links.as_ref().is_some_and(|l| l.empty);
         let mut smax = vec![0.0; (n_issues + 1) * np];
         for level in (0..n_issues).rev() {
             for p in 0..np {
@@ -1111,6 +1207,7 @@ impl Tree {
             smax,
             clip: prefs.iter().map(|p| p.ufun().clips_at_one()).collect(),
             empty,
+            links,
         }
     }
 
@@ -1145,16 +1242,13 @@ impl Tree {
         let limit = *budget;
         let mut nodes = 0u64;
         self.walk(
-            0,
             &mut sums,
             &mut path,
             &mut nodes,
             limit,
-            &mut |sums: &[f64], level: usize| {
+            &mut |opt: &[f64]| {
                 // Prune: some party can no longer reach its reservation value.
-                (0..self.np).all(|p| {
-                    self.finish(p, sums[p] + self.smax[level * self.np + p]) >= r[p] - TIE_EPS
-                })
+                (0..self.np).all(|p| opt[p] >= r[p] - TIE_EPS)
             },
             &mut |_, path: &[usize]| {
                 exists = true;
@@ -1186,19 +1280,15 @@ impl Tree {
         let limit = *budget;
         let inc = std::cell::Cell::new(f64::NEG_INFINITY);
         self.walk(
-            0,
             &mut sums,
             &mut path,
             &mut nodes,
             limit,
-            &mut |sums: &[f64], level: usize| {
-                (0..np)
-                    .all(|p| self.finish(p, sums[p] + self.smax[level * np + p]) >= r[p] - TIE_EPS)
-                    && self.finish(target, sums[target] + self.smax[level * np + target])
-                        > inc.get() + TIE_EPS
+            &mut |opt: &[f64]| {
+                (0..np).all(|p| opt[p] >= r[p] - TIE_EPS) && opt[target] > inc.get() + TIE_EPS
             },
-            &mut |sums: &[f64], path: &[usize]| {
-                let u = self.finish(target, sums[target]);
+            &mut |u: &[f64], path: &[usize]| {
+                let u = u[target];
                 if u > incumbent + TIE_EPS {
                     incumbent = u;
                     inc.set(u);
@@ -1223,23 +1313,15 @@ impl Tree {
         let mut path = vec![0usize; self.n_issues];
         let mut nodes = 0u64;
         let limit = *budget;
-        let short = |sums: &[f64], level: usize| -> f64 {
-            (0..np)
-                .map(|p| {
-                    let u = self.finish(p, sums[p] + self.smax[level * np + p]);
-                    (r[p] - u).max(0.0)
-                })
-                .sum()
-        };
+        let short = |u: &[f64]| -> f64 { (0..np).map(|p| (r[p] - u[p]).max(0.0)).sum() };
         self.walk(
-            0,
             &mut sums,
             &mut path,
             &mut nodes,
             limit,
-            &mut |sums: &[f64], level: usize| short(sums, level) < inc.get() - TIE_EPS,
-            &mut |sums: &[f64], path: &[usize]| {
-                let s = short(sums, self.n_issues);
+            &mut |opt: &[f64]| short(opt) < inc.get() - TIE_EPS,
+            &mut |u: &[f64], path: &[usize]| {
+                let s = short(u);
                 if s < inc.get() - TIE_EPS {
                     inc.set(s);
                     best = Some(self.outcome(path));
@@ -1251,22 +1333,50 @@ impl Tree {
         Ok(best)
     }
 
-    /// Depth-first walk. `keep(sums, level)` decides whether to enter a node whose partial
-    /// sums (over levels before `level`) are `sums`; `leaf(sums, path)` sees every leaf
-    /// entered and returns whether to go on.
+    /// Depth-first walk. `keep(opt)` decides whether to enter a node whose parties can reach
+    /// at most `opt` (clipped; links' bounds included); `leaf(u, path)` sees the utilities of
+    /// every leaf entered and returns whether to go on. With links, a child where a forbidden
+    /// box (a conditional red line) holds is skipped.
     fn walk(
+        &self,
+        sums: &mut [f64],
+        path: &mut [usize],
+        nodes: &mut u64,
+        limit: u64,
+        keep: &mut dyn FnMut(&[f64]) -> bool,
+        leaf: &mut dyn FnMut(&[f64], &[usize]) -> bool,
+    ) -> Result<bool, Stop> {
+        let mut st = self.links.as_ref().map(LinkState::new);
+        let mut opt = vec![0.0; self.np];
+        self.walk_from(0, sums, path, nodes, limit, &mut st, &mut opt, keep, leaf)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn walk_from(
         &self,
         level: usize,
         sums: &mut [f64],
         path: &mut [usize],
         nodes: &mut u64,
         limit: u64,
-        keep: &mut dyn FnMut(&[f64], usize) -> bool,
+        st: &mut Option<LinkState>,
+        opt: &mut Vec<f64>,
+        keep: &mut dyn FnMut(&[f64]) -> bool,
         leaf: &mut dyn FnMut(&[f64], &[usize]) -> bool,
     ) -> Result<bool, Stop> {
         let np = self.np;
         if level == self.n_issues {
-            return Ok(leaf(&sums[level * np..(level + 1) * np], path));
+            let u: Vec<f64> = (0..np)
+                .map(|p| {
+                    let raw = sums[level * np + p];
+                    let raw = match st {
+                        Some(st) => st.bounds(np, level, p, raw).0,
+                        None => raw,
+                    };
+                    self.finish(p, raw)
+                })
+                .collect();
+            return Ok(leaf(&u, path));
         }
         for k in 0..self.cands[level].len() {
             *nodes += 1;
@@ -1276,11 +1386,30 @@ impl Tree {
             for p in 0..np {
                 sums[(level + 1) * np + p] = sums[level * np + p] + self.terms[level][k * np + p];
             }
-            if !keep(&sums[(level + 1) * np..(level + 2) * np], level + 1) {
-                continue;
+            let feasible = match (&self.links, st.as_mut()) {
+                (Some(ix), Some(s)) => s.enter(ix, level, k),
+                _ => true,
+            };
+            let mut go_on = true;
+            if feasible {
+                for p in 0..np {
+                    let acc = sums[(level + 1) * np + p];
+                    let hi = match st {
+                        Some(s) => s.bounds(np, level + 1, p, acc).1,
+                        None => acc + self.smax[(level + 1) * np + p],
+                    };
+                    opt[p] = self.finish(p, hi);
+                }
+                if keep(opt) {
+                    path[level] = k;
+                    go_on =
+                        self.walk_from(level + 1, sums, path, nodes, limit, st, opt, keep, leaf)?;
+                }
             }
-            path[level] = k;
-            if !self.walk(level + 1, sums, path, nodes, limit, keep, leaf)? {
+            if let (Some(ix), Some(s)) = (&self.links, st.as_mut()) {
+                s.leave(ix, level, k);
+            }
+            if !go_on {
                 return Ok(false);
             }
         }
@@ -1293,13 +1422,20 @@ mod tests {
     use rand::RngExt;
 
     use super::*;
+    use crate::links::{Condition, ConditionalRedLine, Requirement, ValueSet};
     use crate::outcome::Issue;
     use crate::scenario::{Party, RedLineNote};
     use crate::uncertainty::{
-        Distribution, Estimate, PartyModel, Spreads, UncertainRedLine, ValueModel,
+        Distribution, Estimate, PartyModel, Spreads, UncertainConditional, UncertainLink,
+        UncertainRedLine, ValueModel,
     };
 
-    /// A random small scenario with ranges on every number and possibly uncertain red lines.
+    /// Seeds from this one on make linked scenarios (see [`scenario`]).
+    const LINKED: u64 = 1000;
+
+    /// A random small scenario with ranges on every number and possibly uncertain red lines;
+    /// from seed [`LINKED`] on, parties also have interaction terms with ranged values and
+    /// conditional red lines (certain or not).
     fn scenario(seed: u64) -> Scenario {
         let mut g = rng::rng(seed);
         let n_issues = g.random_range(1..4usize);
@@ -1356,19 +1492,63 @@ mod tests {
                     confidence: if g.random_bool(0.5) { 1.0 } else { 0.6 },
                 });
             }
+            let (mut links, mut conditional) = (Vec::new(), Vec::new());
+            if seed >= LINKED {
+                let cond = |g: &mut rand::rngs::ChaCha8Rng, avoid: Option<usize>| {
+                    let mut clauses: Vec<(usize, ValueSet)> = Vec::new();
+                    for i in 0..n_issues {
+                        if Some(i) != avoid && g.random_bool(0.6) {
+                            let k = g.random_range(0..sizes[i]);
+                            clauses.push((
+                                i,
+                                ValueSet::from_indices([k, g.random_range(0..sizes[i])]),
+                            ));
+                        }
+                    }
+                    (!clauses.is_empty()).then(|| Condition::new(&space, clauses).unwrap())
+                };
+                for _ in 0..g.random_range(0..3usize) {
+                    if let Some(c) = cond(&mut g, None) {
+                        let v = f64::from(g.random_range(0..9u32) as i32 - 4) / 10.0;
+                        links.push(UncertainLink {
+                            condition: c,
+                            value: est(&mut g, v, f64::NEG_INFINITY, f64::INFINITY),
+                        });
+                    }
+                }
+                if n_issues > 1 && g.random_bool(0.5) {
+                    let i = g.random_range(0..n_issues);
+                    let req = if g.random_bool(0.5) {
+                        Requirement::Unless
+                    } else {
+                        Requirement::OnlyIf
+                    };
+                    let vals = ValueSet::from_indices([g.random_range(0..sizes[i])]);
+                    if let Some(c) = cond(&mut g, Some(i)) {
+                        conditional.push(UncertainConditional {
+                            red_line: ConditionalRedLine::new(&space, i, vals, req, c).unwrap(),
+                            confidence: if g.random_bool(0.5) { 1.0 } else { 0.7 },
+                            basis: None,
+                            sources: Vec::new(),
+                        });
+                    }
+                }
+            }
             models.push(PartyModel {
                 weights,
                 values,
                 reservation,
                 red_lines,
                 spreads: Spreads::default(),
+                links,
+                conditional,
             });
         }
         let u = Uncertainty { parties: models };
         let holds: Vec<Vec<bool>> = u
             .parties
             .iter()
-            .map(|p| vec![true; p.red_lines.len()])
+            .map(|p| vec![true; p.red_lines.len() + p.conditional.len()])
             .collect();
         let prefs = u.build(&space, &u.points(), &|p, k| holds[p][k]).unwrap();
         let parties = prefs
@@ -1419,13 +1599,13 @@ mod tests {
             .unwrap()
             .parties
             .iter()
-            .map(|p| vec![true; p.red_lines.len()])
+            .map(|p| vec![true; p.red_lines.len() + p.conditional.len()])
             .collect()
     }
 
     #[test]
     fn per_draw_zone_decisions_match_brute_force() {
-        for seed in 0..60 {
+        for seed in (0..60).chain(LINKED..LINKED + 60) {
             let s = scenario(seed);
             let config = SensitivityConfig {
                 samples: 40,
@@ -1481,7 +1661,7 @@ mod tests {
     #[test]
     fn thresholds_flip_the_brute_force_decision() {
         let mut checked = 0;
-        for seed in 0..80 {
+        for seed in (0..80).chain(LINKED..LINKED + 80) {
             let s = scenario(seed);
             let config = SensitivityConfig {
                 samples: 1,
@@ -1541,7 +1721,7 @@ mod tests {
     #[test]
     fn unlocking_changes_match_brute_force() {
         let mut unlocked = 0;
-        for seed in 0..150 {
+        for seed in (0..150).chain(LINKED..LINKED + 150) {
             let s = scenario(seed);
             let prefs = s.preferences();
             if brute_exists(s.space(), &prefs) {
@@ -1606,6 +1786,62 @@ mod tests {
             unlocked += 1;
         }
         assert!(unlocked > 10, "only {unlocked} scenarios without a zone");
+    }
+
+    #[test]
+    fn the_generator_makes_linked_scenarios_with_ranged_links() {
+        let n = (LINKED..LINKED + 40)
+            .filter(|&seed| {
+                let s = scenario(seed);
+                let u = s.uncertainty.as_ref().unwrap();
+                s.parties().iter().any(|p| p.preferences.is_linked())
+                    && u.numbers()
+                        .iter()
+                        .any(|(site, e)| matches!(site, Site::Link { .. }) && !e.is_point())
+            })
+            .count();
+        assert!(n > 15, "{n}");
+    }
+
+    #[test]
+    fn drafts_of_linked_scenarios_score_as_brute_force() {
+        // Per party, whether it accepts every completion of a partial package, and some.
+        for seed in LINKED..LINKED + 60 {
+            let s = scenario(seed);
+            let n_issues = s.space().issues().len();
+            let mut g = rng::rng(seed);
+            let allowed: Vec<Vec<u32>> = s
+                .space()
+                .issues()
+                .iter()
+                .map(|i| {
+                    let n = i.n_values();
+                    let mut a: Vec<u32> = (0..n).filter(|_| g.random_bool(0.5)).collect();
+                    if a.is_empty() {
+                        a.push(g.random_range(0..n));
+                    }
+                    a
+                })
+                .collect();
+            let completions: Vec<Outcome> = outcomes(s.space())
+                .into_iter()
+                .filter(|o| (0..n_issues).all(|i| allowed[i].contains(&o.get(i))))
+                .collect();
+            for p in s.parties() {
+                let pr = &p.preferences;
+                let (every, some) = verdict(s.space(), pr, &allowed);
+                assert_eq!(
+                    some,
+                    completions.iter().any(|o| pr.is_acceptable(o)),
+                    "seed {seed}"
+                );
+                assert_eq!(
+                    every,
+                    completions.iter().all(|o| pr.is_acceptable(o)),
+                    "seed {seed}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -73,6 +73,76 @@ pub struct ThinZone {
 /// # Ok::<(), detente_core::Error>(())
 /// ```
 pub fn scenario(config: &ThinZoneConfig) -> Result<ThinZone, Error> {
+    thin(config, 0)
+}
+
+/// Like [`scenario`], but every party's utility also has `n_links` seeded interaction terms
+/// (linked, non-additive preferences): each pays a bonus or penalty in ±[0.03, 0.15] when two
+/// issues take one or two given options each. The walk-away values are then set on the linked
+/// utilities as [`scenario`] sets them, so the zone is as thin. Named
+/// `thin-zone-linked<n_links>-<parties>p-<issues>x<options>-s<seed>`.
+///
+/// # Errors
+/// As [`scenario`]; also when the space has fewer than two issues and `n_links > 0`.
+pub fn linked_scenario(config: &ThinZoneConfig, n_links: usize) -> Result<ThinZone, Error> {
+    if n_links > 0 && config.n_issues < 2 {
+        return Err(Error::config("a link joins two issues: give at least two"));
+    }
+    thin(config, n_links)
+}
+
+/// The first `count` scenarios of the standard set (see [`standard_config`]), each party with
+/// `n_links` interaction terms ([`linked_scenario`]).
+///
+/// # Errors
+/// Never for the standard shapes.
+pub fn linked_standard_set(seed: u64, count: u64, n_links: usize) -> Result<Vec<ThinZone>, Error> {
+    (0..count)
+        .map(|k| linked_scenario(&standard_config(seed, k), n_links))
+        .collect()
+}
+
+/// Seeded links for every party of `base` (see [`linked_scenario`]).
+fn add_links(base: Scenario, n_links: usize, seed: u64) -> Result<Scenario, Error> {
+    use crate::links::{Condition, Link, ValueSet};
+    let space = base.space().clone();
+    let sizes: Vec<u32> = space.issues().iter().map(|i| i.n_values()).collect();
+    let mut r = rng(derive_seed(seed, &[0x6c69_6e6b]));
+    let parties = base
+        .parties()
+        .iter()
+        .map(|p| {
+            let mut links = Vec::with_capacity(n_links);
+            for _ in 0..n_links {
+                let a = r.random_range(0..sizes.len());
+                let mut b = r.random_range(0..sizes.len() - 1);
+                if b >= a {
+                    b += 1;
+                }
+                let mut set = |i: usize| {
+                    let n = sizes[i];
+                    let k = r.random_range(1..=2u32.min(n));
+                    ValueSet::from_indices((0..k).map(|_| r.random_range(0..n)))
+                };
+                let (sa, sb) = (set(a), set(b));
+                let c = Condition::new(&space, vec![(a, sa), (b, sb)])?;
+                let mag = 0.03 + 0.12 * r.random::<f64>();
+                let v = if r.random_bool(0.5) { mag } else { -mag };
+                links.push(Link::new(c, v)?);
+            }
+            let pr = Preferences::new(
+                p.preferences.ufun().clone().with_links(links)?,
+                p.preferences.reservation(),
+                p.preferences.red_lines().clone(),
+                1.0,
+            )?;
+            Ok(Party::new(p.name.clone(), pr))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    Scenario::new(base.name.clone(), space, parties)
+}
+
+fn thin(config: &ThinZoneConfig, n_links: usize) -> Result<ThinZone, Error> {
     if config.max_zone == 0 {
         return Err(Error::config("a thin zone holds at least one package"));
     }
@@ -83,6 +153,11 @@ pub fn scenario(config: &ThinZoneConfig) -> Result<ThinZone, Error> {
         reservation: 0.0,
         seed: config.seed,
     })?;
+    let base = if n_links > 0 {
+        add_links(base, n_links, config.seed)?
+    } else {
+        base
+    };
     let space = base.space();
     let n_outcomes = space
         .cardinality()
@@ -166,8 +241,16 @@ pub fn scenario(config: &ThinZoneConfig) -> Result<ThinZone, Error> {
         .collect::<Result<Vec<_>, Error>>()?;
     let scenario = Scenario::new(
         format!(
-            "thin-zone-{}p-{}x{}-s{}",
-            config.n_parties, config.n_issues, config.n_options, config.seed
+            "thin-zone-{}{}p-{}x{}-s{}",
+            if n_links > 0 {
+                format!("linked{n_links}-")
+            } else {
+                String::new()
+            },
+            config.n_parties,
+            config.n_issues,
+            config.n_options,
+            config.seed
         ),
         space.clone(),
         parties,
@@ -252,6 +335,20 @@ mod tests {
             );
             assert!((3..=5).contains(&s.parties().len()));
             assert!((5..=6).contains(&s.space().issues().len()));
+        }
+    }
+
+    #[test]
+    fn linked_zones_are_thin_and_exact() {
+        for t in linked_standard_set(12, 6, 3).unwrap() {
+            let s = &t.scenario;
+            assert!(s.parties().iter().all(|p| p.preferences.is_linked()));
+            let brute = (0..u128::from(t.outcomes))
+                .filter_map(|k| s.space().outcome_at(k))
+                .filter(|o| acceptable_to_all(s, o))
+                .count() as u64;
+            assert_eq!(brute, t.zone, "{}", s.name);
+            assert!(t.zone >= 1 && t.zone <= 20, "{}: {}", s.name, t.zone);
         }
     }
 

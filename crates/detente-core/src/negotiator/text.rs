@@ -9,7 +9,7 @@
 
 use crate::TIE_EPS;
 use crate::error::Error;
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, OutcomeSpace};
 use crate::preferences::Preferences;
 
 use super::{Answer, Clock, NegotiatorInit, Question, Strategy, answer_from};
@@ -17,6 +17,10 @@ use super::{Answer, Clock, NegotiatorInit, Question, Strategy, answer_from};
 /// Besides its red lines, a party objects to at most this many clauses per review: the ones
 /// that cost it most. Negotiators fight over a few points at a time, not the whole text.
 pub const MAX_OBJECTIONS: usize = 3;
+
+/// Most search nodes a party with linked preferences spends finding its own best outcome (past
+/// it, its aspiration starts from its walk-away value).
+const LINKED_BEST_NODES: u64 = 10_000_000;
 
 /// A party's answer on a draft.
 #[derive(Clone, Debug, PartialEq)]
@@ -110,7 +114,11 @@ impl Strategy {
                 )));
             }
         };
-        Ok(Box::new(Aspiration::new(init.preferences.clone(), e)))
+        Ok(Box::new(Aspiration::new(
+            init.space,
+            init.preferences.clone(),
+            e,
+        )))
     }
 }
 
@@ -131,7 +139,7 @@ struct Aspiration {
 }
 
 impl Aspiration {
-    fn new(prefs: Preferences, e: f64) -> Aspiration {
+    fn new(space: &OutcomeSpace, prefs: Preferences, e: f64) -> Aspiration {
         let terms = prefs.ufun().terms();
         let best_terms: Vec<f64> = terms
             .iter()
@@ -143,7 +151,12 @@ impl Aspiration {
                     .fold(f64::NEG_INFINITY, f64::max)
             })
             .collect();
-        let best = if best_terms.iter().all(|x| x.is_finite()) {
+        let best = if prefs.is_linked() {
+            // Linked preferences: the exact best over the outcomes crossing none of one's red
+            // lines (conditional ones included), by branch and bound.
+            crate::analysis::best_within_red_lines(space, &prefs, LINKED_BEST_NODES)
+                .map_or(prefs.reservation(), |(u, _)| u)
+        } else if best_terms.iter().all(|x| x.is_finite()) {
             prefs.ufun().finish(best_terms.iter().sum())
         } else {
             prefs.reservation()
@@ -188,6 +201,9 @@ impl TextNegotiator for Aspiration {
     }
 
     fn review(&mut self, view: &TextView<'_>) -> Verdict {
+        if self.prefs.is_linked() {
+            return self.review_linked(view);
+        }
         let draft = view.draft;
         let terms = self.prefs.ufun().terms();
         let u = self.prefs.utility(draft);
@@ -250,6 +266,135 @@ impl TextNegotiator for Aspiration {
                             && t[v as usize] > here + TIE_EPS
                     })
                     .min_by_key(|&v| (v.abs_diff(cur), v))
+                    .map(|v| (i, v))
+            })
+            .collect();
+        let improves = view.reference.map(|r| u >= self.prefs.utility(r) - TIE_EPS);
+        self.last = Some((draft.clone(), objections.clone()));
+        Verdict {
+            accept,
+            objections,
+            red_lines: crossed,
+            preferred,
+            improves,
+            veto,
+            walk_away: lose && veto,
+        }
+    }
+}
+
+impl Aspiration {
+    /// How a draft stands for a party with linked preferences: how many of its red lines it
+    /// crosses (conditional ones included), then its utility.
+    fn standing(&self, o: &[u32]) -> (usize, f64) {
+        let rl = self.prefs.red_lines();
+        let crossed = o
+            .iter()
+            .enumerate()
+            .filter(|&(i, &v)| rl.forbids(i, v))
+            .count()
+            + rl.conditional().iter().filter(|c| c.violated_by(o)).count();
+        (crossed, self.prefs.utility(&Outcome::new(o.to_vec())))
+    }
+
+    /// [`TextNegotiator::review`] for linked preferences (interaction terms, conditional red
+    /// lines), where a clause's cost depends on the rest of the draft. A clause's cost is what
+    /// the best change of that clause alone would gain, the rest of the draft held; a change is
+    /// better when it crosses fewer of one's red lines, or as many and is worth more. For
+    /// additive preferences this is the rule of the additive review, which is kept as it is.
+    /// A draft that crosses a conditional red line is vetoed and the clause whose change best
+    /// clears it is objected to (not declared a red line: the value is acceptable elsewhere).
+    fn review_linked(&mut self, view: &TextView<'_>) -> Verdict {
+        let draft = view.draft;
+        let cur: Vec<u32> = draft.indices().to_vec();
+        let n = cur.len();
+        let (n_crossed, u) = self.standing(&cur);
+        let target = self.target(view.clock.time());
+        let rl = self.prefs.red_lines();
+        let crossed: Vec<usize> = (0..n).filter(|&i| rl.forbids(i, cur[i])).collect();
+        let veto = n_crossed > 0 || u < self.prefs.reservation() - TIE_EPS;
+        let lose = self.waiting_only_loses(view);
+        let accept = !veto && (u >= target - TIE_EPS || lose);
+        if let Some((prev, objected)) = &self.last {
+            for i in 0..self.stuck.len() {
+                self.stuck[i] = if objected.contains(&i) && prev.get(i) == draft.get(i) {
+                    self.stuck[i] + 1
+                } else {
+                    0
+                };
+            }
+        }
+        let better =
+            |a: (usize, f64), b: (usize, f64)| a.0 < b.0 || (a.0 == b.0 && a.1 > b.1 + TIE_EPS);
+        // Per clause: every value whose change alone is better than the draft, with its standing.
+        let n_values = |i: usize| self.prefs.ufun().terms()[i].len() as u32;
+        let mut changes: Vec<Vec<(u32, (usize, f64))>> = Vec::with_capacity(n);
+        let mut o = cur.clone();
+        for i in 0..n {
+            let mut better_here = Vec::new();
+            for v in 0..n_values(i) {
+                if v == cur[i] {
+                    continue;
+                }
+                o[i] = v;
+                let st = self.standing(&o);
+                if better(st, (n_crossed, u)) {
+                    better_here.push((v, st));
+                }
+            }
+            o[i] = cur[i];
+            changes.push(better_here);
+        }
+        let best_change = |i: usize| -> Option<(usize, f64)> {
+            changes[i]
+                .iter()
+                .map(|c| c.1)
+                .reduce(|a, b| if better(b, a) { b } else { a })
+        };
+        let mut objections = crossed.clone();
+        let conditional = rl.conditional().iter().any(|c| c.violated_by(&cur));
+        if conditional {
+            // The clause whose change best clears the conditional red lines.
+            let fix = (0..n)
+                .filter(|i| !objections.contains(i))
+                .filter_map(|i| best_change(i).filter(|b| b.0 < n_crossed).map(|b| (i, b)))
+                .reduce(|a, b| if better(b.1, a.1) { b } else { a });
+            if let Some((i, _)) = fix {
+                objections.push(i);
+            }
+        }
+        if !accept {
+            let mut losses: Vec<(usize, f64)> = (0..n)
+                .filter(|i| !objections.contains(i))
+                .filter_map(|i| {
+                    best_change(i)
+                        .filter(|b| b.0 <= n_crossed)
+                        .map(|b| (i, b.1 - u))
+                })
+                .filter(|(_, gain)| *gain > TIE_EPS)
+                .collect();
+            let priority = |&(i, loss): &(usize, f64)| loss / (1.0 + f64::from(self.stuck[i]));
+            losses.sort_by(|a, b| priority(b).total_cmp(&priority(a)).then(a.0.cmp(&b.0)));
+            let mut gap = target - u;
+            for (i, loss) in losses.into_iter().take(MAX_OBJECTIONS) {
+                if gap <= TIE_EPS {
+                    break;
+                }
+                objections.push(i);
+                gap -= loss;
+            }
+        }
+        objections.sort_unstable();
+        objections.dedup();
+        // On each objected clause, the nearest value (in the order) whose change is
+        // better for us: a minimal request.
+        let preferred = objections
+            .iter()
+            .filter_map(|&i| {
+                changes[i]
+                    .iter()
+                    .map(|c| c.0)
+                    .min_by_key(|&v| (v.abs_diff(cur[i]), v))
                     .map(|v| (i, v))
             })
             .collect();

@@ -498,6 +498,8 @@ pub fn run_sao_observed(
 }
 
 #[cfg(test)]
+mod linked_mediation_tests;
+#[cfg(test)]
 mod mediation_tests;
 #[cfg(test)]
 mod tests;

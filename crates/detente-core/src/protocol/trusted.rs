@@ -20,6 +20,7 @@
 //! misreporting (parties confide their true preferences).
 
 use crate::TIE_EPS;
+use crate::analysis::linked::{LinkIndex, LinkState, Terms};
 use crate::analysis::{self, AnalysisConfig};
 use crate::error::{Error, ErrorKind};
 use crate::outcome::{Outcome, OutcomeSpace};
@@ -371,108 +372,197 @@ struct Search {
 /// larger `Σ u_p`, then enumeration order), never crossing a red line. With `strict`, only
 /// packages where every party gains more than [`TIE_EPS`] qualify, and they are also counted and
 /// listed; otherwise every package qualifies and only the best is sought.
+///
+/// Issues are walked in their own order (so packages are listed in enumeration order). Linked
+/// preferences keep the search exact: each party's optimistic bound adds its links' bounds over
+/// the partial package (`analysis::linked`: satisfied values plus the open positive ones), and
+/// a child where some conditional red line's forbidden box holds is skipped.
 fn maximin(
     space: &OutcomeSpace,
     prefs: &[&Preferences],
     base: &[f64],
     strict: bool,
 ) -> Result<Search, Error> {
-    let sizes: Vec<u32> = space.issues().iter().map(|i| i.n_values()).collect();
-    let n_issues = sizes.len();
+    let n_issues = space.issues().len();
     let np = prefs.len();
-    let allowed = |i: usize, v: u32| prefs.iter().all(|p| !p.red_lines().forbids(i, v));
-    // Per party: suffix maxima of the terms over allowed values (clipped utilities are
-    // bounded by their raw sums: the clip only lowers values above 1).
-    let mut hi = vec![vec![0.0; n_issues + 1]; np];
-    for (p, pr) in prefs.iter().enumerate() {
-        let terms = pr.ufun().terms();
-        for i in (0..n_issues).rev() {
-            let vals = (0..sizes[i])
-                .filter(|&v| allowed(i, v))
-                .map(|v| terms[i][v as usize]);
-            hi[p][i] = hi[p][i + 1] + vals.fold(f64::NEG_INFINITY, f64::max);
-        }
-    }
-    let clips = prefs.iter().any(|p| p.ufun().clips_at_one());
     let mut out = Search {
         count: 0,
         listed: Vec::new(),
         best: None,
     };
-    let mut best_key = (f64::NEG_INFINITY, f64::NEG_INFINITY);
-    let mut idx = vec![0u32; n_issues];
-    let mut partial = vec![vec![0.0; n_issues + 1]; np];
-    let mut next = vec![0u32; n_issues + 1];
-    let mut level = 0usize;
-    let mut nodes = 0u64;
-    if n_issues == 0 {
+    // Values no party rules out unconditionally, in the issue's order.
+    let cands: Vec<Vec<u32>> = space
+        .issues()
+        .iter()
+        .enumerate()
+        .map(|(i, issue)| {
+            (0..issue.n_values())
+                .filter(|&v| prefs.iter().all(|p| !p.red_lines().forbids(i, v)))
+                .collect()
+        })
+        .collect();
+    if n_issues == 0 || cands.iter().any(Vec::is_empty) {
         return Ok(out);
     }
-    loop {
-        if level == n_issues {
-            let o = Outcome::new(idx.clone());
-            let u: Vec<f64> = prefs.iter().map(|p| p.utility(&o)).collect();
-            let gain = u
+    // Per party: suffix maxima of the terms over the candidates.
+    let mut hi = vec![vec![0.0; n_issues + 1]; np];
+    for (p, pr) in prefs.iter().enumerate() {
+        let terms = pr.ufun().terms();
+        for i in (0..n_issues).rev() {
+            let best = cands[i]
                 .iter()
-                .zip(base)
-                .map(|(x, b)| x - b)
-                .fold(f64::INFINITY, f64::min);
-            if !strict || gain > TIE_EPS {
-                if strict {
-                    out.count += 1;
-                    if out.listed.len() < MAX_LISTED_IMPROVEMENTS {
-                        out.listed.push(o.clone());
-                    }
-                }
-                let key = (gain, u.iter().sum::<f64>());
-                if key.0 > best_key.0 + TIE_EPS
-                    || (key.0 >= best_key.0 - TIE_EPS && key.1 > best_key.1 + TIE_EPS)
-                {
-                    best_key = key;
-                    out.best = Some(o);
-                }
-            }
-            level -= 1;
-            continue;
+                .map(|&v| terms[i][v as usize])
+                .fold(f64::NEG_INFINITY, f64::max);
+            hi[p][i] = hi[p][i + 1] + best;
         }
-        if next[level] >= sizes[level] {
-            if level == 0 {
-                break;
-            }
-            level -= 1;
-            continue;
-        }
-        let v = next[level];
-        next[level] += 1;
-        if !allowed(level, v) {
-            continue;
-        }
-        nodes += 1;
-        if nodes > MAX_NODES {
-            return Err(Error::config(format!(
-                "the improvement search needs more than {MAX_NODES} nodes; the space is too \
-                 large for an exact answer"
-            )));
-        }
-        idx[level] = v;
-        let mut bound = f64::INFINITY;
-        for p in 0..np {
-            partial[p][level + 1] = partial[p][level] + prefs[p].ufun().terms()[level][v as usize];
-            let opt = partial[p][level + 1] + hi[p][level + 1];
-            let opt = if clips { opt.min(1.0) } else { opt };
-            bound = bound.min(opt - base[p]);
-        }
-        // Subtrees where some party cannot gain are skipped when improvements are sought (every
-        // other one may hold improvements to count); when only the best matters, so are subtrees
-        // that cannot reach the best gain (a tied subtree may still win on welfare).
-        if strict && bound <= TIE_EPS {
-            continue;
-        }
-        if !strict && bound < best_key.0 - TIE_EPS {
-            continue;
-        }
-        level += 1;
-        next[level] = 0;
     }
+    let flat: Vec<Vec<f64>> = (0..n_issues)
+        .map(|i| {
+            cands[i]
+                .iter()
+                .flat_map(|&v| prefs.iter().map(move |p| p.ufun().terms()[i][v as usize]))
+                .collect()
+        })
+        .collect();
+    let order: Vec<usize> = (0..n_issues).collect();
+    let linked = Terms {
+        soft: prefs
+            .iter()
+            .enumerate()
+            .flat_map(|(p, pr)| pr.ufun().links().iter().map(move |l| (p, l)))
+            .collect(),
+        hard: prefs
+            .iter()
+            .enumerate()
+            .flat_map(|(p, pr)| {
+                pr.red_lines()
+                    .conditional()
+                    .iter()
+                    .flat_map(move |c| c.boxes().iter().map(move |b| (p, b)))
+            })
+            .collect(),
+    };
+    let ix = LinkIndex::new(np, &order, &cands, &flat, &linked);
+    if ix.as_ref().is_some_and(|ix| ix.empty) {
+        // Some forbidden box holds on every package.
+        return Ok(out);
+    }
+    let mut walk = Walk {
+        prefs,
+        base,
+        strict,
+        cands: &cands,
+        hi: &hi,
+        st: ix.as_ref().map(LinkState::new),
+        ix: ix.as_ref(),
+        idx: vec![0; n_issues],
+        partial: vec![vec![0.0; n_issues + 1]; np],
+        nodes: 0,
+        best_key: (f64::NEG_INFINITY, f64::NEG_INFINITY),
+        out: &mut out,
+    };
+    walk.go(0)?;
     Ok(out)
+}
+
+struct Walk<'a> {
+    prefs: &'a [&'a Preferences],
+    base: &'a [f64],
+    strict: bool,
+    cands: &'a [Vec<u32>],
+    /// Per party, suffix maxima of the additive terms.
+    hi: &'a [Vec<f64>],
+    ix: Option<&'a LinkIndex>,
+    st: Option<LinkState>,
+    idx: Vec<u32>,
+    /// Per party, additive partial sums by level.
+    partial: Vec<Vec<f64>>,
+    nodes: u64,
+    best_key: (f64, f64),
+    out: &'a mut Search,
+}
+
+impl Walk<'_> {
+    fn leaf(&mut self) {
+        let o = Outcome::new(self.idx.clone());
+        let u: Vec<f64> = self.prefs.iter().map(|p| p.utility(&o)).collect();
+        let gain = u
+            .iter()
+            .zip(self.base)
+            .map(|(x, b)| x - b)
+            .fold(f64::INFINITY, f64::min);
+        if self.strict && gain <= TIE_EPS {
+            return;
+        }
+        if self.strict {
+            self.out.count += 1;
+            if self.out.listed.len() < MAX_LISTED_IMPROVEMENTS {
+                self.out.listed.push(o.clone());
+            }
+        }
+        let key = (gain, u.iter().sum::<f64>());
+        let best = self.best_key;
+        if key.0 > best.0 + TIE_EPS || (key.0 >= best.0 - TIE_EPS && key.1 > best.1 + TIE_EPS) {
+            self.best_key = key;
+            self.out.best = Some(o);
+        }
+    }
+
+    fn go(&mut self, level: usize) -> Result<(), Error> {
+        let n_issues = self.cands.len();
+        if level == n_issues {
+            self.leaf();
+            return Ok(());
+        }
+        let np = self.prefs.len();
+        for k in 0..self.cands[level].len() {
+            let v = self.cands[level][k];
+            self.nodes += 1;
+            if self.nodes > MAX_NODES {
+                return Err(Error::config(format!(
+                    "the improvement search needs more than {MAX_NODES} nodes; the space is too \
+                     large for an exact answer"
+                )));
+            }
+            self.idx[level] = v;
+            for p in 0..np {
+                self.partial[p][level + 1] =
+                    self.partial[p][level] + self.prefs[p].ufun().terms()[level][v as usize];
+            }
+            let feasible = match (self.ix, self.st.as_mut()) {
+                (Some(ix), Some(st)) => st.enter(ix, level, k),
+                _ => true,
+            };
+            if feasible && self.worth_entering(level + 1) {
+                self.go(level + 1)?;
+            }
+            if let (Some(ix), Some(st)) = (self.ix, self.st.as_mut()) {
+                st.leave(ix, level, k);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the subtree below a node of `level` (its prefix in `idx`) may hold a package
+    /// that counts: subtrees where some party cannot gain are skipped when improvements are
+    /// sought (every other one may hold improvements to count); when only the best matters, so
+    /// are subtrees that cannot reach the best gain (a tied subtree may still win on welfare).
+    fn worth_entering(&self, level: usize) -> bool {
+        let mut bound = f64::INFINITY;
+        for (p, pr) in self.prefs.iter().enumerate() {
+            let acc = self.partial[p][level];
+            let opt = match (self.ix, self.st.as_ref()) {
+                (Some(_), Some(st)) => st.bounds(self.prefs.len(), level, p, acc).1,
+                _ => acc + self.hi[p][level],
+            };
+            // A clipped utility is bounded by its raw sum: the clip only lowers values above 1.
+            let opt = pr.ufun().finish(opt);
+            bound = bound.min(opt - self.base[p]);
+        }
+        if self.strict {
+            bound > TIE_EPS
+        } else {
+            bound >= self.best_key.0 - TIE_EPS
+        }
+    }
 }

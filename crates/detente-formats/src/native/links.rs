@@ -26,15 +26,17 @@ use toml::Spanned;
 use detente_core::links::{Condition, ConditionalRedLine, Link, Requirement, ValueSet};
 use detente_core::{IssueKind, OutcomeSpace, UtilityFunction};
 
-use super::{ChoiceDto, Ctx, RedLineDto, spanned};
+use super::{ChoiceDto, Ctx, Default, NumDto, RedLineDto, spanned};
 use crate::error::Error;
+use detente_core::uncertainty::UncertainLink;
 
 /// One `[[parties.links]]` entry.
 #[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct LinkDto {
     pub(super) when: Spanned<ConditionDto>,
-    pub(super) value: Spanned<f64>,
+    /// A number, or an estimate `{ value, low, high, basis, sources }` like every other.
+    pub(super) value: Spanned<NumDto>,
 }
 
 /// Issue name -> the values that satisfy the condition on it.
@@ -164,37 +166,54 @@ pub(super) fn condition(
     Condition::new(space, clauses).map_err(|e| cx.err(when.span(), el, e.to_string()))
 }
 
-/// Adds a party's `[[parties.links]]` to its utility function.
+/// Adds a party's `[[parties.links]]` to its utility function; also returns each link's value
+/// as an estimate (a plain number is a point).
 pub(super) fn attach(
     cx: &Ctx<'_>,
     space: &OutcomeSpace,
     ufun: UtilityFunction,
     links: &[LinkDto],
     party_el: &str,
-) -> Result<UtilityFunction, Error> {
+) -> Result<(UtilityFunction, Vec<UncertainLink>), Error> {
     if links.is_empty() {
-        return Ok(ufun);
+        return Ok((ufun, Vec::new()));
     }
     let mut out = Vec::with_capacity(links.len());
+    let mut est = Vec::with_capacity(links.len());
     for (k, l) in links.iter().enumerate() {
         let el = format!("{party_el}, links[{k}]");
         let c = condition(cx, space, &l.when, &format!("{el}, when"))?;
-        let v = *l.value.get_ref();
-        let link = Link::new(c, v).map_err(|_| {
+        let v = l.value.get_ref().value();
+        let link = Link::new(c.clone(), v).map_err(|_| {
             cx.err(
                 l.value.span(),
                 format!("{el}, value"),
                 format!("value is {v}; valid: a finite number"),
             )
         })?;
+        let e = cx.estimate(
+            l.value.get_ref(),
+            l.value.span(),
+            &format!("{el}, value"),
+            Default {
+                spread: None,
+                min: f64::NEG_INFINITY,
+                max: f64::INFINITY,
+            },
+        )?;
         out.push(link);
+        est.push(UncertainLink {
+            condition: c,
+            value: e,
+        });
     }
-    ufun.with_links(out)
-        .map_err(|e| cx.err(links[0].when.span(), party_el, e.to_string()))
+    let ufun = ufun
+        .with_links(out)
+        .map_err(|e| cx.err(links[0].when.span(), party_el, e.to_string()))?;
+    Ok((ufun, est))
 }
 
 /// A conditional red line: options `values` of issue `issue` with `unless` or `only_if`.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn conditional(
     cx: &Ctx<'_>,
     space: &OutcomeSpace,
@@ -202,7 +221,6 @@ pub(super) fn conditional(
     values: Vec<u32>,
     unless: Option<&Spanned<ConditionDto>>,
     only_if: Option<&Spanned<ConditionDto>>,
-    extra: Option<(std::ops::Range<usize>, &str)>,
     el: &str,
 ) -> Result<ConditionalRedLine, Error> {
     let (req, when, key) = match (unless, only_if) {
@@ -213,16 +231,6 @@ pub(super) fn conditional(
         }
         (None, None) => unreachable!("called for conditional red lines only"),
     };
-    if let Some((span, field)) = extra {
-        return Err(cx.err(
-            span,
-            format!("{el}, {field}"),
-            format!(
-                "`{field}` is not supported on a conditional red line (one with `{key}`); \
-                 explain it in the party's description instead"
-            ),
-        ));
-    }
     let el = format!("{el}, {key}");
     let c = condition(cx, space, when, &el)?;
     ConditionalRedLine::new(space, issue, ValueSet::from_indices(values), req, c)
@@ -270,13 +278,17 @@ pub(super) fn write_links(space: &OutcomeSpace, u: &UtilityFunction) -> Vec<Link
         .iter()
         .map(|l| LinkDto {
             when: spanned(condition_dto(space, l.condition())),
-            value: spanned(l.value()),
+            value: spanned(NumDto::Point(l.value())),
         })
         .collect()
 }
 
 /// A conditional red line as a `[[parties.red_lines]]` entry.
-pub(super) fn write_conditional(space: &OutcomeSpace, r: &ConditionalRedLine) -> RedLineDto {
+pub(super) fn write_conditional(
+    space: &OutcomeSpace,
+    r: &ConditionalRedLine,
+    note: Option<&detente_core::uncertainty::UncertainConditional>,
+) -> RedLineDto {
     let iss = &space.issues()[r.issue()];
     let options = r
         .values()
@@ -295,9 +307,11 @@ pub(super) fn write_conditional(space: &OutcomeSpace, r: &ConditionalRedLine) ->
     RedLineDto {
         issue: spanned(iss.name().to_string()),
         options,
-        basis: None,
-        sources: Vec::new(),
-        confidence: None,
+        basis: note.and_then(|n| n.basis.clone()),
+        sources: note.map(|n| n.sources.clone()).unwrap_or_default(),
+        confidence: note
+            .filter(|n| n.confidence < 1.0)
+            .map(|n| spanned(n.confidence)),
         unless,
         only_if,
     }

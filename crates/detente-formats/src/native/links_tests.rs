@@ -178,16 +178,36 @@ fn bad_links_name_the_line_the_field_and_the_culprit() {
         ),
         &["red_lines, unless", "same issue"],
     );
+    // A conditional red line takes a confidence (and a basis and sources) like any red line;
+    // a confidence outside (0, 1] is refused.
     check_err(
         &edit(
             "unless = { A4 = [\"ratified\"] }",
-            "unless = { A4 = [\"ratified\"] }\nconfidence = 0.5",
+            "unless = { A4 = [\"ratified\"] }\nconfidence = 1.5",
         ),
-        &[
-            "red_lines, confidence",
-            "not supported on a conditional red line",
-        ],
+        &["red_lines, confidence", "valid: a probability in (0, 1]"],
     );
+    let s = read_str(
+        &edit(
+            "unless = { A4 = [\"ratified\"] }",
+            "unless = { A4 = [\"ratified\"] }\nconfidence = 0.5\nbasis = \"estimate: why\"",
+        ),
+        None,
+    )
+    .unwrap();
+    let u = s.uncertainty.as_ref().unwrap();
+    let c = u
+        .parties
+        .iter()
+        .flat_map(|p| &p.conditional)
+        .next()
+        .unwrap();
+    assert_eq!(
+        (c.confidence, c.basis.as_deref()),
+        (0.5, Some("estimate: why"))
+    );
+    let back = read_str(&to_toml(&s).unwrap(), None).unwrap();
+    assert_eq!(back.uncertainty, s.uncertainty);
     check_err(
         &edit(
             "unless = { A4 = [\"ratified\"] }",
