@@ -219,3 +219,13 @@ def test_ctrl_c_stops_a_tournament_and_keeps_what_was_written(tmp_path):
     r = detente.results(db)
     assert 0 < r.counts["stored"] < r.counts["planned"], r.counts
     assert stopped < 30
+
+
+def test_every_listed_strategy_and_mediator_is_accepted():
+    """STRATEGIES and MEDIATORS are the library's own lists: each name negotiates."""
+    assert {"naive-tft", "agentk", "hardheaded", "atlas3", "agentgg"} <= set(detente.STRATEGIES)
+    assert {"blind", "trusted-nash", "feedback"} <= set(detente.MEDIATORS)
+    s = random_scenario(3, n_parties=2)
+    for name in detente.STRATEGIES:
+        r = detente.negotiate(s, name, rounds=20, seed=1)
+        assert r.rounds <= 20

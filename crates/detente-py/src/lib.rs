@@ -50,19 +50,23 @@ fn _detente(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("DetenteError", py.get_type::<DetenteError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // The library's own lists, so that a new strategy or mediator shows up here by itself
+    // (parameterised forms such as `time:E` and `boa:...` are documented, not listed).
+    let plain = |names: &'static str| -> Vec<&'static str> {
+        names
+            .split(", ")
+            .map(|n| n.split(" (").next().unwrap_or(n))
+            .filter(|n| !n.contains(':'))
+            .collect()
+    };
     m.add(
         "STRATEGIES",
-        vec![
-            "boulware",
-            "linear",
-            "conceder",
-            "hardliner",
-            "random",
-            "tit-for-tat",
-            "micro",
-        ],
+        plain(detente_core::negotiator::Strategy::NAMES),
     )?;
-    m.add("MEDIATORS", vec!["hill-climbing", "veto", "feedback"])?;
+    m.add(
+        "MEDIATORS",
+        plain(detente_core::protocol::MediatorStrategy::NAMES),
+    )?;
     m.add_class::<scenario::Scenario>()?;
     m.add_class::<agents::Ufun>()?;
     m.add_class::<agents::Agent>()?;

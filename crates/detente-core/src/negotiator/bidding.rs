@@ -269,7 +269,7 @@ impl BidSpace {
 
     /// The value indices of the `k`-th best outcome (as [`Self::outcome`], without copying).
     pub fn values(&self, k: usize) -> &[u32] {
-        &self.flat[k * self.n_issues..(k + 1) * self.n_issues]
+        self.row(self.entry(k))
     }
 
     /// Own utility of the `k`-th best outcome.
@@ -766,6 +766,7 @@ mod tests {
                 prop_assert_eq!(bids.utility(p).to_bits(), u.to_bits());
                 let listed = bids.outcome(p);
                 prop_assert_eq!(listed.indices(), o.as_slice());
+                prop_assert_eq!(bids.values(p), o.as_slice());
             }
             prop_assert_eq!(bids.max_utility(), list.first().map(|e| e.0));
             prop_assert_eq!(bids.min_utility(), list.last().map(|e| e.0));
