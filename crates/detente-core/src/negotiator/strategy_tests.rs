@@ -9,8 +9,10 @@ use crate::preferences::{RedLines, UtilityFunction, ValueFunction};
 use crate::protocol::{Event, SaoConfig, run_sao};
 use crate::scenario::{Party, Scenario};
 
-/// Two parties with opposed linear preferences over `n` options of each of `k` issues.
-fn opposed(k: usize, n: u32, r: f64) -> Scenario {
+/// Two parties with opposed linear preferences over `n` options of each of `k` issues (party
+/// 0 prefers high option indices, party 1 low ones), reservation `r`. Shared by the ANAC
+/// agents' tests.
+pub(super) fn opposed(k: usize, n: u32, r: f64) -> Scenario {
     let issues: Vec<Issue> = (0..k)
         .map(|i| Issue::discrete(format!("i{i}"), (0..n).map(|v| format!("v{v}")).collect()))
         .collect::<Result<_, _>>()
@@ -40,7 +42,8 @@ fn opposed(k: usize, n: u32, r: f64) -> Scenario {
     Scenario::new("opposed", space.clone(), parties).unwrap()
 }
 
-fn offers_by(trace: &[Event], party: usize) -> Vec<(u32, Outcome)> {
+/// The offers `party` made in `trace`, with their rounds.
+pub(super) fn offers_by(trace: &[Event], party: usize) -> Vec<(u32, Outcome)> {
     trace
         .iter()
         .filter_map(|e| match e {

@@ -3,10 +3,11 @@
 use std::collections::HashSet;
 
 use super::{agentk, atlas3, cuhk, hardheaded, thefawkes};
+use crate::negotiator::strategy_tests::{offers_by, opposed};
 use crate::negotiator::{Action, Clock, Negotiator, NegotiatorInit, OfferRecord, Strategy, View};
 use crate::outcome::{Issue, Outcome, OutcomeSpace};
 use crate::preferences::{Preferences, RedLines, UtilityFunction, ValueFunction};
-use crate::protocol::{Event, SaoConfig, run_sao};
+use crate::protocol::{SaoConfig, run_sao};
 use crate::scenario::{Party, Scenario};
 
 const AGENTS: [Strategy; 5] = [
@@ -16,42 +17,6 @@ const AGENTS: [Strategy; 5] = [
     Strategy::TheFawkes,
     Strategy::Atlas3,
 ];
-
-/// Two parties with opposed linear preferences over `n` options of each of `k` issues (party
-/// 0 prefers high option indices, party 1 low ones), reservation `r`.
-fn opposed(k: usize, n: u32, r: f64) -> Scenario {
-    let issues: Vec<Issue> = (0..k)
-        .map(|i| Issue::discrete(format!("i{i}"), (0..n).map(|v| format!("v{v}")).collect()))
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let space = OutcomeSpace::new(issues).unwrap();
-    let weights: Vec<f64> = (0..k).map(|i| 1.0 + i as f64).collect();
-    let party = |up: bool, name: &str| {
-        let values: Vec<Option<ValueFunction>> = (0..k)
-            .map(|_| {
-                Some(ValueFunction::Table(
-                    (0..n)
-                        .map(|v| {
-                            let x = f64::from(v) / f64::from(n - 1);
-                            if up { x } else { 1.0 - x }
-                        })
-                        .collect(),
-                ))
-            })
-            .collect();
-        let u = UtilityFunction::weighted_sum(&space, name, &weights, &values).unwrap();
-        Party::new(
-            name,
-            Preferences::new(u, r, RedLines::none(k), 1.0).unwrap(),
-        )
-    };
-    Scenario::new(
-        "opposed",
-        space.clone(),
-        vec![party(true, "a"), party(false, "b")],
-    )
-    .unwrap()
-}
 
 /// Builds party 0 of `s` with `strategy`.
 fn build(s: &Scenario, strategy: &Strategy, seed: u64) -> Box<dyn Negotiator> {
@@ -82,20 +47,6 @@ fn turn(n: &mut dyn Negotiator, offers: &[Outcome], round: u32, n_rounds: u32) -
         history: &history,
         standing: history.last(),
     })
-}
-
-fn offers_by(trace: &[Event], party: usize) -> Vec<(u32, Outcome)> {
-    trace
-        .iter()
-        .filter_map(|e| match e {
-            Event::Offer {
-                round,
-                party: p,
-                outcome,
-            } if *p == party => Some((*round, outcome.clone())),
-            _ => None,
-        })
-        .collect()
 }
 
 fn close(a: f64, b: f64) -> bool {

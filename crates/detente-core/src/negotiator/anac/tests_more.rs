@@ -6,45 +6,11 @@ use super::agentgg::importance_map;
 use super::ponpoko::PATTERNS;
 use super::*;
 use crate::links::{Condition, Link, ValueSet};
+use crate::negotiator::strategy_tests::opposed;
 use crate::outcome::{Issue, Outcome, OutcomeSpace};
-use crate::preferences::{Preferences, RedLines, UtilityFunction, ValueFunction};
+use crate::preferences::UtilityFunction;
 use crate::protocol::{Event, SaoConfig, run_sao};
-use crate::scenario::{Party, Scenario};
-
-/// Two parties with opposed linear preferences over `n` options of each of `k` issues.
-fn opposed(k: usize, n: u32, r: f64) -> Scenario {
-    let issues: Vec<Issue> = (0..k)
-        .map(|i| Issue::discrete(format!("i{i}"), (0..n).map(|v| format!("v{v}")).collect()))
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let space = OutcomeSpace::new(issues).unwrap();
-    let weights: Vec<f64> = (0..k).map(|i| 1.0 + i as f64).collect();
-    let party = |up: bool, name: &str| {
-        let values: Vec<Option<ValueFunction>> = (0..k)
-            .map(|_| {
-                Some(ValueFunction::Table(
-                    (0..n)
-                        .map(|v| {
-                            let x = f64::from(v) / f64::from(n - 1);
-                            if up { x } else { 1.0 - x }
-                        })
-                        .collect(),
-                ))
-            })
-            .collect();
-        let u = UtilityFunction::weighted_sum(&space, name, &weights, &values).unwrap();
-        Party::new(
-            name,
-            Preferences::new(u, r, RedLines::none(k), 1.0).unwrap(),
-        )
-    };
-    Scenario::new(
-        "opposed",
-        space.clone(),
-        vec![party(true, "a"), party(false, "b")],
-    )
-    .unwrap()
-}
+use crate::scenario::Scenario;
 
 fn common(s: &Scenario, me: usize, seed: u64) -> Common {
     Common::new(&NegotiatorInit {
