@@ -828,19 +828,7 @@ impl Bargaining {
                 let c = (f(&v.utilities), v.utilities.iter().sum::<f64>());
                 let take = match &best {
                     None => true,
-                    Some((bv, bw, b)) => {
-                        if c.0 > bv + TIE_EPS {
-                            true
-                        } else if c.0 < bv - TIE_EPS {
-                            false
-                        } else if c.1 > bw + TIE_EPS {
-                            true
-                        } else if c.1 < bw - TIE_EPS {
-                            false
-                        } else {
-                            v.outcome < b.outcome
-                        }
-                    }
+                    Some((bv, bw, b)) => beats(c, (*bv, *bw)).unwrap_or(v.outcome < b.outcome),
                 };
                 if take {
                     best = Some((c.0, c.1, v));
@@ -848,22 +836,13 @@ impl Bargaining {
             }
             best.map(|b| b.2).unwrap_or(&front[0])
         };
-        let at = |v: &FrontierVector| point(prefs, v.outcome.clone());
-        let ideal: Vec<Option<f64>> = (0..np)
-            .map(|p| Some(best(&|u: &[f64]| u[p]).utilities[p]))
-            .collect();
-        let ideal_values: Vec<f64> = ideal.iter().map(|x| x.unwrap_or(0.0)).collect();
-        let nash = at(best(&|u: &[f64]| {
-            u.iter().zip(&r).map(|(u, r)| (u - r).max(0.0)).product()
-        }));
-        let max_welfare = at(best(&|u: &[f64]| u.iter().sum()));
-        let kalai_smorodinsky = at(best(&|u: &[f64]| ks_ratio(u, &r, &ideal_values)));
-        Bargaining {
-            ideal,
-            nash: Some(nash),
-            kalai_smorodinsky: Some(kalai_smorodinsky),
-            max_welfare: Some(max_welfare),
-        }
+        solutions(
+            np,
+            &r,
+            best,
+            |p, v| v.utilities[p],
+            |v| point(prefs, v.outcome.clone()),
+        )
     }
 
     fn from_frontier(front: Option<&SumFrontier>, prefs: &[&Preferences]) -> Bargaining {
@@ -896,21 +875,11 @@ impl Bargaining {
                 let (v, w) = (f(u(k)), u(k).iter().sum::<f64>());
                 let take = match best {
                     None => true,
-                    Some((bv, bw, bk)) => {
-                        if v > bv + TIE_EPS {
-                            true
-                        } else if v < bv - TIE_EPS {
-                            false
-                        } else if w > bw + TIE_EPS {
-                            true
-                        } else if w < bw - TIE_EPS {
-                            false
-                        } else {
-                            let rep = front.representative(k);
-                            let b = best_rep.get_or_insert_with(|| front.representative(bk));
-                            rep < *b
-                        }
-                    }
+                    Some((bv, bw, bk)) => beats((v, w), (bv, bw)).unwrap_or_else(|| {
+                        let rep = front.representative(k);
+                        let b = best_rep.get_or_insert_with(|| front.representative(bk));
+                        rep < *b
+                    }),
                 };
                 if take {
                     best = Some((v, w, k));
@@ -919,25 +888,56 @@ impl Bargaining {
             }
             best.map_or(0, |b| b.2)
         };
-        let at = |k: usize| point(prefs, front.representative(k));
-        let ideal: Vec<Option<f64>> = (0..np)
-            .map(|p| {
-                let k = best(&|u: &[f64]| u[p]);
-                Some(prefs[p].utility(&front.representative(k)))
-            })
-            .collect();
-        let ideal_values: Vec<f64> = ideal.iter().map(|x| x.unwrap_or(0.0)).collect();
-        let nash = at(best(&|u: &[f64]| {
-            u.iter().zip(&r).map(|(u, r)| (u - r).max(0.0)).product()
-        }));
-        let max_welfare = at(best(&|u: &[f64]| u.iter().sum()));
-        let kalai_smorodinsky = at(best(&|u: &[f64]| ks_ratio(u, &r, &ideal_values)));
-        Bargaining {
-            ideal,
-            nash: Some(nash),
-            kalai_smorodinsky: Some(kalai_smorodinsky),
-            max_welfare: Some(max_welfare),
-        }
+        solutions(
+            np,
+            &r,
+            best,
+            |p, k| prefs[p].utility(&front.representative(k)),
+            |k| point(prefs, front.representative(k)),
+        )
+    }
+}
+
+/// Whether a candidate (objective, welfare) beats the best so far: a higher objective, then a
+/// higher welfare, each beyond [`TIE_EPS`]; `None` on a tie (the caller breaks it by outcome).
+fn beats(c: (f64, f64), best: (f64, f64)) -> Option<bool> {
+    if c.0 > best.0 + TIE_EPS {
+        Some(true)
+    } else if c.0 < best.0 - TIE_EPS {
+        Some(false)
+    } else if c.1 > best.1 + TIE_EPS {
+        Some(true)
+    } else if c.1 < best.1 - TIE_EPS {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// The ideal point and the Nash, Kalai–Smorodinsky and max-welfare points over a frontier,
+/// whatever holds it: `best` picks the frontier entry maximising an objective of the utilities
+/// (ties as [`beats`]), `ideal_of` reads party `p`'s utility of an entry, `at` makes its point.
+fn solutions<K: Copy>(
+    np: usize,
+    r: &[f64],
+    best: impl Fn(&dyn Fn(&[f64]) -> f64) -> K,
+    ideal_of: impl Fn(usize, K) -> f64,
+    at: impl Fn(K) -> Point,
+) -> Bargaining {
+    let ideal: Vec<Option<f64>> = (0..np)
+        .map(|p| Some(ideal_of(p, best(&|u: &[f64]| u[p]))))
+        .collect();
+    let ideal_values: Vec<f64> = ideal.iter().map(|x| x.unwrap_or(0.0)).collect();
+    let nash = at(best(&|u: &[f64]| {
+        u.iter().zip(r).map(|(u, r)| (u - r).max(0.0)).product()
+    }));
+    let max_welfare = at(best(&|u: &[f64]| u.iter().sum()));
+    let kalai_smorodinsky = at(best(&|u: &[f64]| ks_ratio(u, r, &ideal_values)));
+    Bargaining {
+        ideal,
+        nash: Some(nash),
+        kalai_smorodinsky: Some(kalai_smorodinsky),
+        max_welfare: Some(max_welfare),
     }
 }
 
