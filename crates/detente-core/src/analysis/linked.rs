@@ -26,7 +26,7 @@
 use crate::TIE_EPS;
 use crate::links::{Condition, Link};
 use crate::outcome::Outcome;
-use crate::preferences::UtilityFunction;
+use crate::preferences::{Preferences, UtilityFunction};
 
 /// One link of the search: its owner, value and, per level it touches, which candidates of
 /// that level satisfy its clause.
@@ -57,6 +57,33 @@ pub(crate) struct LinkIndex {
 pub(crate) struct Terms<'a> {
     pub(crate) soft: Vec<(usize, &'a Link)>,
     pub(crate) hard: Vec<(usize, &'a Condition)>,
+}
+
+impl<'a> Terms<'a> {
+    /// Every party's links, and with `red_lines` every box of its conditional red lines, each
+    /// with the party's index.
+    pub(crate) fn of(prefs: &[&'a Preferences], red_lines: bool) -> Terms<'a> {
+        let soft = prefs
+            .iter()
+            .enumerate()
+            .flat_map(|(p, pr)| pr.ufun().links().iter().map(move |l| (p, l)))
+            .collect();
+        let hard = if red_lines {
+            prefs
+                .iter()
+                .enumerate()
+                .flat_map(|(p, pr)| {
+                    pr.red_lines()
+                        .conditional()
+                        .iter()
+                        .flat_map(move |c| c.boxes().iter().map(move |b| (p, b)))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Terms { soft, hard }
+    }
 }
 
 /// The order of the search levels when links are present: greedily, the issue that most

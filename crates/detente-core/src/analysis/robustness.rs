@@ -1162,23 +1162,7 @@ impl Tree {
             .collect();
         let mut empty = per_issue.iter().any(Vec::is_empty);
         let (order, cands, terms) = super::search::levels(prefs, &per_issue);
-        let linked = Terms {
-            soft: prefs
-                .iter()
-                .enumerate()
-                .flat_map(|(p, pr)| pr.ufun().links().iter().map(move |l| (p, l)))
-                .collect(),
-            hard: prefs
-                .iter()
-                .enumerate()
-                .flat_map(|(p, pr)| {
-                    pr.red_lines()
-                        .conditional()
-                        .iter()
-                        .flat_map(move |c| c.boxes().iter().map(move |b| (p, b)))
-                })
-                .collect(),
-        };
+        let linked = Terms::of(prefs, true);
         let links = if empty {
             None
         } else {

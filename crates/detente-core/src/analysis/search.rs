@@ -192,27 +192,7 @@ impl Problem {
             per_issue.push(c);
         }
         let mut empty = per_issue.iter().any(Vec::is_empty);
-        let linked_terms = Terms {
-            soft: prefs
-                .iter()
-                .enumerate()
-                .flat_map(|(p, pr)| pr.ufun().links().iter().map(move |l| (p, l)))
-                .collect(),
-            hard: if acceptable_only {
-                prefs
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(p, pr)| {
-                        pr.red_lines()
-                            .conditional()
-                            .iter()
-                            .flat_map(move |c| c.boxes().iter().map(move |b| (p, b)))
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            },
-        };
+        let linked_terms = Terms::of(prefs, acceptable_only);
         let (order, cands, terms) = if linked_terms.soft.is_empty() && linked_terms.hard.is_empty()
         {
             levels(prefs, &per_issue)

@@ -230,21 +230,12 @@ impl TextNegotiator for Aspiration {
         if !accept {
             // Object to the costliest clauses (at most MAX_OBJECTIONS) until fixing them would
             // reach the target.
-            let mut losses: Vec<(usize, f64)> = (0..terms.len())
+            let losses: Vec<(usize, f64)> = (0..terms.len())
                 .filter(|i| !crossed.contains(i))
                 .map(|i| (i, self.best_terms[i] - terms[i][draft.get(i) as usize]))
                 .filter(|(_, loss)| *loss > TIE_EPS)
                 .collect();
-            let priority = |&(i, loss): &(usize, f64)| loss / (1.0 + f64::from(self.stuck[i]));
-            losses.sort_by(|a, b| priority(b).total_cmp(&priority(a)).then(a.0.cmp(&b.0)));
-            let mut gap = target - u;
-            for (i, loss) in losses.into_iter().take(MAX_OBJECTIONS) {
-                if gap <= TIE_EPS {
-                    break;
-                }
-                objections.push(i);
-                gap -= loss;
-            }
+            object_to_costliest(losses, &self.stuck, target - u, &mut objections);
             objections.sort_unstable();
         }
         // On each objected clause, ask for the nearest value (in the order) that is
@@ -364,7 +355,7 @@ impl Aspiration {
             }
         }
         if !accept {
-            let mut losses: Vec<(usize, f64)> = (0..n)
+            let losses: Vec<(usize, f64)> = (0..n)
                 .filter(|i| !objections.contains(i))
                 .filter_map(|i| {
                     best_change(i)
@@ -373,16 +364,7 @@ impl Aspiration {
                 })
                 .filter(|(_, gain)| *gain > TIE_EPS)
                 .collect();
-            let priority = |&(i, loss): &(usize, f64)| loss / (1.0 + f64::from(self.stuck[i]));
-            losses.sort_by(|a, b| priority(b).total_cmp(&priority(a)).then(a.0.cmp(&b.0)));
-            let mut gap = target - u;
-            for (i, loss) in losses.into_iter().take(MAX_OBJECTIONS) {
-                if gap <= TIE_EPS {
-                    break;
-                }
-                objections.push(i);
-                gap -= loss;
-            }
+            object_to_costliest(losses, &self.stuck, target - u, &mut objections);
         }
         objections.sort_unstable();
         objections.dedup();
@@ -409,5 +391,24 @@ impl Aspiration {
             veto,
             walk_away: lose && veto,
         }
+    }
+}
+
+/// Objects to the costliest clauses first (each clause's loss discounted by how often it was
+/// already refused, `stuck`), at most [`MAX_OBJECTIONS`], until fixing them would close `gap`.
+fn object_to_costliest(
+    mut losses: Vec<(usize, f64)>,
+    stuck: &[u32],
+    mut gap: f64,
+    objections: &mut Vec<usize>,
+) {
+    let priority = |&(i, loss): &(usize, f64)| loss / (1.0 + f64::from(stuck[i]));
+    losses.sort_by(|a, b| priority(b).total_cmp(&priority(a)).then(a.0.cmp(&b.0)));
+    for (i, loss) in losses.into_iter().take(MAX_OBJECTIONS) {
+        if gap <= TIE_EPS {
+            break;
+        }
+        objections.push(i);
+        gap -= loss;
     }
 }

@@ -425,23 +425,7 @@ fn maximin(
         })
         .collect();
     let order: Vec<usize> = (0..n_issues).collect();
-    let linked = Terms {
-        soft: prefs
-            .iter()
-            .enumerate()
-            .flat_map(|(p, pr)| pr.ufun().links().iter().map(move |l| (p, l)))
-            .collect(),
-        hard: prefs
-            .iter()
-            .enumerate()
-            .flat_map(|(p, pr)| {
-                pr.red_lines()
-                    .conditional()
-                    .iter()
-                    .flat_map(move |c| c.boxes().iter().map(move |b| (p, b)))
-            })
-            .collect(),
-    };
+    let linked = Terms::of(prefs, true);
     let ix = LinkIndex::new(np, &order, &cands, &flat, &linked);
     if ix.as_ref().is_some_and(|ix| ix.empty) {
         // Some forbidden box holds on every package.
