@@ -4,7 +4,6 @@
 //! 0 success, 1 failure (bad scenario, IO), 2 usage error. Each subcommand lives in `cmd/`.
 
 mod cmd;
-mod json;
 
 use std::process::ExitCode;
 

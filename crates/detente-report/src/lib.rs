@@ -7,21 +7,26 @@
 //! only place anything is computed; [`html`] renders it as one self-contained HTML file with
 //! inline SVG plots (no network fetches) and [`html::tournament`] renders a tournament ranking.
 //!
-//! The library does no IO: printers return strings, the caller writes them.
+//! Three printers read it: [`text`] (what `detente run` and `detente analyze` print), [`json`]
+//! (their `--json` objects, docs/json.md) and [`html`]. The library does no IO of its own: the
+//! HTML printer returns a string, the text and JSON printers write to the `io::Write` the
+//! caller gives (stdout, a file, a `Vec<u8>`).
 //!
 //! Besides the analysis and the runs, the report holds the comparisons `detente run` prints:
 //! the simulated agreement against the Nash package ([`NashComparison`]), the single text's
 //! last draft against the Nash package and the reported drafts ([`TextComparison`]), and the
-//! principals bargaining alone ([`PrincipalsAlone`]). The text and JSON printers of the CLI and
-//! the HTML printer here all read the same value.
+//! principals bargaining alone ([`PrincipalsAlone`]). The three printers all read the same
+//! value.
 //!
 //! [`robustness::to_json`] prints a robust analysis as the JSON object both the CLI
 //! (`detente sensitivity --json`) and the Python package (`detente.sensitivity`) hand out.
 
 pub mod html;
+pub mod json;
 mod plot;
 mod principals;
 pub mod robustness;
+pub mod text;
 
 pub use principals::{PrincipalPoint, PrincipalsSolutions, principals_solutions};
 

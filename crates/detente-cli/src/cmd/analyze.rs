@@ -8,7 +8,6 @@ use clap::Args;
 use detente_core::analysis::AnalysisConfig;
 
 use super::ScenarioArgs;
-use crate::json;
 
 #[derive(Args, Debug)]
 pub(crate) struct AnalyzeArgs {
@@ -29,7 +28,7 @@ pub(crate) struct AnalyzeArgs {
     html: Option<std::path::PathBuf>,
     /// With --json, list a frontier outcome by outcome only when it has at most N outcomes
     /// (beyond, its distinct utility vectors with counts), and at most N vectors (default 10000).
-    #[arg(long, value_name = "N", default_value_t = json::DEFAULT_MAX_LISTED)]
+    #[arg(long, value_name = "N", default_value_t = detente_report::json::DEFAULT_MAX_LISTED)]
     max_listed: u64,
 }
 
@@ -69,10 +68,9 @@ pub(crate) fn run(args: &AnalyzeArgs) -> Result<()> {
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &json::report_analysis(&report, args.max_listed))?;
-        writeln!(out)?;
+        detente_report::json::write_analysis(&mut out, &report, args.max_listed)?;
     } else {
-        super::run::write_analysis(&mut out, &report)?;
+        detente_report::text::write_analysis(&mut out, &report)?;
     }
     out.flush()?;
     Ok(())

@@ -50,13 +50,13 @@ pub(crate) fn run(args: &ImproveArgs) -> Result<()> {
     if args.json {
         let package = |o: &Outcome| {
             json!({
-                "outcome": crate::json::outcome(&s, o),
-                "utilities": crate::json::per_party(&s, &s.utilities(o)),
+                "outcome": detente_report::json::outcome(&s, o),
+                "utilities": detente_report::json::per_party(&s, &s.utilities(o)),
             })
         };
         let best = imp.best.as_ref().map_or(Value::Null, |o| {
             let mut p = package(o);
-            p["gains"] = crate::json::per_party(&s, &imp.gains);
+            p["gains"] = detente_report::json::per_party(&s, &imp.gains);
             p["changes"] = changes_json(&s, &tentative, o);
             p
         });
@@ -64,8 +64,8 @@ pub(crate) fn run(args: &ImproveArgs) -> Result<()> {
             "scenario": s.name,
             "tentative": {
                 "label": label,
-                "outcome": crate::json::outcome(&s, &tentative),
-                "utilities": crate::json::per_party(&s, &imp.tentative),
+                "outcome": detente_report::json::outcome(&s, &tentative),
+                "utilities": detente_report::json::per_party(&s, &imp.tentative),
                 "acceptable_to_all": s.parties().iter().all(|p| p.preferences.is_acceptable(&tentative)),
             },
             "count": imp.count,

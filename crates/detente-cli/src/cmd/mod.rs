@@ -111,29 +111,7 @@ pub(crate) fn printable(text: &str) -> String {
     out
 }
 
-/// `n` with thousands separators: `1234567` as `1,234,567` (every count the text output shows).
-pub(crate) fn grouped(n: impl std::fmt::Display) -> String {
-    let s = n.to_string();
-    let digits = s.strip_prefix('-').unwrap_or(&s);
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    if digits.len() < s.len() {
-        out.push('-');
-    }
-    for (k, ch) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
-/// A count and its noun in the right number: `1 round`, `1,000 rounds`.
-pub(crate) fn count(n: impl std::fmt::Display, noun: &str) -> String {
-    let text = n.to_string();
-    let s = if text == "1" { "" } else { "s" };
-    format!("{} {noun}{s}", grouped(text))
-}
+pub(crate) use detente_report::text::{count, grouped};
 
 /// A count that must be at least 1 (`--max-nodes`).
 pub(crate) fn at_least_one(s: &str) -> std::result::Result<u64, String> {

@@ -8,7 +8,7 @@ use clap::Args;
 use detente_core::protocol::{self, SaoConfig};
 
 use super::{NegotiationArgs, ScenarioArgs};
-use crate::json;
+use detente_report::{json, text};
 
 #[derive(Args, Debug)]
 pub(crate) struct NegotiateArgs {
@@ -35,18 +35,18 @@ pub(crate) fn run(args: &NegotiateArgs) -> Result<()> {
         args.protocol
             .refuse_unused("--protocol is not single-text")?;
     }
+    let names: Vec<String> = setup.strategies.iter().map(|x| x.to_string()).collect();
     if args.kind == super::text::Protocol::SingleText {
         let (r, config, label) = super::text::run(&args.protocol, &setup)?;
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         if args.json {
-            let names: Vec<String> = setup.strategies.iter().map(|x| x.to_string()).collect();
             serde_json::to_writer_pretty(
                 &mut out,
                 &json::single_text(s, &names, &config, &label, &r),
             )?;
             writeln!(out)?;
         } else {
-            super::text::write_story(&mut out, &setup, &config, &label, &r)?;
+            text::write_story(&mut out, s, &names, &config, &label, &r)?;
         }
         out.flush()?;
         return Ok(());
@@ -61,14 +61,19 @@ pub(crate) fn run(args: &NegotiateArgs) -> Result<()> {
     )?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        let names: Vec<String> = setup.strategies.iter().map(|x| x.to_string()).collect();
         serde_json::to_writer_pretty(
             &mut out,
             &json::negotiation(s, &names, setup.rounds, setup.seed, &r),
         )?;
         writeln!(out)?;
     } else {
-        super::run::write_negotiation(&mut out, &setup, &r, true)?;
+        let cast = text::Cast {
+            scenario: s,
+            strategies: &names,
+            rounds: setup.rounds,
+            seed: setup.seed,
+        };
+        text::write_negotiation(&mut out, &cast, &r, true)?;
     }
     out.flush()?;
     Ok(())

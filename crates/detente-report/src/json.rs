@@ -1,8 +1,11 @@
-//! The JSON shapes the CLI prints (`--json`). These are the CLI's own wire types, built by hand
-//! from core values so the core stays free to change.
+//! The JSON printers (`--json`, docs/json.md): `detente run`'s object ([`write_run`]),
+//! `detente analyze`'s ([`write_analysis`]) and their parts. These are wire types built by
+//! hand from core values, so the core stays free to change.
 //!
 //! A point is `{"outcome": {issue: option-or-integer}, "utilities": {party: float},
 //! "acceptable": bool}`; counts are JSON integers whatever their size.
+
+use std::io::{self, Write};
 
 use serde_json::{Map, Value, json};
 
@@ -10,17 +13,9 @@ use detente_core::analysis::{Analysis, FrontierVector, Incomplete, Point};
 use detente_core::protocol::{Event, NegotiationResult};
 use detente_core::{Cardinality, Outcome, Scenario};
 
-/// `{issue: value}` for an outcome (the library's printer, shared with the Python package).
-pub(crate) fn outcome(s: &Scenario, o: &Outcome) -> Value {
-    detente_report::robustness::outcome(s, o)
-}
+pub use crate::robustness::{outcome, per_party};
 
-/// `{party: number}` for per-party numbers.
-pub(crate) fn per_party(s: &Scenario, xs: &[f64]) -> Value {
-    detente_report::robustness::per_party(s, xs)
-}
-
-pub(crate) fn point(s: &Scenario, p: &Point) -> Value {
+pub fn point(s: &Scenario, p: &Point) -> Value {
     json!({
         "outcome": outcome(s, &p.outcome),
         "utilities": per_party(s, &p.utilities),
@@ -28,9 +23,9 @@ pub(crate) fn point(s: &Scenario, p: &Point) -> Value {
     })
 }
 
-/// A count as a JSON integer, exact at any size (serde_json's `arbitrary_precision` keeps the
-/// digits of numbers past 64 bits).
-pub(crate) fn count(c: &Cardinality) -> Value {
+/// A count as a JSON integer, exact at any size (this crate turns on serde_json's
+/// `arbitrary_precision`, which keeps the digits of numbers past 64 bits).
+pub fn count(c: &Cardinality) -> Value {
     if let Some(n) = c.to_u64() {
         return json!(n);
     }
@@ -41,17 +36,17 @@ pub(crate) fn count(c: &Cardinality) -> Value {
 
 /// The default of `--max-listed`: frontiers with more outcomes than this are given as their
 /// distinct utility vectors with counts instead of outcome by outcome.
-pub(crate) const DEFAULT_MAX_LISTED: u64 = 10_000;
+pub const DEFAULT_MAX_LISTED: u64 = 10_000;
 
 /// The version of `run --json`'s object (docs/json.md); it changes when a key changes meaning
 /// or goes away, not when a key is added.
-pub(crate) const RUN_SCHEMA: &str = "detente.report/1";
+pub const RUN_SCHEMA: &str = "detente.report/1";
 
 /// The `analyze --json` object. A frontier that is known exactly is given as its distinct
 /// utility vectors with exact counts (`pareto_vectors`, the first `max_listed` of them) and,
 /// when it has at most `max_listed` outcomes, outcome by outcome (`pareto`); what is left out
 /// is said in `not_listed`, and `incomplete` holds only quantities not computed exactly.
-pub(crate) fn analysis<'a>(s: &'a Scenario, a: &'a Analysis, max_listed: u64) -> AnalysisJson<'a> {
+pub fn analysis<'a>(s: &'a Scenario, a: &'a Analysis, max_listed: u64) -> AnalysisJson<'a> {
     let mut incomplete = Map::new();
     let mut not_listed = Map::new();
     let mut note = |k: &str, e: &Incomplete| {
@@ -180,7 +175,7 @@ pub(crate) fn analysis<'a>(s: &'a Scenario, a: &'a Analysis, max_listed: u64) ->
 
 /// The `analysis` object of a report: [`analysis`] plus the principals' own solutions and the
 /// robust analysis the report holds (`null` when it holds none).
-pub(crate) fn report_analysis(r: &detente_report::Report, max_listed: u64) -> AnalysisJson<'_> {
+pub fn report_analysis(r: &crate::Report, max_listed: u64) -> AnalysisJson<'_> {
     let s = &r.scenario;
     let mut j = analysis(s, &r.analysis, max_listed);
     j.principals = r
@@ -188,7 +183,7 @@ pub(crate) fn report_analysis(r: &detente_report::Report, max_listed: u64) -> An
         .as_ref()
         .map_or(Value::Null, |p| principals(s, p));
     j.robustness = r.robustness.as_ref().map_or(Value::Null, |x| {
-        detente_report::robustness::to_json(s, &x.sensitivity, x.seed)
+        crate::robustness::to_json(s, &x.sensitivity, x.seed)
     });
     j
 }
@@ -198,7 +193,7 @@ pub(crate) fn report_analysis(r: &detente_report::Report, max_listed: u64) -> An
 /// `utilities`, `for_every_party` (`{party: {"utility", "acceptable", "crosses_red_line"}}`)
 /// and `differs_from_nash` (issues where it differs from the Nash package of all parties).
 /// A quantity not computed exactly is `null` with its reason under `incomplete`.
-fn principals(s: &Scenario, b: &detente_report::PrincipalsSolutions) -> Value {
+fn principals(s: &Scenario, b: &crate::PrincipalsSolutions) -> Value {
     let mut incomplete = Map::new();
     let names: Vec<&str> = b
         .principals
@@ -210,26 +205,25 @@ fn principals(s: &Scenario, b: &detente_report::PrincipalsSolutions) -> Value {
             .map(|&i| s.space().issues()[i].name())
             .collect::<Vec<_>>()
     };
-    let mut solution =
-        |k: &str, x: &Result<Option<detente_report::PrincipalPoint>, Incomplete>| match x {
-            Ok(Some(p)) => {
-                let mut utilities = Map::new();
-                for (n, u) in names.iter().zip(&p.principal_utilities) {
-                    utilities.insert((*n).to_string(), json!(u));
-                }
-                json!({
-                    "outcome": outcome(s, &p.outcome),
-                    "utilities": utilities,
-                    "for_every_party": party_views(s, &p.for_every_party),
-                    "differs_from_nash": p.differs_from_nash.as_deref().map(issues),
-                })
+    let mut solution = |k: &str, x: &Result<Option<crate::PrincipalPoint>, Incomplete>| match x {
+        Ok(Some(p)) => {
+            let mut utilities = Map::new();
+            for (n, u) in names.iter().zip(&p.principal_utilities) {
+                utilities.insert((*n).to_string(), json!(u));
             }
-            Ok(None) => Value::Null,
-            Err(e) => {
-                incomplete.insert(k.to_string(), json!(e.to_string()));
-                Value::Null
-            }
-        };
+            json!({
+                "outcome": outcome(s, &p.outcome),
+                "utilities": utilities,
+                "for_every_party": party_views(s, &p.for_every_party),
+                "differs_from_nash": p.differs_from_nash.as_deref().map(issues),
+            })
+        }
+        Ok(None) => Value::Null,
+        Err(e) => {
+            incomplete.insert(k.to_string(), json!(e.to_string()));
+            Value::Null
+        }
+    };
     let nash = solution("nash", &b.nash);
     let kalai_smorodinsky = solution("kalai_smorodinsky", &b.kalai_smorodinsky);
     let zopa = match &b.zopa {
@@ -249,7 +243,7 @@ fn principals(s: &Scenario, b: &detente_report::PrincipalsSolutions) -> Value {
 }
 
 /// `{party: {"utility", "acceptable", "crosses_red_line"}}` for every party.
-pub(crate) fn party_views(s: &Scenario, views: &[detente_report::PartyView]) -> Value {
+pub fn party_views(s: &Scenario, views: &[crate::PartyView]) -> Value {
     let mut m = Map::new();
     for (p, v) in s.parties().iter().zip(views) {
         m.insert(
@@ -276,7 +270,7 @@ struct Frontier<'a> {
 /// The `analyze --json` object. Frontiers can hold millions of points (AgentHp2: 924 385), so
 /// they are serialized point by point instead of being built as a `Value` tree first.
 #[derive(serde::Serialize)]
-pub(crate) struct AnalysisJson<'a> {
+pub struct AnalysisJson<'a> {
     scenario: &'a str,
     parties: Vec<&'a str>,
     issues: usize,
@@ -308,7 +302,7 @@ pub(crate) struct AnalysisJson<'a> {
 /// A frontier's distinct utility vectors, serialized lazily: each as
 /// `{"utilities": {party: u}, "count": n, "outcome": {…} (the first in enumeration order),
 /// "acceptable": bool}`.
-pub(crate) struct Vectors<'a> {
+pub struct Vectors<'a> {
     s: &'a Scenario,
     vectors: &'a [FrontierVector],
 }
@@ -330,7 +324,7 @@ impl serde::Serialize for Vectors<'_> {
 }
 
 /// A list of points, serialized lazily.
-pub(crate) struct Points<'a> {
+pub struct Points<'a> {
     s: &'a Scenario,
     points: &'a [Point],
 }
@@ -349,7 +343,7 @@ impl serde::Serialize for Points<'_> {
 /// One trace event. Rounds count from 1, as in the text reports ("round 1" is the first), so
 /// an agreement's `round` equals the negotiation's `rounds`; a timeout's `round` is the number of
 /// rounds played.
-pub(crate) fn event(s: &Scenario, e: &Event) -> Value {
+pub fn event(s: &Scenario, e: &Event) -> Value {
     let name = |p: &usize| s.parties()[*p].name.clone();
     match e {
         Event::Offer {
@@ -415,7 +409,7 @@ pub(crate) fn event(s: &Scenario, e: &Event) -> Value {
 }
 
 fn value(s: &Scenario, i: usize, v: u32) -> Value {
-    detente_report::robustness::value(s.space(), i, v)
+    crate::robustness::value(s.space(), i, v)
 }
 
 fn change(s: &Scenario, i: usize, a: u32, b: u32) -> Value {
@@ -443,7 +437,7 @@ fn agreement(s: &Scenario, o: Option<&Outcome>) -> Value {
 }
 
 /// The `negotiate --protocol single-text --json` object: the SAO shape plus the draft versions.
-pub(crate) fn single_text(
+pub fn single_text(
     s: &Scenario,
     strategies: &[String],
     config: &detente_core::protocol::SingleTextConfig,
@@ -503,7 +497,7 @@ pub(crate) fn single_text(
 }
 
 /// The `negotiate --json` object.
-pub(crate) fn negotiation(
+pub fn negotiation(
     s: &Scenario,
     strategies: &[String],
     rounds_limit: u32,
@@ -524,4 +518,170 @@ pub(crate) fn negotiation(
         "ended_by": r.ended_by.map(|p| s.parties()[p].name.clone()),
         "trace": r.trace.iter().map(|e| event(s, e)).collect::<Vec<_>>(),
     })
+}
+
+/// `detente analyze --json`: the analysis object of `report` (see [`analysis`]), pretty-printed
+/// with a final newline.
+pub fn write_analysis(
+    out: &mut impl Write,
+    report: &crate::Report,
+    max_listed: u64,
+) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &report_analysis(report, max_listed))?;
+    writeln!(out)
+}
+
+/// `detente run --json`: everything the report shows, as one object (docs/json.md), pretty-printed
+/// with a final newline.
+pub fn write_run(out: &mut impl Write, report: &crate::Report) -> io::Result<()> {
+    use serde_json::{Value, json};
+    let s = &report.scenario;
+    let issue = |i: &usize| s.space().issues()[*i].name().to_string();
+    let issues = |v: &[usize]| v.iter().map(issue).collect::<Vec<_>>();
+    let nash = report
+        .analysis
+        .nash
+        .as_ref()
+        .ok()
+        .and_then(Option::as_ref)
+        .map(|p| &p.outcome);
+    let packages: Vec<Value> = s
+        .packages
+        .iter()
+        .zip(&report.packages)
+        .map(|(pk, sc)| {
+            let mut parties = serde_json::Map::new();
+            for (p, ps) in s.parties().iter().zip(&sc.parties) {
+                parties.insert(p.name.clone(), json!({
+                    "utility_min": ps.lo,
+                    "utility_max": ps.hi,
+                    "verdict": ps.verdict.as_str(),
+                    "red_lines_crossed": issues(&ps.red_lines_crossed),
+                }));
+            }
+            json!({
+                "name": pk.name,
+                "label": pk.label,
+                "date": pk.date,
+                "completions": count(&sc.completions),
+                "acceptable_to_all": sc.acceptable_to_all.as_ref().map(count).unwrap_or(Value::Null),
+                "nash": nash.map_or(Value::Null, |n| {
+                    let (decided, differs) = crate::draft_vs_nash(pk, n);
+                    json!({"decided": issues(&decided), "differs_on": issues(&differs)})
+                }),
+                "parties": parties,
+            })
+        })
+        .collect();
+    let names = report
+        .sao
+        .as_ref()
+        .map(|r| r.strategies.clone())
+        .unwrap_or_default();
+    let single_text = report.single_text.as_ref().map_or(Value::Null, |t| {
+        single_text(s, &names, &t.config, &t.start_label, &t.result)
+    });
+    let sao = report.sao.as_ref().map_or(Value::Null, |r| {
+        negotiation(s, &names, r.config.rounds, r.config.seed, &r.result)
+    });
+    // The principals alone, as in the report: their negotiation, and how its agreement looks to
+    // every party of the scenario.
+    let principals_alone = match (&report.principals_alone, &report.sao) {
+        (Some(pa), Some(r)) => {
+            let mut j = negotiation(
+                &pa.scenario,
+                &pa.strategies,
+                r.config.rounds,
+                r.config.seed,
+                &pa.result,
+            );
+            j["for_every_party"] = pa
+                .for_every_party
+                .as_ref()
+                .map_or(Value::Null, |views| party_views(s, views));
+            j
+        }
+        _ => Value::Null,
+    };
+    let per_party = |xs: &[f64]| per_party(s, xs);
+    let comparisons = json!({
+        "sao_vs_nash": report.sao_vs_nash.as_ref().map_or(Value::Null, |c| json!({
+            "differs_on": issues(&c.differs_on),
+            "utility_minus_nash": per_party(&c.utility_minus_nash),
+            "payoff_minus_nash": c.payoff_minus_nash.as_ref().map_or(Value::Null, |(t, d)| json!({
+                "time": t,
+                "per_party": per_party(d),
+            })),
+        })),
+        "single_text": report.text_comparison.as_ref().map_or(Value::Null, |c| json!({
+            "final": if c.agreed { "agreed" } else { "last_draft" },
+            "nash_differs_on": c.nash_differs_on.as_deref().map_or(Value::Null, |d| json!(issues(d))),
+            "drafts": c.drafts.iter().map(|m| json!({
+                "package": s.packages[m.package].name,
+                "matched": m.matched,
+                "decided": m.decided,
+            })).collect::<Vec<_>>(),
+            "why_not": report.text_why_not.as_ref().map_or(Value::Null, |w| why_not_json(s, w)),
+        })),
+    });
+    #[derive(serde::Serialize)]
+    struct RunJson<'a> {
+        schema: &'static str,
+        analysis: AnalysisJson<'a>,
+        packages: Vec<Value>,
+        single_text: Value,
+        sao: Value,
+        principals_alone: Value,
+        comparisons: Value,
+    }
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &RunJson {
+            schema: RUN_SCHEMA,
+            analysis: report_analysis(report, DEFAULT_MAX_LISTED),
+            packages,
+            single_text,
+            sao,
+            principals_alone,
+            comparisons,
+        },
+    )?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Why the single text ended without agreement (docs/json.md, `comparisons.single_text`).
+fn why_not_json(s: &Scenario, w: &crate::WhyNot) -> serde_json::Value {
+    use serde_json::json;
+    let name = |p: usize| s.parties()[p].name.clone();
+    let issues = |v: &[usize]| {
+        v.iter()
+            .map(|&i| s.space().issues()[i].name().to_string())
+            .collect::<Vec<_>>()
+    };
+    match w {
+        crate::WhyNot::Undecided(e) => json!({
+            "zone": "undecided",
+            "reason": e.to_string(),
+        }),
+        crate::WhyNot::MissedZone { zone, unacceptable } => json!({
+            "zone": "exists",
+            "zopa": count(zone),
+            "unacceptable_to": unacceptable.iter().map(|x| json!({
+                "party": name(x.party),
+                "red_lines": issues(&x.red_lines),
+                "utility": x.utility,
+                "reservation": x.reservation,
+            })).collect::<Vec<_>>(),
+        }),
+        crate::WhyNot::NoZone { blocked_by } => json!({
+            "zone": "none",
+            "blocked_by": blocked_by.iter().map(|x| json!({
+                "party": name(x.party),
+                "utility": x.utility,
+                "reservation": x.reservation,
+                "short_by": x.reservation - x.utility,
+            })).collect::<Vec<_>>(),
+        }),
+    }
 }
