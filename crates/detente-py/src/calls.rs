@@ -21,8 +21,8 @@ use detente_core::protocol::{
 use detente_core::{Outcome, OutcomeSpace, Scenario as CoreScenario};
 use detente_store::Store;
 use detente_tournament::{
-    Description, Player, Ranker, Record, RunOptions, ScenarioEntry, Shard, Standing, Tournament,
-    TournamentConfig,
+    Description, Player, Ranker, Record, RunOptions, RunSummary, ScenarioEntry, Shard, Standing,
+    Tournament, TournamentConfig,
 };
 
 use crate::agents::{OnError, PyPlayer};
@@ -770,43 +770,8 @@ pub fn tournament<'py>(
     shard: Option<&Bound<'py, PyAny>>,
     db: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let list: Vec<Arc<CoreScenario>> =
-        if scenarios.is_instance_of::<PyList>() || scenarios.is_instance_of::<PyTuple>() {
-            scenarios
-                .try_iter()?
-                .enumerate()
-                .map(|(i, x)| Scenario::extract(&x?, &format!("scenarios[{i}]")))
-                .collect::<PyResult<_>>()?
-        } else {
-            vec![Scenario::extract(scenarios, "scenarios")?]
-        };
-    let players: Vec<Player> = if strategies.is_instance_of::<PyString>() {
-        return Err(PyTypeError::new_err(
-            "strategies: expected a list of strategy names (the players), got one str",
-        ));
-    } else {
-        strategies
-            .try_iter()
-            .map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "strategies: expected a list of strategy names, got {}",
-                    type_name(strategies)
-                ))
-            })?
-            .enumerate()
-            .map(|(i, x)| {
-                let x = x?;
-                let at = format!("strategies[{i}]");
-                match x.cast::<PyString>() {
-                    Ok(name) => {
-                        let st: Strategy = name.to_cow()?.parse().map_err(|e| err(&at, e))?;
-                        Ok(Player::builtin(st))
-                    }
-                    Err(_) => Ok(PyPlayer::extract(&x, &at)?.into_player(rounds)),
-                }
-            })
-            .collect::<PyResult<_>>()?
-    };
+    let list = scenario_list(scenarios)?;
+    let players = players_of(strategies, rounds)?;
     let shard = parse_shard(shard)?;
     if threads == Some(0) {
         return Err(err("threads", "must be at least 1"));
@@ -829,77 +794,13 @@ pub fn tournament<'py>(
     let t = interruptible(py, move || Tournament::new(entries, players, config))?
         .map_err(|e| err("tournament", e))?;
     let description = t.describe();
-    let options_threads = threads;
     let db_path = db.clone();
     // Runs on this thread with the GIL released; the sink looks for Ctrl-C between records.
     let outcome = py.detach(move || -> PyResult<Json> {
-        let mut interrupted: Option<PyErr> = None;
-        let mut last_check = Instant::now();
-        let mut check = |interrupted: &mut Option<PyErr>| -> bool {
-            if last_check.elapsed() < SIGNAL_POLL {
-                return false;
-            }
-            last_check = Instant::now();
-            if let Err(e) = Python::attach(|py| py.check_signals()) {
-                *interrupted = Some(e);
-                return true;
-            }
-            false
-        };
-        let stop = || -> Box<dyn std::error::Error + Send + Sync> { "interrupted".into() };
+        let mut signals = Signals::new();
         let (summary, records, ranking) = match &db_path {
-            Some(path) => {
-                let mut store = Store::open(path).map_err(|e| err("db", e))?;
-                let done = store.begin(&description).map_err(|e| err("db", e))?;
-                let options = RunOptions {
-                    threads: options_threads,
-                    shard,
-                    skip: Some(&done),
-                };
-                let mut writer = store.writer();
-                let mut sink = |r: Record| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-                    writer.push(&r)?;
-                    if check(&mut interrupted) {
-                        return Err(stop());
-                    }
-                    Ok(())
-                };
-                let result = t.run(&options, &mut sink);
-                let committed = writer.finish();
-                if let Some(e) = interrupted.take() {
-                    return Err(e);
-                }
-                let summary = result.map_err(|e| err("tournament", e))?;
-                committed.map_err(|e| err("db", e))?;
-                let ranking = store.ranking().map_err(|e| err("db", e))?;
-                (summary, None, ranking)
-            }
-            None => {
-                let options = RunOptions {
-                    threads: options_threads,
-                    shard,
-                    skip: None,
-                };
-                let mut records: Vec<Record> = Vec::new();
-                let mut sink = |r: Record| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-                    records.push(r);
-                    if check(&mut interrupted) {
-                        return Err(stop());
-                    }
-                    Ok(())
-                };
-                let result = t.run(&options, &mut sink);
-                if let Some(e) = interrupted.take() {
-                    return Err(e);
-                }
-                let summary = result.map_err(|e| err("tournament", e))?;
-                records.sort_by_key(|r| r.id);
-                let mut ranker = Ranker::new(description.players.clone());
-                for r in &records {
-                    ranker.add(r);
-                }
-                (summary, Some(records), ranker.finish())
-            }
+            Some(path) => run_into_db(&t, &description, threads, shard, path, &mut signals)?,
+            None => run_in_memory(&t, &description, threads, shard, &mut signals)?,
         };
         Ok(json!({
             "description": description_json(&description),
@@ -916,6 +817,153 @@ pub fn tournament<'py>(
         }))
     })?;
     json_to_py(py, &outcome)
+}
+
+/// `scenarios`: one scenario, or a list or tuple of them.
+fn scenario_list(scenarios: &Bound<'_, PyAny>) -> PyResult<Vec<Arc<CoreScenario>>> {
+    if scenarios.is_instance_of::<PyList>() || scenarios.is_instance_of::<PyTuple>() {
+        scenarios
+            .try_iter()?
+            .enumerate()
+            .map(|(i, x)| Scenario::extract(&x?, &format!("scenarios[{i}]")))
+            .collect()
+    } else {
+        Ok(vec![Scenario::extract(scenarios, "scenarios")?])
+    }
+}
+
+/// The players of a tournament: each a built-in strategy's name or a Python negotiator.
+fn players_of(strategies: &Bound<'_, PyAny>, rounds: u32) -> PyResult<Vec<Player>> {
+    if strategies.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(
+            "strategies: expected a list of strategy names (the players), got one str",
+        ));
+    }
+    strategies
+        .try_iter()
+        .map_err(|_| {
+            PyTypeError::new_err(format!(
+                "strategies: expected a list of strategy names, got {}",
+                type_name(strategies)
+            ))
+        })?
+        .enumerate()
+        .map(|(i, x)| {
+            let x = x?;
+            let at = format!("strategies[{i}]");
+            match x.cast::<PyString>() {
+                Ok(name) => {
+                    let st: Strategy = name.to_cow()?.parse().map_err(|e| err(&at, e))?;
+                    Ok(Player::builtin(st))
+                }
+                Err(_) => Ok(PyPlayer::extract(&x, &at)?.into_player(rounds)),
+            }
+        })
+        .collect()
+}
+
+/// Ctrl-C, looked for between a tournament's records at most every [`SIGNAL_POLL`].
+struct Signals {
+    last_check: Instant,
+    /// The KeyboardInterrupt, once seen.
+    interrupted: Option<PyErr>,
+}
+
+impl Signals {
+    fn new() -> Signals {
+        Signals {
+            last_check: Instant::now(),
+            interrupted: None,
+        }
+    }
+
+    /// Whether the run must stop now (Ctrl-C was pressed; its error is kept).
+    fn stop(&mut self) -> bool {
+        if self.last_check.elapsed() < SIGNAL_POLL {
+            return false;
+        }
+        self.last_check = Instant::now();
+        if let Err(e) = Python::attach(|py| py.check_signals()) {
+            self.interrupted = Some(e);
+            return true;
+        }
+        false
+    }
+}
+
+/// A sink's error: the run was interrupted, or the database refused a record.
+type SinkError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What a tournament run gives back: its summary, the records (in memory only) and the ranking.
+type Ran = (RunSummary, Option<Vec<Record>>, Vec<Standing>);
+
+/// Runs `t` into the results database at `path`, resuming what it holds.
+fn run_into_db(
+    t: &Tournament,
+    description: &Description,
+    threads: Option<usize>,
+    shard: Shard,
+    path: &std::path::Path,
+    signals: &mut Signals,
+) -> PyResult<Ran> {
+    let mut store = Store::open(path).map_err(|e| err("db", e))?;
+    let done = store.begin(description).map_err(|e| err("db", e))?;
+    let options = RunOptions {
+        threads,
+        shard,
+        skip: Some(&done),
+    };
+    let mut writer = store.writer();
+    let mut sink = |r: Record| -> Result<(), SinkError> {
+        writer.push(&r)?;
+        if signals.stop() {
+            return Err("interrupted".into());
+        }
+        Ok(())
+    };
+    let result = t.run(&options, &mut sink);
+    let committed = writer.finish();
+    if let Some(e) = signals.interrupted.take() {
+        return Err(e);
+    }
+    let summary = result.map_err(|e| err("tournament", e))?;
+    committed.map_err(|e| err("db", e))?;
+    let ranking = store.ranking().map_err(|e| err("db", e))?;
+    Ok((summary, None, ranking))
+}
+
+/// Runs `t` keeping its records in memory, in id order, and ranks them.
+fn run_in_memory(
+    t: &Tournament,
+    description: &Description,
+    threads: Option<usize>,
+    shard: Shard,
+    signals: &mut Signals,
+) -> PyResult<Ran> {
+    let options = RunOptions {
+        threads,
+        shard,
+        skip: None,
+    };
+    let mut records: Vec<Record> = Vec::new();
+    let mut sink = |r: Record| -> Result<(), SinkError> {
+        records.push(r);
+        if signals.stop() {
+            return Err("interrupted".into());
+        }
+        Ok(())
+    };
+    let result = t.run(&options, &mut sink);
+    if let Some(e) = signals.interrupted.take() {
+        return Err(e);
+    }
+    let summary = result.map_err(|e| err("tournament", e))?;
+    records.sort_by_key(|r| r.id);
+    let mut ranker = Ranker::new(description.players.clone());
+    for r in &records {
+        ranker.add(r);
+    }
+    Ok((summary, Some(records), ranker.finish()))
 }
 
 /// Merges the results databases of a tournament's shards into `into` (created when missing;

@@ -84,23 +84,15 @@ impl Store {
         else {
             return Ok(None);
         };
-        let mut mediators = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT mediator_idx, name FROM mediators ORDER BY mediator_idx")
-            .map_err(Error::sqlite(path))?;
-        let mut rows = stmt.query([]).map_err(Error::sqlite(path))?;
-        while let Some(r) = rows.next().map_err(Error::sqlite(path))? {
-            let idx: u64 = r.get(0).map_err(Error::sqlite(path))?;
-            let name: String = r.get(1).map_err(Error::sqlite(path))?;
-            if idx != mediators.len() as u64 {
-                return Err(Error::corrupt(path, "mediator indices are not 0, 1, 2, …"));
-            }
-            mediators.push(
+        let mediators = self.indexed(
+            "SELECT mediator_idx, name FROM mediators ORDER BY mediator_idx",
+            "mediator",
+            |r| {
+                let name: String = r.get(1).map_err(Error::sqlite(path))?;
                 name.parse::<MediatorStrategy>()
-                    .map_err(|_| Error::corrupt(path, format!("mediator '{name}'")))?,
-            );
-        }
+                    .map_err(|_| Error::corrupt(path, format!("mediator '{name}'")))
+            },
+        )?;
         let protocol = match protocol.as_str() {
             "sao" if mediators.is_empty() => Protocol::Sao,
             "single-text" if !mediators.is_empty() => Protocol::SingleText { mediators },
@@ -114,52 +106,83 @@ impl Store {
         let seed = seed
             .parse()
             .map_err(|_| Error::corrupt(path, format!("tournament seed '{seed}'")))?;
-        let mut players = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT strategy_idx, name FROM strategies ORDER BY strategy_idx")
-            .map_err(Error::sqlite(path))?;
+        let players = self.indexed(
+            "SELECT strategy_idx, name FROM strategies ORDER BY strategy_idx",
+            "strategy",
+            |r| r.get::<_, String>(1).map_err(Error::sqlite(path)),
+        )?;
+        let scenarios = self.scenario_summaries()?;
+        Ok(Some(Description {
+            fingerprint,
+            config: TournamentConfig {
+                rounds,
+                reps,
+                seed,
+                max_assignments,
+                max_steps,
+                traces,
+                analysis_max_nodes: nodes,
+                protocol,
+            },
+            n_negotiations: n,
+            players,
+            scenarios,
+        }))
+    }
+
+    /// The rows of `sql`, whose first column must count 0, 1, 2, … (the indices of `what`),
+    /// each read by `f`.
+    fn indexed<T>(
+        &self,
+        sql: &str,
+        what: &str,
+        mut f: impl FnMut(&Row<'_>) -> Result<T, Error>,
+    ) -> Result<Vec<T>, Error> {
+        let path = &self.path;
+        let mut stmt = self.conn.prepare(sql).map_err(Error::sqlite(path))?;
         let mut rows = stmt.query([]).map_err(Error::sqlite(path))?;
+        let mut out = Vec::new();
         while let Some(r) = rows.next().map_err(Error::sqlite(path))? {
             let idx: u64 = r.get(0).map_err(Error::sqlite(path))?;
-            if idx != players.len() as u64 {
-                return Err(Error::corrupt(path, "strategy indices are not 0, 1, 2, …"));
+            if idx != out.len() as u64 {
+                return Err(Error::corrupt(
+                    path,
+                    format!("{what} indices are not 0, 1, 2, …"),
+                ));
             }
-            players.push(r.get::<_, String>(1).map_err(Error::sqlite(path))?);
+            out.push(f(r)?);
         }
-        let mut scenarios = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT scenario_idx, name, source, n_possible, n_assignments, pareto_size, nash, \
-                 note FROM scenarios ORDER BY scenario_idx",
-            )
-            .map_err(Error::sqlite(path))?;
-        let mut rows = stmt.query([]).map_err(Error::sqlite(path))?;
-        while let Some(r) = rows.next().map_err(Error::sqlite(path))? {
-            let idx: u64 = r.get(0).map_err(Error::sqlite(path))?;
-            if idx != scenarios.len() as u64 {
-                return Err(Error::corrupt(path, "scenario indices are not 0, 1, 2, …"));
-            }
-            let nash: Option<String> = r.get(6).map_err(Error::sqlite(path))?;
-            let nash = match nash {
-                None => None,
-                Some(text) => Some(
-                    parse_floats(&text)
-                        .ok_or_else(|| Error::corrupt(path, format!("nash point '{text}'")))?,
-                ),
-            };
-            scenarios.push(ScenarioSummary {
-                name: r.get(1).map_err(Error::sqlite(path))?,
-                source: r.get(2).map_err(Error::sqlite(path))?,
-                parties: Vec::new(),
-                n_possible: r.get(3).map_err(Error::sqlite(path))?,
-                n_assignments: r.get(4).map_err(Error::sqlite(path))?,
-                pareto_size: r.get(5).map_err(Error::sqlite(path))?,
-                nash,
-                note: r.get(7).map_err(Error::sqlite(path))?,
-            });
-        }
+        Ok(out)
+    }
+
+    /// Each scenario's summary, with its parties (name, walk-away value) in party order.
+    fn scenario_summaries(&self) -> Result<Vec<ScenarioSummary>, Error> {
+        let path = &self.path;
+        let mut scenarios = self.indexed(
+            "SELECT scenario_idx, name, source, n_possible, n_assignments, pareto_size, nash, \
+             note FROM scenarios ORDER BY scenario_idx",
+            "scenario",
+            |r| {
+                let nash: Option<String> = r.get(6).map_err(Error::sqlite(path))?;
+                let nash = match nash {
+                    None => None,
+                    Some(text) => Some(
+                        parse_floats(&text)
+                            .ok_or_else(|| Error::corrupt(path, format!("nash point '{text}'")))?,
+                    ),
+                };
+                Ok(ScenarioSummary {
+                    name: r.get(1).map_err(Error::sqlite(path))?,
+                    source: r.get(2).map_err(Error::sqlite(path))?,
+                    parties: Vec::new(),
+                    n_possible: r.get(3).map_err(Error::sqlite(path))?,
+                    n_assignments: r.get(4).map_err(Error::sqlite(path))?,
+                    pareto_size: r.get(5).map_err(Error::sqlite(path))?,
+                    nash,
+                    note: r.get(7).map_err(Error::sqlite(path))?,
+                })
+            },
+        )?;
         let mut stmt = self
             .conn
             .prepare(
@@ -180,22 +203,7 @@ impl Store {
                 r.get(3).map_err(Error::sqlite(path))?,
             ));
         }
-        Ok(Some(Description {
-            fingerprint,
-            config: TournamentConfig {
-                rounds,
-                reps,
-                seed,
-                max_assignments,
-                max_steps,
-                traces,
-                analysis_max_nodes: nodes,
-                protocol,
-            },
-            n_negotiations: n,
-            players,
-            scenarios,
-        }))
+        Ok(scenarios)
     }
 
     /// The tournament the database holds.

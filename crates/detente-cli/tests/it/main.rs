@@ -19,4 +19,5 @@ mod room;
 mod run;
 mod sensitivity;
 mod single_text;
+mod tidy;
 mod util;

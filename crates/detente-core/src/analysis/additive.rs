@@ -1055,77 +1055,9 @@ fn count_acceptable_with(
     {
         return Ok(Cardinality::from_u128(0));
     }
-    // Levels: issues with the widest spread of terms first, so the bounds decide early (the
-    // count does not depend on the order).
-    let spread = |i: usize| -> f64 {
-        prefs
-            .iter()
-            .map(|p| {
-                let t = &p.ufun().terms()[i];
-                let (lo, hi) = cands[i]
-                    .iter()
-                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-                        (lo.min(t[v as usize]), hi.max(t[v as usize]))
-                    });
-                hi - lo
-            })
-            .sum()
-    };
-    let spreads: Vec<f64> = (0..n_issues).map(spread).collect();
-    let mut order: Vec<usize> = (0..n_issues).collect();
-    order.sort_by(|&a, &b| spreads[b].total_cmp(&spreads[a]).then(a.cmp(&b)));
-    // Values with bit-identical points are one group, with a multiplicity.
-    let mut groups: Vec<(Vec<f64>, Vec<Cardinality>)> = Vec::with_capacity(n_issues);
-    for &i in &order {
-        let values = &cands[i];
-        let mut pts: Vec<Vec<u64>> = values
-            .iter()
-            .map(|&v| {
-                prefs
-                    .iter()
-                    .map(|p| p.ufun().terms()[i][v as usize].to_bits())
-                    .collect()
-            })
-            .collect();
-        pts.sort_unstable();
-        let mut terms = Vec::new();
-        let mut mult: Vec<Cardinality> = Vec::new();
-        for (k, pt) in pts.iter().enumerate() {
-            if k > 0 && pts[k - 1] == *pt {
-                if let Some(n) = mult.last_mut() {
-                    n.add(&Cardinality::ONE);
-                }
-            } else {
-                terms.extend(pt.iter().map(|&b| f64::from_bits(b)));
-                mult.push(Cardinality::ONE);
-            }
-        }
-        groups.push((terms, mult));
-    }
-    let mut smax = vec![0.0; (n_issues + 1) * np];
-    let mut smin = vec![0.0; (n_issues + 1) * np];
-    let mut rest = vec![Cardinality::ONE; n_issues + 1];
-    let mut scale = 1.0f64;
-    for i in (0..n_issues).rev() {
-        let (t, mult) = &groups[i];
-        for p in 0..np {
-            let col = (0..mult.len()).map(|g| t[g * np + p]);
-            let hi = col.clone().fold(f64::NEG_INFINITY, f64::max);
-            let lo = col.fold(f64::INFINITY, f64::min);
-            smax[i * np + p] = smax[(i + 1) * np + p] + hi;
-            smin[i * np + p] = smin[(i + 1) * np + p] + lo;
-        }
-        rest[i] = rest[i + 1].mul(&Cardinality::from_u128(cands[order[i]].len() as u128));
-    }
-    for p in 0..np {
-        let s: f64 = (0..n_issues)
-            .map(|i| {
-                let (t, mult) = &groups[i];
-                (0..mult.len()).fold(0.0f64, |a, g| a.max(t[g * np + p].abs()))
-            })
-            .sum();
-        scale = scale.max(s);
-    }
+    let order = count_order(prefs, cands);
+    let groups = value_groups(prefs, cands, &order);
+    let (smax, smin, rest, scale) = suffix_bounds(np, cands, &order, &groups);
     let ctx = CountCtx {
         np,
         n_issues,
@@ -1185,6 +1117,104 @@ fn count_acceptable_with(
         states = ctx.expand(i, &states, &mut total)?;
     }
     Ok(total)
+}
+
+/// The count's level order: issues with the widest spread of terms first, so the bounds decide
+/// early (the count does not depend on the order).
+fn count_order(prefs: &[&Preferences], cands: &[Vec<u32>]) -> Vec<usize> {
+    let n_issues = cands.len();
+    let spread = |i: usize| -> f64 {
+        prefs
+            .iter()
+            .map(|p| {
+                let t = &p.ufun().terms()[i];
+                let (lo, hi) = cands[i]
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                        (lo.min(t[v as usize]), hi.max(t[v as usize]))
+                    });
+                hi - lo
+            })
+            .sum()
+    };
+    let spreads: Vec<f64> = (0..n_issues).map(spread).collect();
+    let mut order: Vec<usize> = (0..n_issues).collect();
+    order.sort_by(|&a, &b| spreads[b].total_cmp(&spreads[a]).then(a.cmp(&b)));
+    order
+}
+
+/// Per level (issue `order[i]`): the distinct term points of its values, flattened (`np` terms
+/// each), and each point's multiplicity; values with bit-identical points are one group.
+fn value_groups(
+    prefs: &[&Preferences],
+    cands: &[Vec<u32>],
+    order: &[usize],
+) -> Vec<(Vec<f64>, Vec<Cardinality>)> {
+    let mut groups: Vec<(Vec<f64>, Vec<Cardinality>)> = Vec::with_capacity(order.len());
+    for &i in order {
+        let values = &cands[i];
+        let mut pts: Vec<Vec<u64>> = values
+            .iter()
+            .map(|&v| {
+                prefs
+                    .iter()
+                    .map(|p| p.ufun().terms()[i][v as usize].to_bits())
+                    .collect()
+            })
+            .collect();
+        pts.sort_unstable();
+        let mut terms = Vec::new();
+        let mut mult: Vec<Cardinality> = Vec::new();
+        for (k, pt) in pts.iter().enumerate() {
+            if k > 0 && pts[k - 1] == *pt {
+                if let Some(n) = mult.last_mut() {
+                    n.add(&Cardinality::ONE);
+                }
+            } else {
+                terms.extend(pt.iter().map(|&b| f64::from_bits(b)));
+                mult.push(Cardinality::ONE);
+            }
+        }
+        groups.push((terms, mult));
+    }
+    groups
+}
+
+/// Per level and party, the largest and smallest sums of the levels from there on (`smax`,
+/// `smin`, `(levels + 1) × np`), the number of outcomes of those levels (`rest`), and the
+/// scale of the sums (the largest total of absolute terms, at least 1).
+fn suffix_bounds(
+    np: usize,
+    cands: &[Vec<u32>],
+    order: &[usize],
+    groups: &[(Vec<f64>, Vec<Cardinality>)],
+) -> (Vec<f64>, Vec<f64>, Vec<Cardinality>, f64) {
+    let n_issues = cands.len();
+    let mut smax = vec![0.0; (n_issues + 1) * np];
+    let mut smin = vec![0.0; (n_issues + 1) * np];
+    let mut rest = vec![Cardinality::ONE; n_issues + 1];
+    let mut scale = 1.0f64;
+    for i in (0..n_issues).rev() {
+        let (t, mult) = &groups[i];
+        for p in 0..np {
+            let col = (0..mult.len()).map(|g| t[g * np + p]);
+            let hi = col.clone().fold(f64::NEG_INFINITY, f64::max);
+            let lo = col.fold(f64::INFINITY, f64::min);
+            smax[i * np + p] = smax[(i + 1) * np + p] + hi;
+            smin[i * np + p] = smin[(i + 1) * np + p] + lo;
+        }
+        rest[i] = rest[i + 1].mul(&Cardinality::from_u128(cands[order[i]].len() as u128));
+    }
+    for p in 0..np {
+        let s: f64 = (0..n_issues)
+            .map(|i| {
+                let (t, mult) = &groups[i];
+                (0..mult.len()).fold(0.0f64, |a, g| a.max(t[g * np + p].abs()))
+            })
+            .sum();
+        scale = scale.max(s);
+    }
+    (smax, smin, rest, scale)
 }
 
 /// Partial sums of one level: an interval `[lo, hi]` per party (merged sums are within a few

@@ -364,35 +364,12 @@ pub(crate) fn analyze_with(
     config: &AnalysisConfig,
     engine: Engine,
 ) -> Analysis {
-    let issues = space.issues();
-    // Values per issue: the restriction, without indices out of range (an issue the
-    // restriction does not mention is unrestricted).
-    let allowed: Vec<Vec<u32>> = issues
-        .iter()
-        .enumerate()
-        .map(|(i, issue)| match allowed.and_then(|a| a.get(i)) {
-            Some(a) => a
-                .iter()
-                .copied()
-                .filter(|&v| v < issue.n_values())
-                .collect(),
-            None => (0..issue.n_values()).collect(),
-        })
-        .collect();
+    let allowed = allowed_values(space, allowed);
     let mut outcomes = Cardinality::one();
     for v in &allowed {
         outcomes.mul_small(v.len() as u32);
     }
-    let fits = prefs.iter().all(|p| {
-        p.ufun().terms().len() == issues.len()
-            && p.ufun()
-                .terms()
-                .iter()
-                .zip(issues)
-                .all(|(t, i)| t.len() == i.n_values() as usize)
-            && p.red_lines().per_issue().len() == issues.len()
-    });
-    if !fits {
+    if !fit(space, prefs) {
         return Analysis::unavailable(outcomes, Incomplete::PreferencesDoNotFit);
     }
     // Linked preferences (interaction terms, conditional red lines) are not additive: the
@@ -473,118 +450,30 @@ pub(crate) fn analyze_with(
     };
     // The searches that stand in for a frontier that stopped, sized first: a tree estimated
     // (seeded probes) at more than `SEARCH_ESTIMATE_FACTOR` times the budget is not walked.
-    let acc_tree = |fast_failed: bool| -> Option<Incomplete> {
-        if !fast_failed {
-            return None;
-        }
-        let nodes = acc.estimate_feasible_nodes(256);
-        (nodes > SEARCH_ESTIMATE_FACTOR * config.max_nodes as f64).then(|| Incomplete::OutOfReach {
-            what: String::new(),
-            estimated_nodes: nodes,
-            budget: config.max_nodes,
-            from_growth: false,
-        })
-    };
     let acc_out_of_reach = match &acc_front {
-        Ok(_) => None,
-        Err(_) => acc_tree(fast),
+        Err(_) if fast => search_out_of_reach(&acc, config.max_nodes),
+        _ => None,
     };
-    let named = |e: &Incomplete, what: &str| -> Incomplete {
-        match e {
-            Incomplete::OutOfReach {
-                estimated_nodes,
-                budget,
-                from_growth,
-                ..
-            } => Incomplete::OutOfReach {
-                what: what.into(),
-                estimated_nodes: *estimated_nodes,
-                budget: *budget,
-                from_growth: *from_growth,
-            },
-            other => other.clone(),
-        }
-    };
-    let (ideal, nash, kalai_smorodinsky, max_welfare, acc_vectors) = match &acc_front {
-        Ok(front) => {
-            let b = Bargaining::from_frontier(front.as_ref(), prefs);
-            let vectors = front.as_ref().map_or_else(Vec::new, |f| vectors(f, prefs));
-            (
-                Ok(b.ideal),
-                Ok(b.nash),
-                Ok(b.kalai_smorodinsky),
-                Ok(b.max_welfare),
-                Some(vectors),
-            )
-        }
-        Err(_) => match &acc_out_of_reach {
-            Some(e) => (
-                Err(named(e, "ideal point")),
-                Err(named(e, "Nash point")),
-                Err(named(e, "Kalai–Smorodinsky point")),
-                Err(named(e, "maximum-welfare point")),
-                None,
-            ),
-            None => {
-                let (ideal, nash, ks, welfare) =
-                    bargaining_by_search(&acc, prefs, config.max_nodes);
-                (ideal, nash, ks, welfare, None)
-            }
-        },
-    };
+    let (bargaining, acc_vectors) =
+        bargaining_points(&acc_front, acc_out_of_reach.as_ref(), &acc, prefs, config);
+    let (ideal, nash, kalai_smorodinsky, max_welfare) = bargaining;
     let (pareto_acceptable, pareto_acceptable_vectors) = if !config.acceptable_frontier {
         (not_requested(), not_requested())
     } else {
-        match (&acc_front, acc_vectors) {
-            (Ok(front), Some(v)) => (listed(front.as_ref(), prefs, &v), Ok(v)),
-            // Declined by an estimate: the search is not tried either (as for the whole space).
-            (Err(stop @ additive::Stop::Estimated { .. }), _) => {
-                let e = stop.incomplete("frontier of the acceptable outcomes");
-                (Err(e.clone()), Err(e))
-            }
-            _ => match &acc_out_of_reach {
-                Some(e) => {
-                    let e = named(e, "frontier of the acceptable outcomes");
-                    (Err(e.clone()), Err(e))
-                }
-                None => frontier(&acc, prefs, config.max_nodes, true),
-            },
-        }
+        acceptable_frontier_of(
+            &acc_front,
+            acc_vectors,
+            acc_out_of_reach.as_ref(),
+            &acc,
+            prefs,
+            config,
+        )
     };
     let (pareto, pareto_vectors) = if !config.full_frontier {
         (not_requested(), not_requested())
     } else {
-        match fast_full {
-            Some(Ok(front)) => {
-                let v = front.as_ref().map_or_else(Vec::new, |f| vectors(f, prefs));
-                (listed(front.as_ref(), prefs, &v), Ok(v))
-            }
-            // Declined by the growth estimate: the search would have to visit at least every
-            // non-dominated partial outcome, so it is not tried either (the flagship's four
-            // parties: 0.1 s instead of spending the search's whole budget).
-            Some(Err(stop @ additive::Stop::Estimated { .. })) => {
-                let e = stop.incomplete("Pareto frontier");
-                (Err(e.clone()), Err(e))
-            }
-            Some(Err(_))
-                if outcomes_exceed(&outcomes, SEARCH_ESTIMATE_FACTOR * config.max_nodes as f64) =>
-            {
-                // The search over the whole space skips subtrees by dominance only; with no
-                // additive frontier to go by, a space this much larger than the budget is not
-                // walked.
-                let e = Incomplete::OutOfReach {
-                    what: "Pareto frontier".into(),
-                    estimated_nodes: outcomes.to_f64(),
-                    budget: config.max_nodes,
-                    from_growth: false,
-                };
-                (Err(e.clone()), Err(e))
-            }
-            _ => {
-                let all = Problem::new(space, prefs, Some(allowed.as_slice()), false);
-                frontier(&all, prefs, config.max_nodes, false)
-            }
-        }
+        let all = || Problem::new(space, prefs, Some(allowed.as_slice()), false);
+        whole_frontier(fast_full, &outcomes, all, prefs, config)
     };
     Analysis {
         outcomes,
@@ -597,6 +486,190 @@ pub(crate) fn analyze_with(
         nash,
         kalai_smorodinsky,
         max_welfare,
+    }
+}
+
+/// The values of each issue the restriction `allowed` leaves, without indices out of range (an
+/// issue the restriction does not mention is unrestricted).
+fn allowed_values(space: &OutcomeSpace, allowed: Option<&[Vec<u32>]>) -> Vec<Vec<u32>> {
+    space
+        .issues()
+        .iter()
+        .enumerate()
+        .map(|(i, issue)| match allowed.and_then(|a| a.get(i)) {
+            Some(a) => a
+                .iter()
+                .copied()
+                .filter(|&v| v < issue.n_values())
+                .collect(),
+            None => (0..issue.n_values()).collect(),
+        })
+        .collect()
+}
+
+/// Whether every party's utility terms and red lines have the space's shape.
+fn fit(space: &OutcomeSpace, prefs: &[&Preferences]) -> bool {
+    let issues = space.issues();
+    prefs.iter().all(|p| {
+        p.ufun().terms().len() == issues.len()
+            && p.ufun()
+                .terms()
+                .iter()
+                .zip(issues)
+                .all(|(t, i)| t.len() == i.n_values() as usize)
+            && p.red_lines().per_issue().len() == issues.len()
+    })
+}
+
+/// The acceptable outcomes' frontier by the additive engine (`None` inside: nothing acceptable).
+type AdditiveFront = Result<Option<SumFrontier>, additive::Stop>;
+
+/// Why the search standing in for a stopped frontier of the acceptable outcomes is not
+/// walked: its tree is estimated (256 seeded probes) at more than [`SEARCH_ESTIMATE_FACTOR`]
+/// times the budget. `None` when it is within reach.
+fn search_out_of_reach(acc: &Problem, max_nodes: u64) -> Option<Incomplete> {
+    let nodes = acc.estimate_feasible_nodes(256);
+    (nodes > SEARCH_ESTIMATE_FACTOR * max_nodes as f64).then(|| Incomplete::OutOfReach {
+        what: String::new(),
+        estimated_nodes: nodes,
+        budget: max_nodes,
+        from_growth: false,
+    })
+}
+
+/// `e` as said of the quantity `what` (an out-of-reach estimate is made once for several).
+fn named(e: &Incomplete, what: &str) -> Incomplete {
+    match e {
+        Incomplete::OutOfReach {
+            estimated_nodes,
+            budget,
+            from_growth,
+            ..
+        } => Incomplete::OutOfReach {
+            what: what.into(),
+            estimated_nodes: *estimated_nodes,
+            budget: *budget,
+            from_growth: *from_growth,
+        },
+        other => other.clone(),
+    }
+}
+
+/// The ideal point, Nash, Kalai–Smorodinsky and max-welfare points: read off the acceptable
+/// frontier when it is known (with its distinct vectors), else searched for, unless the
+/// search is out of reach.
+fn bargaining_points(
+    acc_front: &AdditiveFront,
+    out_of_reach: Option<&Incomplete>,
+    acc: &Problem,
+    prefs: &[&Preferences],
+    config: &AnalysisConfig,
+) -> (
+    (
+        Result<Vec<Option<f64>>, Incomplete>,
+        Optimum,
+        Optimum,
+        Optimum,
+    ),
+    Option<Vec<FrontierVector>>,
+) {
+    match acc_front {
+        Ok(front) => {
+            let b = Bargaining::from_frontier(front.as_ref(), prefs);
+            let vectors = front.as_ref().map_or_else(Vec::new, |f| vectors(f, prefs));
+            (
+                (
+                    Ok(b.ideal),
+                    Ok(b.nash),
+                    Ok(b.kalai_smorodinsky),
+                    Ok(b.max_welfare),
+                ),
+                Some(vectors),
+            )
+        }
+        Err(_) => match out_of_reach {
+            Some(e) => (
+                (
+                    Err(named(e, "ideal point")),
+                    Err(named(e, "Nash point")),
+                    Err(named(e, "Kalai–Smorodinsky point")),
+                    Err(named(e, "maximum-welfare point")),
+                ),
+                None,
+            ),
+            None => (bargaining_by_search(acc, prefs, config.max_nodes), None),
+        },
+    }
+}
+
+/// The frontier of the acceptable outcomes, listed and as distinct vectors.
+fn acceptable_frontier_of(
+    acc_front: &AdditiveFront,
+    acc_vectors: Option<Vec<FrontierVector>>,
+    out_of_reach: Option<&Incomplete>,
+    acc: &Problem,
+    prefs: &[&Preferences],
+    config: &AnalysisConfig,
+) -> (
+    Result<Vec<Point>, Incomplete>,
+    Result<Vec<FrontierVector>, Incomplete>,
+) {
+    match (acc_front, acc_vectors) {
+        (Ok(front), Some(v)) => (listed(front.as_ref(), prefs, &v), Ok(v)),
+        // Declined by an estimate: the search is not tried either (as for the whole space).
+        (Err(stop @ additive::Stop::Estimated { .. }), _) => {
+            let e = stop.incomplete("frontier of the acceptable outcomes");
+            (Err(e.clone()), Err(e))
+        }
+        _ => match out_of_reach {
+            Some(e) => {
+                let e = named(e, "frontier of the acceptable outcomes");
+                (Err(e.clone()), Err(e))
+            }
+            None => frontier(acc, prefs, config.max_nodes, true),
+        },
+    }
+}
+
+/// The whole space's frontier, listed and as distinct vectors: the additive engine's when it
+/// ran (`fast_full`), else the search over `all()` unless it is out of reach.
+fn whole_frontier(
+    fast_full: Option<AdditiveFront>,
+    outcomes: &Cardinality,
+    all: impl FnOnce() -> Problem,
+    prefs: &[&Preferences],
+    config: &AnalysisConfig,
+) -> (
+    Result<Vec<Point>, Incomplete>,
+    Result<Vec<FrontierVector>, Incomplete>,
+) {
+    match fast_full {
+        Some(Ok(front)) => {
+            let v = front.as_ref().map_or_else(Vec::new, |f| vectors(f, prefs));
+            (listed(front.as_ref(), prefs, &v), Ok(v))
+        }
+        // Declined by the growth estimate: the search would have to visit at least every
+        // non-dominated partial outcome, so it is not tried either (the flagship's four
+        // parties: 0.1 s instead of spending the search's whole budget).
+        Some(Err(stop @ additive::Stop::Estimated { .. })) => {
+            let e = stop.incomplete("Pareto frontier");
+            (Err(e.clone()), Err(e))
+        }
+        Some(Err(_))
+            if outcomes_exceed(outcomes, SEARCH_ESTIMATE_FACTOR * config.max_nodes as f64) =>
+        {
+            // The search over the whole space skips subtrees by dominance only; with no
+            // additive frontier to go by, a space this much larger than the budget is not
+            // walked.
+            let e = Incomplete::OutOfReach {
+                what: "Pareto frontier".into(),
+                estimated_nodes: outcomes.to_f64(),
+                budget: config.max_nodes,
+                from_growth: false,
+            };
+            (Err(e.clone()), Err(e))
+        }
+        _ => frontier(&all(), prefs, config.max_nodes, false),
     }
 }
 

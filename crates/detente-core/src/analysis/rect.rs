@@ -115,6 +115,240 @@ struct System {
     root: f64,
 }
 
+/// A table over some issues (in the order given), row-major over their classes.
+type Scoped = (Vec<usize>, Vec<f64>);
+
+/// Classes per issue: the allowed values with the same terms for every party and the same
+/// membership in every clause of every link, in order of first value.
+fn value_classes(
+    space: &OutcomeSpace,
+    prefs: &[&Preferences],
+    allowed: &[Vec<u32>],
+) -> Vec<Vec<Vec<u32>>> {
+    let mut issue_classes: Vec<Vec<Vec<u32>>> = Vec::with_capacity(space.issues().len());
+    for i in 0..space.issues().len() {
+        let mut vals = allowed[i].clone();
+        vals.sort_unstable();
+        vals.dedup();
+        let mut seen: std::collections::BTreeMap<Vec<u64>, u32> = Default::default();
+        let mut classes: Vec<Vec<u32>> = Vec::new();
+        for &v in &vals {
+            let mut sig = Vec::new();
+            for p in prefs {
+                sig.push(p.ufun().terms()[i][v as usize].to_bits());
+                for l in p.ufun().links() {
+                    for (j, set) in l.condition().clauses() {
+                        if *j == i {
+                            sig.push(u64::from(set.contains(v)));
+                        }
+                    }
+                }
+            }
+            let next = classes.len() as u32;
+            let c = *seen.entry(sig).or_insert(next);
+            if c == next {
+                classes.push(Vec::new());
+            }
+            classes[c as usize].push(v);
+        }
+        issue_classes.push(classes);
+    }
+    issue_classes
+}
+
+/// Each party's tables over (issue, class) — one per issue with a nonzero term, one per link
+/// that can fire and depends on some issue — and each party's constant (links that always
+/// fire). `None` when a link's table would be too large.
+fn party_tables(
+    prefs: &[&Preferences],
+    issue_classes: &[Vec<Vec<u32>>],
+) -> Option<(Vec<Vec<Scoped>>, [f64; 2])> {
+    let mut party_tables: Vec<Vec<Scoped>> = Vec::new();
+    let mut constants = [0.0f64; 2];
+    for (p, pref) in prefs.iter().enumerate() {
+        let mut tabs: Vec<Scoped> = Vec::new();
+        for (i, classes) in issue_classes.iter().enumerate() {
+            let t: Vec<f64> = classes
+                .iter()
+                .map(|c| pref.ufun().terms()[i][c[0] as usize])
+                .collect();
+            if t.iter().any(|x| *x != 0.0) {
+                tabs.push((vec![i], t));
+            }
+        }
+        for l in pref.ufun().links() {
+            let mut scope = Vec::new();
+            let mut members: Vec<Vec<bool>> = Vec::new();
+            let mut dead = false;
+            for (i, set) in l.condition().clauses() {
+                let m: Vec<bool> = issue_classes[*i]
+                    .iter()
+                    .map(|c| set.contains(c[0]))
+                    .collect();
+                if !m.iter().any(|&b| b) {
+                    dead = true;
+                    break;
+                }
+                if !m.iter().all(|&b| b) {
+                    scope.push(*i);
+                    members.push(m);
+                }
+            }
+            if dead || l.value() == 0.0 {
+                continue;
+            }
+            if scope.is_empty() {
+                constants[p] += l.value();
+                continue;
+            }
+            let dims: Vec<usize> = members.iter().map(Vec::len).collect();
+            let size = dims.iter().try_fold(1usize, |a, d| a.checked_mul(*d))?;
+            if size > MAX_TABLE {
+                return None;
+            }
+            let mut data = vec![0.0; size];
+            for (k, x) in data.iter_mut().enumerate() {
+                let mut rest = k;
+                let mut all = true;
+                for j in (0..dims.len()).rev() {
+                    let c = rest % dims[j];
+                    rest /= dims[j];
+                    all &= members[j][c];
+                }
+                if all {
+                    *x = l.value();
+                }
+            }
+            tabs.push((scope, data));
+        }
+        party_tables.push(tabs);
+    }
+    Some((party_tables, constants))
+}
+
+/// The search order over `n` issues: the reverse of a min-fill elimination order of the
+/// interaction graph of the tables (ties: fewer neighbours, then the lower issue).
+fn min_fill_order(n: usize, party_tables: &[Vec<Scoped>]) -> Vec<usize> {
+    let mut adj: Vec<std::collections::BTreeSet<usize>> = vec![Default::default(); n];
+    for tabs in party_tables {
+        for (scope, _) in tabs {
+            for &a in scope {
+                for &b in scope {
+                    if a != b {
+                        adj[a].insert(b);
+                    }
+                }
+            }
+        }
+    }
+    let mut elim = Vec::with_capacity(n);
+    let mut done = vec![false; n];
+    for _ in 0..n {
+        let mut best: Option<(usize, usize, usize)> = None;
+        for v in (0..n).filter(|&v| !done[v]) {
+            let nb: Vec<usize> = adj[v].iter().copied().collect();
+            let mut fill = 0;
+            for (x, &a) in nb.iter().enumerate() {
+                for &b in &nb[x + 1..] {
+                    if !adj[a].contains(&b) {
+                        fill += 1;
+                    }
+                }
+            }
+            let key = (fill, nb.len(), v);
+            if best.is_none_or(|b| key < b) {
+                best = Some(key);
+            }
+        }
+        let v = best.map_or(0, |b| b.2);
+        let nb: Vec<usize> = adj[v].iter().copied().collect();
+        for &a in &nb {
+            for &b in &nb {
+                if a != b {
+                    adj[a].insert(b);
+                }
+            }
+            adj[a].remove(&v);
+        }
+        done[v] = true;
+        elim.push(v);
+    }
+    elim.into_iter().rev().collect()
+}
+
+/// A table over issues `scope` as a table over search positions, ascending (`pos`: issue ->
+/// position; `dims`: position -> classes).
+fn at_positions(
+    scope: &[usize],
+    data: &[f64],
+    pos: &[usize],
+    dims: &[usize],
+    issue_classes: &[Vec<Vec<u32>>],
+) -> Table {
+    let mut perm: Vec<usize> = (0..scope.len()).collect();
+    perm.sort_by_key(|&j| pos[scope[j]]);
+    let vars: Vec<usize> = perm.iter().map(|&j| pos[scope[j]]).collect();
+    let tdims: Vec<usize> = vars.iter().map(|&v| dims[v]).collect();
+    let odims: Vec<usize> = scope.iter().map(|&i| issue_classes[i].len()).collect();
+    let mut out = vec![0.0; data.len()];
+    let mut idx = vec![0usize; scope.len()];
+    for (k, x) in data.iter().enumerate() {
+        let mut rest = k;
+        for j in (0..scope.len()).rev() {
+            idx[j] = rest % odims[j];
+            rest /= odims[j];
+        }
+        let mut t = 0;
+        for (jj, &j) in perm.iter().enumerate() {
+            t = t * tdims[jj] + idx[j];
+        }
+        out[t] = *x;
+    }
+    Table {
+        vars,
+        dims: tdims,
+        data: out,
+    }
+}
+
+/// The bound systems [`Cells`] searches with: upper bounds of party 0 and 1, lower bounds of
+/// party 0 and 1, then an upper bound of each weighted sum in `weights`.
+fn bound_systems(
+    per_party: &[Vec<Table>],
+    constants: [f64; 2],
+    dims: &[usize],
+    weights: &[[f64; 2]],
+) -> Vec<System> {
+    let mut systems = Vec::new();
+    for (w, maximize) in [
+        ([1.0, 0.0], true),
+        ([0.0, 1.0], true),
+        ([1.0, 0.0], false),
+        ([0.0, 1.0], false),
+    ]
+    .into_iter()
+    .chain(weights.iter().map(|w| (*w, true)))
+    {
+        let mut tables: Vec<Table> = Vec::new();
+        let mut constant = 0.0;
+        for p in 0..2 {
+            if w[p] == 0.0 {
+                continue;
+            }
+            constant += w[p] * constants[p];
+            for t in &per_party[p] {
+                let mut t = t.clone();
+                for x in &mut t.data {
+                    *x *= w[p];
+                }
+                tables.push(t);
+            }
+        }
+        systems.push(System::new(tables, dims, constant, maximize));
+    }
+    systems
+}
+
 impl Cells {
     /// The problem over the values `allowed[i]` of each issue, or `None` when a table would be
     /// too large.
@@ -124,215 +358,28 @@ impl Cells {
         allowed: &[Vec<u32>],
     ) -> Option<Cells> {
         let n = space.issues().len();
-        // Classes: values with the same terms for every party and the same membership in every
-        // clause of every link.
-        let mut issue_classes: Vec<Vec<Vec<u32>>> = Vec::with_capacity(n);
-        let mut class_of: Vec<Vec<u32>> = Vec::with_capacity(n);
-        for (i, issue) in space.issues().iter().enumerate() {
-            let mut vals = allowed[i].clone();
-            vals.sort_unstable();
-            vals.dedup();
-            let mut seen: std::collections::BTreeMap<Vec<u64>, u32> = Default::default();
-            let mut classes: Vec<Vec<u32>> = Vec::new();
-            let mut of = vec![u32::MAX; issue.n_values() as usize];
-            for &v in &vals {
-                let mut sig = Vec::new();
-                for p in prefs {
-                    sig.push(p.ufun().terms()[i][v as usize].to_bits());
-                    for l in p.ufun().links() {
-                        for (j, set) in l.condition().clauses() {
-                            if *j == i {
-                                sig.push(u64::from(set.contains(v)));
-                            }
-                        }
-                    }
-                }
-                let next = classes.len() as u32;
-                let c = *seen.entry(sig).or_insert(next);
-                if c == next {
-                    classes.push(Vec::new());
-                }
-                classes[c as usize].push(v);
-                of[v as usize] = c;
-            }
-            issue_classes.push(classes);
-            class_of.push(of);
-        }
+        let issue_classes = value_classes(space, prefs, allowed);
         if issue_classes.iter().any(Vec::is_empty) {
             return None;
         }
-        // Each party's tables over (issue, class).
-        let mut party_tables: Vec<Vec<(Vec<usize>, Vec<f64>)>> = Vec::new();
-        let mut constants = [0.0f64; 2];
-        for (p, pref) in prefs.iter().enumerate() {
-            let mut tabs: Vec<(Vec<usize>, Vec<f64>)> = Vec::new();
-            for (i, classes) in issue_classes.iter().enumerate() {
-                let t: Vec<f64> = classes
-                    .iter()
-                    .map(|c| pref.ufun().terms()[i][c[0] as usize])
-                    .collect();
-                if t.iter().any(|x| *x != 0.0) {
-                    tabs.push((vec![i], t));
-                }
-            }
-            for l in pref.ufun().links() {
-                let mut scope = Vec::new();
-                let mut members: Vec<Vec<bool>> = Vec::new();
-                let mut dead = false;
-                for (i, set) in l.condition().clauses() {
-                    let m: Vec<bool> = issue_classes[*i]
-                        .iter()
-                        .map(|c| set.contains(c[0]))
-                        .collect();
-                    if !m.iter().any(|&b| b) {
-                        dead = true;
-                        break;
-                    }
-                    if !m.iter().all(|&b| b) {
-                        scope.push(*i);
-                        members.push(m);
-                    }
-                }
-                if dead || l.value() == 0.0 {
-                    continue;
-                }
-                if scope.is_empty() {
-                    constants[p] += l.value();
-                    continue;
-                }
-                let dims: Vec<usize> = members.iter().map(Vec::len).collect();
-                let size = dims.iter().try_fold(1usize, |a, d| a.checked_mul(*d))?;
-                if size > MAX_TABLE {
-                    return None;
-                }
-                let mut data = vec![0.0; size];
-                for (k, x) in data.iter_mut().enumerate() {
-                    let mut rest = k;
-                    let mut all = true;
-                    for j in (0..dims.len()).rev() {
-                        let c = rest % dims[j];
-                        rest /= dims[j];
-                        all &= members[j][c];
-                    }
-                    if all {
-                        *x = l.value();
-                    }
-                }
-                tabs.push((scope, data));
-            }
-            party_tables.push(tabs);
-        }
-        // Search order: the reverse of a min-fill elimination order of the interaction graph.
-        let mut adj: Vec<std::collections::BTreeSet<usize>> = vec![Default::default(); n];
-        for tabs in &party_tables {
-            for (scope, _) in tabs {
-                for &a in scope {
-                    for &b in scope {
-                        if a != b {
-                            adj[a].insert(b);
-                        }
-                    }
-                }
-            }
-        }
-        let mut elim = Vec::with_capacity(n);
-        let mut done = vec![false; n];
-        for _ in 0..n {
-            let mut best: Option<(usize, usize, usize)> = None;
-            for v in (0..n).filter(|&v| !done[v]) {
-                let nb: Vec<usize> = adj[v].iter().copied().collect();
-                let mut fill = 0;
-                for (x, &a) in nb.iter().enumerate() {
-                    for &b in &nb[x + 1..] {
-                        if !adj[a].contains(&b) {
-                            fill += 1;
-                        }
-                    }
-                }
-                let key = (fill, nb.len(), v);
-                if best.is_none_or(|b| key < b) {
-                    best = Some(key);
-                }
-            }
-            let v = best.map_or(0, |b| b.2);
-            let nb: Vec<usize> = adj[v].iter().copied().collect();
-            for &a in &nb {
-                for &b in &nb {
-                    if a != b {
-                        adj[a].insert(b);
-                    }
-                }
-                adj[a].remove(&v);
-            }
-            done[v] = true;
-            elim.push(v);
-        }
-        let order: Vec<usize> = elim.into_iter().rev().collect();
+        let (party_tables, constants) = party_tables(prefs, &issue_classes)?;
+        let order = min_fill_order(n, &party_tables);
         let mut pos = vec![0usize; n];
         for (k, &i) in order.iter().enumerate() {
             pos[i] = k;
         }
         let dims: Vec<usize> = order.iter().map(|&i| issue_classes[i].len()).collect();
-        // Tables over positions, ascending.
-        let to_pos = |scope: &[usize], data: &[f64]| -> Table {
-            let mut perm: Vec<usize> = (0..scope.len()).collect();
-            perm.sort_by_key(|&j| pos[scope[j]]);
-            let vars: Vec<usize> = perm.iter().map(|&j| pos[scope[j]]).collect();
-            let tdims: Vec<usize> = vars.iter().map(|&v| dims[v]).collect();
-            let odims: Vec<usize> = scope.iter().map(|&i| issue_classes[i].len()).collect();
-            let mut out = vec![0.0; data.len()];
-            let mut idx = vec![0usize; scope.len()];
-            for (k, x) in data.iter().enumerate() {
-                let mut rest = k;
-                for j in (0..scope.len()).rev() {
-                    idx[j] = rest % odims[j];
-                    rest /= odims[j];
-                }
-                let mut t = 0;
-                for (jj, &j) in perm.iter().enumerate() {
-                    t = t * tdims[jj] + idx[j];
-                }
-                out[t] = *x;
-            }
-            Table {
-                vars,
-                dims: tdims,
-                data: out,
-            }
-        };
         let per_party: Vec<Vec<Table>> = party_tables
             .iter()
-            .map(|tabs| tabs.iter().map(|(s, d)| to_pos(s, d)).collect())
+            .map(|tabs| {
+                tabs.iter()
+                    .map(|(s, d)| at_positions(s, d, &pos, &dims, &issue_classes))
+                    .collect()
+            })
             .collect();
         let weights: Vec<[f64; 2]> =
             vec![[1.0, 1.0], [2.0, 1.0], [1.0, 2.0], [4.0, 1.0], [1.0, 4.0]];
-        let mut systems = Vec::new();
-        for (w, maximize) in [
-            ([1.0, 0.0], true),
-            ([0.0, 1.0], true),
-            ([1.0, 0.0], false),
-            ([0.0, 1.0], false),
-        ]
-        .into_iter()
-        .chain(weights.iter().map(|w| (*w, true)))
-        {
-            let mut tables: Vec<Table> = Vec::new();
-            let mut constant = 0.0;
-            for p in 0..2 {
-                if w[p] == 0.0 {
-                    continue;
-                }
-                constant += w[p] * constants[p];
-                for t in &per_party[p] {
-                    let mut t = t.clone();
-                    for x in &mut t.data {
-                        *x *= w[p];
-                    }
-                    tables.push(t);
-                }
-            }
-            systems.push(System::new(tables, &dims, constant, maximize));
-        }
+        let systems = bound_systems(&per_party, constants, &dims, &weights);
         Some(Cells {
             sizes: order
                 .iter()

@@ -278,16 +278,7 @@ pub fn sensitivity(
             pool.add(o);
         }
     }
-    let a = super::analyze(
-        space,
-        &point_refs,
-        &AnalysisConfig {
-            max_nodes: config.max_nodes,
-            full_frontier: false,
-            acceptable_frontier: false,
-        },
-    );
-    let nash = a.nash.ok().flatten().map(|p| p.outcome);
+    let nash = point_nash(space, &point_refs, config.max_nodes);
     if let Some(n) = &nash {
         pool.add(n);
     }
@@ -296,138 +287,18 @@ pub fn sensitivity(
             pool.add(&o);
         }
     }
-
-    // Pass 1: exact zone decisions, draft verdicts and the pool.
-    let np = point.len();
-    let n_drafts = scenario.packages.len();
-    let mut zone = Share { count: 0, n: 0 };
-    let mut undecided = 0;
-    let mut drafts: Vec<DraftRobustness> = (0..n_drafts)
-        .map(|k| DraftRobustness {
-            package: k,
-            share: Share { count: 0, n: 0 },
-            accepts: vec![Share { count: 0, n: 0 }; np],
-            may_accept: vec![Share { count: 0, n: 0 }; np],
-        })
-        .collect();
-    let draft_allowed: Vec<Vec<Vec<u32>>> = scenario
-        .packages
-        .iter()
-        .map(|p| p.allowed_values(space))
-        .collect();
-    let chunks = config.samples.div_ceil(CHUNK);
-    let mut done_chunks = 0u64;
-    while done_chunks < chunks {
-        let batch: Vec<u64> = (done_chunks..chunks.min(done_chunks + BATCH as u64)).collect();
-        // Once the pool is full a draw's zone packages are not needed, only its decision (the
-        // pool fills at batch boundaries, so this does not depend on the thread count).
-        let per_draw = if pool.full { 1 } else { config.per_draw };
-        let room = config.pool;
-        let results: Vec<ChunkResult> = batch
-            .par_iter()
-            .map(|&c| {
-                let lo = c * CHUNK;
-                let hi = (lo + CHUNK).min(config.samples);
-                let mut r = ChunkResult::new(n_drafts, np);
-                for k in lo..hi {
-                    model.pass_one(space, k, config, per_draw, room, &draft_allowed, &mut r);
-                }
-                r
-            })
-            .collect();
-        for r in results {
-            zone.count += r.zone;
-            zone.n += r.decided;
-            undecided += r.undecided;
-            for (d, rd) in drafts.iter_mut().zip(&r.drafts) {
-                d.share.count += rd.0;
-                d.share.n += rd.1;
-                for p in 0..np {
-                    d.accepts[p].count += rd.2[p];
-                    d.accepts[p].n += rd.1;
-                    d.may_accept[p].count += rd.3[p];
-                    d.may_accept[p].n += rd.1;
-                }
-            }
-            for o in &r.outcomes {
-                pool.add(o);
-            }
-        }
-        done_chunks = batch.last().map_or(chunks, |b| b + 1);
-        progress.update(
-            "draws",
-            (done_chunks * CHUNK).min(config.samples),
-            config.samples,
-        );
-    }
-
-    // Pass 2: the same draws again; count in how many each pool package is acceptable to all.
-    let mut counts = vec![0u64; pool.items.len()];
-    let mut built = 0u64;
-    let mut done_chunks = 0u64;
-    while done_chunks < chunks {
-        let batch: Vec<u64> = (done_chunks..chunks.min(done_chunks + BATCH as u64)).collect();
-        let results: Vec<(Vec<u32>, u64)> = batch
-            .par_iter()
-            .map(|&c| {
-                let lo = c * CHUNK;
-                let hi = (lo + CHUNK).min(config.samples);
-                let mut local = vec![0u32; pool.items.len()];
-                let mut n = 0;
-                for k in lo..hi {
-                    if let Ok(prefs) = model.draw(space, k) {
-                        n += 1;
-                        let check = Acceptance::new(&prefs);
-                        for (slot, o) in local.iter_mut().zip(&pool.items) {
-                            if check.all(o) {
-                                *slot += 1;
-                            }
-                        }
-                    }
-                }
-                (local, n)
-            })
-            .collect();
-        for (local, n) in results {
-            built += n;
-            for (c, l) in counts.iter_mut().zip(local) {
-                *c += u64::from(l);
-            }
-        }
-        done_chunks = batch.last().map_or(chunks, |b| b + 1);
-        progress.update(
-            "packages",
-            (done_chunks * CHUNK).min(config.samples),
-            config.samples,
-        );
-    }
-    let share_of = |o: &Outcome| -> Share {
-        let count = pool
-            .items
-            .iter()
-            .position(|x| x == o)
-            .map_or(0, |k| counts[k]);
-        Share { count, n: built }
-    };
-    let mut order: Vec<usize> = (0..pool.items.len()).filter(|&k| counts[k] > 0).collect();
-    order.sort_by(|&a, &b| {
-        counts[b]
-            .cmp(&counts[a])
-            .then_with(|| pool.items[a].cmp(&pool.items[b]))
-    });
-    let robust = order
-        .iter()
-        .take(config.top)
-        .map(|&k| RobustPackage {
-            outcome: pool.items[k].clone(),
-            share: Share {
-                count: counts[k],
-                n: built,
-            },
-        })
-        .collect();
+    let (zone, undecided, drafts) = model.pass_one_all(scenario, config, &mut pool, progress);
+    let (counts, built) = model.pass_two_all(space, config, &pool, progress);
+    let robust = most_robust(&pool, &counts, built, config.top);
     let nash = nash.map(|o| RobustPackage {
-        share: share_of(&o),
+        share: Share {
+            count: pool
+                .items
+                .iter()
+                .position(|x| *x == o)
+                .map_or(0, |k| counts[k]),
+            n: built,
+        },
         outcome: o,
     });
 
@@ -440,23 +311,10 @@ pub fn sensitivity(
         .map(|(k, _)| k)
         .collect();
     let point_exists = point_zone.as_ref().map(|(e, _)| *e).map_err(Clone::clone);
-    let mut decisive: Vec<Decisive> = match (&point_exists, config.decisive) {
-        (Ok(exists), true) => {
-            let done = std::sync::atomic::AtomicU64::new(0);
-            let found: Vec<Option<Decisive>> = sites
-                .par_iter()
-                .map(|&k| {
-                    let d = model.threshold(space, k, *exists, config.max_nodes);
-                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                    progress.update("estimates", n, sites.len() as u64);
-                    d
-                })
-                .collect();
-            found.into_iter().flatten().collect()
-        }
+    let decisive = match (&point_exists, config.decisive) {
+        (Ok(exists), true) => model.decisive(space, &sites, *exists, config.max_nodes, progress),
         _ => Vec::new(),
     };
-    decisive.sort_by(|a, b| a.margin.total_cmp(&b.margin).then(a.site.cmp(&b.site)));
 
     // Unlocking changes.
     let unlock = match point_exists {
@@ -478,6 +336,198 @@ pub fn sensitivity(
         estimates: sites.len(),
         unlock,
     })
+}
+
+impl Model {
+    /// Pass 1 of [`sensitivity`]: every draw's exact zone decision and draft verdicts, its zone
+    /// packages added to `pool` in draw order. Returns the zone share, the undecided draws and
+    /// the drafts' shares.
+    fn pass_one_all(
+        &self,
+        scenario: &Scenario,
+        config: &SensitivityConfig,
+        pool: &mut Pool,
+        progress: &dyn Progress,
+    ) -> (Share, u64, Vec<DraftRobustness>) {
+        // Pass 1: exact zone decisions, draft verdicts and the pool.
+        let np = scenario.parties().len();
+        let space = scenario.space();
+        let n_drafts = scenario.packages.len();
+        let mut zone = Share { count: 0, n: 0 };
+        let mut undecided = 0;
+        let mut drafts: Vec<DraftRobustness> = (0..n_drafts)
+            .map(|k| DraftRobustness {
+                package: k,
+                share: Share { count: 0, n: 0 },
+                accepts: vec![Share { count: 0, n: 0 }; np],
+                may_accept: vec![Share { count: 0, n: 0 }; np],
+            })
+            .collect();
+        let draft_allowed: Vec<Vec<Vec<u32>>> = scenario
+            .packages
+            .iter()
+            .map(|p| p.allowed_values(space))
+            .collect();
+        let chunks = config.samples.div_ceil(CHUNK);
+        let mut done_chunks = 0u64;
+        while done_chunks < chunks {
+            let batch: Vec<u64> = (done_chunks..chunks.min(done_chunks + BATCH as u64)).collect();
+            // Once the pool is full a draw's zone packages are not needed, only its decision (the
+            // pool fills at batch boundaries, so this does not depend on the thread count).
+            let per_draw = if pool.full { 1 } else { config.per_draw };
+            let room = config.pool;
+            let results: Vec<ChunkResult> = batch
+                .par_iter()
+                .map(|&c| {
+                    let lo = c * CHUNK;
+                    let hi = (lo + CHUNK).min(config.samples);
+                    let mut r = ChunkResult::new(n_drafts, np);
+                    for k in lo..hi {
+                        self.pass_one(space, k, config, per_draw, room, &draft_allowed, &mut r);
+                    }
+                    r
+                })
+                .collect();
+            for r in results {
+                zone.count += r.zone;
+                zone.n += r.decided;
+                undecided += r.undecided;
+                for (d, rd) in drafts.iter_mut().zip(&r.drafts) {
+                    d.share.count += rd.0;
+                    d.share.n += rd.1;
+                    for p in 0..np {
+                        d.accepts[p].count += rd.2[p];
+                        d.accepts[p].n += rd.1;
+                        d.may_accept[p].count += rd.3[p];
+                        d.may_accept[p].n += rd.1;
+                    }
+                }
+                for o in &r.outcomes {
+                    pool.add(o);
+                }
+            }
+            done_chunks = batch.last().map_or(chunks, |b| b + 1);
+            progress.update(
+                "draws",
+                (done_chunks * CHUNK).min(config.samples),
+                config.samples,
+            );
+        }
+        (zone, undecided, drafts)
+    }
+
+    /// Pass 2 of [`sensitivity`]: the same draws again, counting in how many each pool package
+    /// is acceptable to all. Returns the counts (pool order) and the draws built.
+    fn pass_two_all(
+        &self,
+        space: &OutcomeSpace,
+        config: &SensitivityConfig,
+        pool: &Pool,
+        progress: &dyn Progress,
+    ) -> (Vec<u64>, u64) {
+        // Pass 2: the same draws again; count in how many each pool package is acceptable to all.
+        let mut counts = vec![0u64; pool.items.len()];
+        let mut built = 0u64;
+        let chunks = config.samples.div_ceil(CHUNK);
+        let mut done_chunks = 0u64;
+        while done_chunks < chunks {
+            let batch: Vec<u64> = (done_chunks..chunks.min(done_chunks + BATCH as u64)).collect();
+            let results: Vec<(Vec<u32>, u64)> = batch
+                .par_iter()
+                .map(|&c| {
+                    let lo = c * CHUNK;
+                    let hi = (lo + CHUNK).min(config.samples);
+                    let mut local = vec![0u32; pool.items.len()];
+                    let mut n = 0;
+                    for k in lo..hi {
+                        if let Ok(prefs) = self.draw(space, k) {
+                            n += 1;
+                            let check = Acceptance::new(&prefs);
+                            for (slot, o) in local.iter_mut().zip(&pool.items) {
+                                if check.all(o) {
+                                    *slot += 1;
+                                }
+                            }
+                        }
+                    }
+                    (local, n)
+                })
+                .collect();
+            for (local, n) in results {
+                built += n;
+                for (c, l) in counts.iter_mut().zip(local) {
+                    *c += u64::from(l);
+                }
+            }
+            done_chunks = batch.last().map_or(chunks, |b| b + 1);
+            progress.update(
+                "packages",
+                (done_chunks * CHUNK).min(config.samples),
+                config.samples,
+            );
+        }
+        (counts, built)
+    }
+
+    /// The decisive estimates among `sites`, most decisive first (ties: site order).
+    fn decisive(
+        &self,
+        space: &OutcomeSpace,
+        sites: &[usize],
+        exists: bool,
+        max_nodes: u64,
+        progress: &dyn Progress,
+    ) -> Vec<Decisive> {
+        let done = std::sync::atomic::AtomicU64::new(0);
+        let found: Vec<Option<Decisive>> = sites
+            .par_iter()
+            .map(|&k| {
+                let d = self.threshold(space, k, exists, max_nodes);
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                progress.update("estimates", n, sites.len() as u64);
+                d
+            })
+            .collect();
+        let mut decisive: Vec<Decisive> = found.into_iter().flatten().collect();
+        decisive.sort_by(|a, b| a.margin.total_cmp(&b.margin).then(a.site.cmp(&b.site)));
+        decisive
+    }
+}
+
+/// The Nash package at the point estimates (`None`: none, or not found within the budget).
+fn point_nash(space: &OutcomeSpace, point: &[&Preferences], max_nodes: u64) -> Option<Outcome> {
+    let a = super::analyze(
+        space,
+        point,
+        &AnalysisConfig {
+            max_nodes,
+            full_frontier: false,
+            acceptable_frontier: false,
+        },
+    );
+    a.nash.ok().flatten().map(|p| p.outcome)
+}
+
+/// The `top` pool packages acceptable to all in the most draws, most first (ties: outcome
+/// order), each with its share of the `built` draws.
+fn most_robust(pool: &Pool, counts: &[u64], built: u64, top: usize) -> Vec<RobustPackage> {
+    let mut order: Vec<usize> = (0..pool.items.len()).filter(|&k| counts[k] > 0).collect();
+    order.sort_by(|&a, &b| {
+        counts[b]
+            .cmp(&counts[a])
+            .then_with(|| pool.items[a].cmp(&pool.items[b]))
+    });
+    order
+        .iter()
+        .take(top)
+        .map(|&k| RobustPackage {
+            outcome: pool.items[k].clone(),
+            share: Share {
+                count: counts[k],
+                n: built,
+            },
+        })
+        .collect()
 }
 
 /// Whether a zone exists for `prefs` (exact, by a bounded search that stops at the first
