@@ -117,6 +117,12 @@ fn ok(args: &[String]) -> Output {
     out
 }
 
+/// Asserts that `output` (a command's stdout or stderr) contains `text`, showing it if not.
+fn assert_has(output: &[u8], text: &str) {
+    let output = String::from_utf8_lossy(output);
+    assert!(output.contains(text), "expected {text:?} in:\n{output}");
+}
+
 fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|x| x.to_string()).collect()
 }
@@ -269,11 +275,7 @@ fn shards_merge_into_the_full_tournament_and_report_it() {
     );
     // A shard alone says it is incomplete.
     let part = ok(&args(&["report", s(&shards[0])]));
-    assert!(
-        String::from_utf8_lossy(&part.stdout).contains("48 of 144 stored (incomplete"),
-        "{}",
-        String::from_utf8_lossy(&part.stdout)
-    );
+    assert_has(&part.stdout, "48 of 144 stored (incomplete");
 }
 
 #[test]
@@ -303,11 +305,7 @@ fn shards_of_different_tournaments_and_foreign_files_are_refused() {
     // Another tournament on an existing database.
     let out = run(&tournament_args(&scenario, &a_db, 2, 1));
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("holds results of another tournament"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_has(&out.stderr, "holds results of another tournament");
 
     // A file that is not ours is refused by every command and left byte-identical.
     let notes = dir.file("notes.txt");
@@ -413,11 +411,7 @@ fn a_tournament_file_is_the_same_tournament_as_the_flags() {
     );
     // The file's tournament resumes the flags' database: same fingerprint.
     let out = ok(&args(&["tournament", s(&file), "--db", s(&flags_db)]));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("144 already done"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_has(&out.stderr, "144 already done");
 }
 
 #[cfg(unix)]
@@ -483,11 +477,7 @@ fn report_writes_the_ranking_as_html_with_its_intervals() {
     // The database is never the output.
     let out = run(&args(&["report", s(&db), "--html", s(&db)]));
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("that is the input"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_has(&out.stderr, "that is the input");
 }
 
 /// Every phase shows progress on stderr (lines when stderr is not a terminal), and `--quiet`

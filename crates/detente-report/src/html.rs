@@ -161,11 +161,7 @@ fn principals(r: &Report) -> Markup {
         return html! {};
     };
     let s = &r.scenario;
-    let names: Vec<&str> = b
-        .principals
-        .iter()
-        .map(|&i| s.parties()[i].name.as_str())
-        .collect();
+    let names = crate::principal_names(s, &b.principals);
     let rows = [
         ("Nash package of the principals", &b.nash),
         (
@@ -174,7 +170,7 @@ fn principals(r: &Report) -> Markup {
         ),
     ];
     html! {
-        h3 #principals { "The principals alone (" (names.join(" and ")) ")" }
+        h3 #principals { "The principals alone (" (names) ")" }
         p {
             "The same solutions over the packages every principal accepts, gains over the principals' walk-away values only: "
             @match &b.zopa {
@@ -212,59 +208,9 @@ fn principals(r: &Report) -> Markup {
     }
 }
 
-/// Why the single text ended without agreement, in words (as the text report says it).
+/// Why the single text ended without agreement, in words (the text report's sentence).
 fn why_not(s: &Scenario, w: &crate::WhyNot) -> String {
-    let name = |p: usize| s.parties()[p].name.as_str();
-    let short = |p: usize, u: f64, r: f64| {
-        format!(
-            "{} ({u:.3} against a walk-away of {r:.3}, short by {:.3})",
-            name(p),
-            r - u
-        )
-    };
-    match w {
-        crate::WhyNot::Undecided(e) => {
-            format!("Why: the exact analysis could not decide whether a zone exists ({e}).")
-        }
-        crate::WhyNot::MissedZone { zone, unacceptable } => {
-            let who: Vec<String> = unacceptable
-                .iter()
-                .map(|x| {
-                    if x.red_lines.is_empty() {
-                        short(x.party, x.utility, x.reservation)
-                    } else {
-                        let issues: Vec<&str> = x
-                            .red_lines
-                            .iter()
-                            .map(|&i| s.space().issues()[i].name())
-                            .collect();
-                        format!(
-                            "{} (crosses its red line on {})",
-                            name(x.party),
-                            issues.join(", ")
-                        )
-                    }
-                })
-                .collect();
-            format!(
-                "Why: a zone exists ({} packages acceptable to every party), but the mediator did \
-                 not reach it; the last draft is unacceptable to {}.",
-                thousands(zone),
-                who.join("; ")
-            )
-        }
-        crate::WhyNot::NoZone { blocked_by } => {
-            let who: Vec<String> = blocked_by
-                .iter()
-                .map(|x| short(x.party, x.utility, x.reservation))
-                .collect();
-            format!(
-                "Why: no package is acceptable to every party (exact); the closest one (it \
-                 maximises the smallest margin over walk-away values) is blocked by {}.",
-                who.join("; ")
-            )
-        }
-    }
+    format!("{}.", crate::text::why_not_sentence(s, w))
 }
 
 /// The short robust analysis the report holds, when it holds one.

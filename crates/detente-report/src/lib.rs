@@ -125,6 +125,17 @@ pub struct PartyView {
 }
 
 impl PartyView {
+    /// The verdict in words: `acceptable`, `crosses a red line` or `below walk-away`.
+    pub fn verdict(&self) -> &'static str {
+        if self.acceptable {
+            "acceptable"
+        } else if self.crosses_red_line {
+            "crosses a red line"
+        } else {
+            "below walk-away"
+        }
+    }
+
     /// Every party's view of `outcome`, in party order.
     pub fn all(scenario: &Scenario, outcome: &Outcome) -> Vec<PartyView> {
         scenario
@@ -567,20 +578,18 @@ fn cloud(scenario: &Scenario, size: usize, seed: u64) -> Cloud {
     }
 }
 
-/// `n` with thousands separators (`3,538,944,000,000`).
+/// The principals' names, `A and B` (the text and HTML printers' headings).
+pub(crate) fn principal_names(s: &Scenario, principals: &[usize]) -> String {
+    principals
+        .iter()
+        .map(|&i| s.parties()[i].name.as_str())
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// `n` with thousands separators (`3,538,944,000,000`); the same as [`text::grouped`].
 pub fn thousands(n: &Cardinality) -> String {
-    let s = n.to_string();
-    if !s.bytes().all(|b| b.is_ascii_digit()) {
-        return s;
-    }
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    text::grouped(n)
 }
 
 #[cfg(test)]

@@ -830,18 +830,18 @@ impl Store {
     /// On a storage failure.
     pub fn host_rooms(&self, host_id: i64) -> Result<Vec<(String, String, Status)>> {
         self.with_read(|c| {
-            let mut st = c.prepare(
+            let rows = all_rows(
+                c,
                 "SELECT public_id, name, status FROM rooms WHERE host_id = ?1 ORDER BY id DESC",
-            )?;
-            let rows = st
-                .query_map(params![host_id], |r| {
+                params![host_id],
+                |r| {
                     Ok((
                         r.get::<_, String>(0)?,
                         r.get::<_, String>(1)?,
                         r.get::<_, String>(2)?,
                     ))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                },
+            )?;
             rows.into_iter()
                 .map(|(a, b, s)| Ok((a, b, Status::parse(&s)?)))
                 .collect()
@@ -1074,20 +1074,20 @@ impl Store {
                 params![room_id],
                 |r| r.get(0),
             )?;
-            let mut st = c.prepare(
+            let seats = all_rows(
+                c,
                 "SELECT id, confided, ifnull(prefs_json, '') FROM seats
                  WHERE room_id = ?1 AND kind = 'party' ORDER BY id",
-            )?;
-            let seats = st
-                .query_map(params![room_id], |r| {
+                params![room_id],
+                |r| {
                     Ok(format!(
                         "{}:{}:{}",
                         r.get::<_, i64>(0)?,
                         r.get::<_, bool>(1)?,
                         r.get::<_, String>(2)?
                     ))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                },
+            )?;
             Ok(format!("{room}|{}", seats.join("|")))
         })
     }
@@ -1201,10 +1201,9 @@ impl Store {
 /// Adds the columns later versions introduced to a database an older version created.
 fn migrate(c: &Connection) -> Result<()> {
     let has = |table: &str, col: &str| -> Result<bool> {
-        let mut st = c.prepare(&format!("PRAGMA table_info({table})"))?;
-        let names = st
-            .query_map([], |r| r.get::<_, String>(1))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let names = all_rows(c, &format!("PRAGMA table_info({table})"), [], |r| {
+            r.get::<_, String>(1)
+        })?;
         Ok(names.iter().any(|n| n == col))
     };
     if !has("rooms", "trusted_neutral")? {
@@ -1330,28 +1329,28 @@ fn seat_by_public_id(c: &Connection, pid: &str) -> Result<Seat> {
 }
 
 fn seats_of(c: &Connection, room_id: i64) -> Result<Vec<Seat>> {
-    let mut st = c.prepare(&format!(
-        "SELECT {SEAT_COLS} FROM seats WHERE room_id = ?1 ORDER BY id"
-    ))?;
-    let rows = st
-        .query_map(params![room_id], seat_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = all_rows(
+        c,
+        &format!("SELECT {SEAT_COLS} FROM seats WHERE room_id = ?1 ORDER BY id"),
+        params![room_id],
+        seat_row,
+    )?;
     rows.into_iter().map(seat_from).collect()
 }
 
 fn versions_of(c: &Connection, room_id: i64) -> Result<Vec<Version>> {
-    let mut st = c.prepare(
+    let rows = all_rows(
+        c,
         "SELECT version, draft_json, author FROM versions WHERE room_id = ?1 ORDER BY version",
-    )?;
-    let rows = st
-        .query_map(params![room_id], |r| {
+        params![room_id],
+        |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
             ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     rows.into_iter()
         .map(|(v, d, author)| {
             Ok(Version {
@@ -1384,19 +1383,21 @@ fn insert_version(
 }
 
 fn verdicts_where(c: &Connection, cond: &str, id: i64) -> Result<Vec<StoredVerdict>> {
-    let mut st = c.prepare(&format!(
-        "SELECT version, seat_id, verdict_json, comment FROM verdicts WHERE {cond} ORDER BY version, seat_id"
-    ))?;
-    let rows = st
-        .query_map(params![id], |r| {
+    let rows = all_rows(
+        c,
+        &format!(
+            "SELECT version, seat_id, verdict_json, comment FROM verdicts WHERE {cond} ORDER BY version, seat_id"
+        ),
+        params![id],
+        |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, i64>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
             ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     rows.into_iter()
         .map(|(v, s, j, comment)| {
             let dto: VerdictDto = serde_json::from_str(&j)?;
@@ -1437,19 +1438,19 @@ fn upsert_verdict(
 }
 
 fn questions_where(c: &Connection, cond: &str, id: i64) -> Result<Vec<Question>> {
-    let mut st = c.prepare(&format!(
-        "SELECT id, seat_id, text, answer FROM questions WHERE {cond} ORDER BY id"
-    ))?;
-    let rows = st
-        .query_map(params![id], |r| {
+    let rows = all_rows(
+        c,
+        &format!("SELECT id, seat_id, text, answer FROM questions WHERE {cond} ORDER BY id"),
+        params![id],
+        |r| {
             Ok(Question {
                 id: r.get(0)?,
                 seat_id: r.get(1)?,
                 text: r.get(2)?,
                 answer: r.get(3)?,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     Ok(rows)
 }
 
@@ -1710,4 +1711,15 @@ mod tests {
         let room = store.create_room(None, &s, &setup).unwrap();
         assert!(store.room(&room.room_id).unwrap().trusted_neutral);
     }
+}
+
+/// Every row of `sql` run with `params`, each read by `f`.
+fn all_rows<T>(
+    c: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
+    let mut st = c.prepare(sql)?;
+    st.query_map(params, f)?.collect()
 }

@@ -61,8 +61,16 @@ pub(crate) fn run(args: &SensitivityArgs) -> Result<()> {
 }
 
 /// A progress bar on stderr when stderr is a terminal, nothing otherwise (so no escape codes
-/// reach a pipe or a file). Also used by `analyze` and `run` for their phases.
+/// reach a pipe or a file). Also used by `analyze` and `run` for their phases. Work counted in
+/// units (the robust analysis's draws, packages and estimates) shows a bar with an ETA; a phase
+/// that reports no progress of its own (the exact analysis, a simulated negotiation) shows its
+/// name, its place among the phases and the time it has run, and no made-up ETA.
 pub(crate) struct Bar(Option<ProgressBar>);
+
+/// The bar of work counted in units.
+const UNITS: &str = "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} {msg}, eta {eta}";
+/// A phase without progress of its own: `{prefix}` is its place, `phase 2 of 4`.
+const PHASE: &str = "{spinner} [{elapsed_precise}] {prefix}: {msg}";
 
 impl Bar {
     pub(crate) fn new(quiet: bool) -> Bar {
@@ -70,11 +78,7 @@ impl Bar {
             return Bar(None);
         }
         let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} {msg}, eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
-        bar.set_style(style);
+        bar.set_style(style(PHASE));
         // Ticks on its own so the spinner and elapsed time move during a long library call
         // that reports no progress of its own.
         bar.enable_steady_tick(std::time::Duration::from_millis(200));
@@ -82,13 +86,26 @@ impl Bar {
     }
     /// Shows phase `done + 1` of `total`, `name`, starting now.
     pub(crate) fn phase(&self, name: &str, done: u64, total: u64) {
-        robustness::Progress::update(self, name, done, total);
+        if let Some(b) = &self.0 {
+            b.set_style(style(PHASE));
+            b.set_prefix(if total > 1 {
+                format!("phase {} of {total}", done + 1)
+            } else {
+                "working".to_string()
+            });
+            b.set_message(name.to_string());
+            b.reset_elapsed();
+        }
     }
     pub(crate) fn finish(&self) {
         if let Some(b) = &self.0 {
             b.finish_and_clear();
         }
     }
+}
+
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
 }
 
 impl Drop for Bar {
@@ -102,6 +119,7 @@ impl robustness::Progress for Bar {
     fn update(&self, phase: &str, done: u64, total: u64) {
         if let Some(b) = &self.0 {
             if b.length() != Some(total) || b.message() != phase {
+                b.set_style(style(UNITS));
                 b.set_length(total);
                 b.set_message(phase.to_string());
                 b.reset_eta();

@@ -14,6 +14,7 @@ use detente_core::{Cardinality, IssueKind, Outcome, Scenario, relative_time};
 use crate::Report;
 
 pub use robustness::{write_robustness_section, write_sensitivity};
+pub(crate) use story::why_not_sentence;
 pub use story::{issue_list, write_story, write_why_not};
 
 /// `n` with thousands separators: `1234567` as `1,234,567` (every count the text output shows).
@@ -155,15 +156,10 @@ fn write_principals_alone(
     s: &Scenario,
     pa: &crate::PrincipalsAlone,
 ) -> io::Result<()> {
-    let names: Vec<&str> = pa
-        .principals
-        .iter()
-        .map(|&i| s.parties()[i].name.as_str())
-        .collect();
     writeln!(
         out,
         "\nThe principals alone ({}), same strategies and seed:",
-        names.join(" and ")
+        crate::principal_names(s, &pa.principals)
     )?;
     match &pa.for_every_party {
         Some(views) => {
@@ -171,16 +167,7 @@ fn write_principals_alone(
                 .parties()
                 .iter()
                 .zip(views)
-                .map(|(p, v)| {
-                    let verdict = if v.acceptable {
-                        "acceptable"
-                    } else if v.crosses_red_line {
-                        "crosses a red line"
-                    } else {
-                        "below walk-away"
-                    };
-                    format!("{} {:.3} ({verdict})", p.name, v.utility)
-                })
+                .map(|(p, v)| format!("{} {:.3} ({})", p.name, v.utility, v.verdict()))
                 .collect();
             writeln!(
                 out,
@@ -446,15 +433,10 @@ fn write_principals_solutions(
     s: &Scenario,
     b: &crate::PrincipalsSolutions,
 ) -> io::Result<()> {
-    let names: Vec<&str> = b
-        .principals
-        .iter()
-        .map(|&i| s.parties()[i].name.as_str())
-        .collect();
     writeln!(
         out,
         "\n  The principals alone ({}): the same solutions over the packages they both accept, gains over their walk-away values only",
-        names.join(" and ")
+        crate::principal_names(s, &b.principals)
     )?;
     match &b.zopa {
         Ok(n) => writeln!(
@@ -511,18 +493,12 @@ fn write_principals_solutions(
                     .iter()
                     .zip(&p.for_every_party)
                     .map(|(q, v)| {
-                        let verdict = if v.acceptable {
-                            "acceptable"
-                        } else if v.crosses_red_line {
-                            "crosses a red line"
-                        } else {
-                            "below walk-away"
-                        };
                         format!(
-                            "{} {:.3} ({:+.3}, {verdict})",
+                            "{} {:.3} ({:+.3}, {})",
                             q.name,
                             v.utility,
-                            v.utility - q.preferences.reservation()
+                            v.utility - q.preferences.reservation(),
+                            v.verdict()
                         )
                     })
                     .collect();

@@ -373,6 +373,16 @@ pub fn issue_list(s: &Scenario, issues: &[usize]) -> String {
 /// much. Without one: whose walk-away values block the package that comes closest (it
 /// maximises the smallest margin over walk-away values), and by how much.
 pub fn write_why_not(out: &mut impl Write, s: &Scenario, w: &crate::WhyNot) -> io::Result<()> {
+    if let crate::WhyNot::NoZone { blocked_by } = w
+        && blocked_by.is_empty()
+    {
+        return Ok(());
+    }
+    writeln!(out, "  {}", why_not_sentence(s, w))
+}
+
+/// [`write_why_not`]'s sentence, `Why: …` without a final stop (the HTML printer's too).
+pub(crate) fn why_not_sentence(s: &Scenario, w: &crate::WhyNot) -> String {
     let name = |p: usize| s.parties()[p].name.as_str();
     let short = |p: usize, u: f64, r: f64| {
         format!(
@@ -382,11 +392,9 @@ pub fn write_why_not(out: &mut impl Write, s: &Scenario, w: &crate::WhyNot) -> i
         )
     };
     match w {
-        crate::WhyNot::Undecided(e) => writeln!(
-            out,
-            "  Why: the exact analysis could not decide whether a zone exists ({})",
-            e
-        )?,
+        crate::WhyNot::Undecided(e) => {
+            format!("Why: the exact analysis could not decide whether a zone exists ({e})")
+        }
         crate::WhyNot::MissedZone { zone, unacceptable } => {
             let who: Vec<String> = unacceptable
                 .iter()
@@ -402,28 +410,23 @@ pub fn write_why_not(out: &mut impl Write, s: &Scenario, w: &crate::WhyNot) -> i
                     }
                 })
                 .collect();
-            writeln!(
-                out,
-                "  Why: a zone exists ({} packages acceptable to every party), but the mediator did \
+            format!(
+                "Why: a zone exists ({} packages acceptable to every party), but the mediator did \
                  not reach it; the last draft is unacceptable to {}",
                 grouped(zone),
                 who.join("; ")
-            )?;
+            )
         }
         crate::WhyNot::NoZone { blocked_by } => {
-            if !blocked_by.is_empty() {
-                let who: Vec<String> = blocked_by
-                    .iter()
-                    .map(|x| short(x.party, x.utility, x.reservation))
-                    .collect();
-                writeln!(
-                    out,
-                    "  Why: no package is acceptable to every party (exact); the closest one (it \
-                     maximises the smallest margin over walk-away values) is blocked by {}",
-                    who.join("; ")
-                )?;
-            }
+            let who: Vec<String> = blocked_by
+                .iter()
+                .map(|x| short(x.party, x.utility, x.reservation))
+                .collect();
+            format!(
+                "Why: no package is acceptable to every party (exact); the closest one (it \
+                 maximises the smallest margin over walk-away values) is blocked by {}",
+                who.join("; ")
+            )
         }
     }
-    Ok(())
 }
