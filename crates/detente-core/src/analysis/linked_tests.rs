@@ -425,3 +425,42 @@ proptest! {
         prop_assert_eq!(fast, slow);
     }
 }
+
+proptest! {
+    #![proptest_config(crate::proptest_config(200))]
+
+    /// With reservation values every outcome reaches (0 when no term or link is negative, as
+    /// in ANAC 2014) the cell engine runs one search for both frontiers; the analysis is still
+    /// the search's in every field, and brute force's frontiers.
+    #[test]
+    fn the_cell_engine_shares_one_search_when_everything_is_acceptable(
+        (space, prefs) in rectangles()
+    ) {
+        let prefs: Vec<Preferences> = prefs
+            .iter()
+            .map(|p| Preferences::new(p.ufun().clone(), 0.0, RedLines::none(space.issues().len()), 1.0).unwrap())
+            .collect();
+        let prefs: Vec<&Preferences> = prefs.iter().collect();
+        prop_assume!(prefs.iter().any(|p| p.is_linked()));
+        let nonnegative = prefs.iter().all(|p| {
+            p.ufun().links().iter().all(|l| l.value() >= 0.0)
+                && p.ufun().terms().iter().flatten().all(|t| *t >= 0.0)
+        });
+        let all: Vec<Vec<u32>> = space.issues().iter().map(|i| (0..i.n_values()).collect()).collect();
+        let cells = super::rect::Cells::new(&space, &prefs, &all).unwrap();
+        // The lower bounds at the root are exact minima only sometimes, so `false` is allowed
+        // when some value is negative; never when none is.
+        if nonnegative {
+            prop_assert!(cells.all_acceptable([0.0, 0.0]));
+        }
+        let config = AnalysisConfig::default();
+        let fast = analyze(&space, &prefs, &config);
+        let slow = analyze_by_search(&space, &prefs, &config);
+        prop_assert_eq!(&fast, &slow);
+        prop_assert_eq!(sorted(fast.pareto.as_ref().unwrap()), brute_frontier(&space, &prefs, false));
+        prop_assert_eq!(
+            sorted(fast.pareto_acceptable.as_ref().unwrap()),
+            brute_frontier(&space, &prefs, true)
+        );
+    }
+}

@@ -725,7 +725,26 @@ fn by_cells(
         let found = rect::frontier(cells, Some(r), config.max_nodes, acc_what);
         cell_frontier(cells, prefs, found)
     };
-    let (zopa, ((acc_points, acc_vectors), full)) = rayon::join(count, || rayon::join(acc, full));
+    // When every outcome is acceptable (ANAC 2014's reservation 0, say) the two searches are
+    // the same search step for step (no reservation test can fire), so it runs once.
+    let (zopa, ((acc_points, acc_vectors), full)) =
+        if config.full_frontier && cells.all_acceptable(r) {
+            let (zopa, (points, vectors)) = rayon::join(count, || {
+                let found = rect::frontier(cells, None, config.max_nodes, "Pareto frontier");
+                cell_frontier(cells, prefs, found)
+            });
+            let renamed = |e: &Incomplete| match e {
+                Incomplete::NodeBudget { nodes, .. } => incomplete(acc_what, *nodes),
+                other => other.clone(),
+            };
+            let acc = (
+                points.as_ref().map_err(renamed).cloned(),
+                vectors.as_ref().map_err(renamed).cloned(),
+            );
+            (zopa, (acc, Some((points, vectors))))
+        } else {
+            rayon::join(count, || rayon::join(acc, full))
+        };
     let (ideal, nash, kalai_smorodinsky, max_welfare) = match &acc_vectors {
         Ok(v) => {
             let b = Bargaining::from_vectors(v, prefs);

@@ -396,6 +396,18 @@ impl Cells {
         })
     }
 
+    /// Whether every outcome reaches both reservation values `r` (by the lower bounds at the
+    /// root, clipped as the utilities are): then the frontier of the acceptable outcomes is the
+    /// whole frontier, found by the same search.
+    pub(crate) fn all_acceptable(&self, r: [f64; 2]) -> bool {
+        (0..2).all(|p| {
+            let lb = self.systems[2 + p].root;
+            let lb = if self.clip[p] { lb.min(1.0) } else { lb };
+            // Every leaf is at least `lb` up to rounding, so no test `u < r - TIE_EPS` fires.
+            lb - BOUND_TOL >= r[p] - TIE_EPS / 2.0
+        })
+    }
+
     /// The first outcome of a block.
     fn outcome(&self, b: &Block) -> Outcome {
         let mut idx = vec![0u32; self.order.len()];
@@ -701,13 +713,30 @@ impl Search<'_> {
         let mut kids: Vec<(f64, u32, Vec<f64>)> = Vec::with_capacity(k);
         for c in 0..k as u32 {
             self.assign[depth] = c;
-            let mut nb = Vec::with_capacity(ns);
-            for (s, sys) in self.cells.systems.iter().enumerate() {
+            let mut nb = vec![0.0; ns];
+            let bound = |s: usize, nb: &mut [f64]| {
+                let sys = &self.cells.systems[s];
                 let j: f64 = sys.join[depth]
                     .iter()
                     .map(|&t| sys.tables[t].eval(&self.assign))
                     .sum();
-                nb.push(b[s] - drops[s] + j);
+                nb[s] = b[s] - drops[s] + j;
+            };
+            // The two upper bounds first: a child whose box (without the weighted sums) cannot
+            // hold a new vector or reach the reservation values is skipped at once; the test on
+            // its visit would skip it too, the frontier having only grown.
+            bound(0, &mut nb);
+            bound(1, &mut nb);
+            let ub = [self.finish(0, nb[0]), self.finish(1, nb[1])];
+            if self
+                .reservation
+                .is_some_and(|r| ub[0] < r[0] - TIE_EPS || ub[1] < r[1] - TIE_EPS)
+                || !self.promising(ub, &[])
+            {
+                continue;
+            }
+            for s in 2..ns {
+                bound(s, &mut nb);
             }
             kids.push((nb[4], c, nb));
         }

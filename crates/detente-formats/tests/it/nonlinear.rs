@@ -287,7 +287,8 @@ fn anac2014_40issue_domains_are_exact_or_say_why_not() {
 }
 
 /// The full exact analysis of the 40-issue domains with the default budget: run by hand to see
-/// whether a faster engine closes them (today they stop at the budget, so this fails).
+/// whether a faster engine closes them (today they stop at the budget, so this fails; 50issues
+/// was still open after 101 s CPU at opt-level 1, docs/performance.md says why).
 #[test]
 #[ignore = "out of reach today: stops at the default 10^8-node budget after minutes; run with \
             `cargo test --release -p detente-formats --test it anac2014_40 -- --ignored`"]
