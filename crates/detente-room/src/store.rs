@@ -1642,6 +1642,17 @@ fn advance(tx: &Transaction<'_>, room_id: i64, scenario: &Scenario) -> Result<()
     Ok(())
 }
 
+/// Every row of `sql` run with `params`, each read by `f`.
+fn all_rows<T>(
+    c: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
+    let mut st = c.prepare(sql)?;
+    st.query_map(params, f)?.collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1711,15 +1722,4 @@ mod tests {
         let room = store.create_room(None, &s, &setup).unwrap();
         assert!(store.room(&room.room_id).unwrap().trusted_neutral);
     }
-}
-
-/// Every row of `sql` run with `params`, each read by `f`.
-fn all_rows<T>(
-    c: &Connection,
-    sql: &str,
-    params: impl rusqlite::Params,
-    f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-) -> rusqlite::Result<Vec<T>> {
-    let mut st = c.prepare(sql)?;
-    st.query_map(params, f)?.collect()
 }

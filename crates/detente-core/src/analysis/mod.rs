@@ -555,6 +555,14 @@ fn named(e: &Incomplete, what: &str) -> Incomplete {
     }
 }
 
+/// The ideal point and the Nash, Kalai–Smorodinsky and max-welfare points.
+type BargainingPoints = (
+    Result<Vec<Option<f64>>, Incomplete>,
+    Optimum,
+    Optimum,
+    Optimum,
+);
+
 /// The ideal point, Nash, Kalai–Smorodinsky and max-welfare points: read off the acceptable
 /// frontier when it is known (with its distinct vectors), else searched for, unless the
 /// search is out of reach.
@@ -564,15 +572,7 @@ fn bargaining_points(
     acc: &Problem,
     prefs: &[&Preferences],
     config: &AnalysisConfig,
-) -> (
-    (
-        Result<Vec<Option<f64>>, Incomplete>,
-        Optimum,
-        Optimum,
-        Optimum,
-    ),
-    Option<Vec<FrontierVector>>,
-) {
+) -> (BargainingPoints, Option<Vec<FrontierVector>>) {
     match acc_front {
         Ok(front) => {
             let b = Bargaining::from_frontier(front.as_ref(), prefs);
