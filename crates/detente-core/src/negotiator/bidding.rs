@@ -95,6 +95,8 @@ impl BidSpace {
         let exhaustive = matches!(count, Some(n) if n <= ENUMERATE_LIMIT);
         // Linked preferences: interaction terms and conditional red lines count too.
         let linked = prefs.is_linked();
+        let linked_search =
+            (linked && !exhaustive).then(|| super::linked_bids::LinkedBidSearch::new(space, prefs));
         if allowed.iter().any(Vec::is_empty) {
             // Every outcome crosses a red line: nothing to propose.
         } else if exhaustive {
@@ -140,7 +142,16 @@ impl BidSpace {
                 }
             }
         } else {
-            let best = prefs.ufun().best_outcome();
+            // Linked: the bid search's best outcome (an exact branch and bound over 10⁴⁰
+            // outcomes need not finish).
+            let best = match &linked_search {
+                Some(search) => Outcome::new(
+                    search
+                        .top()
+                        .map_or_else(|| vec![0; n_issues], |(_, o)| o.to_vec()),
+                ),
+                None => prefs.ufun().best_outcome(),
+            };
             // The best outcome that respects one's own red lines.
             let best: Vec<u32> = (0..n_issues)
                 .map(|i| {
@@ -205,8 +216,7 @@ impl BidSpace {
             sorted,
             exhaustive,
             prefs: Arc::new(prefs.clone()),
-            linked_search: (linked && !exhaustive)
-                .then(|| super::linked_bids::LinkedBidSearch::new(space, prefs)),
+            linked_search,
         }
     }
 

@@ -32,7 +32,10 @@ use crate::preferences::Preferences;
 use super::bidding::OpponentModel;
 
 /// Search nodes each phase of [`LinkedBidSearch::at_least`] may visit by default.
-pub const LINKED_SEARCH_NODES: u64 = 20_000;
+pub const LINKED_SEARCH_NODES: u64 = 2_000;
+
+/// Search nodes spent looking for the best outcome when the search is prepared.
+const TOP_NODES: u64 = 200_000;
 
 /// Utility window above the lowest bid reaching a target within which an opponent model
 /// chooses ([`LinkedBidSearch::at_least`]'s phase 2), by default.
@@ -75,6 +78,12 @@ pub struct LinkedBidSearch {
     base: f64,
     /// No outcome is acceptable to oneself (an issue allows nothing, or a box holds everywhere).
     empty: bool,
+    /// Per issue, the values one's per-issue red lines allow (for the local search).
+    allowed: Vec<Vec<u32>>,
+    /// Per issue, the links (indices into the utility function's) with a clause on it.
+    by_issue: Vec<Vec<usize>>,
+    /// The best acceptable outcome the search knows, and its utility (see [`Self::top`]).
+    top: Option<(f64, Vec<u32>)>,
 }
 
 /// The search's running state over tracked terms.
@@ -182,7 +191,13 @@ impl LinkedBidSearch {
                 touch[level_of[i]].push((t, member));
             }
         }
-        LinkedBidSearch {
+        let mut by_issue: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (k, l) in ufun.links().iter().enumerate() {
+            for (i, _) in l.condition().clauses() {
+                by_issue[*i].push(k);
+            }
+        }
+        let mut search = LinkedBidSearch {
             prefs: prefs.clone(),
             n,
             order,
@@ -196,7 +211,178 @@ impl LinkedBidSearch {
             touch,
             base,
             empty,
+            allowed,
+            by_issue,
+            top: None,
+        };
+        search.top = search.find_top(TOP_NODES);
+        search
+    }
+
+    /// The best acceptable outcome found (utility, values in issue order): a hill climb from
+    /// the best value of every issue, then branch and bound for anything better within a node
+    /// budget. Exact whenever that search finishes (always on small spaces; on ANAC 2014's
+    /// 40-issue domains the clip at 1 is reached and nothing can be better). `None` when
+    /// nothing acceptable was found.
+    pub fn top(&self) -> Option<(f64, &[u32])> {
+        self.top.as_ref().map(|(u, o)| (*u, o.as_slice()))
+    }
+
+    fn find_top(&self, budget: u64) -> Option<(f64, Vec<u32>)> {
+        if self.empty {
+            return None;
         }
+        let terms = self.prefs.ufun().terms();
+        let start: Vec<u32> = self
+            .allowed
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let mut b = a[0];
+                for &v in a {
+                    if terms[i][v as usize] > terms[i][b as usize] {
+                        b = v;
+                    }
+                }
+                b
+            })
+            .collect();
+        let mut best = self.climb(start, None);
+        let mut left = budget;
+        // Anything better, until the search says there is none or the budget is spent.
+        while left > 0 {
+            let floor = best.as_ref().map_or(f64::NEG_INFINITY, |b| b.0 + 1e-9);
+            let (found, used) = self.phase1(floor, left, None);
+            left = left.saturating_sub(used.max(1));
+            match found {
+                Some((u, o, _)) => best = Some((u, o)),
+                None => break,
+            }
+        }
+        best
+    }
+
+    /// Whether an outcome crosses none of one's red lines (values from `allowed` assumed).
+    fn acceptable_values(&self, o: &[u32]) -> bool {
+        !self.prefs.red_lines().violated_by_indices(o)
+    }
+
+    fn raw(&self, o: &[u32]) -> f64 {
+        let t: f64 = o
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| self.prefs.ufun().terms()[i][v as usize])
+            .sum();
+        t + self.prefs.ufun().link_value(o)
+    }
+
+    /// Local search from `o` (values allowed by the per-issue red lines): with `target`
+    /// `None`, up to the highest utility (steepest ascent); with a target, down to the lowest
+    /// utility still at least it (steepest descent that keeps the target). Moves: one issue
+    /// to another value, or every issue of a link into the link's set at once (a
+    /// hyper-rectangle often needs two or three issues changed together). Returns the
+    /// acceptable outcome reached with its utility, or `None` when the start is not
+    /// acceptable or misses the target.
+    fn climb(&self, mut o: Vec<u32>, target: Option<f64>) -> Option<(f64, Vec<u32>)> {
+        let ufun = self.prefs.ufun();
+        let r = self.prefs.reservation();
+        // Moves keep the target (and the walk-away value) when descending; climbing, any higher
+        // utility will do, and the walk-away value is checked at the end.
+        let ok = |u: f64| target.is_none_or(|t| u >= t.max(r) - TIE_EPS);
+        let mut raw = self.raw(&o);
+        let mut u = ufun.finish(raw);
+        if target.is_some() && !(self.acceptable_values(&o) && ok(u)) {
+            return None;
+        }
+        let better = |x: f64, than: f64| match target {
+            None => x > than + TIE_EPS,
+            Some(_) => x < than - TIE_EPS,
+        };
+        let n = o.len();
+        for _ in 0..(8 * n + 64) {
+            // (utility, raw, the changed issues and values)
+            let mut best: Option<(f64, f64, Vec<(usize, u32)>)> = None;
+            let beats = |x: f64, best: &Option<(f64, f64, Vec<(usize, u32)>)>| {
+                best.as_ref().map_or(better(x, u), |b| better(x, b.0))
+            };
+            for i in 0..n {
+                let old = o[i];
+                let before: f64 = self.by_issue[i]
+                    .iter()
+                    .map(|&k| &ufun.links()[k])
+                    .filter(|l| l.condition().holds(&o))
+                    .map(|l| l.value())
+                    .sum();
+                for &v in &self.allowed[i] {
+                    if v == old {
+                        continue;
+                    }
+                    o[i] = v;
+                    let after: f64 = self.by_issue[i]
+                        .iter()
+                        .map(|&k| &ufun.links()[k])
+                        .filter(|l| l.condition().holds(&o))
+                        .map(|l| l.value())
+                        .sum();
+                    let t = &ufun.terms()[i];
+                    let raw2 = raw - t[old as usize] + t[v as usize] - before + after;
+                    let u2 = ufun.finish(raw2);
+                    if ok(u2) && beats(u2, &best) && self.acceptable_values(&o) {
+                        best = Some((u2, raw2, vec![(i, v)]));
+                    }
+                }
+                o[i] = old;
+            }
+            for l in ufun.links() {
+                if (target.is_none() && l.value() <= 0.0) || l.condition().holds(&o) {
+                    continue;
+                }
+                // Each clause's issue to the allowed value of its set nearest the current one.
+                let mut change = Vec::new();
+                let mut feasible = true;
+                for (i, set) in l.condition().clauses() {
+                    if set.contains(o[*i]) {
+                        continue;
+                    }
+                    let cur = o[*i];
+                    match self.allowed[*i]
+                        .iter()
+                        .filter(|&&v| set.contains(v))
+                        .min_by_key(|&&v| (v.abs_diff(cur), v))
+                    {
+                        Some(&v) => change.push((*i, v)),
+                        None => feasible = false,
+                    }
+                }
+                if !feasible || change.is_empty() {
+                    continue;
+                }
+                let old: Vec<(usize, u32)> = change.iter().map(|&(i, _)| (i, o[i])).collect();
+                for &(i, v) in &change {
+                    o[i] = v;
+                }
+                let raw2 = self.raw(&o);
+                let u2 = ufun.finish(raw2);
+                if ok(u2) && beats(u2, &best) && self.acceptable_values(&o) {
+                    best = Some((u2, raw2, change));
+                }
+                for &(i, v) in &old {
+                    o[i] = v;
+                }
+            }
+            let Some((u2, raw2, change)) = best else {
+                break;
+            };
+            for (i, v) in change {
+                o[i] = v;
+            }
+            u = u2;
+            raw = raw2;
+        }
+        // The exact utility, as `eval` computes it (the running sum may drift).
+        let u_exact = ufun.eval(&Outcome::new(o.clone()));
+        (self.acceptable_values(&o) && ok(u_exact) && u_exact >= r - TIE_EPS)
+            .then_some((u_exact, o))
     }
 
     /// An acceptable outcome of own utility at least `target` (and at least the reservation
@@ -215,19 +401,15 @@ impl LinkedBidSearch {
             return None;
         }
         let target = target.max(self.prefs.reservation());
-        let mut p1 = Phase1 {
-            s: self,
-            target,
-            nodes: 0,
-            budget,
-            out_of_nodes: false,
-            path: vec![0; self.n],
-            best: None,
-        };
-        let mut st = self.state();
-        p1.go(&mut st, 0, 0.0);
-        let (u1, o1) = p1.best?;
-        let mut exact = !p1.out_of_nodes;
+        // A first bid by local search down from the best known outcome, then branch and
+        // bound for a lower one.
+        let start = self
+            .top
+            .as_ref()
+            .filter(|t| t.0 >= target - TIE_EPS)
+            .and_then(|t| self.climb(t.1.clone(), Some(target)));
+        let (found, _) = self.phase1(target, budget, start);
+        let (u1, o1, mut exact) = found?;
         let Some(model) = model.filter(|m| m.n_observed() > 0) else {
             return Some(LinkedBid {
                 outcome: Outcome::new(o1),
@@ -272,6 +454,30 @@ impl LinkedBidSearch {
             utility: u,
             exact,
         })
+    }
+
+    /// Phase 1 from an optional first bid: the lowest acceptable utility at least `target`
+    /// found within `budget` nodes, whether the search finished, and the nodes it used.
+    #[allow(clippy::type_complexity)]
+    fn phase1(
+        &self,
+        target: f64,
+        budget: u64,
+        start: Option<(f64, Vec<u32>)>,
+    ) -> (Option<(f64, Vec<u32>, bool)>, u64) {
+        let mut p1 = Phase1 {
+            s: self,
+            target,
+            nodes: 0,
+            budget,
+            out_of_nodes: false,
+            path: vec![0; self.n],
+            best: start,
+        };
+        let mut st = self.state();
+        p1.go(&mut st, 0, 0.0);
+        let exact = !p1.out_of_nodes;
+        (p1.best.map(|(u, o)| (u, o, exact)), p1.nodes)
     }
 
     fn score_of(&self, o: &[u32], model: &OpponentModel) -> f64 {
