@@ -86,6 +86,9 @@ pub struct LinkedBidSearch {
     top: Option<(f64, Vec<u32>)>,
 }
 
+/// A local-search move: the utility and raw sum it leads to, and the issues it sets.
+type Move = (f64, f64, Vec<(usize, u32)>);
+
 /// The search's running state over tracked terms.
 struct State {
     undecided: Vec<u32>,
@@ -300,9 +303,8 @@ impl LinkedBidSearch {
         };
         let n = o.len();
         for _ in 0..(8 * n + 64) {
-            // (utility, raw, the changed issues and values)
-            let mut best: Option<(f64, f64, Vec<(usize, u32)>)> = None;
-            let beats = |x: f64, best: &Option<(f64, f64, Vec<(usize, u32)>)>| {
+            let mut best: Option<Move> = None;
+            let beats = |x: f64, best: &Option<Move>| {
                 best.as_ref().map_or(better(x, u), |b| better(x, b.0))
             };
             for i in 0..n {
@@ -833,7 +835,13 @@ mod tests {
             .iter()
             .map(|&k| {
                 (0..k)
-                    .map(|_| if additive { g.random_range(0.0..0.3) } else { 0.0 })
+                    .map(|_| {
+                        if additive {
+                            g.random_range(0.0..0.3)
+                        } else {
+                            0.0
+                        }
+                    })
                     .collect()
             })
             .collect();

@@ -10,7 +10,9 @@ use detente_core::{Outcome, Scenario};
 mod shared_dir;
 
 fn genius(name: &str) -> Option<Scenario> {
-    let dir = shared_dir::shared_dir()?.join("scenarios/genius").join(name);
+    let dir = shared_dir::shared_dir()?
+        .join("scenarios/genius")
+        .join(name);
     Some(detente_formats::detect::load(&dir).unwrap().scenario)
 }
 
@@ -71,7 +73,10 @@ fn boulware_tracks_its_target_on_the_anac2014_40_issue_domain() {
         let target = 1.0 - (1.0 - prefs.reservation()) * t.powf(5.0);
         let u = prefs.utility(o);
         assert!(u >= target - 1e-9, "round {round}: {u} < target {target}");
-        assert!(u <= target + 0.03, "round {round}: {u} far above target {target}");
+        assert!(
+            u <= target + 0.03,
+            "round {round}: {u} far above target {target}"
+        );
         gaps.push(u - target);
     }
     // Concession happened: late offers are well below the best.
@@ -81,7 +86,10 @@ fn boulware_tracks_its_target_on_the_anac2014_40_issue_domain() {
             .any(|(_, p, o)| s.parties()[*p].preferences.utility(o) < 0.9)
     );
     let mean = gaps.iter().sum::<f64>() / gaps.len() as f64;
-    eprintln!("boulware on 50issues: mean offer − target {mean:.5}, {r:?}", r = r.agreement);
+    eprintln!(
+        "boulware on 50issues: mean offer − target {mean:.5}, {r:?}",
+        r = r.agreement
+    );
 }
 
 /// MiCRO and ANAC agents (AgentK, HardHeaded, Atlas3) against Boulware on the same 10⁴⁰
@@ -148,8 +156,7 @@ fn brute_acceptable(prefs: &detente_core::Preferences, o: &[u32]) -> (f64, bool)
         raw += u.terms()[i][v as usize];
     }
     for l in u.links() {
-        if l
-            .condition()
+        if l.condition()
             .clauses()
             .iter()
             .all(|(i, set)| set.ranges().iter().any(|&(a, b)| a <= o[*i] && o[*i] <= b))
@@ -209,7 +216,11 @@ fn tournaments_on_linked_scenarios_are_deterministic_and_agree_acceptably() {
     };
     let mut scenarios = vec![small(2, 5), small(3, 9)];
     scenarios.extend(genius("10issuesDiscountedwithRV"));
-    assert!(scenarios.iter().all(|s| s.preferences().iter().any(|p| p.is_linked())));
+    assert!(
+        scenarios
+            .iter()
+            .all(|s| s.preferences().iter().any(|p| p.is_linked()))
+    );
     let names = ["boulware", "conceder", "micro", "agentk"];
     let config = TournamentConfig {
         rounds: 60,
@@ -255,7 +266,10 @@ fn tournaments_on_linked_scenarios_are_deterministic_and_agree_acceptably() {
         }
     }
     // Some negotiations agree on every scenario, or the test would check little.
-    assert!(agreed.iter().all(|&a| a > 0), "agreements per scenario: {agreed:?}");
+    assert!(
+        agreed.iter().all(|&a| a > 0),
+        "agreements per scenario: {agreed:?}"
+    );
     eprintln!(
         "linked tournament: {} negotiations, agreements per scenario {agreed:?}",
         one.len()
