@@ -16,7 +16,8 @@
 //!
 //! [`LinkedBidSearch::at_least`] then finds, among the outcomes one accepts (no red line
 //! crossed, utility ≥ the reservation value), one of utility at least the target and as low as
-//! possible (phase 1: prune where the optimistic bound misses the target or the pessimistic
+//! possible (phase 1: a local search down from the best known outcome gives a first bid, then
+//! the branch and bound prunes where the optimistic bound misses the target or the pessimistic
 //! bound cannot beat the best found); and, given an opponent model, the one the model scores
 //! highest among those within `window` of that lowest utility (phase 2: the model's score is
 //! additive per issue, so it is bounded the same way). Each phase stops after a node budget;
@@ -913,6 +914,15 @@ mod tests {
             let (space, prefs) = party(seed);
             let search = LinkedBidSearch::new(&space, &prefs);
             let all = acceptable(&space, &prefs);
+            // The best outcome the search knows is the best acceptable one.
+            let max = all.iter().map(|e| e.0).fold(None, |m: Option<f64>, u| Some(m.map_or(u, |m| m.max(u))));
+            prop_assert_eq!(search.top().is_some(), max.is_some());
+            if let (Some((u, _)), Some(max)) = (search.top(), max) {
+                prop_assert!((u - max).abs() <= 1e-9, "top {} vs max {}", u, max);
+            }
+            if let Some((u, o)) = search.top() {
+                prop_assert_eq!(prefs.utility(&Outcome::new(o.to_vec())), u);
+            }
             let model = model_of(&space, &offers);
             let window = f64::from(window) / 10.0;
             let mut ts: Vec<f64> = targets.iter().map(|&t| f64::from(t) / 100.0).collect();
