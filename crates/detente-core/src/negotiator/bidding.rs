@@ -55,6 +55,8 @@ pub struct BidSpace {
     pub exhaustive: bool,
     /// The preferences the list was built from, shared by every negotiator that uses it.
     prefs: Arc<Preferences>,
+    /// Linked preferences over a space too large to list: the bid search `construct` uses.
+    linked_search: Option<super::linked_bids::LinkedBidSearch>,
 }
 
 /// Listed outcomes per bucket of the lazily sorted list, on average.
@@ -93,6 +95,8 @@ impl BidSpace {
         let exhaustive = matches!(count, Some(n) if n <= ENUMERATE_LIMIT);
         // Linked preferences: interaction terms and conditional red lines count too.
         let linked = prefs.is_linked();
+        let linked_search =
+            (linked && !exhaustive).then(|| super::linked_bids::LinkedBidSearch::new(space, prefs));
         if allowed.iter().any(Vec::is_empty) {
             // Every outcome crosses a red line: nothing to propose.
         } else if exhaustive {
@@ -138,7 +142,16 @@ impl BidSpace {
                 }
             }
         } else {
-            let best = prefs.ufun().best_outcome();
+            // Linked: the bid search's best outcome (an exact branch and bound over 10⁴⁰
+            // outcomes need not finish).
+            let best = match &linked_search {
+                Some(search) => Outcome::new(
+                    search
+                        .top()
+                        .map_or_else(|| vec![0; n_issues], |(_, o)| o.to_vec()),
+                ),
+                None => prefs.ufun().best_outcome(),
+            };
             // The best outcome that respects one's own red lines.
             let best: Vec<u32> = (0..n_issues)
                 .map(|i| {
@@ -203,6 +216,7 @@ impl BidSpace {
             sorted,
             exhaustive,
             prefs: Arc::new(prefs.clone()),
+            linked_search,
         }
     }
 
@@ -422,7 +436,21 @@ impl BidSpace {
     /// outcome reaches `target` (a Lagrangian relaxation of the multiple-choice knapsack), and
     /// single-issue swaps that keep the target then improve the score. `None` when even one's
     /// best outcome misses `target` or the model has seen no offer.
+    ///
+    /// Linked preferences (interaction terms, conditional red lines) over a space too large to
+    /// list: a bid of utility at least `target`, as low as a budgeted branch and bound finds,
+    /// and among those within [`super::LINKED_WINDOW`] the one `model` scores highest
+    /// ([`super::LinkedBidSearch::at_least`]), also before the model has seen an offer.
     pub fn construct(&self, target: f64, model: &OpponentModel) -> Option<(Outcome, f64)> {
+        if let Some(search) = &self.linked_search {
+            let b = search.at_least(
+                target,
+                Some(model),
+                super::LINKED_WINDOW,
+                super::LINKED_SEARCH_NODES,
+            )?;
+            return Some((b.outcome, b.utility));
+        }
         if self.linked || model.n_observed == 0 || self.allowed.iter().any(Vec::is_empty) {
             return None;
         }
@@ -614,6 +642,11 @@ impl OpponentModel {
         } else {
             sum / n_seen as f64
         }
+    }
+
+    /// How many offers of the others the model has seen.
+    pub fn n_observed(&self) -> u32 {
+        self.n_observed
     }
 
     /// Estimated appeal to the others of value `v` of issue `i`, for building bids: the

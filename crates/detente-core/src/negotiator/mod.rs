@@ -8,6 +8,7 @@
 mod anac;
 mod bidding;
 mod boa;
+mod linked_bids;
 mod question;
 mod strategies;
 mod text;
@@ -20,6 +21,7 @@ pub use boa::{
     ACCURACY_LIMIT, Acceptance, BayesianModel, Bidding, Boa, FrequencyModel, ModelKind, OMS_WINDOW,
     OpponentEstimate, model_accuracy, pearson,
 };
+pub use linked_bids::{LINKED_SEARCH_NODES, LINKED_WINDOW, LinkedBid, LinkedBidSearch};
 pub use question::{Answer, Preference, Question, answer_from};
 pub use text::{MAX_OBJECTIONS, TextNegotiator, TextView, Verdict};
 

@@ -4,6 +4,7 @@
 //! can be derived by hand.
 
 mod failures;
+mod linked;
 mod mediated;
 mod plan;
 mod ranking;
