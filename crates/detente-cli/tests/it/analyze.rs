@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::model::{EPS, Model, Solution, random_model};
+use crate::model::{EPS, Model, Solution, add_random_links, random_model};
 use crate::util::{Dir, run_with_closed_stdout};
 
 /// Two parties, three issues: a discrete issue given as a value array and as a table, an integer
@@ -475,6 +475,125 @@ fn random_scenarios_match_brute_force() {
     assert!(
         with_zopa >= 4 && without >= 1,
         "the cases must cover both: {with_zopa} with, {without} without a zopa"
+    );
+}
+
+/// Linked preferences (docs/scenario-format.md, "Linked issues"), small enough to check by hand:
+/// an interaction term written as an estimate, a penalty on an integer range, an `unless` and an
+/// `only_if` red line.
+///
+/// A: u = .5·border + .5·guarantee + .3 if (south, ratified); south is a red line unless ratified.
+/// B: u = .5·border' + .5·days − .2 if (days ≥ 60, none); days 0 is a red line only if south.
+/// Both walk away below .5. Of the 24 outcomes, A accepts north/none (.5), north/ratified (1),
+/// middle/ratified (.75) and south/ratified (.8) at any days; B then accepts north/ratified/90
+/// (.5), middle/ratified/60 and /90 (.583, .75) and south/ratified/30, /60, /90 (.667, .833, 1;
+/// /0 is its red line): 6 packages. Without the links and conditional lines, north/none/90 (B .5)
+/// and south/ratified/0 (A .5, B .5) would join: 8. Nash: (.8 − .5)·(1 − .5) at south/ratified/90.
+const LINKED: &str = r#"name = "linked"
+
+[[issues]]
+name = "border"
+options = ["north", "middle", "south"]
+
+[[issues]]
+name = "guarantee"
+options = ["none", "ratified"]
+
+[[issues]]
+name = "days"
+range = [0, 90]
+step = 30
+
+[[parties]]
+name = "A"
+reservation = 0.5
+weights = { border = 1, guarantee = 1 }
+[parties.values]
+border = [1.0, 0.5, 0.0]
+guarantee = [0.0, 1.0]
+[[parties.links]]
+when = { border = ["south"], guarantee = ["ratified"] }
+value = { value = 0.3, low = 0.1, high = 0.4, basis = "a bonus" }
+[[parties.red_lines]]
+issue = "border"
+options = ["south"]
+unless = { guarantee = ["ratified"] }
+
+[[parties]]
+name = "B"
+reservation = 0.5
+weights = { border = 1, days = 1 }
+[parties.values]
+border = [0.0, 0.5, 1.0]
+days = { points = [[0, 0.0], [90, 1.0]] }
+[[parties.links]]
+when = { days = { min = 60, max = 90 }, guarantee = ["none"] }
+value = -0.2
+[[parties.red_lines]]
+issue = "days"
+options = [0]
+only_if = { border = ["south"] }
+"#;
+
+#[test]
+fn linked_scenario_matches_the_hand_computation_and_the_binary() {
+    let m = Model::from_toml(LINKED);
+    let sol = m.solve();
+    // The oracle agrees with the hand computation (a check of the model itself).
+    let zopa: Vec<Value> = sol.zopa.zopa.iter().map(|o| m.outcome_json(o)).collect();
+    assert_eq!(zopa.len(), 6, "{zopa:#?}");
+    let (best, arg) = sol.zopa.nash.as_ref().unwrap();
+    assert!((best - 0.3 * 0.5).abs() < EPS, "Nash product {best}");
+    assert_eq!(
+        arg.iter().map(|o| m.outcome_json(o)).collect::<Vec<_>>(),
+        [json!({ "border": "south", "guarantee": "ratified", "days": 90 })]
+    );
+    let south_ratified_0 = [2, 1, 0];
+    assert!((m.utility(0, &south_ratified_0) - 0.8).abs() < EPS);
+    assert!(m.crosses_red_line(1, &south_ratified_0), "B's only_if line");
+    assert!(m.crosses_red_line(0, &[2, 0, 3]), "A's unless line");
+    assert!(!m.crosses_red_line(0, &[2, 1, 3]));
+    assert!((m.utility(1, &[0, 0, 3]) - 0.3).abs() < EPS, "B's penalty");
+    // The binary agrees with the oracle on everything `analyze` reports.
+    let dir = Dir::new();
+    dir.write("linked.toml", LINKED);
+    let j = dir
+        .run(&["analyze", "linked.toml", "--json"])
+        .success()
+        .json();
+    check_against_model(&j, &m, &sol, "linked");
+}
+
+#[test]
+fn random_linked_scenarios_match_brute_force() {
+    let dir = Dir::new();
+    let mut changed = 0;
+    let cases: &[(u64, &[usize], usize, u64, f64)] = &[
+        (11, &[3, 4, 2], 2, 5, 0.5),
+        (12, &[4, 3, 3], 3, 5, 0.45),
+        (13, &[2, 3, 2, 3], 2, 0, 0.55),
+        (14, &[3, 3, 3, 2], 3, 10, 0.4),
+        (15, &[5, 4], 2, 0, 0.6),
+        (16, &[2, 2, 2, 2, 2], 4, 5, 0.35),
+    ];
+    for &(seed, sizes, np, red, res) in cases {
+        let plain = random_model(seed, sizes, np, red, res);
+        let mut m = plain.clone();
+        add_random_links(&mut m, seed);
+        let text = m.to_toml(&format!("linked {seed}"));
+        let file = format!("linked{seed}.toml");
+        dir.write(&file, &text);
+        let back = Model::from_toml(&text);
+        let sol = back.solve();
+        if sol.zopa.zopa != plain.solve().zopa.zopa {
+            changed += 1;
+        }
+        let j = dir.run(&["analyze", &file, "--json"]).success().json();
+        check_against_model(&j, &back, &sol, &format!("linked scenario {seed}\n{text}"));
+    }
+    assert!(
+        changed >= 3,
+        "the links must change the zone in most cases, did in {changed}"
     );
 }
 

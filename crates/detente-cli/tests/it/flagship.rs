@@ -1,5 +1,6 @@
 //! The flagship scenario, scenarios/ukraine-2025.toml: `analyze --json` checked against an
-//! independent brute force over every outcome that avoids all red lines, and the `run` report.
+//! independent brute force over every outcome that avoids all red lines (conditional ones
+//! included; utilities with the interaction terms), and the `run` report.
 
 use std::sync::OnceLock;
 
@@ -56,8 +57,11 @@ fn flagship_outcome_count_and_zopa_match_brute_force() {
         3_538_944_000_000,
         "the model counts the same space"
     );
+    // About 2.8 million outcomes avoid every red line, conditional ones included (6 to 8
+    // million before the linkages of issue 14: Europe's "no territory before robust guarantees"
+    // and Ukraine's "a referendum needs a ceasefire" lines cut more than half of them).
     assert!(
-        (6_000_000..8_000_000).contains(free),
+        (2_500_000..3_100_000).contains(free),
         "{free} outcomes avoid every red line"
     );
     let zopa = j["zopa"]

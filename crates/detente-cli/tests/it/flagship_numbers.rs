@@ -77,6 +77,15 @@ fn undeclared(text: &str, declared: &BTreeSet<String>) -> Vec<String> {
 
 fn walk(v: &toml::Value, path: &str, declared: &BTreeSet<String>, bad: &mut Vec<String>) {
     match v {
+        // An interaction term `{ when, value }`: its `value` is a number like any other; `when`
+        // names options only.
+        toml::Value::Table(t) if t.contains_key("when") => {
+            for (k, x) in t {
+                if k != "when" {
+                    walk(x, &format!("{path}.{k}"), declared, bad);
+                }
+            }
+        }
         toml::Value::Table(t) if t.contains_key("value") => estimate(t, path, declared, bad),
         toml::Value::Table(t) => {
             let red_line = t.contains_key("issue") && t.contains_key("options");
@@ -164,7 +173,8 @@ fn every_number_in_the_flagship_has_a_range_and_a_basis() {
     let bad = breaches(&text);
     assert!(bad.is_empty(), "{} breaches: {bad:#?}", bad.len());
     // It counts what it should: 4 reservation values, 80 weights, 344 option values (every
-    // option of every issue for each party) and 43 red lines, each with its basis.
+    // option of every issue for each party), 6 interaction-term values (the linkages of issue 14,
+    // docs/flagship.md §9) and 46 red lines (43 plain, 3 conditional), each with its basis.
     let t: toml::Table = text.parse().unwrap();
     let (mut estimates, mut red_lines) = (0, 0);
     for p in t["parties"].as_array().unwrap() {
@@ -172,9 +182,13 @@ fn every_number_in_the_flagship_has_a_range_and_a_basis() {
         for vs in p["values"].as_table().unwrap().values() {
             estimates += vs.as_table().expect("values as tables").len();
         }
+        estimates += p
+            .get("links")
+            .and_then(|l| l.as_array())
+            .map_or(0, Vec::len);
         red_lines += p["red_lines"].as_array().unwrap().len();
     }
-    assert_eq!((estimates, red_lines), (4 + 80 + 344, 43));
+    assert_eq!((estimates, red_lines), (4 + 80 + 344 + 6, 46));
 }
 
 #[test]
@@ -243,11 +257,11 @@ fn the_flagship_ranges_reach_the_robust_analysis() {
     assert!(out.stdout.contains("Robustness"), "{}", out.stdout);
 }
 
-/// The linkages written for issue 13 (scenarios/ukraine-2025.links.toml.pending): every party,
-/// issue and option they name is the flagship's, and every number has a range and a basis.
-fn pending_link_breaches(flagship_text: &str, pending: &str) -> Vec<String> {
+/// The flagship's linkages (issue 14, docs/flagship.md §9): every issue and option they name is
+/// the flagship's, every link conditions on two issues or more with a value that is an estimate,
+/// and every conditional red line has a reported/estimate basis and a confidence.
+fn link_breaches(flagship_text: &str) -> Vec<String> {
     let f: toml::Table = flagship_text.parse().expect("the flagship is TOML");
-    let p: toml::Table = pending.parse().expect("the pending linkages are TOML");
     let declared: BTreeSet<String> = f["sources"]
         .as_array()
         .unwrap()
@@ -282,12 +296,8 @@ fn pending_link_breaches(flagship_text: &str, pending: &str) -> Vec<String> {
             }
         }
     };
-    let parties = f["parties"].as_array().unwrap();
-    for (k, party) in p["parties"].as_array().expect("parties").iter().enumerate() {
+    for party in f["parties"].as_array().expect("parties") {
         let name = party["name"].as_str().unwrap_or_default();
-        if !parties.iter().any(|q| q["name"].as_str() == Some(name)) {
-            bad.push(format!("parties[{k}]: unknown party {name}"));
-        }
         for (j, l) in party
             .get("links")
             .and_then(|v| v.as_array())
@@ -317,13 +327,16 @@ fn pending_link_breaches(flagship_text: &str, pending: &str) -> Vec<String> {
             }
         }
         for (j, r) in party
-            .get("conditional_red_lines")
+            .get("red_lines")
             .and_then(|v| v.as_array())
             .into_iter()
             .flatten()
             .enumerate()
         {
-            let path = format!("{name}.conditional_red_lines[{j}]");
+            let Some(cond) = r.get("unless").or_else(|| r.get("only_if")) else {
+                continue;
+            };
+            let path = format!("{name}.red_lines[{j}]");
             let issue = r.get("issue").and_then(|v| v.as_str()).unwrap_or_default();
             check_choice(
                 &path,
@@ -331,12 +344,7 @@ fn pending_link_breaches(flagship_text: &str, pending: &str) -> Vec<String> {
                 r.get("options").unwrap_or(&toml::Value::Array(vec![])),
                 &mut bad,
             );
-            for (i, opts) in r
-                .get("unless")
-                .and_then(|w| w.as_table())
-                .into_iter()
-                .flatten()
-            {
+            for (i, opts) in cond.as_table().into_iter().flatten() {
                 check_choice(&path, i, opts, &mut bad);
             }
             red_line_basis(r.as_table().unwrap(), &path, &declared, &mut bad);
@@ -353,29 +361,43 @@ fn pending_link_breaches(flagship_text: &str, pending: &str) -> Vec<String> {
 }
 
 #[test]
-fn the_pending_linkages_name_the_flagships_options_and_explain_every_number() {
-    let dir = std::path::Path::new(&flagship())
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let pending = std::fs::read_to_string(dir.join("ukraine-2025.links.toml.pending"))
-        .expect("read the pending linkages");
+fn the_flagship_linkages_name_its_options_and_explain_every_number() {
     let text = std::fs::read_to_string(flagship()).expect("read the flagship");
-    let bad = pending_link_breaches(&text, &pending);
+    let bad = link_breaches(&text);
     assert!(bad.is_empty(), "{bad:#?}");
-    // 6 interaction terms and 3 conditional red lines for three parties.
-    let p: toml::Table = pending.parse().unwrap();
-    let count = |k: &str| -> usize {
-        p["parties"]
+    // 6 interaction terms (Ukraine 3, Russia 2, Europe 1) and 3 conditional red lines (one each
+    // for Ukraine, Russia and Europe), as docs/flagship.md §9 lists them.
+    let t: toml::Table = text.parse().unwrap();
+    let per_party = |f: &dyn Fn(&toml::Value) -> usize| -> Vec<(String, usize)> {
+        t["parties"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|q| q.get(k).and_then(|v| v.as_array()).map_or(0, Vec::len))
-            .sum()
+            .map(|q| (q["name"].as_str().unwrap().to_string(), f(q)))
+            .collect()
     };
-    assert_eq!((count("links"), count("conditional_red_lines")), (6, 3));
-    // The check can fail: a misspelt option and a bare value.
-    let broken = pending
+    let links = per_party(&|q| {
+        q.get("links")
+            .and_then(|v| v.as_array())
+            .map_or(0, Vec::len)
+    });
+    let conditional = per_party(&|q| {
+        q["red_lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r.get("unless").is_some() || r.get("only_if").is_some())
+            .count()
+    });
+    let names = ["Ukraine", "Russia", "United States", "Europe"];
+    let want = |n: [usize; 4]| -> Vec<(String, usize)> {
+        names.iter().map(|s| s.to_string()).zip(n).collect()
+    };
+    assert_eq!(links, want([3, 2, 0, 1]));
+    assert_eq!(conditional, want([1, 1, 0, 1]));
+    // The checks can fail: a misspelt option, a bare link value, a conditional red line without
+    // its confidence.
+    let broken = text
         .replacen(
             "\"Ukraine-only withdrawal into DMZ\"], A4_security_guarantees",
             "\"Ukraine-only withdrawal\"], A4_security_guarantees",
@@ -385,12 +407,25 @@ fn the_pending_linkages_name_the_flagships_options_and_explain_every_number() {
             "value = { value = -0.05, low = -0.09, high = -0.02, basis",
             "value = -0.05\nx = { value = -0.05, low = -0.09, high = -0.02, basis",
             1,
+        )
+        .replacen(
+            "sources = [\"S123\", \"S48\", \"S46\"], confidence = 0.9 },",
+            "sources = [\"S123\", \"S48\", \"S46\"] },",
+            1,
         );
-    let bad = pending_link_breaches(&text, &broken);
-    assert_eq!(bad.len(), 2, "{bad:#?}");
+    let bad = link_breaches(&broken);
+    assert_eq!(bad.len(), 3, "{bad:#?}");
     assert!(
         bad[0].contains("has no option \"Ukraine-only withdrawal\""),
         "{bad:#?}"
     );
     assert!(bad[1].contains("is not an estimate"), "{bad:#?}");
+    assert!(bad[2].contains("no confidence"), "{bad:#?}");
+    // And the general rule sees the bare link value too.
+    let bad = breaches(&broken);
+    assert!(
+        bad.iter()
+            .any(|b| b.contains("links[0].value = -0.05: a bare number")),
+        "{bad:#?}"
+    );
 }

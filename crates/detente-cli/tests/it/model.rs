@@ -8,6 +8,12 @@
 //! minᵢ (uᵢ − rᵢ)/(bestᵢ − rᵢ) with bestᵢ the best utility inside the zopa, max-welfare
 //! maximises Σuᵢ, all over the zopa. The Pareto frontier is every outcome no other outcome
 //! dominates.
+//!
+//! Linked issues (the doc's "Linked issues" section): a party's `[[parties.links]]` entry adds its
+//! `value` (a number or the point of an estimate) to `u(ω)` whenever its `when` condition holds —
+//! every named issue takes one of the listed values (option names; integers or an inclusive
+//! `{ min, max }` for an integer issue). The native format does not clip the sum. A red line with
+//! `unless = C` forbids its options wherever `C` fails; with `only_if = C`, wherever `C` holds.
 
 use serde_json::{Map, Value, json};
 
@@ -33,6 +39,44 @@ pub(crate) struct Party {
     pub(crate) values: Vec<Vec<f64>>,
     /// Red-line flags per issue and option.
     pub(crate) red: Vec<Vec<bool>>,
+    /// Interaction terms.
+    pub(crate) links: Vec<Link>,
+    /// Conditional red lines.
+    pub(crate) conditional: Vec<CondRedLine>,
+}
+
+/// A condition: for each named issue, which of its values satisfy it (`allowed[k]`); it holds
+/// when every named issue takes an allowed value.
+#[derive(Clone, Debug)]
+pub(crate) struct Cond(pub(crate) Vec<(usize, Vec<bool>)>);
+
+impl Cond {
+    pub(crate) fn holds(&self, o: &[usize]) -> bool {
+        self.0.iter().all(|(i, allowed)| allowed[o[*i]])
+    }
+}
+
+/// `value` is added to the utility wherever `when` holds.
+#[derive(Clone, Debug)]
+pub(crate) struct Link {
+    pub(crate) when: Cond,
+    pub(crate) value: f64,
+}
+
+/// Options `options` (flags) of issue `issue` are forbidden wherever `cond` fails (`unless`) or
+/// wherever it holds (`only_if`, `unless == false`).
+#[derive(Clone, Debug)]
+pub(crate) struct CondRedLine {
+    pub(crate) issue: usize,
+    pub(crate) options: Vec<bool>,
+    pub(crate) unless: bool,
+    pub(crate) cond: Cond,
+}
+
+impl CondRedLine {
+    pub(crate) fn crossed(&self, o: &[usize]) -> bool {
+        self.options[o[self.issue]] && (self.cond.holds(o) != self.unless)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -158,33 +202,101 @@ impl Model {
                     assert_eq!(values[i].len(), labels.len(), "values of {k}");
                 }
             }
+            let label_index = |i: usize, o: &toml::Value| -> usize {
+                let want = match o {
+                    toml::Value::String(s) => json!(s),
+                    toml::Value::Integer(x) => json!(x),
+                    other => panic!("bad option {other:?}"),
+                };
+                issues[i]
+                    .labels
+                    .iter()
+                    .position(|l| *l == want)
+                    .unwrap_or_else(|| panic!("{want} is not a value of {}", issues[i].name))
+            };
+            let cond = |c: &toml::Value| -> Cond {
+                let clauses = table(c, "a condition")
+                    .iter()
+                    .map(|(k, set)| {
+                        let i = index_of(k);
+                        let mut allowed = vec![false; issues[i].labels.len()];
+                        match set {
+                            toml::Value::Array(a) => {
+                                for o in a {
+                                    allowed[label_index(i, o)] = true;
+                                }
+                            }
+                            toml::Value::Table(t) => {
+                                let (lo, hi) = (
+                                    t["min"].as_integer().expect("min"),
+                                    t["max"].as_integer().expect("max"),
+                                );
+                                for (k, l) in issues[i].labels.iter().enumerate() {
+                                    let x = l.as_i64().expect("an integer issue");
+                                    allowed[k] = lo <= x && x <= hi;
+                                }
+                            }
+                            other => panic!("bad condition set {other:?}"),
+                        }
+                        (i, allowed)
+                    })
+                    .collect();
+                Cond(clauses)
+            };
             let mut red: Vec<Vec<bool>> =
                 issues.iter().map(|i| vec![false; i.labels.len()]).collect();
+            let mut conditional = Vec::new();
             if let Some(rl) = p.get("red_lines") {
                 for r in rl.as_array().unwrap() {
                     let r = table(r, "a red line");
                     let i = index_of(r["issue"].as_str().unwrap());
+                    let mut options = vec![false; issues[i].labels.len()];
                     for o in r["options"].as_array().unwrap() {
-                        let want = match o {
-                            toml::Value::String(s) => json!(s),
-                            toml::Value::Integer(x) => json!(x),
-                            other => panic!("bad red-line option {other:?}"),
-                        };
-                        let k = issues[i]
-                            .labels
-                            .iter()
-                            .position(|l| *l == want)
-                            .expect("red-line option");
-                        red[i][k] = true;
+                        options[label_index(i, o)] = true;
+                    }
+                    match (r.get("unless"), r.get("only_if")) {
+                        (None, None) => {
+                            for (k, f) in options.iter().enumerate() {
+                                red[i][k] |= f;
+                            }
+                        }
+                        (Some(c), None) => conditional.push(CondRedLine {
+                            issue: i,
+                            options,
+                            unless: true,
+                            cond: cond(c),
+                        }),
+                        (None, Some(c)) => conditional.push(CondRedLine {
+                            issue: i,
+                            options,
+                            unless: false,
+                            cond: cond(c),
+                        }),
+                        _ => panic!("a red line with both unless and only_if"),
                     }
                 }
             }
+            let links = p.get("links").map_or_else(Vec::new, |ls| {
+                ls.as_array()
+                    .expect("links")
+                    .iter()
+                    .map(|l| {
+                        let l = table(l, "a link");
+                        Link {
+                            when: cond(&l["when"]),
+                            value: num(&l["value"]),
+                        }
+                    })
+                    .collect()
+            });
             parties.push(Party {
                 name,
                 reservation,
                 weights,
                 values,
                 red,
+                links,
+                conditional,
             });
         }
         Model::new(issues, parties)
@@ -227,28 +339,61 @@ impl Model {
                 q(&p.name),
                 p.reservation
             );
-            let reds: Vec<String> = self
+            let label = |l: &Value| match l.as_str() {
+                Some(s) => q(s),
+                None => l.to_string(),
+            };
+            let flagged = |i: usize, flags: &[bool]| -> String {
+                let opts: Vec<String> = self.issues[i]
+                    .labels
+                    .iter()
+                    .zip(flags)
+                    .filter(|(_, f)| **f)
+                    .map(|(l, _)| label(l))
+                    .collect();
+                format!("[{}]", opts.join(", "))
+            };
+            let cond = |c: &Cond| -> String {
+                let clauses: Vec<String> =
+                    c.0.iter()
+                        .map(|(i, allowed)| {
+                            format!("{} = {}", q(&self.issues[*i].name), flagged(*i, allowed))
+                        })
+                        .collect();
+                format!("{{ {} }}", clauses.join(", "))
+            };
+            let mut reds: Vec<String> = self
                 .issues
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| p.red[*i].iter().any(|&r| r))
                 .map(|(i, issue)| {
-                    let opts: Vec<String> = issue
-                        .labels
-                        .iter()
-                        .zip(&p.red[i])
-                        .filter(|(_, r)| **r)
-                        .map(|(l, _)| q(l.as_str().unwrap()))
-                        .collect();
                     format!(
-                        "{{ issue = {}, options = [{}] }}",
+                        "{{ issue = {}, options = {} }}",
                         q(&issue.name),
-                        opts.join(", ")
+                        flagged(i, &p.red[i])
                     )
                 })
                 .collect();
+            for c in &p.conditional {
+                reds.push(format!(
+                    "{{ issue = {}, options = {}, {} = {} }}",
+                    q(&self.issues[c.issue].name),
+                    flagged(c.issue, &c.options),
+                    if c.unless { "unless" } else { "only_if" },
+                    cond(&c.cond)
+                ));
+            }
             if !reds.is_empty() {
                 out += &format!("red_lines = [{}]\n", reds.join(", "));
+            }
+            if !p.links.is_empty() {
+                let links: Vec<String> = p
+                    .links
+                    .iter()
+                    .map(|l| format!("{{ when = {}, value = {:?} }}", cond(&l.when), l.value))
+                    .collect();
+                out += &format!("links = [{}]\n", links.join(", "));
             }
             out += "[parties.weights]\n";
             for (i, w) in self.issues.iter().zip(&p.weights) {
@@ -268,9 +413,21 @@ impl Model {
     }
 
     pub(crate) fn utility(&self, p: usize, o: &[usize]) -> f64 {
-        o.iter()
+        let additive: f64 = o
+            .iter()
             .enumerate()
             .map(|(i, &k)| self.terms[p][i][k])
+            .sum();
+        additive + self.link_sum(p, o)
+    }
+
+    /// The sum of party `p`'s link values whose condition holds at `o`.
+    pub(crate) fn link_sum(&self, p: usize, o: &[usize]) -> f64 {
+        self.parties[p]
+            .links
+            .iter()
+            .filter(|l| l.when.holds(o))
+            .map(|l| l.value)
             .sum()
     }
 
@@ -284,6 +441,7 @@ impl Model {
         o.iter()
             .enumerate()
             .any(|(i, &k)| self.parties[p].red[i][k])
+            || self.parties[p].conditional.iter().any(|c| c.crossed(o))
     }
 
     pub(crate) fn acceptable_to(&self, p: usize, o: &[usize]) -> bool {
@@ -330,9 +488,10 @@ impl Model {
             .collect()
     }
 
-    /// Calls `f(outcome, utilities)` for every outcome that crosses nobody's red line, in
-    /// enumeration order (issue 0 most significant). Utilities are accumulated per level, so
-    /// this stays fast on millions of outcomes.
+    /// Calls `f(outcome, utilities)` for every outcome that crosses nobody's red line
+    /// (conditional ones included), in enumeration order (issue 0 most significant). Additive
+    /// utilities are accumulated per level, so this stays fast on millions of outcomes; links
+    /// and conditional red lines are checked at each complete outcome.
     pub(crate) fn for_each_red_line_free(&self, mut f: impl FnMut(&[usize], &[f64])) {
         let np = self.parties.len();
         let cands: Vec<Vec<usize>> = (0..self.issues.len())
@@ -349,11 +508,27 @@ impl Model {
         let mut acc = vec![0.0; (n + 1) * np];
         let mut pos = vec![0usize; n];
         let mut o = vec![0usize; n];
+        let linked = self
+            .parties
+            .iter()
+            .any(|p| !p.links.is_empty() || !p.conditional.is_empty());
+        let mut leaf = vec![0.0; np];
         let mut level = 0;
         // Iterative depth-first walk.
         loop {
             if level == n {
-                f(&o, &acc[n * np..]);
+                if !linked {
+                    f(&o, &acc[n * np..]);
+                } else if !self
+                    .parties
+                    .iter()
+                    .any(|p| p.conditional.iter().any(|c| c.crossed(&o)))
+                {
+                    for p in 0..np {
+                        leaf[p] = acc[n * np + p] + self.link_sum(p, &o);
+                    }
+                    f(&o, &leaf);
+                }
                 // Backtrack.
                 loop {
                     if level == 0 {
@@ -584,8 +759,52 @@ pub(crate) fn random_model(
                 weights,
                 values,
                 red,
+                links: Vec::new(),
+                conditional: Vec::new(),
             }
         })
         .collect();
     Model::new(issues, parties)
+}
+
+/// Adds random linked preferences to `m`: two interaction terms (value in [-0.3, 0.3]) on two
+/// or more issues and one conditional red line (`unless` or `only_if`) per party. `m` needs two
+/// issues or more.
+pub(crate) fn add_random_links(m: &mut Model, seed: u64) {
+    let mut rng = Rng::new(seed ^ 0x51ED_27A4);
+    let sizes: Vec<usize> = m.issues.iter().map(|i| i.labels.len()).collect();
+    let n = sizes.len();
+    assert!(n >= 2, "links need two issues");
+    let subset = |rng: &mut Rng, size: usize| -> Vec<bool> {
+        let mut s: Vec<bool> = (0..size).map(|_| rng.below(2) == 1).collect();
+        s[rng.below(size as u64) as usize] = true;
+        s
+    };
+    for p in &mut m.parties {
+        for _ in 0..2 {
+            let a = rng.below(n as u64) as usize;
+            let b = (a + 1 + rng.below(n as u64 - 1) as usize) % n;
+            let mut clauses = vec![
+                (a, subset(&mut rng, sizes[a])),
+                (b, subset(&mut rng, sizes[b])),
+            ];
+            clauses.sort_by_key(|c| c.0);
+            let value = (rng.below(601) as f64 - 300.0) / 1000.0;
+            p.links.push(Link {
+                when: Cond(clauses),
+                value,
+            });
+        }
+        let i = rng.below(n as u64) as usize;
+        let j = (i + 1 + rng.below(n as u64 - 1) as usize) % n;
+        p.conditional.push(CondRedLine {
+            issue: i,
+            options: subset(&mut rng, sizes[i]),
+            unless: rng.below(2) == 0,
+            cond: Cond(vec![(j, subset(&mut rng, sizes[j]))]),
+        });
+    }
+    let issues = m.issues.clone();
+    let parties = m.parties.clone();
+    *m = Model::new(issues, parties);
 }
