@@ -655,12 +655,14 @@ fn whole_frontier(
             let e = stop.incomplete("Pareto frontier");
             (Err(e.clone()), Err(e))
         }
-        Some(Err(_))
+        Some(Err(_)) | None
             if outcomes_exceed(outcomes, SEARCH_ESTIMATE_FACTOR * config.max_nodes as f64) =>
         {
             // The search over the whole space skips subtrees by dominance only; with no
-            // additive frontier to go by, a space this much larger than the budget is not
-            // walked.
+            // additive frontier to go by (it stopped, or the preferences are linked and only
+            // the search handles them), a space this much larger than the budget is not
+            // walked: the linked flagship's 3.5·10¹² outcomes would spend the whole budget
+            // (about a minute) before saying so.
             let e = Incomplete::OutOfReach {
                 what: "Pareto frontier".into(),
                 estimated_nodes: outcomes.to_f64(),

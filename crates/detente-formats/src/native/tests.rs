@@ -397,3 +397,29 @@ fn the_flagship_whole_space_frontier_is_declined_at_once() {
     assert_eq!(a.pareto_acceptable_vectors.as_ref().unwrap().len(), 37);
     assert!(a.nash.is_ok() && a.kalai_smorodinsky.is_ok() && a.max_welfare.is_ok());
 }
+
+/// The linked flagship as shipped: only the search handles its links, and its whole-space
+/// frontier (3.5·10¹² outcomes, more than a thousand times the node budget) is declined at once
+/// instead of spending the budget; the zone, its frontier and the bargaining points stay exact.
+#[test]
+fn the_linked_flagship_whole_space_frontier_is_declined_at_once() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/ukraine-2025.toml");
+    let s = read_str(&std::fs::read_to_string(path).unwrap(), None).unwrap();
+    assert!(s.preferences().iter().any(|p| p.is_linked()));
+    let config = detente_core::analysis::AnalysisConfig::default();
+    let a = detente_core::analysis::analyze(s.space(), &s.preferences(), &config);
+    assert!(
+        matches!(
+            a.pareto_vectors.as_ref().unwrap_err(),
+            detente_core::analysis::Incomplete::OutOfReach {
+                from_growth: false,
+                ..
+            }
+        ),
+        "{:?}",
+        a.pareto_vectors
+    );
+    assert_eq!(a.zopa.as_ref().unwrap().to_string(), "805");
+    assert_eq!(a.pareto_acceptable_vectors.as_ref().unwrap().len(), 142);
+    assert!(a.nash.is_ok() && a.kalai_smorodinsky.is_ok() && a.max_welfare.is_ok());
+}
