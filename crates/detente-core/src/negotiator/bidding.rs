@@ -268,7 +268,18 @@ impl BidSpace {
     }
 
     /// Bucket `b` as `sorted` keeps it (sorted and decoded on first use).
+    #[inline]
     fn bucket(&self, b: usize) -> &[u32] {
+        match self.sorted[b].get() {
+            Some(block) => block,
+            None => self.first_read(b),
+        }
+    }
+
+    /// Sorts and decodes bucket `b` (once; a thread that loses the race gets the winner's).
+    #[cold]
+    #[inline(never)]
+    fn first_read(&self, b: usize) -> &[u32] {
         self.sorted[b].get_or_init(|| {
             let mut v = self.grouped[self.starts[b]..self.starts[b + 1]].to_vec();
             let by_utility =
@@ -294,11 +305,13 @@ impl BidSpace {
     }
 
     /// Bucket `b`'s entries in list order.
+    #[inline]
     fn entries(&self, b: usize) -> &[u32] {
         &self.bucket(b)[..self.starts[b + 1] - self.starts[b]]
     }
 
     /// The entry (index into `utils`) at position `k` of the list, best first.
+    #[inline]
     fn entry(&self, k: usize) -> u32 {
         let b = self.bucket_at[k] as usize;
         self.entries(b)[k - self.starts[b]]
@@ -336,6 +349,7 @@ impl BidSpace {
     }
 
     /// The value indices of the `k`-th best outcome (as [`Self::outcome`], without copying).
+    #[inline]
     pub fn values(&self, k: usize) -> &[u32] {
         let b = self.bucket_at[k] as usize;
         let (m, i) = (self.starts[b + 1] - self.starts[b], k - self.starts[b]);
@@ -344,6 +358,7 @@ impl BidSpace {
     }
 
     /// Own utility of the `k`-th best outcome.
+    #[inline]
     pub fn utility(&self, k: usize) -> f64 {
         self.utils[self.entry(k) as usize]
     }
