@@ -489,8 +489,8 @@ fn every_phase_shows_progress_unless_quiet() {
     let out = ok(&tournament_args(&scenario, &dir.file("a.db"), 1, 1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     for line in [
-        "detente: building bid spaces 0/4",
-        "detente: building bid spaces 4/4",
+        "detente: building bid spaces 0/2",
+        "detente: building bid spaces 2/2",
         "detente: analysing scenarios 0/1",
         "detente: analysing scenarios 1/1",
     ] {

@@ -173,23 +173,97 @@ impl Issue {
 }
 
 /// A complete outcome: one value index per issue, in the outcome space's issue order.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Outcome(Vec<u32>);
+///
+/// Outcomes of up to [`Outcome::INLINE`] issues are stored inline, without a heap allocation,
+/// so making, copying and dropping an offer costs no `malloc`/`free` (a negotiation makes one
+/// per turn and records it twice). Equality, order (lexicographic on the indices), hashing and
+/// `Debug` are those of the index slice, whichever way it is stored.
+#[derive(Clone)]
+pub struct Outcome(Indices);
+
+#[derive(Clone)]
+enum Indices {
+    /// `len` indices in the first `len` slots.
+    Inline {
+        len: u8,
+        vals: [u32; Outcome::INLINE],
+    },
+    Heap(Box<[u32]>),
+}
 
 impl Outcome {
+    /// Outcomes of at most this many issues are stored without a heap allocation.
+    pub const INLINE: usize = 8;
+
     /// Wraps value indices; validity against a space is checked by [`OutcomeSpace::check`].
     pub fn new(indices: Vec<u32>) -> Outcome {
-        Outcome(indices)
+        if indices.len() <= Outcome::INLINE {
+            Outcome::from_slice(&indices)
+        } else {
+            Outcome(Indices::Heap(indices.into_boxed_slice()))
+        }
+    }
+
+    /// An outcome with these value indices, copied (no heap allocation for up to
+    /// [`Outcome::INLINE`] issues).
+    pub fn from_slice(indices: &[u32]) -> Outcome {
+        if indices.len() <= Outcome::INLINE {
+            let mut vals = [0u32; Outcome::INLINE];
+            vals[..indices.len()].copy_from_slice(indices);
+            Outcome(Indices::Inline {
+                len: indices.len() as u8,
+                vals,
+            })
+        } else {
+            Outcome(Indices::Heap(indices.into()))
+        }
     }
 
     /// The value indices, one per issue.
     pub fn indices(&self) -> &[u32] {
-        &self.0
+        match &self.0 {
+            Indices::Inline { len, vals } => &vals[..usize::from(*len)],
+            Indices::Heap(v) => v,
+        }
     }
 
     /// The value index for issue `issue_idx`.
     pub fn get(&self, issue_idx: usize) -> u32 {
-        self.0[issue_idx]
+        self.indices()[issue_idx]
+    }
+}
+
+impl PartialEq for Outcome {
+    fn eq(&self, other: &Outcome) -> bool {
+        self.indices() == other.indices()
+    }
+}
+
+impl Eq for Outcome {}
+
+impl std::hash::Hash for Outcome {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // As `Vec<u32>` hashes: the slice (length, then the indices).
+        self.indices().hash(state);
+    }
+}
+
+impl PartialOrd for Outcome {
+    fn partial_cmp(&self, other: &Outcome) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Outcome {
+    fn cmp(&self, other: &Outcome) -> std::cmp::Ordering {
+        self.indices().cmp(other.indices())
+    }
+}
+
+impl fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // As the derived `Debug` of `Outcome(Vec<u32>)` printed it: `Outcome([1, 0, 2])`.
+        f.debug_tuple("Outcome").field(&self.indices()).finish()
     }
 }
 
@@ -243,16 +317,16 @@ impl OutcomeSpace {
     /// # Errors
     /// When the length or an index is out of range.
     pub fn check(&self, outcome: &Outcome) -> Result<(), Error> {
-        if outcome.0.len() != self.issues.len() {
+        if outcome.indices().len() != self.issues.len() {
             return Err(Error::new(ErrorKind::BadOutcome {
                 reason: format!(
                     "outcome has {} values but the space has {} issues",
-                    outcome.0.len(),
+                    outcome.indices().len(),
                     self.issues.len()
                 ),
             }));
         }
-        for (issue, &v) in self.issues.iter().zip(&outcome.0) {
+        for (issue, &v) in self.issues.iter().zip(outcome.indices()) {
             if v >= issue.n_values {
                 return Err(Error::new(ErrorKind::BadOutcome {
                     reason: format!("value index {v} out of range for issue '{}'", issue.name),
@@ -271,7 +345,7 @@ impl OutcomeSpace {
             idx[i] = (k % n) as u32;
             k /= n;
         }
-        (k == 0).then_some(Outcome(idx))
+        (k == 0).then(|| Outcome::new(idx))
     }
 
     /// A readable rendering such as `donbas=freeze, army_cap=800`.
@@ -467,6 +541,37 @@ impl fmt::Display for Cardinality {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `Outcome` as it was declared before it stored short outcomes inline.
+    mod old {
+        #[derive(Debug)]
+        pub(super) struct Outcome(#[allow(dead_code)] pub(super) Vec<u32>);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(crate::proptest_config(300))]
+
+        /// Inline and heap outcomes (either side of `Outcome::INLINE`) compare, order, hash
+        /// and print exactly as the index vectors they wrap did when `Outcome` was a `Vec`.
+        #[test]
+        fn outcomes_behave_as_their_index_vectors(
+            a in proptest::collection::vec(0u32..3, 0..12),
+            b in proptest::collection::vec(0u32..3, 0..12),
+        ) {
+            use std::hash::{BuildHasher, BuildHasherDefault};
+            let (oa, ob) = (Outcome::new(a.clone()), Outcome::from_slice(&b));
+            proptest::prop_assert_eq!(oa.indices(), a.as_slice());
+            proptest::prop_assert_eq!(ob.indices(), b.as_slice());
+            proptest::prop_assert_eq!(oa == ob, a == b);
+            proptest::prop_assert_eq!(oa.cmp(&ob), a.cmp(&b));
+            proptest::prop_assert_eq!(oa.partial_cmp(&ob), a.partial_cmp(&b));
+            let h = BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
+            proptest::prop_assert_eq!(h.hash_one(&oa), h.hash_one(&a));
+            proptest::prop_assert_eq!(format!("{oa:?}"), format!("{:?}", old::Outcome(a.clone())));
+            proptest::prop_assert_eq!(format!("{ob:#?}"), format!("{:#?}", old::Outcome(b.clone())));
+            proptest::prop_assert_eq!(oa.clone(), Outcome::from_slice(&a));
+        }
+    }
 
     #[test]
     fn integer_issues_are_capped_at_the_table_limit() {

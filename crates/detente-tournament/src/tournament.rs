@@ -269,7 +269,8 @@ pub struct SetupProgress {
 /// The phases of building a tournament, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SetupPhase {
-    /// Each party's bid space, per scenario and role rotation (the slow part for large spaces).
+    /// Each party's bid space, once per scenario and party (every role rotation shares it; the
+    /// slow part for large spaces).
     BidSpaces,
     /// Each scenario's analysis (Pareto frontier, Nash point).
     Analysis,
@@ -350,31 +351,32 @@ impl Tournament {
                     .map_err(|e| Error::config(e.to_string()))?;
             }
         }
-        let n_bids: u64 = rotated
-            .iter()
-            .map(|r| r.iter().map(|sc| sc.parties().len() as u64).sum::<u64>())
-            .sum();
+        let n_bids: u64 = rotated.iter().map(|r| r[0].parties().len() as u64).sum();
         let mut done = 0u64;
         let mut report = |phase, done, total| {
             progress(SetupProgress { phase, done, total });
         };
         report(SetupPhase::BidSpaces, 0, n_bids);
+        // A bid space depends on the space and the party's preferences alone (built as
+        // `run_sao` builds it, so that every record replays with `negotiate`), so each party's
+        // is built once and shared by every rotation: in rotation r, position j is party
+        // (j + r) mod n of the scenario.
         let mut bids: Vec<Vec<Vec<Arc<BidSpace>>>> = Vec::with_capacity(rotated.len());
         for rotations in &rotated {
-            let mut per_rotation = Vec::with_capacity(rotations.len());
-            for sc in rotations {
-                let mut per_party = Vec::with_capacity(sc.parties().len());
-                for p in sc.parties() {
-                    // As `run_sao` builds it, so that every record replays with `negotiate`.
-                    per_party.push(Arc::new(BidSpace::for_preferences(
-                        sc.space(),
-                        &p.preferences,
-                    )));
-                    done += 1;
-                    report(SetupPhase::BidSpaces, done, n_bids);
-                }
-                per_rotation.push(per_party);
+            let sc = &rotations[0];
+            let n = sc.parties().len();
+            let mut own = Vec::with_capacity(n);
+            for p in sc.parties() {
+                own.push(Arc::new(BidSpace::for_preferences(
+                    sc.space(),
+                    &p.preferences,
+                )));
+                done += 1;
+                report(SetupPhase::BidSpaces, done, n_bids);
             }
+            let per_rotation = (0..rotations.len())
+                .map(|r| (0..n).map(|j| Arc::clone(&own[(j + r) % n])).collect())
+                .collect();
             bids.push(per_rotation);
         }
         let counts: Vec<usize> = scenarios

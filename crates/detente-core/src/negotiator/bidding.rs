@@ -32,9 +32,9 @@ pub struct BidSpace {
     linked: bool,
     allowed: Vec<Vec<u32>>,
     clip: bool,
-    /// Flattened value indices, `n_issues` per listed outcome, in the order they were found
-    /// (enumeration or sampling order), and their utilities.
-    flat: Vec<u32>,
+    /// The listed outcomes' value indices, in the order they were found (enumeration or
+    /// sampling order), and their utilities.
+    rows: Rows,
     utils: Vec<f64>,
     /// The list, best first, is sorted lazily. Outcomes are grouped into buckets by utility
     /// (non-empty buckets only, best first; every outcome of a bucket has a utility at least
@@ -49,7 +49,8 @@ pub struct BidSpace {
     grouped: Vec<u32>,
     /// The lowest utility in each bucket.
     bucket_min: Vec<f64>,
-    /// Each bucket's entries, sorted, once read (shared safely across threads).
+    /// Each bucket, once read (shared safely across threads): its `m` entries, sorted, then
+    /// their value indices, `n_issues` each, in the same order.
     sorted: Vec<OnceLock<Box<[u32]>>>,
     /// Whether the list holds every self-acceptable outcome.
     pub exhaustive: bool,
@@ -57,6 +58,18 @@ pub struct BidSpace {
     prefs: Arc<Preferences>,
     /// Linked preferences over a space too large to list: the bid search `construct` uses.
     linked_search: Option<super::linked_bids::LinkedBidSearch>,
+}
+
+/// Where a listed outcome's value indices come from.
+enum Rows {
+    /// Enumerated: each entry's ordinal in the odometer's order over the allowed values (the
+    /// last issue fastest), decoded when its bucket is first read. Entries are found in
+    /// increasing ordinal, and the odometer's order is the outcomes' lexicographic order, so
+    /// comparing two entries' indices compares their outcomes. Enumeration stores 4 bytes per
+    /// listed outcome instead of its whole row.
+    Ordinal(Vec<u32>),
+    /// Sampled: `n_issues` value indices per entry.
+    Flat(Vec<u32>),
 }
 
 /// Listed outcomes per bucket of the lazily sorted list, on average.
@@ -91,8 +104,14 @@ impl BidSpace {
         // Every listed outcome goes into one flat buffer (no allocation per outcome); an index
         // sorted by utility (then outcome) orders them at the end.
         let mut flat_all: Vec<u32> = Vec::new();
+        let mut ordinals: Vec<u32> = Vec::new();
         let mut utils_all: Vec<f64> = Vec::new();
         let exhaustive = matches!(count, Some(n) if n <= ENUMERATE_LIMIT);
+        if let (true, Some(n)) = (exhaustive, count) {
+            // At most every outcome is listed: no reallocation while enumerating.
+            utils_all.reserve(n as usize);
+            ordinals.reserve(n as usize);
+        }
         // Linked preferences: interaction terms and conditional red lines count too.
         let linked = prefs.is_linked();
         let linked_search =
@@ -100,32 +119,45 @@ impl BidSpace {
         if allowed.iter().any(Vec::is_empty) {
             // Every outcome crosses a red line: nothing to propose.
         } else if exhaustive {
-            // Enumerate into one flat buffer (no allocation per outcome). The raw utility is
-            // the left fold `Iterator::sum` computes (same start, same order, so the same bits),
-            // kept as prefix sums: `partial[i]` sums the terms of issues 0..=i, and a step of
-            // the odometer redoes only the issues it moved.
+            // Enumerate, keeping each listed outcome's ordinal (no allocation per outcome). The
+            // raw utility is the left fold `Iterator::sum` computes (same start, same order, so
+            // the same bits), kept as prefix sums: `partial[i]` sums the terms of issues 0..=i,
+            // and a step of the odometer redoes only the issues it moved.
             let zero: f64 = std::iter::empty::<f64>().sum();
+            // The term of each allowed value, in odometer order.
+            let aterms: Vec<Vec<f64>> = allowed
+                .iter()
+                .zip(terms)
+                .map(|(a, t)| a.iter().map(|&v| t[v as usize]).collect())
+                .collect();
             let mut cur = vec![0u32; n_issues];
             let mut idx = vec![0usize; n_issues];
             let mut partial = vec![0.0f64; n_issues];
             // The first issue whose value changed since the last outcome.
             let mut from = 0usize;
+            let mut ordinal = 0u32;
+            let floor = r - TIE_EPS;
             'outer: loop {
                 for i in from..n_issues {
-                    cur[i] = allowed[i][idx[i]];
                     let before = if i == 0 { zero } else { partial[i - 1] };
-                    partial[i] = before + terms[i][cur[i] as usize];
+                    partial[i] = before + aterms[i][idx[i]];
                 }
-                let mut raw: f64 = partial[n_issues - 1];
-                if linked {
-                    raw += prefs.ufun().link_value(&cur);
-                }
-                let u = prefs.ufun().finish(raw);
-                let crosses = linked && prefs.red_lines().violated_by_indices(&cur);
-                if u >= r - TIE_EPS && !crosses {
+                let raw: f64 = partial[n_issues - 1];
+                let listed = if linked {
+                    for i in from..n_issues {
+                        cur[i] = allowed[i][idx[i]];
+                    }
+                    let u = prefs.ufun().finish(raw + prefs.ufun().link_value(&cur));
+                    (u >= floor && !prefs.red_lines().violated_by_indices(&cur)).then_some(u)
+                } else {
+                    let u = prefs.ufun().finish(raw);
+                    (u >= floor).then_some(u)
+                };
+                if let Some(u) = listed {
                     utils_all.push(u);
-                    flat_all.extend_from_slice(&cur);
+                    ordinals.push(ordinal);
                 }
+                ordinal += 1;
                 // Odometer increment, last issue fastest.
                 let mut i = n_issues;
                 loop {
@@ -195,6 +227,11 @@ impl BidSpace {
                 }
             }
         }
+        let rows = if exhaustive {
+            Rows::Ordinal(ordinals)
+        } else {
+            Rows::Flat(flat_all)
+        };
         let (starts, grouped, bucket_min) = buckets(&utils_all);
         let sorted = (0..bucket_min.len()).map(|_| OnceLock::new()).collect();
         let mut bucket_at = Vec::with_capacity(utils_all.len());
@@ -207,7 +244,7 @@ impl BidSpace {
             linked,
             allowed,
             clip: prefs.ufun().clips_at_one(),
-            flat: flat_all,
+            rows,
             utils: utils_all,
             starts,
             bucket_at,
@@ -225,29 +262,73 @@ impl BidSpace {
         &self.prefs
     }
 
-    /// The listed outcome `e` (an index into `utils`), as value indices.
-    fn row(&self, e: u32) -> &[u32] {
+    /// Writes the value indices of listed outcome `e` (an index into `utils`) into `out`.
+    fn row_into(&self, e: u32, out: &mut [u32]) {
         let e = e as usize;
-        &self.flat[e * self.n_issues..(e + 1) * self.n_issues]
+        match &self.rows {
+            Rows::Flat(flat) => {
+                out.copy_from_slice(&flat[e * self.n_issues..(e + 1) * self.n_issues]);
+            }
+            Rows::Ordinal(ordinals) => {
+                // Mixed radix, the last issue fastest, as the odometer counted.
+                let mut ord = ordinals[e] as usize;
+                for i in (0..self.n_issues).rev() {
+                    let a = &self.allowed[i];
+                    out[i] = a[ord % a.len()];
+                    ord /= a.len();
+                }
+            }
+        }
     }
 
-    /// Bucket `b`'s entries in list order (sorted on first use).
+    /// Bucket `b` as `sorted` keeps it (sorted and decoded on first use).
+    #[inline]
     fn bucket(&self, b: usize) -> &[u32] {
+        match self.sorted[b].get() {
+            Some(block) => block,
+            None => self.first_read(b),
+        }
+    }
+
+    /// Sorts and decodes bucket `b` (once; a thread that loses the race gets the winner's).
+    #[cold]
+    #[inline(never)]
+    fn first_read(&self, b: usize) -> &[u32] {
         self.sorted[b].get_or_init(|| {
             let mut v = self.grouped[self.starts[b]..self.starts[b + 1]].to_vec();
-            v.sort_unstable_by(|&a, &c| {
-                self.utils[c as usize]
-                    .total_cmp(&self.utils[a as usize])
-                    .then_with(|| self.row(a).cmp(self.row(c)))
-            });
-            v.into_boxed_slice()
+            let by_utility =
+                |a: &u32, c: &u32| self.utils[*c as usize].total_cmp(&self.utils[*a as usize]);
+            match &self.rows {
+                // Entry order is outcome order (see `Rows::Ordinal`).
+                Rows::Ordinal(_) => v.sort_unstable_by(|a, c| by_utility(a, c).then(a.cmp(c))),
+                Rows::Flat(flat) => {
+                    let n = self.n_issues;
+                    let row = |e: u32| &flat[e as usize * n..(e as usize + 1) * n];
+                    v.sort_unstable_by(|a, c| by_utility(a, c).then_with(|| row(*a).cmp(row(*c))));
+                }
+            }
+            let m = v.len();
+            let mut block = vec![0u32; m * (1 + self.n_issues)];
+            block[..m].copy_from_slice(&v);
+            for (i, &e) in v.iter().enumerate() {
+                let at = m + i * self.n_issues;
+                self.row_into(e, &mut block[at..at + self.n_issues]);
+            }
+            block.into_boxed_slice()
         })
     }
 
+    /// Bucket `b`'s entries in list order.
+    #[inline]
+    fn entries(&self, b: usize) -> &[u32] {
+        &self.bucket(b)[..self.starts[b + 1] - self.starts[b]]
+    }
+
     /// The entry (index into `utils`) at position `k` of the list, best first.
+    #[inline]
     fn entry(&self, k: usize) -> u32 {
         let b = self.bucket_at[k] as usize;
-        self.bucket(b)[k - self.starts[b]]
+        self.entries(b)[k - self.starts[b]]
     }
 
     /// The number of leading list positions whose utility satisfies `pred`, for a `pred` that
@@ -261,7 +342,7 @@ impl BidSpace {
             return self.len();
         }
         let within = self
-            .bucket(b)
+            .entries(b)
             .partition_point(|&e| pred(self.utils[e as usize]));
         self.starts[b] + within
     }
@@ -278,15 +359,20 @@ impl BidSpace {
 
     /// The `k`-th best outcome.
     pub fn outcome(&self, k: usize) -> Outcome {
-        Outcome::new(self.row(self.entry(k)).to_vec())
+        Outcome::from_slice(self.values(k))
     }
 
     /// The value indices of the `k`-th best outcome (as [`Self::outcome`], without copying).
+    #[inline]
     pub fn values(&self, k: usize) -> &[u32] {
-        self.row(self.entry(k))
+        let b = self.bucket_at[k] as usize;
+        let (m, i) = (self.starts[b + 1] - self.starts[b], k - self.starts[b]);
+        let at = m + i * self.n_issues;
+        &self.bucket(b)[at..at + self.n_issues]
     }
 
     /// Own utility of the `k`-th best outcome.
+    #[inline]
     pub fn utility(&self, k: usize) -> f64 {
         self.utils[self.entry(k) as usize]
     }
@@ -320,10 +406,19 @@ impl BidSpace {
         let (u_above, u_below) = (self.utility(k - 1), self.utility(k));
         let above = u_above - target;
         let below = target - u_below;
-        // The first listed bid of the below utility, so ties in utility keep list order.
+        // The first listed bid of the chosen utility, so ties in utility keep list order.
         let first_of = |u: f64| self.partition_point(|x| x > u);
         Some(if below < above - TIE_EPS {
-            first_of(u_below)
+            // Every position before `k` is at or above target, so strictly above `u_below`:
+            // `k` is the first of its utility (`first_of(u_below)`, without the search).
+            if u_below.is_nan() {
+                first_of(u_below)
+            } else {
+                k
+            }
+        } else if k == 1 || self.utility(k - 2) > u_above {
+            // Nothing before `k - 1` ties with it: `first_of(u_above)`, without the search.
+            k - 1
         } else {
             first_of(u_above)
         })
@@ -354,7 +449,7 @@ impl BidSpace {
         let mut best = n_ok - 1;
         let mut best_score = f64::MIN;
         for k in (lo..n_ok).rev() {
-            let s = model.score(self.row(self.entry(k)));
+            let s = model.score(self.values(k));
             if s > best_score + TIE_EPS {
                 best = k;
                 best_score = s;
@@ -389,8 +484,11 @@ fn buckets(utils: &[f64]) -> (Vec<usize>, Vec<u32>, Vec<f64>) {
     let bucket_of = |u: f64| (((hi - u) * scale) as usize).min(n_buckets - 1);
     let mut count = vec![0usize; n_buckets];
     let mut mins = vec![f64::INFINITY; n_buckets];
+    // Each entry's bucket, computed once for both passes.
+    let mut of: Vec<u32> = Vec::with_capacity(n);
     for &u in utils {
         let b = bucket_of(u);
+        of.push(b as u32);
         count[b] += 1;
         mins[b] = mins[b].min(u);
     }
@@ -410,8 +508,8 @@ fn buckets(utils: &[f64]) -> (Vec<usize>, Vec<u32>, Vec<f64>) {
     starts.push(at);
     let mut fill: Vec<usize> = starts[..starts.len() - 1].to_vec();
     let mut grouped = vec![0u32; n];
-    for (e, &u) in utils.iter().enumerate() {
-        let b = id[bucket_of(u)];
+    for (e, &raw) in of.iter().enumerate() {
+        let b = id[raw as usize];
         grouped[fill[b]] = e as u32;
         fill[b] += 1;
     }

@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rand::RngExt;
 
@@ -38,7 +39,7 @@ pub(super) fn build(strategy: &Strategy, init: NegotiatorInit<'_>) -> Box<dyn Ne
         Strategy::Micro => Box::new(Micro {
             c: common,
             proposed: 0,
-            received: HashSet::new(),
+            received: HashSet::default(),
         }),
         Strategy::AgentK => Box::new(super::anac::agentk::AgentK::new(common, init.space)),
         Strategy::HardHeaded => {
@@ -435,8 +436,56 @@ struct Micro {
     c: Common,
     /// How many distinct bids (from the top of the list) we have proposed.
     proposed: usize,
-    /// Distinct offers received from others (kept as they arrive: no rescanning).
-    received: HashSet<Outcome>,
+    /// Distinct offers received from others (kept as they arrive: no rescanning). Only its
+    /// size and membership are read, never its order, so a fast hasher is safe.
+    received: HashSet<Outcome, BuildHasherDefault<FxHasher>>,
+}
+
+/// The multiply-rotate hasher of rustc (`FxHasher`): much cheaper than SipHash for short keys
+/// such as outcomes. Deterministic; for sets that are only queried (membership and size), whose
+/// iteration order is never observed.
+#[derive(Default)]
+pub(super) struct FxHasher(u64);
+
+impl FxHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn add(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(FxHasher::SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl Negotiator for Micro {

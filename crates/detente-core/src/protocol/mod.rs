@@ -302,7 +302,7 @@ impl Mechanism for Sao<'_> {
         let space = self.scenario.space();
         // Room for a short negotiation's events and offers up front (growing from empty
         // reallocates and copies several times); long ones grow as before.
-        let expected = (self.rounds as usize).saturating_mul(n).min(256);
+        let expected = (self.rounds as usize).saturating_mul(n).min(2048);
         let mut history: Vec<OfferRecord> = Vec::with_capacity(expected);
         let mut accepted = 0usize;
         let mut log = Log::new(observer, self.max_steps);

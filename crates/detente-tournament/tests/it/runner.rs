@@ -369,12 +369,12 @@ fn setup_reports_every_bid_space_and_analysis() {
     )
     .unwrap();
     use detente_tournament::{SetupPhase, SetupProgress};
-    // Two parties in two rotations, three parties in three: 4 + 9 bid spaces.
-    let mut want: Vec<SetupProgress> = (0..=13)
+    // One bid space per party, shared by every role rotation: 2 + 3.
+    let mut want: Vec<SetupProgress> = (0..=5)
         .map(|done| SetupProgress {
             phase: SetupPhase::BidSpaces,
             done,
-            total: 13,
+            total: 5,
         })
         .collect();
     want.extend((0..=2).map(|done| SetupProgress {
