@@ -324,7 +324,10 @@ fn quoted(b: &[u8]) -> Vec<(usize, usize)> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'"' {
-            let end = b[i + 1..].iter().take(256).position(|&c| c == b'"' || c == b'\n');
+            let end = b[i + 1..]
+                .iter()
+                .take(256)
+                .position(|&c| c == b'"' || c == b'\n');
             match end {
                 Some(k) if b[i + 1 + k] == b'"' => {
                     v.push((i, i + k + 2));
@@ -671,7 +674,9 @@ fn fuzz(o: &Options, reader: Reader, cases: &[Case]) -> Stats {
             if dt > o.slow {
                 total.slow.push((i, dt));
             }
-            total.nanos.push(u64::try_from(dt.as_nanos()).unwrap_or(u64::MAX));
+            total
+                .nanos
+                .push(u64::try_from(dt.as_nanos()).unwrap_or(u64::MAX));
             total.digest = (total.digest ^ u64::from(kind)).wrapping_mul(0x0000_0100_0000_01b3);
         }
         lo = hi;
