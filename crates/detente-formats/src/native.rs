@@ -1718,7 +1718,9 @@ fn write_party(
     let space = s.space();
     let p = &s.parties()[pi];
     let u = p.preferences.ufun();
-    if u.clips_at_one() && exceeds_one(u, &p.name)? {
+    // Additive terms above 1 are refused (or renormalised) below; a clip can only bind
+    // otherwise through links.
+    if u.clips_at_one() && !u.links().is_empty() && exceeds_one(u, &p.name)? {
         return Err(Error::new(
             ErrorKind::Unsupported,
             format!(

@@ -86,10 +86,10 @@ fn utilities_follow_genius_semantics() {
 }
 
 /// A profile whose weights add up to 1.2 reaches a raw utility of 1.2, clipped at 1: the
-/// native writer cannot express the clip and says so (its check used to compare the clipped
-/// maximum with 1, which never exceeds it, and wrote the file without the clip).
+/// native writer refuses it with the additive message that points to `--renormalise` (the
+/// bounded clip check for linked functions must not pre-empt it), and renormalising writes it.
 #[test]
-fn a_binding_clip_at_one_is_not_written_as_native() {
+fn an_additive_sum_above_one_is_refused_or_renormalised_not_clip_checked() {
     let over = profile(r#"<weight index="1" value="0.6"/><weight index="2" value="0.6"/>"#);
     let loaded = read_from(
         "t",
@@ -99,14 +99,7 @@ fn a_binding_clip_at_one_is_not_written_as_native() {
     .unwrap();
     let e = crate::native::to_toml(&loaded.scenario).unwrap_err();
     assert_eq!(e.kind(), crate::ErrorKind::Unsupported, "{e}");
-    assert!(e.to_string().contains("clipped at 1"), "{e}");
-    // Weights adding up to 1: the clip never binds, and the file is written.
-    let exact = profile(r#"<weight index="1" value="0.5"/><weight index="2" value="0.5"/>"#);
-    let loaded = read_from(
-        "t",
-        (Path::new("d.xml"), domain()),
-        &[(Path::new("p1.xml"), exact.as_bytes())],
-    )
-    .unwrap();
-    assert!(crate::native::to_toml(&loaded.scenario).is_ok());
+    assert!(e.to_string().contains("above 1"), "{e}");
+    let opts = crate::native::WriteOptions { renormalise: true };
+    assert!(crate::native::to_toml_with(&loaded.scenario, &opts).is_ok());
 }
