@@ -57,6 +57,8 @@ struct Case {
 
 struct Options {
     inputs: u64,
+    /// First input index (`--from`), to re-create one input of a run: `--from I --inputs I+1`.
+    from: u64,
     seed: u64,
     max_nodes: u64,
     slow: Duration,
@@ -67,7 +69,7 @@ struct Options {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: fuzz_readers [--inputs N] [--seed S] [--max-nodes N] [--slow-ms MS] \
+        "usage: fuzz_readers [--inputs N] [--from I] [--seed S] [--max-nodes N] [--slow-ms MS] \
          [--out DIR] [--reader native|genius|geniusweb]... [--threads N]"
     );
     ExitCode::from(2)
@@ -76,6 +78,7 @@ fn usage() -> ExitCode {
 fn parse_args() -> Option<Options> {
     let mut o = Options {
         inputs: 1_000_000,
+        from: 0,
         seed: 1,
         max_nodes: 2_000,
         slow: Duration::from_secs(1),
@@ -88,6 +91,7 @@ fn parse_args() -> Option<Options> {
         let v = args.next()?;
         match a.as_str() {
             "--inputs" => o.inputs = v.parse().ok()?,
+            "--from" => o.from = v.parse().ok()?,
             "--seed" => o.seed = v.parse().ok()?,
             "--max-nodes" => o.max_nodes = v.parse().ok()?,
             "--slow-ms" => o.slow = Duration::from_millis(v.parse().ok()?),
@@ -641,7 +645,7 @@ fn fuzz(o: &Options, reader: Reader, cases: &[Case]) -> Stats {
         ..Stats::default()
     };
     let block = 20_000u64;
-    let mut lo = 0;
+    let mut lo = o.from;
     while lo < o.inputs {
         let hi = (lo + block).min(o.inputs);
         let results: Vec<(u8, Duration, Option<String>)> = (lo..hi)
@@ -681,6 +685,7 @@ fn fuzz(o: &Options, reader: Reader, cases: &[Case]) -> Stats {
         }
         lo = hi;
         let (max, at) = slowest(&total.nanos);
+        let at = at as u64 + o.from;
         eprintln!(
             "{}: {hi}/{} inputs, {} ok, {} err, {} panics, {} slow, slowest {:.1} ms (#{at}), {:.0?} elapsed",
             reader.name(),
@@ -705,7 +710,13 @@ fn fuzz(o: &Options, reader: Reader, cases: &[Case]) -> Stats {
     let top: Vec<String> = order
         .iter()
         .take(5)
-        .map(|&k| format!("#{k} {:.1} ms", total.nanos[k] as f64 / 1e6))
+        .map(|&k| {
+            format!(
+                "#{} {:.1} ms",
+                k as u64 + o.from,
+                total.nanos[k] as f64 / 1e6
+            )
+        })
         .collect();
     println!(
         "{:<10} inputs {:>9}  ok {:>8}  err {:>8}  panic {:>4}  slow {:>3}  median {:.3} ms  p99.9 {:.1} ms  max {:.1} ms  {:>6.0} inputs/s  digest {:016x}  ({} seed cases, {:.0} s)",
@@ -718,7 +729,7 @@ fn fuzz(o: &Options, reader: Reader, cases: &[Case]) -> Stats {
         pct(0.5),
         pct(0.999),
         pct(1.0),
-        o.inputs as f64 / secs,
+        o.inputs.saturating_sub(o.from) as f64 / secs,
         total.digest,
         cases.len(),
         secs
