@@ -352,6 +352,35 @@ impl UtilityFunction {
         )
     }
 
+    /// The highest raw sum of terms and links (before any clip at 1) over the whole space,
+    /// exact, with at most `max_nodes` branch-and-bound nodes when there are links: `None`
+    /// when the budget runs out first (the search is exponential in the number of issues in
+    /// the worst case; 50 issues with GENIUS hyper-rectangle constraints do not finish in
+    /// minutes).
+    pub fn raw_max_within(&self, max_nodes: u64) -> Option<f64> {
+        let all: Vec<Vec<u32>> = self
+            .terms
+            .iter()
+            .map(|t| (0..t.len() as u32).collect())
+            .collect();
+        if self.links.is_empty() || all.iter().any(Vec::is_empty) {
+            return Some(
+                self.terms
+                    .iter()
+                    .map(|t| t.iter().copied().fold(f64::MIN, f64::max))
+                    .sum(),
+            );
+        }
+        match crate::analysis::linked::extreme_within(self, true, &all, max_nodes, false) {
+            Ok(Some(o)) => {
+                let i = o.indices();
+                let terms: f64 = self.terms.iter().zip(i).map(|(t, &v)| t[v as usize]).sum();
+                Some(terms + self.link_value(i))
+            }
+            Ok(None) | Err(()) => None,
+        }
+    }
+
     /// The lowest utility over the whole space (exact; with links, by branch and bound).
     pub fn min(&self) -> f64 {
         if !self.links.is_empty() {

@@ -57,6 +57,8 @@ struct Case {
 
 struct Options {
     inputs: u64,
+    /// First input index (`--from`), to re-create one input of a run: `--from I --inputs I+1`.
+    from: u64,
     seed: u64,
     max_nodes: u64,
     slow: Duration,
@@ -67,7 +69,7 @@ struct Options {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: fuzz_readers [--inputs N] [--seed S] [--max-nodes N] [--slow-ms MS] \
+        "usage: fuzz_readers [--inputs N] [--from I] [--seed S] [--max-nodes N] [--slow-ms MS] \
          [--out DIR] [--reader native|genius|geniusweb]... [--threads N]"
     );
     ExitCode::from(2)
@@ -76,6 +78,7 @@ fn usage() -> ExitCode {
 fn parse_args() -> Option<Options> {
     let mut o = Options {
         inputs: 1_000_000,
+        from: 0,
         seed: 1,
         max_nodes: 2_000,
         slow: Duration::from_secs(1),
@@ -88,6 +91,7 @@ fn parse_args() -> Option<Options> {
         let v = args.next()?;
         match a.as_str() {
             "--inputs" => o.inputs = v.parse().ok()?,
+            "--from" => o.from = v.parse().ok()?,
             "--seed" => o.seed = v.parse().ok()?,
             "--max-nodes" => o.max_nodes = v.parse().ok()?,
             "--slow-ms" => o.slow = Duration::from_millis(v.parse().ok()?),
@@ -302,6 +306,46 @@ fn numbers(b: &[u8]) -> Vec<(usize, usize)> {
     v
 }
 
+/// Where the lines of `b` start and end (each with its newline).
+fn line_spans(b: &[u8]) -> Vec<(usize, usize)> {
+    let mut v = Vec::new();
+    let mut s = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'\n' {
+            v.push((s, i + 1));
+            s = i + 1;
+        }
+    }
+    if s < b.len() {
+        v.push((s, b.len()));
+    }
+    v
+}
+
+/// Where the double-quoted strings of `b` (quotes included, at most 256 bytes) start and end.
+fn quoted(b: &[u8]) -> Vec<(usize, usize)> {
+    let mut v = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'"' {
+            let end = b[i + 1..]
+                .iter()
+                .take(256)
+                .position(|&c| c == b'"' || c == b'\n');
+            match end {
+                Some(k) if b[i + 1 + k] == b'"' => {
+                    v.push((i, i + k + 2));
+                    i += k + 2;
+                }
+                _ => i += 1,
+            }
+        } else {
+            i += 1;
+        }
+    }
+    v
+}
+
 fn span(r: &mut ChaCha8Rng, len: usize) -> (usize, usize) {
     if len == 0 {
         return (0, 0);
@@ -316,7 +360,7 @@ fn mutate(r: &mut ChaCha8Rng, reader: Reader, b: &mut Vec<u8>, other: &[u8]) {
     let rounds = r.random_range(1..=4);
     for _ in 0..rounds {
         let len = b.len();
-        match r.random_range(0..9) {
+        match r.random_range(0..12) {
             0 => {
                 // Byte flips.
                 for _ in 0..r.random_range(1..=8) {
@@ -387,6 +431,60 @@ fn mutate(r: &mut ChaCha8Rng, reader: Reader, b: &mut Vec<u8>, other: &[u8]) {
             7 => {
                 let cut = r.random_range(0..=len);
                 b.truncate(cut);
+            }
+            9 => {
+                // Structure-aware: delete, duplicate or move whole lines (a TOML key or table
+                // header, an XML element, a JSON member in a pretty-printed file).
+                let lines = line_spans(b);
+                if lines.len() > 1 {
+                    let (s, e) = lines[r.random_range(0..lines.len())];
+                    let piece = b[s..e].to_vec();
+                    match r.random_range(0..3) {
+                        0 => {
+                            b.drain(s..e);
+                        }
+                        1 => {
+                            b.splice(e..e, piece);
+                        }
+                        _ => {
+                            b.drain(s..e);
+                            let lines = line_spans(b);
+                            let at = lines[r.random_range(0..lines.len())].0;
+                            b.splice(at..at, piece);
+                        }
+                    }
+                }
+            }
+            10 => {
+                // Structure-aware: a quoted string (a name, an id, a value label, a reference)
+                // replaced by another quoted string of this file or of the splice partner.
+                let here = quoted(b);
+                let there = quoted(other);
+                if !here.is_empty() {
+                    let (s, e) = here[r.random_range(0..here.len())];
+                    let with: Vec<u8> = if !there.is_empty() && r.random_bool(0.3) {
+                        let (a, z) = there[r.random_range(0..there.len())];
+                        other[a..z].to_vec()
+                    } else {
+                        let (a, z) = here[r.random_range(0..here.len())];
+                        b[a..z].to_vec()
+                    };
+                    b.splice(s..e, with);
+                }
+            }
+            11 => {
+                // Structure-aware: two numbers of the file swapped (weights, bounds, indices).
+                let nums = numbers(b);
+                if nums.len() > 1 {
+                    let x = nums[r.random_range(0..nums.len())];
+                    let y = nums[r.random_range(0..nums.len())];
+                    let (x, y) = if x.0 <= y.0 { (x, y) } else { (y, x) };
+                    if x.1 <= y.0 {
+                        let (bx, by) = (b[x.0..x.1].to_vec(), b[y.0..y.1].to_vec());
+                        b.splice(y.0..y.1, bx);
+                        b.splice(x.0..x.1, by);
+                    }
+                }
             }
             _ => {
                 // Deep nesting.
@@ -505,20 +603,12 @@ struct Stats {
     err: u64,
     panics: Vec<(u64, String)>,
     slow: Vec<(u64, Duration)>,
-    slowest: (Duration, u64),
-}
-
-impl Stats {
-    fn merge(mut self, o: Stats) -> Stats {
-        self.ok += o.ok;
-        self.err += o.err;
-        self.panics.extend(o.panics);
-        self.slow.extend(o.slow);
-        if o.slowest.0 > self.slowest.0 {
-            self.slowest = o.slowest;
-        }
-        self
-    }
+    /// Wall-clock time of every input (read, plus the analysis when the read succeeds), in
+    /// nanoseconds, by input index.
+    nanos: Vec<u64>,
+    /// FNV-1a over every input's outcome (0 ok, 1 error, 2 panic) in index order: the same at
+    /// any thread count.
+    digest: u64,
 }
 
 /// Inputs saved so far; at most 200 are written, so a common panic cannot fill the disk.
@@ -550,67 +640,110 @@ fn fuzz(o: &Options, reader: Reader, cases: &[Case]) -> Stats {
         ..AnalysisConfig::default()
     };
     let start = Instant::now();
-    let mut total = Stats::default();
-    let block = 50_000u64;
-    let mut lo = 0;
+    let mut total = Stats {
+        digest: 0xcbf2_9ce4_8422_2325,
+        ..Stats::default()
+    };
+    let block = 20_000u64;
+    let mut lo = o.from;
     while lo < o.inputs {
         let hi = (lo + block).min(o.inputs);
-        let s = (lo..hi)
+        let results: Vec<(u8, Duration, Option<String>)> = (lo..hi)
             .into_par_iter()
             .map(|i| {
                 let case = make_input(o.seed, reader, i, cases, &pool);
                 let t = Instant::now();
                 let outcome = run_caught(reader, &case, &config);
                 let dt = t.elapsed();
-                let mut s = Stats {
-                    slowest: (dt, i),
-                    ..Stats::default()
-                };
-                match outcome {
-                    Outcome::Ok => s.ok += 1,
-                    Outcome::Err => s.err += 1,
+                let (kind, msg) = match outcome {
+                    Outcome::Ok => (0, None),
+                    Outcome::Err => (1, None),
                     Outcome::Panic(msg) => {
                         save(&o.out, reader, i, &case, &format!("panic: {msg}\n"));
-                        s.panics.push((i, msg));
+                        (2, Some(msg))
                     }
-                }
+                };
                 if dt > o.slow {
                     save(&o.out, reader, i, &case, &format!("slow: {dt:?}\n"));
-                    s.slow.push((i, dt));
                 }
-                s
+                (kind, dt, msg)
             })
-            .reduce(Stats::default, Stats::merge);
-        total = total.merge(s);
+            .collect();
+        for (i, (kind, dt, msg)) in (lo..hi).zip(results) {
+            match kind {
+                0 => total.ok += 1,
+                1 => total.err += 1,
+                _ => total.panics.push((i, msg.unwrap_or_default())),
+            }
+            if dt > o.slow {
+                total.slow.push((i, dt));
+            }
+            total
+                .nanos
+                .push(u64::try_from(dt.as_nanos()).unwrap_or(u64::MAX));
+            total.digest = (total.digest ^ u64::from(kind)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
         lo = hi;
+        let (max, at) = slowest(&total.nanos);
+        let at = at as u64 + o.from;
         eprintln!(
-            "{}: {hi}/{} inputs, {} ok, {} err, {} panics, {} slow, slowest {:?} (#{}), {:.0?} elapsed",
+            "{}: {hi}/{} inputs, {} ok, {} err, {} panics, {} slow, slowest {:.1} ms (#{at}), {:.0?} elapsed",
             reader.name(),
             o.inputs,
             total.ok,
             total.err,
             total.panics.len(),
             total.slow.len(),
-            total.slowest.0,
-            total.slowest.1,
+            max as f64 / 1e6,
             start.elapsed()
         );
     }
     let secs = start.elapsed().as_secs_f64();
+    let mut sorted = total.nanos.clone();
+    sorted.sort_unstable();
+    let pct = |q: f64| {
+        let k = ((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len().max(1));
+        sorted.get(k - 1).copied().unwrap_or(0) as f64 / 1e6
+    };
+    let mut order: Vec<usize> = (0..total.nanos.len()).collect();
+    order.sort_by_key(|&k| std::cmp::Reverse(total.nanos[k]));
+    let top: Vec<String> = order
+        .iter()
+        .take(5)
+        .map(|&k| {
+            format!(
+                "#{} {:.1} ms",
+                k as u64 + o.from,
+                total.nanos[k] as f64 / 1e6
+            )
+        })
+        .collect();
     println!(
-        "{:<10} inputs {:>9}  ok {:>8}  err {:>8}  panic {:>4}  slow {:>3}  slowest {:>9.3} ms (#{})  {:>8.0} inputs/s  ({} seed cases)",
+        "{:<10} inputs {:>9}  ok {:>8}  err {:>8}  panic {:>4}  slow {:>3}  median {:.3} ms  p99.9 {:.1} ms  max {:.1} ms  {:>6.0} inputs/s  digest {:016x}  ({} seed cases, {:.0} s)",
         reader.name(),
         o.inputs,
         total.ok,
         total.err,
         total.panics.len(),
         total.slow.len(),
-        total.slowest.0.as_secs_f64() * 1e3,
-        total.slowest.1,
-        o.inputs as f64 / secs,
-        cases.len()
+        pct(0.5),
+        pct(0.999),
+        pct(1.0),
+        o.inputs.saturating_sub(o.from) as f64 / secs,
+        total.digest,
+        cases.len(),
+        secs
     );
+    println!("{:<10} slowest: {}", reader.name(), top.join(", "));
     total
+}
+
+/// The largest time and its input index.
+fn slowest(nanos: &[u64]) -> (u64, usize) {
+    nanos
+        .iter()
+        .enumerate()
+        .fold((0, 0), |b, (k, &t)| if t > b.0 { (t, k) } else { b })
 }
 
 /// Re-runs one saved input (`--replay DIR`), timing the read and the analysis separately.

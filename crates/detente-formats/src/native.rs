@@ -1675,6 +1675,38 @@ fn write_issue(s: &Scenario, i: usize) -> IssueDto {
     }
 }
 
+/// Branch-and-bound nodes [`write_party`] may spend deciding whether a linked utility function
+/// clipped at 1 ever exceeds 1 (a fraction of a second; the exact maximum of 50 issues with
+/// GENIUS hyper-rectangle constraints is out of reach).
+const CLIP_CHECK_NODES: u64 = 1_000_000;
+
+/// Whether the raw (unclipped) utility of `u` exceeds 1 somewhere (`u.max()` is clipped, so it
+/// cannot tell, and its unbounded search hung on 50-issue GENIUS profiles): at once when the sum of
+/// the per-issue maxima and the positive link values stays within 1, else by a bounded exact
+/// search; an `Unsupported` error naming `party` when that search runs out of nodes.
+fn exceeds_one(u: &UtilityFunction, party: &str) -> Result<bool, Error> {
+    let bound: f64 = u
+        .terms()
+        .iter()
+        .map(|t| t.iter().copied().fold(0.0, f64::max))
+        .sum::<f64>()
+        + u.links().iter().map(|l| l.value().max(0.0)).sum::<f64>();
+    if bound <= 1.0 + 1e-9 {
+        return Ok(false);
+    }
+    match u.raw_max_within(CLIP_CHECK_NODES) {
+        Some(m) => Ok(m > 1.0 + 1e-9),
+        None => Err(Error::new(
+            ErrorKind::Unsupported,
+            format!(
+                "party '{party}' has utilities clipped at 1 (GENIUS semantics) and interaction terms; \
+                 whether any outcome exceeds 1, which the native format cannot express, was not \
+                 settled within {CLIP_CHECK_NODES} search nodes"
+            ),
+        )),
+    }
+}
+
 /// Party `pi` of `s`: its preferences as weights and values in [0, 1] (renormalised when
 /// `opts` says so, with a line in `notes`), red lines, links, and the analyst's material.
 fn write_party(
@@ -1686,7 +1718,9 @@ fn write_party(
     let space = s.space();
     let p = &s.parties()[pi];
     let u = p.preferences.ufun();
-    if u.clips_at_one() && u.max() > 1.0 {
+    // Additive terms above 1 are refused (or renormalised) below; a clip can only bind
+    // otherwise through links.
+    if u.clips_at_one() && !u.links().is_empty() && exceeds_one(u, &p.name)? {
         return Err(Error::new(
             ErrorKind::Unsupported,
             format!(

@@ -412,8 +412,21 @@ pub(crate) fn extreme_in(
     maximize: bool,
     allowed: &[Vec<u32>],
 ) -> Option<Outcome> {
+    extreme_within(u, maximize, allowed, u64::MAX, true).unwrap_or(None)
+}
+
+/// [`extreme_in`] visiting at most `max_nodes` search nodes, of the clipped utility (`clip`)
+/// or of the raw sum: `Err(())` when the budget runs out before the extreme is proven (the
+/// search is exponential in the number of issues).
+pub(crate) fn extreme_within(
+    u: &UtilityFunction,
+    maximize: bool,
+    allowed: &[Vec<u32>],
+    max_nodes: u64,
+    clip: bool,
+) -> Result<Option<Outcome>, ()> {
     if allowed.len() != u.terms().len() || allowed.iter().any(Vec::is_empty) {
-        return None;
+        return Ok(None);
     }
     let sign = if maximize { 1.0 } else { -1.0 };
     let terms: Vec<Vec<f64>> = u
@@ -478,6 +491,9 @@ pub(crate) fn extreme_in(
         clip: Option<f64>,
         path: Vec<u32>,
         best: Option<(f64, Vec<u32>)>,
+        /// Nodes still allowed; the search stops (unproven) when it reaches 0.
+        nodes: u64,
+        out_of_nodes: bool,
     }
     impl Bb<'_> {
         fn finish(&self, raw: f64) -> f64 {
@@ -487,6 +503,11 @@ pub(crate) fn extreme_in(
             }
         }
         fn go(&mut self, st: &mut LinkState, level: usize, acc: f64) {
+            if self.nodes == 0 {
+                self.out_of_nodes = true;
+                return;
+            }
+            self.nodes -= 1;
             let n = self.order.len();
             if level == n {
                 let u = self.finish(st.bounds(1, n, 0, acc).0);
@@ -506,12 +527,15 @@ pub(crate) fn extreme_in(
                 let v = self.cands[level][k];
                 self.go(st, level + 1, acc + self.terms[i][v as usize]);
                 st.leave(self.ix, level, k);
+                if self.out_of_nodes {
+                    return;
+                }
             }
         }
     }
     // The clip at 1 caps a maximum; a minimum (negated) is not capped from below by it, so
     // minimise the raw sum and let `eval` clip the result.
-    let clip = (maximize && u.clips_at_one()).then_some(1.0);
+    let clip = (clip && maximize && u.clips_at_one()).then_some(1.0);
     let mut bb = Bb {
         ix: &ix,
         order: &order,
@@ -520,12 +544,17 @@ pub(crate) fn extreme_in(
         clip,
         path: vec![0; n],
         best: None,
+        nodes: max_nodes,
+        out_of_nodes: false,
     };
     bb.go(&mut st, 0, 0.0);
+    if bb.out_of_nodes {
+        return Err(());
+    }
     let path = bb.best.map(|b| b.1).unwrap_or_else(|| vec![0; n]);
     let mut idx = vec![0u32; n];
     for (l, &k) in path.iter().enumerate() {
         idx[order[l]] = cands[l][k as usize];
     }
-    Some(Outcome::new(idx))
+    Ok(Some(Outcome::new(idx)))
 }

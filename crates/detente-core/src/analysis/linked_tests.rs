@@ -464,3 +464,43 @@ proptest! {
         );
     }
 }
+
+/// The raw sum of terms and links of `o`, before any clip at 1.
+fn raw_def(p: &Preferences, o: &Outcome) -> f64 {
+    let mut raw: f64 = o
+        .indices()
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| p.ufun().terms()[i][v as usize])
+        .sum();
+    for l in p.ufun().links() {
+        if l.condition()
+            .clauses()
+            .iter()
+            .all(|(i, s)| s.indices().any(|v| v == o.get(*i)))
+        {
+            raw += l.value();
+        }
+    }
+    raw
+}
+
+proptest! {
+    #![proptest_config(crate::proptest_config(200))]
+
+    /// `raw_max_within` is the brute-force maximum of the unclipped sum (what decides whether
+    /// a clip at 1 ever binds), and a budget too small to prove it gives `None`, not a guess.
+    #[test]
+    fn raw_max_within_is_the_unclipped_maximum((space, prefs) in rectangles()) {
+        let outcomes = all_outcomes(&space);
+        for p in &prefs {
+            let u = p.ufun();
+            let want = outcomes.iter().map(|o| raw_def(p, o)).fold(f64::MIN, f64::max);
+            let got = u.raw_max_within(u64::MAX).expect("unbounded");
+            prop_assert!((got - want).abs() <= 1e-9, "raw max {} vs {}", got, want);
+            if !u.links().is_empty() {
+                prop_assert_eq!(u.raw_max_within(1), None);
+            }
+        }
+    }
+}

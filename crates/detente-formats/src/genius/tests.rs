@@ -84,3 +84,22 @@ fn utilities_follow_genius_semantics() {
             .any(|w| w.message.contains("weights add up to 1.2"))
     );
 }
+
+/// A profile whose weights add up to 1.2 reaches a raw utility of 1.2, clipped at 1: the
+/// native writer refuses it with the additive message that points to `--renormalise` (the
+/// bounded clip check for linked functions must not pre-empt it), and renormalising writes it.
+#[test]
+fn an_additive_sum_above_one_is_refused_or_renormalised_not_clip_checked() {
+    let over = profile(r#"<weight index="1" value="0.6"/><weight index="2" value="0.6"/>"#);
+    let loaded = read_from(
+        "t",
+        (Path::new("d.xml"), domain()),
+        &[(Path::new("p1.xml"), over.as_bytes())],
+    )
+    .unwrap();
+    let e = crate::native::to_toml(&loaded.scenario).unwrap_err();
+    assert_eq!(e.kind(), crate::ErrorKind::Unsupported, "{e}");
+    assert!(e.to_string().contains("above 1"), "{e}");
+    let opts = crate::native::WriteOptions { renormalise: true };
+    assert!(crate::native::to_toml_with(&loaded.scenario, &opts).is_ok());
+}

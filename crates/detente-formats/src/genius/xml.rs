@@ -71,6 +71,10 @@ pub(crate) fn looks_like_xml(bytes: &[u8]) -> bool {
 /// Byte offsets of line starts, for line and column numbers.
 struct Lines {
     starts: Vec<usize>,
+    /// The last position asked for and its exact column count from its line's start, so that
+    /// positions asked for in increasing order on one long line cost the distance between
+    /// them, not the whole line each time (a 2 MB one-line file took half a minute).
+    memo: std::cell::Cell<Option<(usize, usize)>>,
 }
 
 impl Lines {
@@ -82,18 +86,29 @@ impl Lines {
                 .filter(|(_, b)| *b == b'\n')
                 .map(|(i, _)| i + 1),
         );
-        Lines { starts }
+        Lines {
+            starts,
+            memo: std::cell::Cell::new(None),
+        }
     }
 
     fn at(&self, text: &str, pos: usize) -> (usize, usize) {
         let pos = pos.min(text.len());
         let line = self.starts.partition_point(|&s| s <= pos);
         let start = self.starts[line.saturating_sub(1)];
-        let col = text
-            .get(start..pos)
-            .map_or(pos - start, |s| s.chars().count())
-            + 1;
-        (line, col)
+        let from_memo = self.memo.get().and_then(|(m, chars)| {
+            (start <= m && m <= pos)
+                .then(|| text.get(m..pos).map(|s| chars + s.chars().count()))
+                .flatten()
+        });
+        let chars = match from_memo {
+            Some(c) => Some(c),
+            None => text.get(start..pos).map(|s| s.chars().count()),
+        };
+        if let Some(c) = chars {
+            self.memo.set(Some((pos, c)));
+        }
+        (line, chars.unwrap_or(pos - start) + 1)
     }
 }
 
@@ -467,6 +482,39 @@ pub(crate) fn unescape(raw: &str) -> (String, usize) {
 
 #[cfg(test)]
 mod tests {
+    /// Line and column with the memo are those counted from the line's start, for positions
+    /// asked for in any order (on char boundaries or not).
+    #[test]
+    fn line_and_column_with_the_memo_are_counted_from_the_line_start() {
+        let text = "ab\u{e9}c<x a=\"\u{20ac}\"/>\n\n  <y>\u{e9}\u{e9}</y>\nlast line";
+        let naive = |pos: usize| {
+            let pos = pos.min(text.len());
+            let start = text.as_bytes()[..pos]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let line = text.as_bytes()[..pos]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            let col = text
+                .get(start..pos)
+                .map_or(pos - start, |s| s.chars().count())
+                + 1;
+            (line, col)
+        };
+        let lines = Lines::new(text);
+        let mut order: Vec<usize> = (0..=text.len() + 2).collect();
+        let back: Vec<usize> = order.iter().rev().copied().collect();
+        let mixed: Vec<usize> = order.iter().map(|&p| (p * 7) % (text.len() + 3)).collect();
+        order.extend(back);
+        order.extend(mixed);
+        for pos in order {
+            assert_eq!(lines.at(text, pos), naive(pos), "at {pos}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -296,3 +296,24 @@ fn anac2014_40issue_domains_exact_frontier_and_nash() {
     exact_anac("50issues");
     exact_anac("raw-50issuesDiscounted");
 }
+
+/// Writing a 40-issue ANAC 2014 scenario as native TOML ran for minutes (found by
+/// `fuzz_readers`, which converts every GENIUS seed): the writer's clip check searched for the
+/// exact maximum by branch and bound with no node budget. The check now bounds the raw
+/// maximum and gives up after a fixed number of nodes, so the writer answers at once.
+#[test]
+fn anac2014_40issue_domains_write_as_native_or_say_why_not() {
+    for name in ["50issues", "raw-50issuesDiscounted"] {
+        let Some(dir) = genius_dir(name) else {
+            return;
+        };
+        let s = detente_formats::detect::load(&dir).unwrap().scenario;
+        let e = detente_formats::native::to_toml(&s).unwrap_err();
+        assert_eq!(
+            e.kind(),
+            detente_formats::ErrorKind::Unsupported,
+            "{name}: {e}"
+        );
+        assert!(e.to_string().contains("clipped at 1"), "{name}: {e}");
+    }
+}
