@@ -473,6 +473,10 @@ pub(crate) fn analyze_with(
         (not_requested(), not_requested())
     } else {
         let all = || Problem::new(space, prefs, Some(allowed.as_slice()), false);
+        // Linked preferences have no additive frontier: sized as one that stopped.
+        let fast_full = fast_full.or_else(|| {
+            (linked && engine == Engine::Auto).then_some(Err(additive::Stop::Budget(0)))
+        });
         whole_frontier(fast_full, &outcomes, all, prefs, config)
     };
     Analysis {
@@ -655,7 +659,7 @@ fn whole_frontier(
             let e = stop.incomplete("Pareto frontier");
             (Err(e.clone()), Err(e))
         }
-        Some(Err(_)) | None
+        Some(Err(_))
             if outcomes_exceed(outcomes, SEARCH_ESTIMATE_FACTOR * config.max_nodes as f64) =>
         {
             // The search over the whole space skips subtrees by dominance only; with no

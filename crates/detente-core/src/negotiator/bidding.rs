@@ -100,7 +100,6 @@ impl BidSpace {
         let count: Option<u64> = allowed
             .iter()
             .try_fold(1u64, |acc, a| acc.checked_mul(a.len() as u64));
-        let r = prefs.reservation();
         // Every listed outcome goes into one flat buffer (no allocation per outcome); an index
         // sorted by utility (then outcome) orders them at the end.
         let mut flat_all: Vec<u32> = Vec::new();
@@ -119,113 +118,16 @@ impl BidSpace {
         if allowed.iter().any(Vec::is_empty) {
             // Every outcome crosses a red line: nothing to propose.
         } else if exhaustive {
-            // Enumerate, keeping each listed outcome's ordinal (no allocation per outcome). The
-            // raw utility is the left fold `Iterator::sum` computes (same start, same order, so
-            // the same bits), kept as prefix sums: `partial[i]` sums the terms of issues 0..=i,
-            // and a step of the odometer redoes only the issues it moved.
-            let zero: f64 = std::iter::empty::<f64>().sum();
-            // The term of each allowed value, in odometer order.
-            let aterms: Vec<Vec<f64>> = allowed
-                .iter()
-                .zip(terms)
-                .map(|(a, t)| a.iter().map(|&v| t[v as usize]).collect())
-                .collect();
-            let mut cur = vec![0u32; n_issues];
-            let mut idx = vec![0usize; n_issues];
-            let mut partial = vec![0.0f64; n_issues];
-            // The first issue whose value changed since the last outcome.
-            let mut from = 0usize;
-            let mut ordinal = 0u32;
-            let floor = r - TIE_EPS;
-            'outer: loop {
-                for i in from..n_issues {
-                    let before = if i == 0 { zero } else { partial[i - 1] };
-                    partial[i] = before + aterms[i][idx[i]];
-                }
-                let raw: f64 = partial[n_issues - 1];
-                let listed = if linked {
-                    for i in from..n_issues {
-                        cur[i] = allowed[i][idx[i]];
-                    }
-                    let u = prefs.ufun().finish(raw + prefs.ufun().link_value(&cur));
-                    (u >= floor && !prefs.red_lines().violated_by_indices(&cur)).then_some(u)
-                } else {
-                    let u = prefs.ufun().finish(raw);
-                    (u >= floor).then_some(u)
-                };
-                if let Some(u) = listed {
-                    utils_all.push(u);
-                    ordinals.push(ordinal);
-                }
-                ordinal += 1;
-                // Odometer increment, last issue fastest.
-                let mut i = n_issues;
-                loop {
-                    if i == 0 {
-                        break 'outer;
-                    }
-                    i -= 1;
-                    idx[i] += 1;
-                    from = i;
-                    if idx[i] < allowed[i].len() {
-                        continue 'outer;
-                    }
-                    idx[i] = 0;
-                }
-            }
+            enumerate_listed(prefs, &allowed, &mut utils_all, &mut ordinals);
         } else {
-            // Linked: the bid search's best outcome (an exact branch and bound over 10⁴⁰
-            // outcomes need not finish).
-            let best = match &linked_search {
-                Some(search) => Outcome::new(
-                    search
-                        .top()
-                        .map_or_else(|| vec![0; n_issues], |(_, o)| o.to_vec()),
-                ),
-                None => prefs.ufun().best_outcome(),
-            };
-            // The best outcome that respects one's own red lines.
-            let best: Vec<u32> = (0..n_issues)
-                .map(|i| {
-                    let mut b = allowed[i][0];
-                    for &v in &allowed[i] {
-                        if terms[i][v as usize] > terms[i][b as usize] {
-                            b = v;
-                        }
-                    }
-                    if prefs.red_lines().forbids(i, best.get(i)) {
-                        b
-                    } else {
-                        best.get(i)
-                    }
-                })
-                .collect();
-            let mut seen = std::collections::HashSet::new();
-            let u = prefs.ufun().eval(&Outcome::new(best.clone()));
-            if u >= r - TIE_EPS && !prefs.red_lines().violated_by_indices(&best) {
-                seen.insert(best.clone());
-                utils_all.push(u);
-                flat_all.extend_from_slice(&best);
-            }
-            for k in 0..SAMPLE_SIZE {
-                // Perturb the best outcome on a random number of issues: low k stays close to
-                // the top, high k wanders further down.
-                let frac = (k as f64 + 1.0) / SAMPLE_SIZE as f64;
-                let mut o = best.clone();
-                for i in 0..n_issues {
-                    if rng.random_bool(frac.min(1.0)) {
-                        o[i] = allowed[i][rng.random_range(0..allowed[i].len())];
-                    }
-                }
-                let u = prefs.ufun().eval(&Outcome::new(o.clone()));
-                if u >= r - TIE_EPS
-                    && !prefs.red_lines().violated_by_indices(&o)
-                    && seen.insert(o.clone())
-                {
-                    utils_all.push(u);
-                    flat_all.extend_from_slice(&o);
-                }
-            }
+            sample_listed(
+                prefs,
+                &allowed,
+                linked_search.as_ref(),
+                rng,
+                &mut utils_all,
+                &mut flat_all,
+            );
         }
         let rows = if exhaustive {
             Rows::Ordinal(ordinals)
@@ -761,6 +663,141 @@ impl OpponentModel {
             s += self.freq[i][v as usize];
         }
         s
+    }
+}
+
+/// Lists every outcome of `allowed` that `prefs` accepts (reservation value, linked terms and
+/// conditional red lines included), pushing its utility to `utils_all` and its odometer
+/// ordinal to `ordinals` (no allocation per outcome).
+fn enumerate_listed(
+    prefs: &Preferences,
+    allowed: &[Vec<u32>],
+    utils_all: &mut Vec<f64>,
+    ordinals: &mut Vec<u32>,
+) {
+    let n_issues = allowed.len();
+    let terms = prefs.ufun().terms();
+    let linked = prefs.is_linked();
+    let r = prefs.reservation();
+    // Enumerate, keeping each listed outcome's ordinal (no allocation per outcome). The
+    // raw utility is the left fold `Iterator::sum` computes (same start, same order, so
+    // the same bits), kept as prefix sums: `partial[i]` sums the terms of issues 0..=i,
+    // and a step of the odometer redoes only the issues it moved.
+    let zero: f64 = std::iter::empty::<f64>().sum();
+    // The term of each allowed value, in odometer order.
+    let aterms: Vec<Vec<f64>> = allowed
+        .iter()
+        .zip(terms)
+        .map(|(a, t)| a.iter().map(|&v| t[v as usize]).collect())
+        .collect();
+    let mut cur = vec![0u32; n_issues];
+    let mut idx = vec![0usize; n_issues];
+    let mut partial = vec![0.0f64; n_issues];
+    // The first issue whose value changed since the last outcome.
+    let mut from = 0usize;
+    let mut ordinal = 0u32;
+    let floor = r - TIE_EPS;
+    'outer: loop {
+        for i in from..n_issues {
+            let before = if i == 0 { zero } else { partial[i - 1] };
+            partial[i] = before + aterms[i][idx[i]];
+        }
+        let raw: f64 = partial[n_issues - 1];
+        let listed = if linked {
+            for i in from..n_issues {
+                cur[i] = allowed[i][idx[i]];
+            }
+            let u = prefs.ufun().finish(raw + prefs.ufun().link_value(&cur));
+            (u >= floor && !prefs.red_lines().violated_by_indices(&cur)).then_some(u)
+        } else {
+            let u = prefs.ufun().finish(raw);
+            (u >= floor).then_some(u)
+        };
+        if let Some(u) = listed {
+            utils_all.push(u);
+            ordinals.push(ordinal);
+        }
+        ordinal += 1;
+        // Odometer increment, last issue fastest.
+        let mut i = n_issues;
+        loop {
+            if i == 0 {
+                break 'outer;
+            }
+            i -= 1;
+            idx[i] += 1;
+            from = i;
+            if idx[i] < allowed[i].len() {
+                continue 'outer;
+            }
+            idx[i] = 0;
+        }
+    }
+}
+
+/// Samples acceptable outcomes of a space too large to list: the best outcome (from the linked
+/// bid search where there is one) and `SAMPLE_SIZE` perturbations of it, pushing each distinct
+/// acceptable one to `utils_all` and `flat_all`.
+fn sample_listed(
+    prefs: &Preferences,
+    allowed: &[Vec<u32>],
+    linked_search: Option<&super::linked_bids::LinkedBidSearch>,
+    rng: &mut ChaCha8Rng,
+    utils_all: &mut Vec<f64>,
+    flat_all: &mut Vec<u32>,
+) {
+    let n_issues = allowed.len();
+    let terms = prefs.ufun().terms();
+    let r = prefs.reservation();
+    // Linked: the bid search's best outcome (an exact branch and bound over 10⁴⁰
+    // outcomes need not finish).
+    let best = match &linked_search {
+        Some(search) => Outcome::new(
+            search
+                .top()
+                .map_or_else(|| vec![0; n_issues], |(_, o)| o.to_vec()),
+        ),
+        None => prefs.ufun().best_outcome(),
+    };
+    // The best outcome that respects one's own red lines.
+    let best: Vec<u32> = (0..n_issues)
+        .map(|i| {
+            let mut b = allowed[i][0];
+            for &v in &allowed[i] {
+                if terms[i][v as usize] > terms[i][b as usize] {
+                    b = v;
+                }
+            }
+            if prefs.red_lines().forbids(i, best.get(i)) {
+                b
+            } else {
+                best.get(i)
+            }
+        })
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let u = prefs.ufun().eval(&Outcome::new(best.clone()));
+    if u >= r - TIE_EPS && !prefs.red_lines().violated_by_indices(&best) {
+        seen.insert(best.clone());
+        utils_all.push(u);
+        flat_all.extend_from_slice(&best);
+    }
+    for k in 0..SAMPLE_SIZE {
+        // Perturb the best outcome on a random number of issues: low k stays close to
+        // the top, high k wanders further down.
+        let frac = (k as f64 + 1.0) / SAMPLE_SIZE as f64;
+        let mut o = best.clone();
+        for i in 0..n_issues {
+            if rng.random_bool(frac.min(1.0)) {
+                o[i] = allowed[i][rng.random_range(0..allowed[i].len())];
+            }
+        }
+        let u = prefs.ufun().eval(&Outcome::new(o.clone()));
+        if u >= r - TIE_EPS && !prefs.red_lines().violated_by_indices(&o) && seen.insert(o.clone())
+        {
+            utils_all.push(u);
+            flat_all.extend_from_slice(&o);
+        }
     }
 }
 
