@@ -510,19 +510,27 @@ impl Walker<'_> {
         }
     }
 
-    fn descend<V: Visitor>(&mut self, level: usize, v: &mut V) {
-        let pr = self.problem;
-        let np = pr.np;
+    /// Counts a node; false when the search was aborted.
+    fn tick<V: Visitor>(&mut self, v: &mut V) -> bool {
         self.local_nodes += 1 + v.take_work();
         if self.local_nodes >= 4096 {
             self.flush();
         }
-        if self.abort.load(Ordering::Relaxed) {
+        !self.abort.load(Ordering::Relaxed)
+    }
+
+    fn descend<V: Visitor>(&mut self, level: usize, v: &mut V) {
+        let pr = self.problem;
+        let np = pr.np;
+        if !self.tick(v) {
             return;
         }
         let base = level * np;
-        if let Some(st) = self.links.take() {
-            self.descend_linked(level, v, st);
+        if let Some(mut st) = self.links.take() {
+            // The link state is borrowed down the whole subtree (moving it in and out of
+            // `self.links` at every node cost half the time of a linked search).
+            self.descend_linked(level, v, &mut st);
+            self.links = Some(st);
             return;
         }
         if level == pr.n_issues {
@@ -561,7 +569,7 @@ impl Walker<'_> {
     /// `analysis::linked`), a subtree whose bounds meet is handed to the visitor whole, and a
     /// child where a forbidden box holds is skipped. `st` is the link state, moved out of the
     /// walker while this level runs (the non-linked path never sees it).
-    fn descend_linked<V: Visitor>(&mut self, level: usize, v: &mut V, mut st: LinkState) {
+    fn descend_linked<V: Visitor>(&mut self, level: usize, v: &mut V, st: &mut LinkState) {
         let pr = self.problem;
         let ix = pr.links.as_ref().expect("linked problem");
         let np = pr.np;
@@ -572,7 +580,6 @@ impl Walker<'_> {
                 self.u[p] = clip(p, st.bounds(np, level, p, self.acc[base + p]).0);
             }
             v.leaf(&self.u, &self.path, pr);
-            self.links = Some(st);
             return;
         }
         let hard_open = st.hard_open[level] > 0;
@@ -591,12 +598,10 @@ impl Walker<'_> {
         }
         match v.prune(&self.opt, &self.pess) {
             Prune::Skip => {
-                self.links = Some(st);
                 return;
             }
             Prune::TakeAll => {
                 v.take_all(&pr.leaves_below[level]);
-                self.links = Some(st);
                 return;
             }
             Prune::Descend => {}
@@ -611,7 +616,6 @@ impl Walker<'_> {
             }
             let u = self.u.clone();
             v.uniform(&u, &self.path, level, pr);
-            self.links = Some(st);
             return;
         }
         let terms = &pr.terms[level];
@@ -620,14 +624,11 @@ impl Walker<'_> {
                 self.acc[base + np + p] = self.acc[base + p] + terms[k * np + p];
             }
             self.path[level] = k as u32;
-            if st.enter(ix, level, k) {
-                self.links = Some(st);
-                self.descend(level + 1, v);
-                st = self.links.take().expect("restored by the child");
+            if st.enter(ix, level, k) && self.tick(v) {
+                self.descend_linked(level + 1, v, st);
             }
             st.leave(ix, level, k);
         }
-        self.links = Some(st);
     }
 }
 
