@@ -442,15 +442,13 @@ impl LinkedBidSearch {
             hi: u1 + window.max(0.0),
             rows: &score_rows,
             rest: &score_rest,
-            nodes: 0,
-            budget,
-            out_of_nodes: false,
+            nodes: Nodes::new(budget),
             path: vec![0; self.n],
             best: (s1, u1, o1),
         };
         let mut st = self.state();
         p2.go(&mut st, 0, 0.0, 0.0);
-        exact &= !p2.out_of_nodes;
+        exact &= !p2.nodes.out;
         let (_, u, o) = p2.best;
         Some(LinkedBid {
             outcome: Outcome::new(o),
@@ -471,16 +469,14 @@ impl LinkedBidSearch {
         let mut p1 = Phase1 {
             s: self,
             target,
-            nodes: 0,
-            budget,
-            out_of_nodes: false,
+            nodes: Nodes::new(budget),
             path: vec![0; self.n],
             best: start,
         };
         let mut st = self.state();
         p1.go(&mut st, 0, 0.0);
-        let exact = !p1.out_of_nodes;
-        (p1.best.map(|(u, o)| (u, o, exact)), p1.nodes)
+        let exact = !p1.nodes.out;
+        (p1.best.map(|(u, o)| (u, o, exact)), p1.nodes.used)
     }
 
     fn score_of(&self, o: &[u32], model: &OpponentModel) -> f64 {
@@ -663,13 +659,36 @@ fn level_order(
     order
 }
 
+/// The nodes a phase has visited against its budget.
+struct Nodes {
+    used: u64,
+    budget: u64,
+    /// Whether the budget ran out (the phase then stops, inexact).
+    out: bool,
+}
+
+impl Nodes {
+    fn new(budget: u64) -> Nodes {
+        Nodes {
+            used: 0,
+            budget,
+            out: false,
+        }
+    }
+
+    /// Charges one node; `false` (and `out` set) when that exceeds the budget.
+    fn charge(&mut self) -> bool {
+        self.used += 1;
+        self.out = self.used > self.budget;
+        !self.out
+    }
+}
+
 /// Phase 1: the lowest acceptable utility at least `target`.
 struct Phase1<'a> {
     s: &'a LinkedBidSearch,
     target: f64,
-    nodes: u64,
-    budget: u64,
-    out_of_nodes: bool,
+    nodes: Nodes,
     path: Vec<usize>,
     best: Option<(f64, Vec<u32>)>,
 }
@@ -677,7 +696,7 @@ struct Phase1<'a> {
 impl Phase1<'_> {
     /// Whether nothing below can improve on the best found.
     fn done(&self) -> bool {
-        self.out_of_nodes
+        self.nodes.out
             || self
                 .best
                 .as_ref()
@@ -719,9 +738,7 @@ impl Phase1<'_> {
             if self.done() {
                 return;
             }
-            self.nodes += 1;
-            if self.nodes > self.budget {
-                self.out_of_nodes = true;
+            if !self.nodes.charge() {
                 return;
             }
             s.enter(st, level, k);
@@ -743,9 +760,7 @@ struct Phase2<'a> {
     hi: f64,
     rows: &'a [Vec<f64>],
     rest: &'a [f64],
-    nodes: u64,
-    budget: u64,
-    out_of_nodes: bool,
+    nodes: Nodes,
     path: Vec<usize>,
     /// (score, utility, outcome).
     best: (f64, f64, Vec<u32>),
@@ -768,7 +783,7 @@ impl Phase2<'_> {
         let row = &self.rows[level];
         kids.sort_by(|&a, &b| row[b].total_cmp(&row[a]).then(a.cmp(&b)));
         for k in kids {
-            if self.out_of_nodes {
+            if self.nodes.out {
                 return;
             }
             let score_k = score + row[k];
@@ -776,9 +791,7 @@ impl Phase2<'_> {
                 // Children are in descending score: none after this one can do better.
                 return;
             }
-            self.nodes += 1;
-            if self.nodes > self.budget {
-                self.out_of_nodes = true;
+            if !self.nodes.charge() {
                 return;
             }
             s.enter(st, level, k);

@@ -205,27 +205,15 @@ impl TextNegotiator for Aspiration {
             return self.review_linked(view);
         }
         let draft = view.draft;
+        self.note_stuck(draft);
         let terms = self.prefs.ufun().terms();
         let u = self.prefs.utility(draft);
         let target = self.target(view.clock.time());
         let crossed: Vec<usize> = (0..terms.len())
             .filter(|&i| self.prefs.red_lines().forbids(i, draft.get(i)))
             .collect();
-        let veto = !crossed.is_empty() || u < self.prefs.reservation() - TIE_EPS;
-        // Discounting (GENIUS's semantics, see `Preferences`): when even one's best draft,
-        // agreed at the next consultation, would be worth less than walking away now, waiting
-        // only loses: accept an acceptable draft, or walk away.
-        let lose = self.waiting_only_loses(view);
-        let accept = !veto && (u >= target - TIE_EPS || lose);
-        if let Some((prev, objected)) = &self.last {
-            for i in 0..self.stuck.len() {
-                self.stuck[i] = if objected.contains(&i) && prev.get(i) == draft.get(i) {
-                    self.stuck[i] + 1
-                } else {
-                    0
-                };
-            }
-        }
+        let j = self.judge(view, !crossed.is_empty(), u, target);
+        let accept = j.accept;
         let mut objections = crossed.clone();
         if !accept {
             // Object to the costliest clauses (at most MAX_OBJECTIONS) until fixing them would
@@ -260,21 +248,64 @@ impl TextNegotiator for Aspiration {
                     .map(|v| (i, v))
             })
             .collect();
-        let improves = view.reference.map(|r| u >= self.prefs.utility(r) - TIE_EPS);
-        self.last = Some((draft.clone(), objections.clone()));
-        Verdict {
-            accept,
-            objections,
-            red_lines: crossed,
-            preferred,
-            improves,
-            veto,
-            walk_away: lose && veto,
-        }
+        self.verdict(view, j, objections, crossed, preferred)
     }
 }
 
 impl Aspiration {
+    /// Counts, per clause, how many consultations in a row it was objected to and came back
+    /// unchanged (`stuck`), from the previous verdict.
+    fn note_stuck(&mut self, draft: &Outcome) {
+        if let Some((prev, objected)) = &self.last {
+            for i in 0..self.stuck.len() {
+                self.stuck[i] = if objected.contains(&i) && prev.get(i) == draft.get(i) {
+                    self.stuck[i] + 1
+                } else {
+                    0
+                };
+            }
+        }
+    }
+
+    /// Accept, veto or walk away, for a draft worth `u` that does or does not cross a red line.
+    fn judge(&self, view: &TextView<'_>, crosses: bool, u: f64, target: f64) -> Judgement {
+        let veto = crosses || u < self.prefs.reservation() - TIE_EPS;
+        // Discounting (GENIUS's semantics, see `Preferences`): when even one's best draft,
+        // agreed at the next consultation, would be worth less than walking away now, waiting
+        // only loses: accept an acceptable draft, or walk away.
+        let lose = self.waiting_only_loses(view);
+        Judgement {
+            u,
+            veto,
+            lose,
+            accept: !veto && (u >= target - TIE_EPS || lose),
+        }
+    }
+
+    /// The verdict of both reviews, remembering the objections for the next consultation.
+    fn verdict(
+        &mut self,
+        view: &TextView<'_>,
+        j: Judgement,
+        objections: Vec<usize>,
+        red_lines: Vec<usize>,
+        preferred: Vec<(usize, u32)>,
+    ) -> Verdict {
+        let improves = view
+            .reference
+            .map(|r| j.u >= self.prefs.utility(r) - TIE_EPS);
+        self.last = Some((view.draft.clone(), objections.clone()));
+        Verdict {
+            accept: j.accept,
+            objections,
+            red_lines,
+            preferred,
+            improves,
+            veto: j.veto,
+            walk_away: j.lose && j.veto,
+        }
+    }
+
     /// How a draft stands for a party with linked preferences: how many of its red lines it
     /// crosses (conditional ones included), then its utility.
     fn standing(&self, o: &[u32]) -> (usize, f64) {
@@ -297,24 +328,15 @@ impl Aspiration {
     /// clears it is objected to (not declared a red line: the value is acceptable elsewhere).
     fn review_linked(&mut self, view: &TextView<'_>) -> Verdict {
         let draft = view.draft;
+        self.note_stuck(draft);
         let cur: Vec<u32> = draft.indices().to_vec();
         let n = cur.len();
         let (n_crossed, u) = self.standing(&cur);
         let target = self.target(view.clock.time());
         let rl = self.prefs.red_lines();
         let crossed: Vec<usize> = (0..n).filter(|&i| rl.forbids(i, cur[i])).collect();
-        let veto = n_crossed > 0 || u < self.prefs.reservation() - TIE_EPS;
-        let lose = self.waiting_only_loses(view);
-        let accept = !veto && (u >= target - TIE_EPS || lose);
-        if let Some((prev, objected)) = &self.last {
-            for i in 0..self.stuck.len() {
-                self.stuck[i] = if objected.contains(&i) && prev.get(i) == draft.get(i) {
-                    self.stuck[i] + 1
-                } else {
-                    0
-                };
-            }
-        }
+        let j = self.judge(view, n_crossed > 0, u, target);
+        let accept = j.accept;
         let better =
             |a: (usize, f64), b: (usize, f64)| a.0 < b.0 || (a.0 == b.0 && a.1 > b.1 + TIE_EPS);
         // Per clause: every value whose change alone is better than the draft, with its standing.
@@ -380,18 +402,17 @@ impl Aspiration {
                     .map(|v| (i, v))
             })
             .collect();
-        let improves = view.reference.map(|r| u >= self.prefs.utility(r) - TIE_EPS);
-        self.last = Some((draft.clone(), objections.clone()));
-        Verdict {
-            accept,
-            objections,
-            red_lines: crossed,
-            preferred,
-            improves,
-            veto,
-            walk_away: lose && veto,
-        }
+        self.verdict(view, j, objections, crossed, preferred)
     }
+}
+
+/// A party's decision on a draft, before it says which clauses it objects to.
+#[derive(Clone, Copy)]
+struct Judgement {
+    u: f64,
+    veto: bool,
+    lose: bool,
+    accept: bool,
 }
 
 /// Objects to the costliest clauses first (each clause's loss discounted by how often it was
