@@ -21,7 +21,10 @@ use detente_core::analysis::synthetic::{self, SyntheticConfig};
 use detente_core::analysis::{self, AnalysisConfig};
 
 fn main() {
-    let ks: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let ks: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let ks = if ks.is_empty() { vec![6, 7, 80] } else { ks };
     for k in ks {
         // The bench's scenario and configuration (`scenario` and `frontier_only` there).
@@ -46,7 +49,11 @@ fn main() {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
         let frontier = a.pareto_vectors.as_ref().map(|v| v.len());
-        let nash = a.nash.as_ref().ok().and_then(|p| p.as_ref().map(|p| p.utilities.clone()));
+        let nash = a
+            .nash
+            .as_ref()
+            .ok()
+            .and_then(|p| p.as_ref().map(|p| p.utilities.clone()));
         println!(
             "10^{k}: frontier {frontier:?}, nash {nash:?}, debug {} bytes, fnv {hash:016x}",
             text.len()
