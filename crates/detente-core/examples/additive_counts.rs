@@ -11,9 +11,10 @@
 //! Arguments: the exponents k to run (default 6 7 80), as the bench's 10^k outcomes (k issues of
 //! 10 options). `analyze` runs inside a one-thread rayon pool, so its parallel parts run on the
 //! thread that called it and `--toggle-collect` counts all of its work and nothing else
-//! (building the scenario, printing). Prints a digest of each analysis (frontier size, bargaining points, and a
-//! hash of the whole `Debug` text) so that builds of different commits can be checked to
-//! compute the same results.
+//! (building the scenario, printing). Prints a digest of each analysis (frontier size, Nash
+//! point, and a hash of the whole `Debug` text) so that builds of different commits can be
+//! checked to compute the same results. Figures: docs/performance.md, "Additive analysis
+//! before and after the linked code".
 
 use std::hint::black_box;
 
