@@ -9,9 +9,9 @@
 //!   (frontier + Nash, k = 6 and 80). They never reach the linked code (`is_linked` is false),
 //!   so these numbers must match `frontier_nash/additive/10^k` of that bench and
 //!   docs/performance.md; a slowdown here would mean the linked work leaked into them. Alone
-//!   this group times today's code only: the before/after comparison is made by building
-//!   `benches/analysis.rs` at the commit before the linked code and now, and running the two
-//!   binaries alternately (docs/performance.md, "Additive analysis before and after").
+//!   this group times today's code only: the before/after comparison counts instructions of
+//!   `examples/additive_counts.rs` under callgrind at the commit before the linked code and
+//!   now, commit by commit (docs/performance.md, "Additive analysis before and after").
 
 use std::hint::black_box;
 

@@ -434,6 +434,10 @@ impl Cardinality {
     }
 
     /// Adds `other` in place.
+    ///
+    /// The `u128` case is inlined into its callers (the additive engine's counts call this per
+    /// partial sum); past `u128`, [`Cardinality::add_big`].
+    #[inline]
     pub fn add(&mut self, other: &Cardinality) {
         if let (Repr::Small(a), Repr::Small(b)) = (&self.0, &other.0)
             && let Some(s) = a.checked_add(*b)
@@ -441,6 +445,12 @@ impl Cardinality {
             self.0 = Repr::Small(s);
             return;
         }
+        self.add_big(other);
+    }
+
+    /// [`Cardinality::add`] on limbs.
+    #[inline(never)]
+    fn add_big(&mut self, other: &Cardinality) {
         let (a, b) = (self.limbs(), other.limbs());
         let n = a.len().max(b.len());
         let mut out = Vec::with_capacity(n + 1);
@@ -457,13 +467,23 @@ impl Cardinality {
     }
 
     /// The product of `self` and `other`.
+    ///
+    /// The `u128` case is inlined, as for [`Cardinality::add`]; past it,
+    /// [`Cardinality::mul_big`].
     #[must_use]
+    #[inline]
     pub fn mul(&self, other: &Cardinality) -> Cardinality {
         if let (Repr::Small(a), Repr::Small(b)) = (&self.0, &other.0)
             && let Some(p) = a.checked_mul(*b)
         {
             return Cardinality::from_u128(p);
         }
+        self.mul_big(other)
+    }
+
+    /// [`Cardinality::mul`] on limbs.
+    #[inline(never)]
+    fn mul_big(&self, other: &Cardinality) -> Cardinality {
         let (a, b) = (self.limbs(), other.limbs());
         let mut out = vec![0u32; a.len() + b.len() + 1];
         for (i, &x) in a.iter().enumerate() {

@@ -312,15 +312,25 @@ impl UtilityFunction {
     }
 
     /// The utility of an outcome (the outcome must belong to the function's space).
+    ///
+    /// Small enough to inline, as before links existed: the links' part is a call, made only
+    /// when there are links.
+    #[inline]
     pub fn eval(&self, outcome: &Outcome) -> f64 {
         let mut u = 0.0;
         for (t, &v) in self.terms.iter().zip(outcome.indices()) {
             u += t[v as usize];
         }
         if !self.links.is_empty() {
-            u += self.link_value(outcome.indices());
+            u += self.links_at(outcome.indices());
         }
         self.finish(u)
+    }
+
+    /// [`UtilityFunction::link_value`], out of line for [`UtilityFunction::eval`].
+    #[inline(never)]
+    fn links_at(&self, indices: &[u32]) -> f64 {
+        self.link_value(indices)
     }
 
     /// Applies the clip (if any) to a raw sum of terms.
