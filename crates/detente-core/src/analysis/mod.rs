@@ -73,7 +73,8 @@ pub struct AnalysisConfig {
     /// it a thousandfold is declined at once rather than after spending it. Frontiers are
     /// estimated too (two-party merges on thinned copies, four or more parties by the growth
     /// of the partial frontiers), and so are the searches that stand in for a stopped frontier
-    /// (docs/performance.md).
+    /// (docs/performance.md). Listing a frontier's outcomes one by one is charged to it too, an
+    /// outcome a node ([`list_limit`]).
     pub max_nodes: u64,
     /// Whether to compute the Pareto frontier of the whole outcome space.
     pub full_frontier: bool,
