@@ -504,3 +504,72 @@ proptest! {
         }
     }
 }
+
+/// A frontier of a few huge blocks of tied outcomes is found by the cell engine in a few
+/// nodes, but listing its outcomes one by one costs about a node each: under a node budget
+/// smaller than the frontier the list is not made (the distinct vectors and their exact counts
+/// are), and under a budget that covers it the list is every outcome, as brute force says.
+/// (Fuzz input #9437 spent 9.4 s listing such a frontier under a budget of 2000 nodes.)
+#[test]
+fn a_huge_frontier_listing_is_charged_to_the_node_budget() {
+    // 4 issues × 10 values; party 0 gets 1 when issue 0 is in 0..=4, party 1 when it is in
+    // 5..=9: every outcome is on the frontier, in two vectors of 5000 outcomes each.
+    let issues: Vec<Issue> = (0..4)
+        .map(|i| Issue::integer(format!("i{i}"), 0, 9, 1).unwrap())
+        .collect();
+    let space = OutcomeSpace::new(issues).unwrap();
+    let party = |a: u32, b: u32| {
+        let c = Condition::new(&space, vec![(0, ValueSet::range(a, b))]).unwrap();
+        let u = UtilityFunction::from_terms(&space, vec![vec![0.0; 10]; 4], true)
+            .unwrap()
+            .with_links(vec![Link::new(c, 1.0).unwrap()])
+            .unwrap();
+        Preferences::new(u, 0.0, RedLines::none(4), 1.0).unwrap()
+    };
+    let (p0, p1) = (party(0, 4), party(5, 9));
+    let prefs = [&p0, &p1];
+    assert!(super::rect::applies(&prefs));
+    let small = AnalysisConfig {
+        max_nodes: 1000,
+        ..AnalysisConfig::default()
+    };
+    let a = analyze(&space, &prefs, &small);
+    for (listed, vectors) in [
+        (&a.pareto, &a.pareto_vectors),
+        (&a.pareto_acceptable, &a.pareto_acceptable_vectors),
+    ] {
+        let e = listed.as_ref().unwrap_err();
+        assert_eq!(
+            *e,
+            Incomplete::TooManyToList {
+                total: Cardinality::from_u128(10_000),
+                vectors: 2,
+                limit: 1000,
+            }
+        );
+        assert!(e.to_string().contains("under this node budget"), "{e}");
+        // The vectors are exact all the same.
+        let v = vectors.as_ref().unwrap();
+        assert_eq!(v.len(), 2);
+        assert!(v.iter().all(|v| v.count.to_u64() == Some(5000)));
+    }
+    assert_eq!(a.zopa.as_ref().unwrap().to_u64(), Some(10_000));
+    assert!(a.nash.as_ref().unwrap().is_some());
+    // The search engine lists under the same rule.
+    let s = analyze_by_search(&space, &prefs, &small);
+    assert!(matches!(
+        s.pareto,
+        Err(Incomplete::TooManyToList { limit: 1000, .. })
+    ));
+    // A budget that covers the listing gives every outcome, as brute force does.
+    let enough = AnalysisConfig {
+        max_nodes: 10_000,
+        ..AnalysisConfig::default()
+    };
+    let a = analyze(&space, &prefs, &enough);
+    assert_eq!(
+        sorted(a.pareto.as_ref().unwrap()),
+        brute_frontier(&space, &prefs, false)
+    );
+    assert_eq!(a.pareto.as_ref().unwrap().len(), 10_000);
+}

@@ -28,7 +28,7 @@
 //! then the one that comes first in enumeration order. A frontier is reported twice: as its
 //! distinct utility vectors ([`FrontierVector`]: one outcome and the exact number of outcomes
 //! per vector, which may be astronomically large), and as the list of every outcome on it when
-//! there are at most [`MAX_LISTED`].
+//! there are at most [`list_limit`] (the smaller of [`MAX_LISTED`] and the node budget).
 //!
 //! Non-goals: approximate or sampled analyses; non-additive utility functions.
 
@@ -51,8 +51,18 @@ use search::{Problem, Prune, Visitor, dominates};
 
 /// Frontiers with more outcomes than this are reported as their distinct utility vectors only
 /// ([`Analysis::pareto_vectors`]); the outcome lists ([`Analysis::pareto`]) say why they are
-/// missing.
+/// missing. A smaller node budget lowers the limit (see [`list_limit`]).
 pub const MAX_LISTED: u64 = 2_000_000;
+
+/// The most frontier outcomes listed one by one under a node budget of `max_nodes`: listing
+/// an outcome (expanding, evaluating and sorting it) costs about as much as a search node, so
+/// it is charged to the same budget, and a frontier with more outcomes than the budget is
+/// reported as its distinct vectors only, like one with more than [`MAX_LISTED`]. (A frontier
+/// of a few large blocks of tied outcomes is found in a few nodes but can hold millions of
+/// outcomes.)
+pub fn list_limit(max_nodes: u64) -> u64 {
+    MAX_LISTED.min(max_nodes)
+}
 
 /// Knobs of [`analyze`].
 #[derive(Clone, Debug)]
@@ -63,7 +73,8 @@ pub struct AnalysisConfig {
     /// it a thousandfold is declined at once rather than after spending it. Frontiers are
     /// estimated too (two-party merges on thinned copies, four or more parties by the growth
     /// of the partial frontiers), and so are the searches that stand in for a stopped frontier
-    /// (docs/performance.md).
+    /// (docs/performance.md). Listing a frontier's outcomes one by one is charged to it too, an
+    /// outcome a node ([`list_limit`]).
     pub max_nodes: u64,
     /// Whether to compute the Pareto frontier of the whole outcome space.
     pub full_frontier: bool,
@@ -162,6 +173,8 @@ pub enum Incomplete {
         total: Cardinality,
         /// Distinct utility vectors on the frontier.
         vectors: usize,
+        /// The most outcomes listed one by one: [`list_limit`] of the node budget.
+        limit: u64,
     },
     /// The preferences do not fit the outcome space.
     PreferencesDoNotFit,
@@ -214,11 +227,20 @@ impl std::fmt::Display for Incomplete {
                  from how fast the partial frontiers grow), far more than the budget of \
                  {budget}; declined at once rather than guessed"
             ),
-            Incomplete::TooManyToList { total, vectors } => write!(
+            Incomplete::TooManyToList {
+                total,
+                vectors,
+                limit,
+            } => write!(
                 f,
                 "{total} outcomes share the frontier's {vectors} distinct utility vectors, more \
-                 than the {MAX_LISTED} that are listed one by one; the vectors are reported with \
-                 their first outcome and exact count instead (pareto_vectors)"
+                 than the {limit} that are listed one by one{}; the vectors are reported with \
+                 their first outcome and exact count instead (pareto_vectors)",
+                if *limit < MAX_LISTED {
+                    " under this node budget (each listed outcome costs a node)"
+                } else {
+                    ""
+                }
             ),
             Incomplete::PreferencesDoNotFit => {
                 write!(f, "the preferences do not fit the outcome space")
@@ -619,7 +641,7 @@ fn acceptable_frontier_of(
     Result<Vec<FrontierVector>, Incomplete>,
 ) {
     match (acc_front, acc_vectors) {
-        (Ok(front), Some(v)) => (listed(front.as_ref(), prefs, &v), Ok(v)),
+        (Ok(front), Some(v)) => (listed(front.as_ref(), prefs, &v, config.max_nodes), Ok(v)),
         // Declined by an estimate: the search is not tried either (as for the whole space).
         (Err(stop @ additive::Stop::Estimated { .. }), _) => {
             let e = stop.incomplete("frontier of the acceptable outcomes");
@@ -650,7 +672,7 @@ fn whole_frontier(
     match fast_full {
         Some(Ok(front)) => {
             let v = front.as_ref().map_or_else(Vec::new, |f| vectors(f, prefs));
-            (listed(front.as_ref(), prefs, &v), Ok(v))
+            (listed(front.as_ref(), prefs, &v, config.max_nodes), Ok(v))
         }
         // Declined by the growth estimate: the search would have to visit at least every
         // non-dominated partial outcome, so it is not tried either (the flagship's four
@@ -724,12 +746,12 @@ fn by_cells(
     let full = || {
         config.full_frontier.then(|| {
             let found = rect::frontier(cells, None, config.max_nodes, "Pareto frontier");
-            cell_frontier(cells, prefs, found)
+            cell_frontier(cells, prefs, found, config.max_nodes)
         })
     };
     let acc = || {
         let found = rect::frontier(cells, Some(r), config.max_nodes, acc_what);
-        cell_frontier(cells, prefs, found)
+        cell_frontier(cells, prefs, found, config.max_nodes)
     };
     // When every outcome is acceptable (ANAC 2014's reservation 0, say) the two searches are
     // the same search step for step (no reservation test can fire), so it runs once.
@@ -737,7 +759,7 @@ fn by_cells(
         if config.full_frontier && cells.all_acceptable(r) {
             let (zopa, (points, vectors)) = rayon::join(count, || {
                 let found = rect::frontier(cells, None, config.max_nodes, "Pareto frontier");
-                cell_frontier(cells, prefs, found)
+                cell_frontier(cells, prefs, found, config.max_nodes)
             });
             let renamed = |e: &Incomplete| match e {
                 Incomplete::NodeBudget { nodes, .. } => incomplete(acc_what, *nodes),
@@ -793,6 +815,7 @@ fn cell_frontier(
     cells: &rect::Cells,
     prefs: &[&Preferences],
     found: Result<Vec<rect::Found>, Incomplete>,
+    max_nodes: u64,
 ) -> (
     Result<Vec<Point>, Incomplete>,
     Result<Vec<FrontierVector>, Incomplete>,
@@ -817,8 +840,8 @@ fn cell_frontier(
         })
         .collect();
     vectors.sort_by(|a, b| frontier_order(&a.utilities, &a.outcome, &b.utilities, &b.outcome));
-    if total.to_u64().is_none_or(|t| t > MAX_LISTED) {
-        return (Err(too_many(&total, vectors.len())), Ok(vectors));
+    if total.to_u64().is_none_or(|t| t > list_limit(max_nodes)) {
+        return (Err(too_many(&total, vectors.len(), max_nodes)), Ok(vectors));
     }
     let mut outcomes = Vec::new();
     for f in &found {
@@ -1061,6 +1084,7 @@ fn listed(
     front: Option<&SumFrontier>,
     prefs: &[&Preferences],
     vectors: &[FrontierVector],
+    max_nodes: u64,
 ) -> Result<Vec<Point>, Incomplete> {
     let Some(front) = front else {
         return Ok(Vec::new());
@@ -1070,8 +1094,8 @@ fn listed(
         total.add(&v.count);
     }
     match total.to_u64() {
-        Some(n) if n <= MAX_LISTED => {}
-        _ => return Err(too_many(&total, vectors.len())),
+        Some(n) if n <= list_limit(max_nodes) => {}
+        _ => return Err(too_many(&total, vectors.len(), max_nodes)),
     }
     let mut outcomes = Vec::new();
     for k in 0..front.len() {
@@ -1082,10 +1106,11 @@ fn listed(
     Ok(points)
 }
 
-fn too_many(total: &Cardinality, n_vectors: usize) -> Incomplete {
+fn too_many(total: &Cardinality, n_vectors: usize, max_nodes: u64) -> Incomplete {
     Incomplete::TooManyToList {
         total: total.clone(),
         vectors: n_vectors,
+        limit: list_limit(max_nodes),
     }
 }
 
@@ -1503,8 +1528,8 @@ fn frontier(
         })
         .collect();
     vectors.sort_by(|a, b| frontier_order(&a.utilities, &a.outcome, &b.utilities, &b.outcome));
-    if total.to_u64().is_none_or(|t| t > MAX_LISTED) {
-        let e = too_many(&total, vectors.len());
+    if total.to_u64().is_none_or(|t| t > list_limit(max_nodes)) {
+        let e = too_many(&total, vectors.len(), max_nodes);
         return (Err(e), Ok(vectors));
     }
     let mut outcomes = Vec::new();

@@ -535,6 +535,13 @@ fn union(a: &[usize], b: &[usize]) -> Vec<usize> {
 }
 
 /// The sum of `members` over `vars`, with the last variable maximised (or minimised) out.
+///
+/// Each member's row-major index is kept up to date as the assignment of the other variables
+/// steps on (odometer order) instead of being re-derived per entry: `strides[m][j]` is how far
+/// member `m`'s index moves when `vars[j]` steps up (0 when `m` does not depend on it). For
+/// each assignment the last variable's values are summed and folded in place, so the full sum
+/// table is never stored. The sums and the fold are those of the plain definition, term by term
+/// in the same order, so the bounds are bit for bit the same.
 fn eliminate(
     all: &[Table],
     members: &[usize],
@@ -544,39 +551,73 @@ fn eliminate(
 ) -> Table {
     let vdims: Vec<usize> = vars.iter().map(|&v| dims[v]).collect();
     let size: usize = vdims.iter().product();
-    let mut sum = vec![0.0; size];
-    let mut assign = vec![0u32; dims.len()];
-    let mut at = vec![0usize; vars.len()];
-    for s in sum.iter_mut() {
-        for (j, &v) in vars.iter().enumerate() {
-            assign[v] = at[j] as u32;
+    let strides: Vec<Vec<usize>> = members
+        .iter()
+        .map(|&k| {
+            let t = &all[k];
+            let mut st = vec![0usize; vars.len()];
+            let mut step = 1;
+            for j in (0..t.vars.len()).rev() {
+                if let Ok(p) = vars.binary_search(&t.vars[j]) {
+                    st[p] = step;
+                }
+                step *= t.dims[j];
+            }
+            st
+        })
+        .collect();
+    let outer = vars.len().saturating_sub(1);
+    let last = vdims.last().copied().unwrap_or(1);
+    let inner: Vec<usize> = strides
+        .iter()
+        .map(|st| st.last().copied().unwrap_or(0))
+        .collect();
+    let rows: Vec<&[f64]> = members.iter().map(|&k| all[k].data.as_slice()).collect();
+    let mut idx = vec![0usize; members.len()];
+    let mut at = vec![0usize; outer];
+    let mut data: Vec<f64> = Vec::with_capacity(size / last.max(1));
+    // The sums over the last variable's values, member by member (as `Iterator::sum` adds
+    // them: from -0.0, in member order).
+    let mut sums = vec![-0.0f64; last];
+    for _ in 0..size / last.max(1) {
+        sums.fill(-0.0);
+        for ((row, &i), &s) in rows.iter().zip(&idx).zip(&inner) {
+            if s == 1 {
+                for (a, x) in sums.iter_mut().zip(&row[i..i + last]) {
+                    *a += *x;
+                }
+            } else {
+                for (c, a) in sums.iter_mut().enumerate() {
+                    *a += row[i + c * s];
+                }
+            }
         }
-        *s = members.iter().map(|&k| all[k].eval(&assign)).sum();
-        for j in (0..vars.len()).rev() {
+        let start = if maximize {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        };
+        data.push(
+            sums.iter()
+                .fold(start, |b, &v| if maximize { b.max(v) } else { b.min(v) }),
+        );
+        for j in (0..outer).rev() {
             at[j] += 1;
             if at[j] < vdims[j] {
+                for (i, st) in idx.iter_mut().zip(&strides) {
+                    *i += st[j];
+                }
                 break;
             }
             at[j] = 0;
+            for (i, st) in idx.iter_mut().zip(&strides) {
+                *i -= st[j] * (vdims[j] - 1);
+            }
         }
     }
-    let last = *vdims.last().unwrap_or(&1);
-    let data: Vec<f64> = sum
-        .chunks(last)
-        .map(|c| {
-            c.iter().copied().fold(
-                if maximize {
-                    f64::NEG_INFINITY
-                } else {
-                    f64::INFINITY
-                },
-                |a, b| if maximize { a.max(b) } else { a.min(b) },
-            )
-        })
-        .collect();
     Table {
-        vars: vars[..vars.len() - 1].to_vec(),
-        dims: vdims[..vdims.len() - 1].to_vec(),
+        vars: vars[..outer].to_vec(),
+        dims: vdims[..outer].to_vec(),
         data,
     }
 }
@@ -881,3 +922,7 @@ impl Found {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "rect_tests.rs"]
+mod tests;
