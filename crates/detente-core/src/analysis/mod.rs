@@ -36,6 +36,7 @@ mod additive;
 pub(crate) mod linked;
 mod package;
 mod rect;
+mod rect_sets;
 pub mod robustness;
 mod search;
 pub mod synthetic;
@@ -1523,3 +1524,23 @@ fn frontier(
 mod linked_tests;
 #[cfg(test)]
 mod tests;
+
+#[doc(hidden)]
+pub fn rect_sets_probe(space: &OutcomeSpace, prefs: &[&Preferences], max_nodes: u64) -> String {
+    let allowed: Vec<Vec<u32>> = space.issues().iter().map(|i| (0..i.n_values()).collect()).collect();
+    let t = std::time::Instant::now();
+    let Some(rs) = rect_sets::RectSets::new(space, prefs, &allowed) else {
+        return "n/a".into();
+    };
+    let (f, nodes) = rect_sets::frontier(&rs, prefs, None, max_nodes, "Pareto frontier");
+    let mut s = format!("{} rects, {nodes} nodes, {:?}\n", rs.len(), t.elapsed());
+    match f {
+        Ok(v) => {
+            for v in v {
+                s += &format!("{:.8}, {:.8}\n", v.utilities[0], v.utilities[1]);
+            }
+        }
+        Err(e) => s += &e.to_string(),
+    }
+    s
+}
