@@ -430,7 +430,36 @@ pub(crate) fn analyze_with(
     if let Some(cells) = cells {
         let r = [prefs[0].reservation(), prefs[1].reservation()];
         let count = || rect::count_acceptable(&cells, r, config.max_nodes);
-        return by_cells(&cells, prefs, config, outcomes, count);
+        // Non-negative links: branch and bound over which rectangles hold (`rect_sets`) finds
+        // the frontiers; the cell engine counts the zone.
+        if let Some(rs) = rect_sets::RectSets::new(space, prefs, &allowed) {
+            let frontier = |res: Option<[f64; 2]>, what: &str| {
+                rect_sets_frontier(&rs, prefs, res, config.max_nodes, what)
+            };
+            return by_cells(
+                prefs,
+                config,
+                outcomes,
+                count,
+                rs.all_acceptable(r),
+                &frontier,
+            );
+        }
+        let frontier = |res: Option<[f64; 2]>, what: &str| {
+            cell_frontier(
+                &cells,
+                prefs,
+                rect::frontier(&cells, res, config.max_nodes, what),
+            )
+        };
+        return by_cells(
+            prefs,
+            config,
+            outcomes,
+            count,
+            cells.all_acceptable(r),
+            &frontier,
+        );
     }
     let ((zopa, acc_front), fast_full) =
         rayon::join(|| rayon::join(count, acceptable_frontier), full_frontier);
@@ -710,48 +739,48 @@ fn acceptable_part(full: &SumFrontier, reservation: &[f64]) -> Option<SumFrontie
     full.restrict(|u| u.iter().zip(&thr).all(|(u, t)| *u >= *t))
 }
 
-/// The analysis of two linked parties by the cell engine ([`rect`]): both frontiers by its
-/// branch and bound, the bargaining points read off the acceptable frontier (every objective is
-/// monotone in every utility), the zopa count by its bounds.
+/// Both frontiers of two linked parties as listed points and distinct vectors.
+type FrontierPair = (
+    Result<Vec<Point>, Incomplete>,
+    Result<Vec<FrontierVector>, Incomplete>,
+);
+
+/// The analysis of two linked parties by the cell engine ([`rect`]) or the rectangle engine
+/// ([`rect_sets`]): both frontiers by `frontier` (given the reservation values when only
+/// acceptable outcomes count), the bargaining points read off the acceptable frontier (every
+/// objective is monotone in every utility), the zopa count by `count`.
 fn by_cells(
-    cells: &rect::Cells,
     prefs: &[&Preferences],
     config: &AnalysisConfig,
     outcomes: Cardinality,
     count: impl FnOnce() -> Result<Cardinality, Incomplete> + Send,
+    all_acceptable: bool,
+    frontier: &(dyn Fn(Option<[f64; 2]>, &str) -> FrontierPair + Sync),
 ) -> Analysis {
     let r = [prefs[0].reservation(), prefs[1].reservation()];
     let acc_what = "frontier of the acceptable outcomes";
     let full = || {
-        config.full_frontier.then(|| {
-            let found = rect::frontier(cells, None, config.max_nodes, "Pareto frontier");
-            cell_frontier(cells, prefs, found)
-        })
+        config
+            .full_frontier
+            .then(|| frontier(None, "Pareto frontier"))
     };
-    let acc = || {
-        let found = rect::frontier(cells, Some(r), config.max_nodes, acc_what);
-        cell_frontier(cells, prefs, found)
-    };
+    let acc = || frontier(Some(r), acc_what);
     // When every outcome is acceptable (ANAC 2014's reservation 0, say) the two searches are
     // the same search step for step (no reservation test can fire), so it runs once.
-    let (zopa, ((acc_points, acc_vectors), full)) =
-        if config.full_frontier && cells.all_acceptable(r) {
-            let (zopa, (points, vectors)) = rayon::join(count, || {
-                let found = rect::frontier(cells, None, config.max_nodes, "Pareto frontier");
-                cell_frontier(cells, prefs, found)
-            });
-            let renamed = |e: &Incomplete| match e {
-                Incomplete::NodeBudget { nodes, .. } => incomplete(acc_what, *nodes),
-                other => other.clone(),
-            };
-            let acc = (
-                points.as_ref().map_err(renamed).cloned(),
-                vectors.as_ref().map_err(renamed).cloned(),
-            );
-            (zopa, (acc, Some((points, vectors))))
-        } else {
-            rayon::join(count, || rayon::join(acc, full))
+    let (zopa, ((acc_points, acc_vectors), full)) = if config.full_frontier && all_acceptable {
+        let (zopa, (points, vectors)) = rayon::join(count, || frontier(None, "Pareto frontier"));
+        let renamed = |e: &Incomplete| match e {
+            Incomplete::NodeBudget { nodes, .. } => incomplete(acc_what, *nodes),
+            other => other.clone(),
         };
+        let acc = (
+            points.as_ref().map_err(renamed).cloned(),
+            vectors.as_ref().map_err(renamed).cloned(),
+        );
+        (zopa, (acc, Some((points, vectors))))
+    } else {
+        rayon::join(count, || rayon::join(acc, full))
+    };
     let (ideal, nash, kalai_smorodinsky, max_welfare) = match &acc_vectors {
         Ok(v) => {
             let b = Bargaining::from_vectors(v, prefs);
@@ -787,6 +816,50 @@ fn by_cells(
         kalai_smorodinsky,
         max_welfare,
     }
+}
+
+/// A frontier by the rectangle engine ([`rect_sets`]) as listed points and distinct vectors:
+/// its vectors first, then every outcome on them (counts, first outcomes, lists).
+fn rect_sets_frontier(
+    rs: &rect_sets::RectSets,
+    prefs: &[&Preferences],
+    reservation: Option<[f64; 2]>,
+    max_nodes: u64,
+    what: &str,
+) -> FrontierPair {
+    let found = rect_sets::frontier(rs, prefs, reservation, max_nodes, what)
+        .0
+        .and_then(|seed| rect_sets::collect(rs, prefs, reservation, &seed, max_nodes, what));
+    let found = match found {
+        Ok(f) => f,
+        Err(e) => return (Err(e.clone()), Err(e)),
+    };
+    let mut total = Cardinality::from_u128(0);
+    let mut vectors: Vec<FrontierVector> = found
+        .iter()
+        .map(|f| {
+            let (outcome, count) = f.summary(rs);
+            total.add(&count);
+            let p = point(prefs, outcome);
+            FrontierVector {
+                utilities: p.utilities,
+                outcome: p.outcome,
+                count,
+                acceptable: p.acceptable,
+            }
+        })
+        .collect();
+    vectors.sort_by(|a, b| frontier_order(&a.utilities, &a.outcome, &b.utilities, &b.outcome));
+    if total.to_u64().is_none_or(|t| t > MAX_LISTED) {
+        return (Err(too_many(&total, vectors.len())), Ok(vectors));
+    }
+    let mut outcomes = Vec::new();
+    for f in &found {
+        f.outcomes(rs, &mut outcomes);
+    }
+    let mut points: Vec<Point> = outcomes.into_iter().map(|o| point(prefs, o)).collect();
+    points.sort_by(|a, b| frontier_order(&a.utilities, &a.outcome, &b.utilities, &b.outcome));
+    (Ok(points), Ok(vectors))
 }
 
 /// A frontier found by the cell engine as listed points and distinct vectors.
@@ -1524,23 +1597,3 @@ fn frontier(
 mod linked_tests;
 #[cfg(test)]
 mod tests;
-
-#[doc(hidden)]
-pub fn rect_sets_probe(space: &OutcomeSpace, prefs: &[&Preferences], max_nodes: u64) -> String {
-    let allowed: Vec<Vec<u32>> = space.issues().iter().map(|i| (0..i.n_values()).collect()).collect();
-    let t = std::time::Instant::now();
-    let Some(rs) = rect_sets::RectSets::new(space, prefs, &allowed) else {
-        return "n/a".into();
-    };
-    let (f, nodes) = rect_sets::frontier(&rs, prefs, None, max_nodes, "Pareto frontier");
-    let mut s = format!("{} rects, {nodes} nodes, {:?}\n", rs.len(), t.elapsed());
-    match f {
-        Ok(v) => {
-            for v in v {
-                s += &format!("{:.8}, {:.8}\n", v.utilities[0], v.utilities[1]);
-            }
-        }
-        Err(e) => s += &e.to_string(),
-    }
-    s
-}

@@ -838,6 +838,19 @@ pub(crate) fn frontier(
     max_nodes: u64,
     what: &str,
 ) -> Result<Vec<Found>, Incomplete> {
+    frontier_seeded(cells, reservation, &[], max_nodes, what)
+}
+
+/// [`frontier`], started with `seed` (vectors known to be reached, sorted by party 0's utility
+/// descending) as the frontier found so far: with the exact frontier as seed, only subtrees
+/// that can tie one of its vectors are walked, to collect their blocks.
+pub(crate) fn frontier_seeded(
+    cells: &Cells,
+    reservation: Option<[f64; 2]>,
+    seed: &[[f64; 2]],
+    max_nodes: u64,
+    what: &str,
+) -> Result<Vec<Found>, Incomplete> {
     let n = cells.order.len();
     let ns = cells.systems.len();
     let mut bound = vec![0.0; (n + 1) * ns];
@@ -849,7 +862,13 @@ pub(crate) fn frontier(
         reservation,
         assign: vec![0; n],
         bound,
-        front: Vec::new(),
+        front: seed
+            .iter()
+            .map(|&utilities| Found {
+                utilities,
+                blocks: Vec::new(),
+            })
+            .collect(),
         nodes: 0,
         max_nodes,
     };

@@ -30,7 +30,7 @@
 //! vector is left to the cell engine.
 
 use crate::TIE_EPS;
-use crate::outcome::{Outcome, OutcomeSpace};
+use crate::outcome::{Cardinality, Outcome, OutcomeSpace};
 use crate::preferences::Preferences;
 
 use super::{Incomplete, incomplete};
@@ -153,21 +153,17 @@ impl RectSets {
                 });
             }
         }
-        let helly = rects.iter().all(|r| {
-            r.clauses
-                .iter()
-                .all(|&(i, m)| is_interval(&classes[i], m))
-        });
+        let helly = rects
+            .iter()
+            .all(|r| r.clauses.iter().all(|&(i, m)| is_interval(&classes[i], m)));
         let words = rects.len().div_ceil(64).max(1);
         let mut conflict = vec![vec![0u64; words]; rects.len()];
         for a in 0..rects.len() {
             for b in a + 1..rects.len() {
-                let clash = rects[a].clauses.iter().any(|&(i, m)| {
-                    rects[b]
-                        .clauses
-                        .iter()
-                        .any(|&(j, n)| i == j && m & n == 0)
-                });
+                let clash = rects[a]
+                    .clauses
+                    .iter()
+                    .any(|&(i, m)| rects[b].clauses.iter().any(|&(j, n)| i == j && m & n == 0));
                 if clash {
                     conflict[a][b / 64] |= 1 << (b % 64);
                     conflict[b][a / 64] |= 1 << (a % 64);
@@ -214,9 +210,17 @@ impl RectSets {
         })
     }
 
-    /// Number of rectangles (links and additive terms that tell values apart).
-    pub(crate) fn len(&self) -> usize {
-        self.rects.len()
+    /// Whether every outcome reaches both reservation values `r`: the utility with no
+    /// rectangle holding (clipped as the utilities are) reaches them.
+    pub(crate) fn all_acceptable(&self, r: [f64; 2]) -> bool {
+        (0..2).all(|p| {
+            let u = if self.clip[p] {
+                self.constant[p].min(1.0)
+            } else {
+                self.constant[p]
+            };
+            u >= r[p] - TIE_EPS
+        })
     }
 
     /// The first outcome of the state `masks`: on each issue the smallest value of its first
@@ -248,11 +252,10 @@ fn is_interval(classes: &[Vec<u32>], m: u64) -> bool {
     }
 }
 
-/// One distinct frontier vector: the utilities of `outcome`.
+/// One distinct frontier vector: the utilities of an outcome that reaches it.
 #[derive(Clone, Debug)]
 pub(crate) struct Vector {
     pub(crate) utilities: [f64; 2],
-    pub(crate) outcome: Outcome,
 }
 
 struct Search<'a> {
@@ -371,13 +374,7 @@ impl Search<'_> {
             .iter()
             .position(|f| f.utilities[0] < u[0])
             .unwrap_or(self.front.len());
-        self.front.insert(
-            at,
-            Vector {
-                utilities: u,
-                outcome,
-            },
-        );
+        self.front.insert(at, Vector { utilities: u });
     }
 
     /// Takes rectangle `r`: intersects the state with it, logging the changed issues.
@@ -503,5 +500,279 @@ pub(crate) fn frontier(
     match r {
         Ok(()) => (Ok(search.front), nodes),
         Err(()) => (Err(incomplete(what, max_nodes)), nodes),
+    }
+}
+
+/// A frontier vector with every outcome reaching it, as boxes (one class set per issue).
+pub(crate) struct Collected {
+    pub(crate) utilities: [f64; 2],
+    boxes: Vec<Vec<u64>>,
+}
+
+impl RectSets {
+    fn box_count(&self, b: &[u64]) -> Cardinality {
+        let mut c = Cardinality::one();
+        for (m, cl) in b.iter().zip(&self.classes) {
+            let n: usize = (0..cl.len())
+                .filter(|&k| m >> k & 1 == 1)
+                .map(|k| cl[k].len())
+                .sum();
+            c.mul_small(n as u32);
+        }
+        c
+    }
+}
+
+impl Collected {
+    /// The first outcome reaching this vector and how many do.
+    pub(crate) fn summary(&self, rs: &RectSets) -> (Outcome, Cardinality) {
+        let mut count = Cardinality::from_u128(0);
+        let mut first: Option<Outcome> = None;
+        for b in &self.boxes {
+            count.add(&rs.box_count(b));
+            let o = rs.outcome(b);
+            if first.as_ref().is_none_or(|f| o < *f) {
+                first = Some(o);
+            }
+        }
+        (first.unwrap_or_else(|| Outcome::new(Vec::new())), count)
+    }
+
+    /// Every outcome reaching this vector, appended to `out`.
+    pub(crate) fn outcomes(&self, rs: &RectSets, out: &mut Vec<Outcome>) {
+        for b in &self.boxes {
+            let lists: Vec<Vec<u32>> = b
+                .iter()
+                .zip(&rs.classes)
+                .map(|(m, cl)| {
+                    let mut v: Vec<u32> = (0..cl.len())
+                        .filter(|&k| m >> k & 1 == 1)
+                        .flat_map(|k| cl[k].iter().copied())
+                        .collect();
+                    v.sort_unstable();
+                    v
+                })
+                .collect();
+            let n = lists.len();
+            let mut at = vec![0usize; n];
+            'all: loop {
+                out.push(Outcome::new((0..n).map(|k| lists[k][at[k]]).collect()));
+                let mut k = n;
+                loop {
+                    if k == 0 {
+                        break 'all;
+                    }
+                    k -= 1;
+                    at[k] += 1;
+                    if at[k] < lists[k].len() {
+                        break;
+                    }
+                    at[k] = 0;
+                }
+            }
+        }
+    }
+}
+
+/// The search that partitions the outcomes into boxes on which every rectangle holds
+/// everywhere or nowhere, walking only boxes that can reach (or tie) a vector not dominated by
+/// the frontier found so far.
+struct Partition<'a> {
+    search: Search<'a>,
+    found: Vec<Collected>,
+}
+
+impl Partition<'_> {
+    /// Whether the polygon of the bounds holds a tie with a found vector or a new vector.
+    fn promising(&self, ub: [f64; 2], mixed: &[f64]) -> bool {
+        let e = TIE_EPS;
+        let s = &self.search;
+        let inside = |x: [f64; 2]| {
+            x[0] <= ub[0] + BOUND_TOL
+                && x[1] <= ub[1] + BOUND_TOL
+                && s.rs.lambdas[2..]
+                    .iter()
+                    .zip(mixed)
+                    .all(|(w, b)| w[0] * x[0] + w[1] * x[1] <= b + BOUND_TOL * (w[0] + w[1]))
+        };
+        s.promising(ub, mixed)
+            || self
+                .found
+                .iter()
+                .any(|f| inside([f.utilities[0] - e, f.utilities[1] - e]))
+    }
+
+    /// Adds the box `masks` on vector `u` unless dominated; a tie joins its vector.
+    fn insert(&mut self, u: [f64; 2]) {
+        if let Some(r) = self.search.reservation
+            && (u[0] < r[0] - TIE_EPS || u[1] < r[1] - TIE_EPS)
+        {
+            return;
+        }
+        let masks = self.search.masks.clone();
+        if let Some(f) = self
+            .found
+            .iter_mut()
+            .find(|f| (0..2).all(|p| (f.utilities[p] - u[p]).abs() <= TIE_EPS))
+        {
+            f.boxes.push(masks);
+            return;
+        }
+        if self
+            .found
+            .iter()
+            .any(|f| super::search::dominates(&f.utilities, &u))
+        {
+            return;
+        }
+        self.found
+            .retain(|f| !super::search::dominates(&u, &f.utilities));
+        let at = self
+            .found
+            .iter()
+            .position(|f| f.utilities[0] < u[0])
+            .unwrap_or(self.found.len());
+        self.found.insert(
+            at,
+            Collected {
+                utilities: u,
+                boxes: vec![masks],
+            },
+        );
+        // Keep the pruning frontier (vectors no longer dominated) in step.
+        self.search.front = self
+            .found
+            .iter()
+            .map(|f| Vector {
+                utilities: f.utilities,
+            })
+            .collect();
+    }
+
+    /// Restricts the state to `masks`: drops the candidates that became incompatible and takes
+    /// those that became implied. `None` when some issue has no value left.
+    fn narrow(&self, cand: &[u64], acc: [f64; 2]) -> Option<(Vec<u64>, [f64; 2])> {
+        let s = &self.search;
+        if s.masks.contains(&0) {
+            return None;
+        }
+        let mut cand = cand.to_vec();
+        let mut acc = acc;
+        for r in 0..s.rs.rects.len() {
+            if !has(&cand, r) {
+                continue;
+            }
+            if !s.compatible(r) {
+                clear(&mut cand, r);
+            } else if s.implied(r) {
+                clear(&mut cand, r);
+                acc[s.rs.rects[r].party] += s.rs.rects[r].weight;
+            }
+        }
+        Some((cand, acc))
+    }
+
+    fn go(&mut self, cand: &[u64], acc: [f64; 2]) -> Result<(), ()> {
+        let s = &mut self.search;
+        s.nodes += 1;
+        if s.nodes > s.max_nodes {
+            return Err(());
+        }
+        let rs = s.rs;
+        let mut cliques = Vec::new();
+        let mut bounds = vec![0.0; rs.lambdas.len()];
+        for (k, b) in bounds.iter_mut().enumerate() {
+            let l = rs.lambdas[k];
+            *b = l[0] * acc[0] + l[1] * acc[1] + s.clique_bound(k, cand, &mut cliques);
+        }
+        let ub = [s.finish(0, bounds[0]), s.finish(1, bounds[1])];
+        if let Some(r) = s.reservation
+            && (ub[0] < r[0] - TIE_EPS || ub[1] < r[1] - TIE_EPS)
+        {
+            return Ok(());
+        }
+        if !self.promising(ub, &bounds[2..]) {
+            return Ok(());
+        }
+        let Some(r) = rs.orders[2].iter().copied().find(|&r| has(cand, r)) else {
+            // Every rectangle holds everywhere or nowhere in this box.
+            let o = rs.outcome(&self.search.masks);
+            let u = [
+                self.search.prefs[0].ufun().eval(&o),
+                self.search.prefs[1].ufun().eval(&o),
+            ];
+            self.insert(u);
+            return Ok(());
+        };
+        let clauses = &rs.rects[r].clauses;
+        let saved = self.search.masks.clone();
+        // Inside r.
+        for &(i, m) in clauses {
+            self.search.masks[i] &= m;
+        }
+        if let Some((c, a)) = self.narrow(cand, acc) {
+            self.go(&c, a)?;
+        }
+        self.search.masks.clone_from(&saved);
+        // Outside r: outside its k-th clause and inside the ones before.
+        for k in 0..clauses.len() {
+            for &(i, m) in &clauses[..k] {
+                self.search.masks[i] &= m;
+            }
+            let (i, m) = clauses[k];
+            self.search.masks[i] &= !m & rs.full[i];
+            if let Some((c, a)) = self.narrow(cand, acc) {
+                self.go(&c, a)?;
+            }
+            self.search.masks.clone_from(&saved);
+        }
+        Ok(())
+    }
+}
+
+/// Every outcome of each frontier vector (of the acceptable outcomes when `reservation` is
+/// given), starting from `seed` (the exact frontier from [`frontier`]: then only boxes that can
+/// tie one of its vectors are walked), sorted by party 0's utility descending.
+pub(crate) fn collect(
+    rs: &RectSets,
+    prefs: &[&Preferences],
+    reservation: Option<[f64; 2]>,
+    seed: &[Vector],
+    max_nodes: u64,
+    what: &str,
+) -> Result<Vec<Collected>, Incomplete> {
+    let mut part = Partition {
+        search: Search {
+            rs,
+            prefs,
+            reservation,
+            masks: rs.full.clone(),
+            front: seed.to_vec(),
+            nodes: 0,
+            max_nodes,
+        },
+        found: seed
+            .iter()
+            .map(|v| Collected {
+                utilities: v.utilities,
+                boxes: Vec::new(),
+            })
+            .collect(),
+    };
+    let mut all = vec![0u64; rs.words];
+    for r in 0..rs.rects.len() {
+        all[r / 64] |= 1 << (r % 64);
+    }
+    let r = match part.narrow(&all, rs.constant) {
+        Some((cand, acc)) => part.go(&cand, acc),
+        None => Ok(()),
+    };
+    match r {
+        Ok(()) => Ok(part
+            .found
+            .into_iter()
+            .filter(|f| !f.boxes.is_empty())
+            .collect()),
+        Err(()) => Err(incomplete(what, max_nodes)),
     }
 }
