@@ -260,7 +260,10 @@ fn anac2014_raw_50issues_exact_frontier_and_nash() {
     };
     let front = a.pareto_vectors.as_ref().unwrap();
     assert_eq!(front.len(), 26);
-    assert_eq!(a.zopa.as_ref().unwrap().to_string(), format!("1{}", "0".repeat(40)));
+    assert_eq!(
+        a.zopa.as_ref().unwrap().to_string(),
+        format!("1{}", "0".repeat(40))
+    );
     let nash = a.nash.as_ref().unwrap().as_ref().unwrap();
     assert!((nash.utilities[0] - 0.9083255378858747).abs() < 1e-12);
     assert!((nash.utilities[1] - 0.9824112567956509).abs() < 1e-12);
