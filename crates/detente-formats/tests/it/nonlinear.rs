@@ -271,10 +271,8 @@ fn anac2014_raw_50issues_exact_frontier_and_nash() {
     assert_eq!(a.pareto_acceptable_vectors.as_ref().unwrap(), front);
 }
 
-/// As above for 50issues (about 7 s CPU in release, several times that in the test profile).
+/// As above for 50issues (about 8 s CPU in the test profile).
 #[test]
-#[ignore = "about 20 s CPU in the test profile; run with `cargo test -p detente-formats --test it \
-            anac2014_50issues -- --ignored`"]
 fn anac2014_50issues_exact_frontier_and_nash() {
     let Some(a) = exact_anac("50issues") else {
         return;
