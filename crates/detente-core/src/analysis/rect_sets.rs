@@ -223,6 +223,20 @@ impl RectSets {
         })
     }
 
+    /// Drops from `cand` the rectangles of a party already at its clip (`acc` at 1 or more):
+    /// they can no longer change its utility.
+    fn drop_clipped(&self, cand: &mut [u64], acc: [f64; 2]) {
+        for p in 0..2 {
+            if self.clip[p] && acc[p] >= 1.0 {
+                for (r, rect) in self.rects.iter().enumerate() {
+                    if rect.party == p {
+                        clear(cand, r);
+                    }
+                }
+            }
+        }
+    }
+
     /// The first outcome of the state `masks`: on each issue the smallest value of its first
     /// allowed class.
     fn outcome(&self, masks: &[u64]) -> Outcome {
@@ -417,6 +431,7 @@ impl Search<'_> {
                 }
             }
         }
+        rs.drop_clipped(cand, acc);
         let result = self.branch(cand, acc);
         for &(i, m) in log.iter().rev() {
             self.masks[i] = m;
@@ -669,6 +684,7 @@ impl Partition<'_> {
                 acc[s.rs.rects[r].party] += s.rs.rects[r].weight;
             }
         }
+        s.rs.drop_clipped(&mut cand, acc);
         Some((cand, acc))
     }
 
