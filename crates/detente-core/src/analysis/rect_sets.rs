@@ -25,9 +25,13 @@
 //!   holds a vector that no frontier vector found so far weakly dominates (ties within
 //!   [`TIE_EPS`] included), so every distinct vector is found once, with one outcome.
 //!
-//! The result is each distinct frontier vector with one outcome reaching it (the utilities are
-//! those of that outcome, evaluated by the utility functions). Counting the outcomes on each
-//! vector is left to the cell engine.
+//! That gives the distinct frontier vectors ([`frontier`]; each is the utilities of an outcome,
+//! evaluated by the utility functions). [`collect`] then finds every outcome on them: seeded
+//! with those vectors, it partitions the space into boxes (one class set per issue) on which
+//! every rectangle holds everywhere or nowhere — branching on a rectangle into "inside it" and,
+//! for its k-th range, "outside it and inside the ones before" — and keeps the boxes that tie a
+//! vector, with the same pruning (ties included). Counts, first outcomes and lists follow from
+//! the boxes, as from the cell engine's blocks. Results equal the search's (property-tested).
 
 use crate::TIE_EPS;
 use crate::outcome::{Cardinality, Outcome, OutcomeSpace};
