@@ -428,38 +428,7 @@ pub(crate) fn analyze_with(
         None
     };
     if let Some(cells) = cells {
-        let r = [prefs[0].reservation(), prefs[1].reservation()];
-        let count = || rect::count_acceptable(&cells, r, config.max_nodes);
-        // Non-negative links: branch and bound over which rectangles hold (`rect_sets`) finds
-        // the frontiers; the cell engine counts the zone.
-        if let Some(rs) = rect_sets::RectSets::new(space, prefs, &allowed) {
-            let frontier = |res: Option<[f64; 2]>, what: &str| {
-                rect_sets_frontier(&rs, prefs, res, config.max_nodes, what)
-            };
-            return by_cells(
-                prefs,
-                config,
-                outcomes,
-                count,
-                rs.all_acceptable(r),
-                &frontier,
-            );
-        }
-        let frontier = |res: Option<[f64; 2]>, what: &str| {
-            cell_frontier(
-                &cells,
-                prefs,
-                rect::frontier(&cells, res, config.max_nodes, what),
-            )
-        };
-        return by_cells(
-            prefs,
-            config,
-            outcomes,
-            count,
-            cells.all_acceptable(r),
-            &frontier,
-        );
+        return linked_pair(space, prefs, &allowed, &cells, config, outcomes);
     }
     let ((zopa, acc_front), fast_full) =
         rayon::join(|| rayon::join(count, acceptable_frontier), full_frontier);
@@ -737,6 +706,49 @@ fn acceptable_part(full: &SumFrontier, reservation: &[f64]) -> Option<SumFrontie
         return None;
     }
     full.restrict(|u| u.iter().zip(&thr).all(|(u, t)| *u >= *t))
+}
+
+/// Two linked parties without red lines: the frontiers by the rectangle engine
+/// ([`rect_sets`], branch and bound over which rectangles hold) when no link value is
+/// negative, else by the cell engine ([`rect`]); the cell engine counts the zone.
+fn linked_pair(
+    space: &OutcomeSpace,
+    prefs: &[&Preferences],
+    allowed: &[Vec<u32>],
+    cells: &rect::Cells,
+    config: &AnalysisConfig,
+    outcomes: Cardinality,
+) -> Analysis {
+    let r = [prefs[0].reservation(), prefs[1].reservation()];
+    let count = || rect::count_acceptable(cells, r, config.max_nodes);
+    if let Some(rs) = rect_sets::RectSets::new(space, prefs, allowed) {
+        let frontier = |res: Option<[f64; 2]>, what: &str| {
+            rect_sets_frontier(&rs, prefs, res, config.max_nodes, what)
+        };
+        return by_cells(
+            prefs,
+            config,
+            outcomes,
+            count,
+            rs.all_acceptable(r),
+            &frontier,
+        );
+    }
+    let frontier = |res: Option<[f64; 2]>, what: &str| {
+        cell_frontier(
+            cells,
+            prefs,
+            rect::frontier(cells, res, config.max_nodes, what),
+        )
+    };
+    by_cells(
+        prefs,
+        config,
+        outcomes,
+        count,
+        cells.all_acceptable(r),
+        &frontier,
+    )
 }
 
 /// Both frontiers of two linked parties as listed points and distinct vectors.
