@@ -573,3 +573,58 @@ fn a_huge_frontier_listing_is_charged_to_the_node_budget() {
     );
     assert_eq!(a.pareto.as_ref().unwrap().len(), 10_000);
 }
+
+proptest! {
+    #![proptest_config(crate::proptest_config(400))]
+
+    /// Non-negative rectangle profiles (ANAC 2014's kind) take the rectangle engine
+    /// (`rect_sets`): its analysis equals the search's in every field (frontier vectors,
+    /// counts, first outcomes, listed outcomes, bargaining points), and its frontiers are brute
+    /// force's, with and without reservation values every outcome reaches.
+    #[test]
+    fn the_rectangle_engine_matches_the_search_and_brute_force((space, prefs) in rectangles()) {
+        let prefs: Vec<Preferences> = prefs
+            .iter()
+            .map(|p| {
+                let links: Vec<Link> = p
+                    .ufun()
+                    .links()
+                    .iter()
+                    .map(|l| Link::new(l.condition().clone(), l.value().abs()).unwrap())
+                    .collect();
+                let u = UtilityFunction::from_terms(
+                    &space,
+                    p.ufun().terms().to_vec(),
+                    p.ufun().clips_at_one(),
+                )
+                .unwrap()
+                .with_links(links)
+                .unwrap();
+                Preferences::new(u, p.reservation(), RedLines::none(space.issues().len()), 1.0)
+                    .unwrap()
+            })
+            .collect();
+        let prefs: Vec<&Preferences> = prefs.iter().collect();
+        prop_assume!(prefs.iter().any(|p| p.is_linked()));
+        let all: Vec<Vec<u32>> = space.issues().iter().map(|i| (0..i.n_values()).collect()).collect();
+        prop_assert!(super::rect_sets::RectSets::new(&space, &prefs, &all).is_some());
+        let config = AnalysisConfig::default();
+        let fast = analyze(&space, &prefs, &config);
+        let slow = analyze_by_search(&space, &prefs, &config);
+        prop_assert_eq!(&fast, &slow);
+        prop_assert_eq!(sorted(fast.pareto.as_ref().unwrap()), brute_frontier(&space, &prefs, false));
+        prop_assert_eq!(
+            sorted(fast.pareto_acceptable.as_ref().unwrap()),
+            brute_frontier(&space, &prefs, true)
+        );
+        let allowed: Vec<Vec<u32>> = space
+            .issues()
+            .iter()
+            .enumerate()
+            .map(|(i, is)| (0..is.n_values()).filter(|v| (v + i as u32) % 3 != 2).collect())
+            .collect();
+        let fast = analyze_restricted(&space, &prefs, &allowed, &config);
+        let slow = analyze_with(&space, &prefs, Some(&allowed), &config, Engine::Search);
+        prop_assert_eq!(fast, slow);
+    }
+}

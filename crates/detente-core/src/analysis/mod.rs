@@ -36,6 +36,7 @@ mod additive;
 pub(crate) mod linked;
 mod package;
 mod rect;
+mod rect_sets;
 pub mod robustness;
 mod search;
 pub mod synthetic;
@@ -449,9 +450,7 @@ pub(crate) fn analyze_with(
         None
     };
     if let Some(cells) = cells {
-        let r = [prefs[0].reservation(), prefs[1].reservation()];
-        let count = || rect::count_acceptable(&cells, r, config.max_nodes);
-        return by_cells(&cells, prefs, config, outcomes, count);
+        return linked_pair(space, prefs, &allowed, &cells, config, outcomes);
     }
     let ((zopa, acc_front), fast_full) =
         rayon::join(|| rayon::join(count, acceptable_frontier), full_frontier);
@@ -731,48 +730,92 @@ fn acceptable_part(full: &SumFrontier, reservation: &[f64]) -> Option<SumFrontie
     full.restrict(|u| u.iter().zip(&thr).all(|(u, t)| *u >= *t))
 }
 
-/// The analysis of two linked parties by the cell engine ([`rect`]): both frontiers by its
-/// branch and bound, the bargaining points read off the acceptable frontier (every objective is
-/// monotone in every utility), the zopa count by its bounds.
-fn by_cells(
+/// Two linked parties without red lines: the frontiers by the rectangle engine
+/// ([`rect_sets`], branch and bound over which rectangles hold) when no link value is
+/// negative, else by the cell engine ([`rect`]); the cell engine counts the zone.
+fn linked_pair(
+    space: &OutcomeSpace,
+    prefs: &[&Preferences],
+    allowed: &[Vec<u32>],
     cells: &rect::Cells,
+    config: &AnalysisConfig,
+    outcomes: Cardinality,
+) -> Analysis {
+    let r = [prefs[0].reservation(), prefs[1].reservation()];
+    let count = || rect::count_acceptable(cells, r, config.max_nodes);
+    if let Some(rs) = rect_sets::RectSets::new(space, prefs, allowed) {
+        let frontier = |res: Option<[f64; 2]>, what: &str| {
+            rect_sets_frontier(&rs, prefs, res, config.max_nodes, what)
+        };
+        return by_cells(
+            prefs,
+            config,
+            outcomes,
+            count,
+            rs.all_acceptable(r),
+            &frontier,
+        );
+    }
+    let frontier = |res: Option<[f64; 2]>, what: &str| {
+        cell_frontier(
+            cells,
+            prefs,
+            rect::frontier(cells, res, config.max_nodes, what),
+            config.max_nodes,
+        )
+    };
+    by_cells(
+        prefs,
+        config,
+        outcomes,
+        count,
+        cells.all_acceptable(r),
+        &frontier,
+    )
+}
+
+/// Both frontiers of two linked parties as listed points and distinct vectors.
+type FrontierPair = (
+    Result<Vec<Point>, Incomplete>,
+    Result<Vec<FrontierVector>, Incomplete>,
+);
+
+/// The analysis of two linked parties by the cell engine ([`rect`]) or the rectangle engine
+/// ([`rect_sets`]): both frontiers by `frontier` (given the reservation values when only
+/// acceptable outcomes count), the bargaining points read off the acceptable frontier (every
+/// objective is monotone in every utility), the zopa count by `count`.
+fn by_cells(
     prefs: &[&Preferences],
     config: &AnalysisConfig,
     outcomes: Cardinality,
     count: impl FnOnce() -> Result<Cardinality, Incomplete> + Send,
+    all_acceptable: bool,
+    frontier: &(dyn Fn(Option<[f64; 2]>, &str) -> FrontierPair + Sync),
 ) -> Analysis {
     let r = [prefs[0].reservation(), prefs[1].reservation()];
     let acc_what = "frontier of the acceptable outcomes";
     let full = || {
-        config.full_frontier.then(|| {
-            let found = rect::frontier(cells, None, config.max_nodes, "Pareto frontier");
-            cell_frontier(cells, prefs, found, config.max_nodes)
-        })
+        config
+            .full_frontier
+            .then(|| frontier(None, "Pareto frontier"))
     };
-    let acc = || {
-        let found = rect::frontier(cells, Some(r), config.max_nodes, acc_what);
-        cell_frontier(cells, prefs, found, config.max_nodes)
-    };
+    let acc = || frontier(Some(r), acc_what);
     // When every outcome is acceptable (ANAC 2014's reservation 0, say) the two searches are
     // the same search step for step (no reservation test can fire), so it runs once.
-    let (zopa, ((acc_points, acc_vectors), full)) =
-        if config.full_frontier && cells.all_acceptable(r) {
-            let (zopa, (points, vectors)) = rayon::join(count, || {
-                let found = rect::frontier(cells, None, config.max_nodes, "Pareto frontier");
-                cell_frontier(cells, prefs, found, config.max_nodes)
-            });
-            let renamed = |e: &Incomplete| match e {
-                Incomplete::NodeBudget { nodes, .. } => incomplete(acc_what, *nodes),
-                other => other.clone(),
-            };
-            let acc = (
-                points.as_ref().map_err(renamed).cloned(),
-                vectors.as_ref().map_err(renamed).cloned(),
-            );
-            (zopa, (acc, Some((points, vectors))))
-        } else {
-            rayon::join(count, || rayon::join(acc, full))
+    let (zopa, ((acc_points, acc_vectors), full)) = if config.full_frontier && all_acceptable {
+        let (zopa, (points, vectors)) = rayon::join(count, || frontier(None, "Pareto frontier"));
+        let renamed = |e: &Incomplete| match e {
+            Incomplete::NodeBudget { nodes, .. } => incomplete(acc_what, *nodes),
+            other => other.clone(),
         };
+        let acc = (
+            points.as_ref().map_err(renamed).cloned(),
+            vectors.as_ref().map_err(renamed).cloned(),
+        );
+        (zopa, (acc, Some((points, vectors))))
+    } else {
+        rayon::join(count, || rayon::join(acc, full))
+    };
     let (ideal, nash, kalai_smorodinsky, max_welfare) = match &acc_vectors {
         Ok(v) => {
             let b = Bargaining::from_vectors(v, prefs);
@@ -810,25 +853,64 @@ fn by_cells(
     }
 }
 
+/// A frontier by the rectangle engine ([`rect_sets`]) as listed points and distinct vectors:
+/// its vectors first, then every outcome on them (counts, first outcomes, lists).
+fn rect_sets_frontier(
+    rs: &rect_sets::RectSets,
+    prefs: &[&Preferences],
+    reservation: Option<[f64; 2]>,
+    max_nodes: u64,
+    what: &str,
+) -> FrontierPair {
+    let found = rect_sets::frontier(rs, prefs, reservation, max_nodes, what)
+        .0
+        .and_then(|seed| rect_sets::collect(rs, prefs, reservation, &seed, max_nodes, what));
+    match found {
+        Ok(found) => listed_frontier(
+            prefs,
+            &found,
+            |f| f.summary(rs),
+            |f, out| f.outcomes(rs, out),
+            max_nodes,
+        ),
+        Err(e) => (Err(e.clone()), Err(e)),
+    }
+}
+
 /// A frontier found by the cell engine as listed points and distinct vectors.
 fn cell_frontier(
     cells: &rect::Cells,
     prefs: &[&Preferences],
     found: Result<Vec<rect::Found>, Incomplete>,
     max_nodes: u64,
-) -> (
-    Result<Vec<Point>, Incomplete>,
-    Result<Vec<FrontierVector>, Incomplete>,
-) {
-    let found = match found {
-        Ok(f) => f,
-        Err(e) => return (Err(e.clone()), Err(e)),
-    };
+) -> FrontierPair {
+    match found {
+        Ok(found) => listed_frontier(
+            prefs,
+            &found,
+            |f| f.summary(cells),
+            |f, out| f.outcomes(cells, out),
+            max_nodes,
+        ),
+        Err(e) => (Err(e.clone()), Err(e)),
+    }
+}
+
+/// The distinct vectors of a frontier found as parts (each with a first outcome and a count,
+/// `summary`), and its outcomes listed one by one (`outcomes`) when there are at most
+/// [`list_limit`] of them.
+fn listed_frontier<F>(
+    prefs: &[&Preferences],
+    found: &[F],
+    summary: impl Fn(&F) -> (Outcome, Cardinality),
+    outcomes: impl Fn(&F, &mut Vec<Outcome>),
+    max_nodes: u64,
+) -> FrontierPair {
     let mut total = Cardinality::from_u128(0);
     let mut vectors: Vec<FrontierVector> = found
         .iter()
         .map(|f| {
-            let (outcome, count) = f.summary(cells);
+            let (outcome, count) = summary(f);
             total.add(&count);
             let p = point(prefs, outcome);
             FrontierVector {
@@ -843,11 +925,11 @@ fn cell_frontier(
     if total.to_u64().is_none_or(|t| t > list_limit(max_nodes)) {
         return (Err(too_many(&total, vectors.len(), max_nodes)), Ok(vectors));
     }
-    let mut outcomes = Vec::new();
-    for f in &found {
-        f.outcomes(cells, &mut outcomes);
+    let mut listed = Vec::new();
+    for f in found {
+        outcomes(f, &mut listed);
     }
-    let mut points: Vec<Point> = outcomes.into_iter().map(|o| point(prefs, o)).collect();
+    let mut points: Vec<Point> = listed.into_iter().map(|o| point(prefs, o)).collect();
     points.sort_by(|a, b| frontier_order(&a.utilities, &a.outcome, &b.utilities, &b.outcome));
     (Ok(points), Ok(vectors))
 }

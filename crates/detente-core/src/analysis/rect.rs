@@ -120,7 +120,7 @@ type Scoped = (Vec<usize>, Vec<f64>);
 
 /// Classes per issue: the allowed values with the same terms for every party and the same
 /// membership in every clause of every link, in order of first value.
-fn value_classes(
+pub(super) fn value_classes(
     space: &OutcomeSpace,
     prefs: &[&Preferences],
     allowed: &[Vec<u32>],
