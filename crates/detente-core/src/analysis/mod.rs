@@ -35,6 +35,7 @@
 mod additive;
 pub(crate) mod linked;
 mod package;
+pub mod progress;
 mod rect;
 pub mod robustness;
 mod search;
@@ -42,12 +43,15 @@ pub mod synthetic;
 pub mod thin_zone;
 
 pub use package::{PackageScore, PartyScore, Verdict, score_package};
+pub use progress::{Phase, Progress, ProgressHook};
 
 use crate::TIE_EPS;
 use crate::outcome::{Cardinality, Outcome, OutcomeSpace};
 use crate::preferences::Preferences;
 use additive::{Budget, SumFrontier};
+use progress::Meter;
 use search::{Problem, Prune, Visitor, dominates};
+use std::sync::Arc;
 
 /// Frontiers with more outcomes than this are reported as their distinct utility vectors only
 /// ([`Analysis::pareto_vectors`]); the outcome lists ([`Analysis::pareto`]) say why they are
@@ -69,6 +73,9 @@ pub struct AnalysisConfig {
     pub full_frontier: bool,
     /// Whether to compute the Pareto frontier of the acceptable outcomes.
     pub acceptable_frontier: bool,
+    /// Called with the analysis's progress ([`progress`]): it only observes, so the result is
+    /// the same with or without it.
+    pub progress: Option<ProgressHook>,
 }
 
 impl Default for AnalysisConfig {
@@ -77,6 +84,7 @@ impl Default for AnalysisConfig {
             max_nodes: 100_000_000,
             full_frontier: true,
             acceptable_frontier: true,
+            progress: None,
         }
     }
 }
@@ -387,13 +395,16 @@ pub(crate) fn analyze_with(
                 .collect()
         })
         .collect();
-    let acc = Problem::new(space, prefs, Some(allowed.as_slice()), true);
+    let mut acc = Problem::new(space, prefs, Some(allowed.as_slice()), true);
+    let hook = config.progress.as_ref();
+    acc.meter = Meter::of(hook, Phase::ZopaCount).map(Arc::new);
     let reservation: Vec<f64> = prefs.iter().map(|p| p.reservation()).collect();
     // The zopa count and the additive engine's two frontiers are independent: they run side by
     // side (each result is computed alone, so the thread count cannot change it).
     let count = || {
         if !prefs.is_empty() && engine == Engine::Auto && !linked {
-            match additive::count_acceptable(prefs, &acceptable_values, config.max_nodes) {
+            let meter = acc.meter.as_deref();
+            match additive::count_acceptable(prefs, &acceptable_values, config.max_nodes, meter) {
                 Ok(c) => Ok(c),
                 Err(additive::Stop::Ambiguous) => count_acceptable(&acc, config.max_nodes),
                 Err(e) => Err(e.incomplete("zopa count")),
@@ -405,7 +416,8 @@ pub(crate) fn analyze_with(
     // The frontier of the acceptable outcomes, by the additive engine when it applies.
     let acceptable_frontier = || {
         if fast {
-            let mut budget = Budget::new(config.max_nodes);
+            let meter = Meter::of(hook, Phase::AcceptableFrontier);
+            let mut budget = Budget::metered(config.max_nodes, meter);
             additive::frontier(prefs, &acceptable_values, Some(&reservation), &mut budget)
         } else {
             Err(additive::Stop::Budget(0))
@@ -413,7 +425,8 @@ pub(crate) fn analyze_with(
     };
     let full_frontier = || {
         if fast && config.full_frontier {
-            let mut budget = Budget::new(config.max_nodes);
+            let meter = Meter::of(hook, Phase::ParetoFrontier);
+            let mut budget = Budget::metered(config.max_nodes, meter);
             Some(additive::frontier(prefs, &allowed, None, &mut budget))
         } else {
             None
@@ -433,6 +446,8 @@ pub(crate) fn analyze_with(
     }
     let ((zopa, acc_front), fast_full) =
         rayon::join(|| rayon::join(count, acceptable_frontier), full_frontier);
+    // The searches below report as one phase (the zopa count's meter finishes here).
+    acc.meter = Meter::of(hook, Phase::AcceptableSearch).map(Arc::new);
     // Where no red line removes a value, the acceptable outcomes are those whose utilities
     // reach every reservation value, so their frontier is the whole space's frontier cut at
     // the reservation values: when the direct computation stopped but the whole frontier is
@@ -472,7 +487,11 @@ pub(crate) fn analyze_with(
     let (pareto, pareto_vectors) = if !config.full_frontier {
         (not_requested(), not_requested())
     } else {
-        let all = || Problem::new(space, prefs, Some(allowed.as_slice()), false);
+        let all = || {
+            let mut all = Problem::new(space, prefs, Some(allowed.as_slice()), false);
+            all.meter = Meter::of(hook, Phase::ParetoSearch).map(Arc::new);
+            all
+        };
         // Linked preferences have no additive frontier: sized as one that stopped.
         let fast_full = fast_full.or_else(|| {
             (linked && engine == Engine::Auto).then_some(Err(additive::Stop::Budget(0)))
@@ -1152,6 +1171,17 @@ impl Visitor for CountVisitor<'_> {
 fn count_acceptable(pr: &Problem, max_nodes: u64) -> Result<Cardinality, Incomplete> {
     if pr.empty {
         return Ok(Cardinality::from_u128(0));
+    }
+    if let Some(m) = &pr.meter {
+        // Knuth's estimate of the tree (the count skips more: an upper estimate), capped at the
+        // budget; linked problems are not estimated.
+        let estimate = pr.estimate_feasible_nodes(256);
+        if estimate > 0.0 {
+            m.expect(
+                m.done()
+                    .saturating_add(estimate.min(max_nodes as f64) as u64),
+            );
+        }
     }
     let r = pr.reservation.clone();
     let units = pr

@@ -120,6 +120,8 @@ pub fn score_package(
     let config = AnalysisConfig {
         full_frontier: false,
         acceptable_frontier: false,
+        // The caller's progress hook follows the analysis, not its package scores.
+        progress: None,
         ..config.clone()
     };
     let a = analyze_restricted(space, &scenario.preferences(), &allowed, &config);
@@ -147,6 +149,8 @@ fn linked_score(
     let config = AnalysisConfig {
         full_frontier: false,
         acceptable_frontier: false,
+        // The caller's progress hook follows the analysis, not its package scores.
+        progress: None,
         ..config.clone()
     };
     let a = analyze_restricted(space, &[prefs], allowed, &config);
