@@ -356,7 +356,7 @@ pub(crate) fn frontier(
     let mut level = zero;
     let mut stored = 0usize;
     if let Some(m) = &budget.meter {
-        m.expect(n_issues as u64);
+        m.expect(super::progress::Total::Exact(n_issues as u64));
     }
     for i in 0..n_issues {
         let prune = reservation.map(|_| Reach {
@@ -1135,7 +1135,7 @@ fn count_acceptable_with(
                 });
             }
             if let Some(m) = meter {
-                m.expect(budget.used.saturating_add(estimate.min(left as f64) as u64));
+                m.expect(super::progress::search_total(budget.used, estimate, left));
             }
             total.add(&ctx.depth_first(i, &states, (budget.used, max_nodes), meter)?);
             return Ok(total);

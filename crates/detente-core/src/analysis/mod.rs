@@ -43,7 +43,7 @@ pub mod synthetic;
 pub mod thin_zone;
 
 pub use package::{PackageScore, PartyScore, Verdict, score_package};
-pub use progress::{Phase, Progress, ProgressHook};
+pub use progress::{Phase, Progress, ProgressHook, Total};
 
 use crate::TIE_EPS;
 use crate::outcome::{Cardinality, Outcome, OutcomeSpace};
@@ -395,9 +395,9 @@ pub(crate) fn analyze_with(
                 .collect()
         })
         .collect();
-    let mut acc = Problem::new(space, prefs, Some(allowed.as_slice()), true);
     let hook = config.progress.as_ref();
-    acc.meter = Meter::of(hook, Phase::ZopaCount).map(Arc::new);
+    let acc = Problem::new(space, prefs, Some(allowed.as_slice()), true);
+    let mut acc = metered(acc, hook, Phase::ZopaCount);
     let reservation: Vec<f64> = prefs.iter().map(|p| p.reservation()).collect();
     // The zopa count and the additive engine's two frontiers are independent: they run side by
     // side (each result is computed alone, so the thread count cannot change it).
@@ -441,7 +441,10 @@ pub(crate) fn analyze_with(
     };
     if let Some(cells) = cells {
         let r = [prefs[0].reservation(), prefs[1].reservation()];
-        let count = || rect::count_acceptable(&cells, r, config.max_nodes);
+        let count = || {
+            let _shown = Meter::started(hook, Phase::ZopaCount);
+            rect::count_acceptable(&cells, r, config.max_nodes)
+        };
         return by_cells(&cells, prefs, config, outcomes, count);
     }
     let ((zopa, acc_front), fast_full) =
@@ -488,9 +491,8 @@ pub(crate) fn analyze_with(
         (not_requested(), not_requested())
     } else {
         let all = || {
-            let mut all = Problem::new(space, prefs, Some(allowed.as_slice()), false);
-            all.meter = Meter::of(hook, Phase::ParetoSearch).map(Arc::new);
-            all
+            let all = Problem::new(space, prefs, Some(allowed.as_slice()), false);
+            metered(all, hook, Phase::ParetoSearch)
         };
         // Linked preferences have no additive frontier: sized as one that stopped.
         let fast_full = fast_full.or_else(|| {
@@ -510,6 +512,12 @@ pub(crate) fn analyze_with(
         kalai_smorodinsky,
         max_welfare,
     }
+}
+
+/// `pr`, its walkers reporting to `phase` when there is a hook.
+fn metered(mut pr: Problem, hook: Option<&ProgressHook>, phase: Phase) -> Problem {
+    pr.meter = Meter::of(hook, phase).map(Arc::new);
+    pr
 }
 
 /// The values of each issue the restriction `allowed` leaves, without indices out of range (an
@@ -740,13 +748,16 @@ fn by_cells(
 ) -> Analysis {
     let r = [prefs[0].reservation(), prefs[1].reservation()];
     let acc_what = "frontier of the acceptable outcomes";
+    let hook = config.progress.as_ref();
     let full = || {
         config.full_frontier.then(|| {
+            let _shown = Meter::started(hook, Phase::ParetoFrontier);
             let found = rect::frontier(cells, None, config.max_nodes, "Pareto frontier");
             cell_frontier(cells, prefs, found)
         })
     };
     let acc = || {
+        let _shown = Meter::started(hook, Phase::AcceptableFrontier);
         let found = rect::frontier(cells, Some(r), config.max_nodes, acc_what);
         cell_frontier(cells, prefs, found)
     };
@@ -755,6 +766,7 @@ fn by_cells(
     let (zopa, ((acc_points, acc_vectors), full)) =
         if config.full_frontier && cells.all_acceptable(r) {
             let (zopa, (points, vectors)) = rayon::join(count, || {
+                let _shown = Meter::started(hook, Phase::ParetoFrontier);
                 let found = rect::frontier(cells, None, config.max_nodes, "Pareto frontier");
                 cell_frontier(cells, prefs, found)
             });
@@ -1173,15 +1185,10 @@ fn count_acceptable(pr: &Problem, max_nodes: u64) -> Result<Cardinality, Incompl
         return Ok(Cardinality::from_u128(0));
     }
     if let Some(m) = &pr.meter {
-        // Knuth's estimate of the tree (the count skips more: an upper estimate), capped at the
-        // budget; linked problems are not estimated.
+        // Knuth's estimate of the tree (the count skips more: an upper estimate); linked
+        // problems are not estimated, and no search goes past the budget.
         let estimate = pr.estimate_feasible_nodes(256);
-        if estimate > 0.0 {
-            m.expect(
-                m.done()
-                    .saturating_add(estimate.min(max_nodes as f64) as u64),
-            );
-        }
+        m.expect(progress::search_total(m.done(), estimate, max_nodes));
     }
     let r = pr.reservation.clone();
     let units = pr

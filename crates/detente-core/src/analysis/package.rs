@@ -120,8 +120,11 @@ pub fn score_package(
     let config = AnalysisConfig {
         full_frontier: false,
         acceptable_frontier: false,
-        // The caller's progress hook follows the analysis, not its package scores.
-        progress: None,
+        // Progress shows as the package's, not as the scenario's analysis.
+        progress: config
+            .progress
+            .as_ref()
+            .map(|h| h.scoped("reported package")),
         ..config.clone()
     };
     let a = analyze_restricted(space, &scenario.preferences(), &allowed, &config);
@@ -149,8 +152,11 @@ fn linked_score(
     let config = AnalysisConfig {
         full_frontier: false,
         acceptable_frontier: false,
-        // The caller's progress hook follows the analysis, not its package scores.
-        progress: None,
+        // Progress shows as the package's, not as the scenario's analysis.
+        progress: config
+            .progress
+            .as_ref()
+            .map(|h| h.scoped("reported package")),
         ..config.clone()
     };
     let a = analyze_restricted(space, &[prefs], allowed, &config);

@@ -8,7 +8,7 @@
 //! last), so a hook costs nothing measurable.
 //!
 //! Per phase, `done` never decreases, and the last call has `finished` set and
-//! `total == Some(done)`; a phase that does not run reports nothing. Phases of one analysis may run at the same time on different threads
+//! `total == Some(Total::Exact(done))`; a phase that does not run reports nothing. Phases of one analysis may run at the same time on different threads
 //! (the zopa count runs beside the frontiers), so the hook must be `Send + Sync`; calls for one
 //! phase never overlap.
 
@@ -20,9 +20,10 @@ use std::sync::{Arc, Mutex};
 #[non_exhaustive]
 pub enum Phase {
     /// Counting the outcomes in the zone of possible agreement. Work: search nodes (the unit
-    /// of [`max_nodes`](super::AnalysisConfig::max_nodes)); the total is Knuth's estimate of
-    /// the depth-first search (capped at the budget) once the count knows it must search,
-    /// unknown before.
+    /// of [`max_nodes`](super::AnalysisConfig::max_nodes)). Once the count knows it must
+    /// search, the total is Knuth's estimate of the search ([`Total::Estimate`]) or, where
+    /// there is none or it exceeds the budget, the budget ([`Total::AtMost`]: the search stops
+    /// there); unknown before.
     ZopaCount,
     /// The additive engine's Pareto frontier of the acceptable outcomes, built issue by issue.
     /// Work: issues merged; the total is the number of issues (exact).
@@ -38,6 +39,8 @@ pub enum Phase {
     /// total unknown.
     ParetoSearch,
 }
+// The cell engine (two linked parties) reports the zopa count and both frontiers only as
+// they start and finish (no work counted, no total before the end).
 
 impl Phase {
     /// What the phase does, in a few words.
@@ -65,29 +68,91 @@ impl Phase {
 pub struct Progress {
     /// The phase reporting.
     pub phase: Phase,
+    /// What the analysis is for, when it is part of a larger computation: `None` for the
+    /// analysis itself, `Some("reported package")` for a package's score (its completions are
+    /// analysed the same way).
+    pub scope: Option<&'static str>,
     /// Work done so far in this phase, in [`Phase::unit`]s; never decreases within a phase.
     pub done: u64,
-    /// The work the phase is expected to need in all, where known (an exact count or an
-    /// estimate, see [`Phase`]); `None` where nothing honest can be said. Never below `done`.
-    pub total: Option<u64>,
-    /// Whether this is the phase's last report (then `total == Some(done)`).
+    /// The work the phase is expected to need in all, where something honest can be said
+    /// (see [`Phase`]); never below `done`.
+    pub total: Option<Total>,
+    /// Whether this is the phase's last report (then `total == Some(Total::Exact(done))`).
     pub finished: bool,
+}
+
+/// How much work a phase needs in all, and how sure that is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Total {
+    /// Exactly this much (the issues of a frontier; every finished phase).
+    Exact(u64),
+    /// About this much (Knuth's estimate of a search tree, seeded, so the same on every run).
+    Estimate(u64),
+    /// At most this much: the node budget, where the search stops.
+    AtMost(u64),
+}
+
+impl Total {
+    /// The amount of work, whatever its kind.
+    pub fn work(self) -> u64 {
+        match self {
+            Total::Exact(n) | Total::Estimate(n) | Total::AtMost(n) => n,
+        }
+    }
+
+    /// The same kind of total, raised to at least `done`.
+    fn at_least(self, done: u64) -> Total {
+        match self {
+            Total::Exact(n) => Total::Exact(n.max(done)),
+            Total::Estimate(n) => Total::Estimate(n.max(done)),
+            Total::AtMost(n) => Total::AtMost(n.max(done)),
+        }
+    }
 }
 
 /// A callback that observes an analysis's progress. Cheap to clone.
 #[derive(Clone)]
-pub struct ProgressHook(Arc<dyn Fn(&Progress) + Send + Sync>);
+pub struct ProgressHook {
+    f: Arc<dyn Fn(&Progress) + Send + Sync>,
+    scope: Option<&'static str>,
+}
 
 impl ProgressHook {
     /// Wraps `f`, which is called with every report.
     pub fn new(f: impl Fn(&Progress) + Send + Sync + 'static) -> ProgressHook {
-        ProgressHook(Arc::new(f))
+        ProgressHook {
+            f: Arc::new(f),
+            scope: None,
+        }
+    }
+
+    /// The same hook, its reports marked as part of `scope` ([`Progress::scope`]).
+    pub(crate) fn scoped(&self, scope: &'static str) -> ProgressHook {
+        ProgressHook {
+            scope: Some(scope),
+            ..self.clone()
+        }
+    }
+
+    fn call(&self, p: &Progress) {
+        (self.f)(p)
     }
 }
 
 impl std::fmt::Debug for ProgressHook {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("ProgressHook")
+    }
+}
+
+/// The total of a search that starts after `done` units, with Knuth's `estimate` of its
+/// nodes (`0.0`: none) and `left` nodes of budget: the estimate where it is within the budget,
+/// else the budget as a bound.
+pub(crate) fn search_total(done: u64, estimate: f64, left: u64) -> Total {
+    if estimate > 0.0 && estimate < left as f64 {
+        Total::Estimate(done.saturating_add(estimate as u64))
+    } else {
+        Total::AtMost(done.saturating_add(left))
     }
 }
 
@@ -101,7 +166,7 @@ pub(crate) struct Meter {
     /// Work done, as charged by the engines.
     done: AtomicU64,
     /// `(done last reported, total, finished)`; the lock also keeps calls in order.
-    shown: Mutex<(Option<u64>, Option<u64>, bool)>,
+    shown: Mutex<(Option<u64>, Option<Total>, bool)>,
 }
 
 impl Meter {
@@ -117,6 +182,16 @@ impl Meter {
     /// A meter for `phase` when there is a hook.
     pub(crate) fn of(hook: Option<&ProgressHook>, phase: Phase) -> Option<Meter> {
         hook.map(|h| Meter::new(h, phase))
+    }
+
+    /// A meter for `phase` that reports its start at once: for engines that count no work of
+    /// their own (the cell engine), so the phase shows from start to finish with no work done.
+    pub(crate) fn started(hook: Option<&ProgressHook>, phase: Phase) -> Option<Meter> {
+        let m = Meter::of(hook, phase);
+        if let Some(m) = &m {
+            m.report(0, false);
+        }
+        m
     }
 
     /// Adds `n` units of work done.
@@ -137,7 +212,7 @@ impl Meter {
     }
 
     /// Sets the work expected in all.
-    pub(crate) fn expect(&self, total: u64) {
+    pub(crate) fn expect(&self, total: Total) {
         if let Ok(mut s) = self.shown.lock() {
             s.1 = Some(total);
         }
@@ -153,11 +228,12 @@ impl Meter {
                 return;
             }
             let done = done.max(s.0.unwrap_or(0));
-            *s = (Some(done), Some(done), true);
-            (self.hook.0)(&Progress {
+            *s = (Some(done), Some(Total::Exact(done)), true);
+            self.hook.call(&Progress {
                 phase: self.phase,
+                scope: self.hook.scope,
                 done,
-                total: Some(done),
+                total: Some(Total::Exact(done)),
                 finished: true,
             });
         }
@@ -185,9 +261,10 @@ impl Meter {
             return;
         }
         s.0 = Some(done);
-        let total = s.1.map(|t| t.max(done));
-        (self.hook.0)(&Progress {
+        let total = s.1.map(|t| t.at_least(done));
+        self.hook.call(&Progress {
             phase: self.phase,
+            scope: self.hook.scope,
             done,
             total,
             finished: false,
@@ -239,11 +316,11 @@ mod tests {
                 assert!(!w[0].finished, "{phase:?}: a report after the last: {w:?}");
             }
             for r in reports {
-                assert!(r.total.is_none_or(|t| t >= r.done), "{phase:?}: {r:?}");
+                assert!(r.total.is_none_or(|t| t.work() >= r.done), "{r:?}");
             }
             let last = reports.last().unwrap();
             assert!(last.finished, "{phase:?} never finished: {last:?}");
-            assert_eq!(last.total, Some(last.done), "{phase:?}");
+            assert_eq!(last.total, Some(Total::Exact(last.done)), "{phase:?}");
         }
         by_phase
     }
@@ -255,7 +332,8 @@ mod tests {
         for phase in [Phase::AcceptableFrontier, Phase::ParetoFrontier] {
             let reports = &seen[&phase];
             // The total is known from the start: the number of issues, reached at the end.
-            assert!(reports.iter().all(|r| r.total == Some(6)), "{reports:?}");
+            let six = Some(Total::Exact(6));
+            assert!(reports.iter().all(|r| r.total == six), "{reports:?}");
             assert_eq!(reports.first().unwrap().done, 0);
             assert_eq!(reports.last().unwrap().done, 6);
             // The start, one report per issue merged, and the finish.
@@ -272,7 +350,10 @@ mod tests {
         let seen = observed(&s, &AnalysisConfig::default(), Engine::Search);
         let count = &seen[&Phase::ZopaCount];
         // Knuth's estimate, capped at the budget, came before the search's first nodes.
-        assert!(count[0].total.is_some_and(|t| t > 0), "{count:?}");
+        assert!(
+            matches!(count[0].total, Some(Total::Estimate(t)) if t > 0),
+            "{count:?}"
+        );
         assert!(count.last().unwrap().done > REPORT_STEP, "{count:?}");
         for phase in [Phase::AcceptableSearch, Phase::ParetoSearch] {
             let reports = &seen[&phase];
