@@ -73,9 +73,9 @@ impl PhaseLines {
                     Total::Estimate(_) => (KNOWN, "~"),
                     Total::AtMost(_) => (BOUNDED, "≤"),
                 };
-                line.set_style(super::sensitivity::style(template));
-                line.set_length(total.work());
                 line.set_message(format!("{mark}{} {unit}", HumanCount(total.work())));
+                line.set_length(total.work());
+                line.set_style(super::sensitivity::style(template));
                 line.reset_eta();
             }
             Some(_) => {}

@@ -38,6 +38,13 @@ pub enum Phase {
     /// The depth-first search for the whole space's Pareto frontier. Work: search nodes;
     /// total unknown.
     ParetoSearch,
+    /// Listing the acceptable frontier's outcomes (at most [`MAX_LISTED`](super::MAX_LISTED))
+    /// in frontier order. Work: steps, one per comparison of the sort and ⌈log₂ n⌉ per outcome
+    /// evaluated; the total is estimated at 2·n·⌈log₂ n⌉ (a merge sort's comparisons at most,
+    /// and the evaluations).
+    AcceptableListing,
+    /// Listing the whole space's Pareto frontier's outcomes, as [`Phase::AcceptableListing`].
+    ParetoListing,
 }
 // The cell engine (two linked parties) reports the zopa count and both frontiers only as
 // they start and finish (no work counted, no total before the end).
@@ -51,13 +58,16 @@ impl Phase {
             Phase::ParetoFrontier => "Pareto frontier",
             Phase::AcceptableSearch => "search of the acceptable outcomes",
             Phase::ParetoSearch => "search for the Pareto frontier",
+            Phase::AcceptableListing => "listing the acceptable frontier",
+            Phase::ParetoListing => "listing the Pareto frontier",
         }
     }
 
-    /// The unit `done` and `total` count: `"issues"` or `"nodes"`.
+    /// The unit `done` and `total` count: `"issues"`, `"nodes"` or `"steps"`.
     pub fn unit(self) -> &'static str {
         match self {
             Phase::AcceptableFrontier | Phase::ParetoFrontier => "issues",
+            Phase::AcceptableListing | Phase::ParetoListing => "steps",
             _ => "nodes",
         }
     }
