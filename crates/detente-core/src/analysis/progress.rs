@@ -349,6 +349,14 @@ mod tests {
             // The start, one report per issue merged, and the finish.
             assert_eq!(reports.len(), 8, "{reports:?}");
         }
+        // Both frontiers were listed, with an estimated number of steps.
+        for phase in [Phase::AcceptableListing, Phase::ParetoListing] {
+            let first = seen[&phase][0];
+            assert!(
+                matches!(first.total, Some(Total::Estimate(t)) if t > 0),
+                "{first:?}"
+            );
+        }
         // The frontiers gave the bargaining points: no search ran.
         assert!(!seen.contains_key(&Phase::AcceptableSearch), "{seen:?}");
         assert!(seen.contains_key(&Phase::ZopaCount), "{seen:?}");
@@ -373,6 +381,14 @@ mod tests {
             assert!(rest.iter().all(|r| r.total.is_none()), "{rest:?}");
             assert!(last.finished);
         }
+    }
+
+    #[test]
+    fn a_search_total_is_its_estimate_within_the_budget_else_the_budget() {
+        assert_eq!(search_total(10, 500.0, 1000), Total::Estimate(510));
+        assert_eq!(search_total(10, 5000.0, 1000), Total::AtMost(1010));
+        // No estimate (a linked problem): the budget bounds the search.
+        assert_eq!(search_total(0, 0.0, 1000), Total::AtMost(1000));
     }
 
     #[test]

@@ -803,8 +803,8 @@ proptest! {
         let got = vectors(&derived, &prefs);
         prop_assert_eq!(&got, &want);
         prop_assert_eq!(
-            listed(Some(&derived), &prefs, &got),
-            listed(direct.as_ref(), &prefs, &want)
+            listed(Some(&derived), &prefs, &got, None),
+            listed(direct.as_ref(), &prefs, &want, None)
         );
         let (x, y) = (
             Bargaining::from_frontier(Some(&derived), &prefs),
