@@ -24,8 +24,11 @@ const UNKNOWN: &str = "  {spinner} {prefix}{msg} [{elapsed}]";
 #[derive(Clone)]
 pub(crate) struct PhaseLines {
     multi: MultiProgress,
-    lines: Arc<Mutex<BTreeMap<(Option<&'static str>, Phase), ProgressBar>>>,
+    lines: Arc<Mutex<BTreeMap<Key, ProgressBar>>>,
 }
+
+/// A line per phase of each scope ([`Progress::scope`]).
+type Key = (Option<&'static str>, Phase);
 
 impl PhaseLines {
     pub(crate) fn new(multi: MultiProgress) -> PhaseLines {
