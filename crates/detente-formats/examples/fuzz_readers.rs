@@ -583,7 +583,8 @@ fn run(reader: Reader, case: &Case, config: &AnalysisConfig) -> Result<bool, Str
 }
 
 fn run_caught(reader: Reader, case: &Case, config: &AnalysisConfig) -> Outcome {
-    match std::panic::catch_unwind(|| run(reader, case, config)) {
+    // The config holds no progress hook here (a hook is the only part that is not unwind-safe).
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(reader, case, config))) {
         Ok(Ok(true)) => Outcome::Ok,
         Ok(Ok(false) | Err(_)) => Outcome::Err,
         Err(payload) => {

@@ -116,6 +116,7 @@ pub fn analyze<'py>(
         max_nodes,
         full_frontier,
         acceptable_frontier,
+        progress: None,
     };
     let out = interruptible(py, move || {
         let a = analysis::analyze(s.space(), &s.preferences(), &config);

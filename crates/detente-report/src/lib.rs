@@ -54,6 +54,9 @@ pub struct Options {
     pub cloud_size: usize,
     /// Seed of that sample.
     pub seed: u64,
+    /// Observes the exact analysis's progress ([`analysis::progress`]); the report is the same
+    /// with or without it.
+    pub progress: Option<analysis::ProgressHook>,
 }
 
 impl Default for Options {
@@ -63,6 +66,7 @@ impl Default for Options {
             full_frontier_limit: 1e8,
             cloud_size: 20_000,
             seed: 0,
+            progress: None,
         }
     }
 }
@@ -435,6 +439,7 @@ impl Report {
             max_nodes: options.max_nodes,
             full_frontier: scenario.space().cardinality().to_f64() <= options.full_frontier_limit,
             acceptable_frontier: true,
+            progress: options.progress.clone(),
         };
         let analysis = analysis::analyze(scenario.space(), &scenario.preferences(), &config);
         let packages = scenario

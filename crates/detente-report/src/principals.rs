@@ -55,6 +55,7 @@ pub fn principals_solutions(
         max_nodes,
         full_frontier: false,
         acceptable_frontier: false,
+        progress: None,
     };
     let b = analysis::analyze(scenario.space(), &sub, &config);
     let point = |x: Result<Option<Point>, Incomplete>| {

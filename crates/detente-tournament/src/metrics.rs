@@ -47,6 +47,7 @@ impl ScenarioFacts {
             max_nodes,
             full_frontier: true,
             acceptable_frontier: false,
+            progress: None,
         };
         let a = analyze(scenario.space(), &scenario.preferences(), &config);
         let mut notes = Vec::new();

@@ -37,10 +37,10 @@ pub(crate) fn run(args: &AnalyzeArgs) -> Result<()> {
     if let Some(path) = &args.html {
         super::html::check(path, &args.scenario.inputs())?;
     }
-    // One report, computed once; the printers below only read it. Phase-level progress only:
-    // the library's exact analysis reports no progress of its own, so the bar (stderr on a
-    // terminal only) shows the phase and elapsed time; the robustness draws report each draw,
-    // with an ETA.
+    // One report, computed once; the printers below only read it. The bar (stderr on a
+    // terminal only) shows the phase and elapsed time, with a line per phase of the exact
+    // analysis below it (a bar with an ETA where its work is known or estimated); the
+    // robustness draws report each draw, with an ETA.
     let bar = super::sensitivity::Bar::new(false);
     bar.phase(
         "exact analysis: zone, frontier, Nash, Kalai-Smorodinsky",
@@ -50,6 +50,7 @@ pub(crate) fn run(args: &AnalyzeArgs) -> Result<()> {
     let options = detente_report::Options {
         max_nodes: args.max_nodes,
         full_frontier_limit: f64::INFINITY,
+        progress: bar.analysis_hook(),
         ..Default::default()
     };
     let mut report = detente_report::Report::analyze(s, &options);

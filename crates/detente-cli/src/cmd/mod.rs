@@ -7,6 +7,7 @@ mod html;
 mod improve;
 mod merge;
 mod negotiate;
+mod phases;
 mod report;
 mod room;
 mod run;

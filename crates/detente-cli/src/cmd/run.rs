@@ -82,7 +82,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
         &report
     } else {
         bar.phase("exact analysis of the whole scenario", 0, 1);
-        whole = detente_report::Report::analyze(scenario.clone(), &report_options(args))
+        whole = detente_report::Report::analyze(scenario.clone(), &report_options(args, &bar))
             .with_robustness(&bar)?;
         &whole
     };
@@ -92,11 +92,13 @@ pub(crate) fn run(args: &RunArgs) -> Result<()> {
     Ok(())
 }
 
-/// The analysis settings of `run`, as report options.
-fn report_options(args: &RunArgs) -> detente_report::Options {
+/// The analysis settings of `run`, as report options (the exact analysis draws its phases
+/// under `bar`).
+fn report_options(args: &RunArgs, bar: &super::sensitivity::Bar) -> detente_report::Options {
     detente_report::Options {
         max_nodes: args.max_nodes,
         full_frontier_limit: FULL_FRONTIER_LIMIT,
+        progress: bar.analysis_hook(),
         ..Default::default()
     }
 }
@@ -119,7 +121,8 @@ fn build_report(
         phase += 1;
     };
     next("exact analysis: zone, frontier, Nash, Kalai-Smorodinsky, drafts");
-    let mut report = detente_report::Report::analyze(setup.scenario.clone(), &report_options(args));
+    let options = report_options(args, bar);
+    let mut report = detente_report::Report::analyze(setup.scenario.clone(), &options);
     if mediated {
         next("single negotiating text");
         let (result, config, start_label) = super::text::run(&args.text, setup)?;

@@ -4,12 +4,14 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::Result;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use detente_core::analysis::robustness::{self, SensitivityConfig};
 use detente_report::robustness::to_json;
 
+use super::phases::PhaseLines;
 use super::{ScenarioArgs, UsageError};
+use detente_core::analysis::ProgressHook;
 
 #[derive(Args, Debug)]
 pub(crate) struct SensitivityArgs {
@@ -63,9 +65,10 @@ pub(crate) fn run(args: &SensitivityArgs) -> Result<()> {
 /// A progress bar on stderr when stderr is a terminal, nothing otherwise (so no escape codes
 /// reach a pipe or a file). Also used by `analyze` and `run` for their phases. Work counted in
 /// units (the robust analysis's draws, packages and estimates) shows a bar with an ETA; a phase
-/// that reports no progress of its own (the exact analysis, a simulated negotiation) shows its
-/// name, its place among the phases and the time it has run, and no made-up ETA.
-pub(crate) struct Bar(Option<ProgressBar>);
+/// that reports no progress of its own (a simulated negotiation) shows its name, its place
+/// among the phases and the time it has run, and no made-up ETA. The exact analysis reports
+/// its own phases, drawn below the bar ([`Bar::analysis_hook`], `phases.rs`).
+pub(crate) struct Bar(Option<(ProgressBar, PhaseLines)>);
 
 /// The bar of work counted in units.
 const UNITS: &str = "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} {msg}, eta {eta}";
@@ -77,16 +80,24 @@ impl Bar {
         if quiet || !std::io::stderr().is_terminal() {
             return Bar(None);
         }
-        let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
+        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+        let bar = multi.add(ProgressBar::new(1));
         bar.set_style(style(PHASE));
         // Ticks on its own so the spinner and elapsed time move during a long library call
         // that reports no progress of its own.
         bar.enable_steady_tick(std::time::Duration::from_millis(200));
-        Bar(Some(bar))
+        Bar(Some((bar, PhaseLines::new(multi))))
+    }
+
+    /// A hook that draws the exact analysis's phases below the bar; `None` when nothing is
+    /// drawn (not a terminal, or quiet), so the analysis runs without one.
+    pub(crate) fn analysis_hook(&self) -> Option<ProgressHook> {
+        self.0.as_ref().map(|(_, lines)| lines.hook())
     }
     /// Shows phase `done + 1` of `total`, `name`, starting now.
     pub(crate) fn phase(&self, name: &str, done: u64, total: u64) {
-        if let Some(b) = &self.0 {
+        if let Some((b, lines)) = &self.0 {
+            lines.clear();
             b.set_style(style(PHASE));
             b.set_prefix(if total > 1 {
                 format!("phase {} of {total}", done + 1)
@@ -98,13 +109,14 @@ impl Bar {
         }
     }
     pub(crate) fn finish(&self) {
-        if let Some(b) = &self.0 {
+        if let Some((b, lines)) = &self.0 {
+            lines.clear();
             b.finish_and_clear();
         }
     }
 }
 
-fn style(template: &str) -> ProgressStyle {
+pub(crate) fn style(template: &str) -> ProgressStyle {
     ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
 }
 
@@ -117,7 +129,7 @@ impl Drop for Bar {
 
 impl robustness::Progress for Bar {
     fn update(&self, phase: &str, done: u64, total: u64) {
-        if let Some(b) = &self.0 {
+        if let Some((b, _)) = &self.0 {
             if b.length() != Some(total) || b.message() != phase {
                 b.set_style(style(UNITS));
                 b.set_length(total);

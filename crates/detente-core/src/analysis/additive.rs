@@ -58,6 +58,8 @@ use crate::TIE_EPS;
 use crate::outcome::{Cardinality, Outcome};
 use crate::preferences::Preferences;
 
+use super::progress::Meter;
+
 /// A clip at 1 that binds by less than this (rounding in weights that add up to 1) is treated
 /// as not binding: it moves utilities by less than a hundredth of [`TIE_EPS`].
 const CLIP_SLACK: f64 = 1e-14;
@@ -125,11 +127,25 @@ pub(crate) enum Estimator {
 pub(crate) struct Budget {
     used: u64,
     max: u64,
+    /// Where a frontier reports the issues it has merged (progress only).
+    meter: Option<Meter>,
 }
 
 impl Budget {
     pub(crate) fn new(max: u64) -> Budget {
-        Budget { used: 0, max }
+        Budget {
+            used: 0,
+            max,
+            meter: None,
+        }
+    }
+
+    /// A budget whose frontier reports its progress to `meter`.
+    pub(crate) fn metered(max: u64, meter: Option<Meter>) -> Budget {
+        Budget {
+            meter,
+            ..Budget::new(max)
+        }
     }
 
     /// Nodes charged so far.
@@ -339,6 +355,9 @@ pub(crate) fn frontier(
     let mut stages = Vec::with_capacity(n_issues);
     let mut level = zero;
     let mut stored = 0usize;
+    if let Some(m) = &budget.meter {
+        m.expect(super::progress::Total::Exact(n_issues as u64));
+    }
     for i in 0..n_issues {
         let prune = reservation.map(|_| Reach {
             thr: &thr,
@@ -366,6 +385,9 @@ pub(crate) fn frontier(
             return Err(Stop::Memory(MAX_MEMBERS));
         }
         stages.push(stage);
+        if let Some(m) = &budget.meter {
+            m.reach(i as u64 + 1);
+        }
         let before = level.counts.len();
         level = next;
         if level.counts.is_empty() {
@@ -1028,8 +1050,10 @@ pub(crate) fn count_acceptable(
     prefs: &[&Preferences],
     cands: &[Vec<u32>],
     max_nodes: u64,
+    meter: Option<&Meter>,
 ) -> Result<Cardinality, Stop> {
-    count_acceptable_with(prefs, cands, max_nodes, COUNT_EARLY_WIDTH, COUNT_WIDTH)
+    let limits = (COUNT_EARLY_WIDTH, COUNT_WIDTH);
+    count_acceptable_with(prefs, cands, max_nodes, limits, meter)
 }
 
 /// [`count_acceptable`] with explicit level widths (tests use tiny ones to exercise the
@@ -1038,8 +1062,8 @@ fn count_acceptable_with(
     prefs: &[&Preferences],
     cands: &[Vec<u32>],
     max_nodes: u64,
-    early_width: usize,
-    max_width: usize,
+    (early_width, max_width): (usize, usize),
+    meter: Option<&Meter>,
 ) -> Result<Cardinality, Stop> {
     let np = prefs.len();
     let n_issues = cands.len();
@@ -1110,10 +1134,16 @@ fn count_acceptable_with(
                     how: Estimator::Probes,
                 });
             }
-            total.add(&ctx.depth_first(i, &states, budget.used, max_nodes)?);
+            if let Some(m) = meter {
+                m.expect(super::progress::search_total(budget.used, estimate, left));
+            }
+            total.add(&ctx.depth_first(i, &states, (budget.used, max_nodes), meter)?);
             return Ok(total);
         }
         budget.charge(width as u64)?;
+        if let Some(m) = meter {
+            m.reach(budget.used);
+        }
         states = ctx.expand(i, &states, &mut total)?;
     }
     Ok(total)
@@ -1418,8 +1448,8 @@ impl CountCtx<'_> {
         &self,
         i: usize,
         s: &States,
-        used: u64,
-        max_nodes: u64,
+        (used, max_nodes): (u64, u64),
+        meter: Option<&Meter>,
     ) -> Result<Cardinality, Stop> {
         let nodes = AtomicU64::new(used);
         let abort = AtomicBool::new(false);
@@ -1440,6 +1470,7 @@ impl CountCtx<'_> {
                     ambiguous: &ambiguous,
                     max_nodes,
                     total: Cardinality::ZERO,
+                    meter,
                 };
                 for k in a..b {
                     let np = self.np;
@@ -1478,11 +1509,16 @@ struct Dfs<'a> {
     ambiguous: &'a AtomicBool,
     max_nodes: u64,
     total: Cardinality,
+    /// Where the nodes are reported (progress only).
+    meter: Option<&'a Meter>,
 }
 
 impl Dfs<'_> {
     fn flush(&mut self) {
         let t = self.nodes.fetch_add(self.local, AtomicOrdering::Relaxed) + self.local;
+        if let Some(m) = self.meter {
+            m.reach(t);
+        }
         self.local = 0;
         if t > self.max_nodes {
             self.abort.store(true, AtomicOrdering::Relaxed);
@@ -1606,7 +1642,7 @@ mod tests {
             let cands: Vec<Vec<u32>> =
                 space.issues().iter().map(|i| (0..i.n_values()).collect()).collect();
             for (early, max) in [(COUNT_EARLY_WIDTH, COUNT_WIDTH), (width, width), (1, usize::MAX)] {
-                match count_acceptable_with(&prefs, &cands, u64::MAX, early, max) {
+                match count_acceptable_with(&prefs, &cands, u64::MAX, (early, max), None) {
                     Ok(c) => prop_assert_eq!(c.to_u64(), Some(want as u64)),
                     Err(e) => prop_assert!(false, "{:?}", e),
                 }

@@ -120,6 +120,11 @@ pub fn score_package(
     let config = AnalysisConfig {
         full_frontier: false,
         acceptable_frontier: false,
+        // Progress shows as the package's, not as the scenario's analysis.
+        progress: config
+            .progress
+            .as_ref()
+            .map(|h| h.scoped("reported package")),
         ..config.clone()
     };
     let a = analyze_restricted(space, &scenario.preferences(), &allowed, &config);
@@ -147,6 +152,11 @@ fn linked_score(
     let config = AnalysisConfig {
         full_frontier: false,
         acceptable_frontier: false,
+        // Progress shows as the package's, not as the scenario's analysis.
+        progress: config
+            .progress
+            .as_ref()
+            .map(|h| h.scoped("reported package")),
         ..config.clone()
     };
     let a = analyze_restricted(space, &[prefs], allowed, &config);

@@ -503,6 +503,7 @@ fn point_nash(space: &OutcomeSpace, point: &[&Preferences], max_nodes: u64) -> O
             max_nodes,
             full_frontier: false,
             acceptable_frontier: false,
+            progress: None,
         },
     );
     a.nash.ok().flatten().map(|p| p.outcome)

@@ -44,6 +44,8 @@ pub(crate) struct Problem {
     links: Option<LinkIndex>,
     /// Level -> index of the candidate with the lowest value index.
     min_cand: Vec<u32>,
+    /// Where the walkers report the nodes they visit (progress only; never read back).
+    pub(crate) meter: Option<std::sync::Arc<super::progress::Meter>>,
 }
 
 /// What a visitor wants done with a subtree.
@@ -284,6 +286,7 @@ impl Problem {
             empty,
             links,
             min_cand,
+            meter: None,
         }
     }
 
@@ -503,6 +506,9 @@ struct Walker<'a> {
 
 impl Walker<'_> {
     fn flush(&mut self) {
+        if let Some(m) = &self.problem.meter {
+            m.add(self.local_nodes);
+        }
         let total = self.nodes.fetch_add(self.local_nodes, Ordering::Relaxed) + self.local_nodes;
         self.local_nodes = 0;
         if total > self.max_nodes {

@@ -803,8 +803,8 @@ proptest! {
         let got = vectors(&derived, &prefs);
         prop_assert_eq!(&got, &want);
         prop_assert_eq!(
-            listed(Some(&derived), &prefs, &got, u64::MAX),
-            listed(direct.as_ref(), &prefs, &want, u64::MAX)
+            listed(Some(&derived), &prefs, &got, u64::MAX, None),
+            listed(direct.as_ref(), &prefs, &want, u64::MAX, None)
         );
         let (x, y) = (
             Bargaining::from_frontier(Some(&derived), &prefs),
