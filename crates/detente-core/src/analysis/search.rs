@@ -66,6 +66,12 @@ pub(crate) trait Visitor: Send {
     fn take_work(&mut self) -> u64 {
         0
     }
+    /// True when the visitor ignores every leaf some party finds below its reservation value
+    /// (`Problem::reservation`): the search may then skip subtrees with no leaf acceptable to
+    /// all, by bounds stronger than the per-party ones `prune` sees (linked problems).
+    fn acceptable_only(&self) -> bool {
+        false
+    }
     fn leaf(&mut self, u: &[f64], path: &[u32], problem: &Problem);
     /// Every leaf below the node `path[..level]` has utilities `u` (linked problems only: all
     /// links decided, no additive spread left). `path` is completed with the first outcome of
@@ -582,6 +588,10 @@ impl Walker<'_> {
             v.leaf(&self.u, &self.path, pr);
             return;
         }
+        let acc = &self.acc[base..base + np];
+        if v.acceptable_only() && st.joint_infeasible(ix, level, acc, &pr.reservation) {
+            return;
+        }
         let hard_open = st.hard_open[level] > 0;
         let mut uniform = !hard_open;
         for p in 0..np {
@@ -612,7 +622,7 @@ impl Walker<'_> {
                 self.path[l] = pr.min_cand[l];
             }
             for p in 0..np {
-                self.u[p] = clip(p, st.bounds(np, level, p, self.acc[base + p]).1);
+                self.u[p] = clip(p, st.uniform_value(np, level, p, self.acc[base + p]));
             }
             let u = self.u.clone();
             v.uniform(&u, &self.path, level, pr);
