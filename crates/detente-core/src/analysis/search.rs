@@ -42,6 +42,8 @@ pub(crate) struct Problem {
     pub(crate) empty: bool,
     /// Interaction terms and forbidden boxes, when any party has them.
     links: Option<LinkIndex>,
+    /// The link state at the root, copied by every unit (building it refreshes every bucket).
+    link_root: Option<LinkState>,
     /// Level -> index of the candidate with the lowest value index.
     min_cand: Vec<u32>,
 }
@@ -288,6 +290,7 @@ impl Problem {
             clip: prefs.iter().map(|p| p.ufun().clips_at_one()).collect(),
             reservation: prefs.iter().map(|p| p.reservation()).collect(),
             empty,
+            link_root: links.as_ref().map(LinkState::new),
             links,
             min_cand,
         }
@@ -438,7 +441,7 @@ impl Problem {
                         nodes: &nodes,
                         abort: &abort,
                         max_nodes,
-                        links: self.links.as_ref().map(LinkState::new),
+                        links: self.link_root.clone(),
                     };
                     walker.path.resize(self.n_issues, 0);
                     // Partial sums of the prefix.
