@@ -566,12 +566,19 @@ fn the_joint_bounds_drop_what_no_coalition_can_afford() {
     let step = 1.0 / f64::from(n);
     let party = |favours: u32, link: bool| {
         let terms: Vec<Vec<f64>> = (0..n)
-            .map(|_| (0..2).map(|v| if v == favours { step } else { 0.0 }).collect())
+            .map(|_| {
+                (0..2)
+                    .map(|v| if v == favours { step } else { 0.0 })
+                    .collect()
+            })
             .collect();
         let links = if link {
             let c = Condition::new(
                 &space,
-                vec![(0, ValueSet::from_indices([1])), (1, ValueSet::from_indices([1]))],
+                vec![
+                    (0, ValueSet::from_indices([1])),
+                    (1, ValueSet::from_indices([1])),
+                ],
             )
             .unwrap();
             vec![Link::new(c, -1.0 / 1024.0).unwrap()]
