@@ -51,6 +51,36 @@ pub(crate) struct LinkIndex {
     n_hard: u32,
     /// Some hard box holds everywhere: no acceptable leaf.
     pub(crate) empty: bool,
+    /// The coalitions of the joint bounds (see [`LinkState::joint_infeasible`]): each a set
+    /// of at least two parties, as a 0/1 weight per party (`[j * np + p]`).
+    coalitions: Vec<f64>,
+    n_coalitions: usize,
+    /// Margin of the joint bounds, far above float noise in the sums they compare.
+    slack: f64,
+}
+
+/// The coalitions whose summed utilities bound the search jointly: every set of at least two
+/// parties up to four parties, beyond that every pair and all parties together.
+fn coalitions(np: usize) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    if np < 2 {
+        return out;
+    }
+    if np <= 4 {
+        for mask in 1u32..(1 << np) {
+            if mask.count_ones() >= 2 {
+                out.push((0..np).filter(|&p| mask & (1 << p) != 0).collect());
+            }
+        }
+    } else {
+        for a in 0..np {
+            for b in a + 1..np {
+                out.push(vec![a, b]);
+            }
+        }
+        out.push((0..np).collect());
+    }
+    out
 }
 
 /// A party's links and forbidden boxes, as the search sees them.
@@ -155,6 +185,9 @@ impl LinkIndex {
             base: vec![0.0; np],
             n_hard: 0,
             empty: false,
+            coalitions: Vec::new(),
+            n_coalitions: 0,
+            slack: 0.0,
         };
         let all = linked
             .soft
@@ -203,7 +236,42 @@ impl LinkIndex {
                 ix.touch[level].push((k, member));
             }
         }
+        ix.set_coalitions();
         Some(ix)
+    }
+
+    /// The coalitions of the joint bounds and their margin: 10⁻⁹ of the largest magnitude a
+    /// party's utility can reach (at least 10⁻⁹), so a subtree is dropped only when some party
+    /// falls short of its reservation value by far more than [`TIE_EPS`] on every leaf.
+    fn set_coalitions(&mut self) {
+        let np = self.np;
+        let cs = coalitions(np);
+        self.n_coalitions = cs.len();
+        self.coalitions = vec![0.0; cs.len() * np];
+        for (j, c) in cs.iter().enumerate() {
+            for &p in c {
+                self.coalitions[j * np + p] = 1.0;
+            }
+        }
+        let mut scale = vec![0.0f64; np];
+        for t in &self.terms {
+            for p in 0..np {
+                let m = t
+                    .iter()
+                    .skip(p)
+                    .step_by(np.max(1))
+                    .fold(0.0f64, |m, x| m.max(x.abs()));
+                scale[p] += m;
+            }
+        }
+        for (k, &p) in self.party.iter().enumerate() {
+            scale[p] += self.value[k].abs();
+        }
+        for p in 0..np {
+            scale[p] += self.base[p].abs();
+        }
+        let scale = scale.iter().fold(1.0f64, |m, &x| m.max(x));
+        self.slack = 1e-9 * scale * np as f64;
     }
 
     /// An index tracking nothing over `levels` levels.
@@ -221,6 +289,9 @@ impl LinkIndex {
             base: vec![0.0; np],
             n_hard: 0,
             empty: false,
+            coalitions: Vec::new(),
+            n_coalitions: 0,
+            slack: 0.0,
         }
     }
 }
@@ -232,6 +303,11 @@ impl LinkIndex {
 /// additive term plus every live link of the bucket it satisfies. Links that share an issue
 /// with disjoint sets can then never both count, which the plain sum of open values would do.
 /// A link whose other clauses already failed is dead and leaves its bucket.
+///
+/// The buckets are summed from each level to the last once, when a bucket changes (a link
+/// dies or revives), not at every node: a node's bounds cost one addition per party.
+/// Buckets that change when candidate `k` is fixed at `level` all lie below `level`, so only
+/// the sums from `level + 1` on are redone, and [`LinkState::leave`] restores them exactly.
 #[derive(Clone, Debug)]
 pub(crate) struct LinkState {
     open_clauses: Vec<u32>,
@@ -241,6 +317,14 @@ pub(crate) struct LinkState {
     /// `(level * np + p)`: the bucket of `level`, best and worst candidate.
     bmax: Vec<f64>,
     bmin: Vec<f64>,
+    /// `(level * nc + j)`: the bucket of `level` for coalition `j`: the best candidate's summed
+    /// optimistic value over the coalition's parties.
+    cmax: Vec<f64>,
+    /// `(level * np + p)`, `(level * nc + j)`: the sums of the buckets from `level` on
+    /// (`levels + 1` rows, the last zero).
+    suf_max: Vec<f64>,
+    suf_min: Vec<f64>,
+    suf_c: Vec<f64>,
     /// Level -> open hard boxes.
     pub(crate) hard_open: Vec<u32>,
     scratch_hi: Vec<f64>,
@@ -252,6 +336,7 @@ impl LinkState {
     pub(crate) fn new(ix: &LinkIndex) -> LinkState {
         let levels = ix.touch.len();
         let np = ix.np;
+        let nc = ix.n_coalitions;
         let mut decided = vec![0.0; (levels + 1) * np];
         decided[..np].copy_from_slice(&ix.base);
         let mut hard_open = vec![0; levels + 1];
@@ -262,6 +347,10 @@ impl LinkState {
             decided,
             bmax: vec![0.0; levels * np],
             bmin: vec![0.0; levels * np],
+            cmax: vec![0.0; levels * nc],
+            suf_max: vec![0.0; (levels + 1) * np],
+            suf_min: vec![0.0; (levels + 1) * np],
+            suf_c: vec![0.0; (levels + 1) * nc],
             hard_open,
             scratch_hi: vec![0.0; np],
             scratch_lo: vec![0.0; np],
@@ -270,17 +359,24 @@ impl LinkState {
         for level in 0..levels {
             st.refresh(ix, level);
         }
+        if levels > 0 {
+            st.resum(ix, levels - 1, 0);
+        }
         st
     }
 
     /// Recomputes the bucket of `level` from scratch (no drift from repeated updates).
     fn refresh(&mut self, ix: &LinkIndex, level: usize) {
         let np = ix.np;
+        let nc = ix.n_coalitions;
         let terms = &ix.terms[level];
         let n_cands = terms.len() / np.max(1);
         for p in 0..np {
             self.bmax[level * np + p] = f64::NEG_INFINITY;
             self.bmin[level * np + p] = f64::INFINITY;
+        }
+        for j in 0..nc {
+            self.cmax[level * nc + j] = f64::NEG_INFINITY;
         }
         for k in 0..n_cands {
             for p in 0..np {
@@ -302,11 +398,35 @@ impl LinkState {
                 self.bmax[i] = self.bmax[i].max(self.scratch_hi[p]);
                 self.bmin[i] = self.bmin[i].min(self.scratch_lo[p]);
             }
+            for j in 0..nc {
+                let w = &ix.coalitions[j * np..(j + 1) * np];
+                let x: f64 = (0..np).map(|p| w[p] * self.scratch_hi[p]).sum();
+                let i = level * nc + j;
+                self.cmax[i] = self.cmax[i].max(x);
+            }
         }
         if n_cands == 0 {
             for p in 0..np {
                 self.bmax[level * np + p] = 0.0;
                 self.bmin[level * np + p] = 0.0;
+            }
+            for j in 0..nc {
+                self.cmax[level * nc + j] = 0.0;
+            }
+        }
+    }
+
+    /// Redoes the sums of the buckets from each level in `to..=from`, top down.
+    fn resum(&mut self, ix: &LinkIndex, from: usize, to: usize) {
+        let np = ix.np;
+        let nc = ix.n_coalitions;
+        for l in (to..=from).rev() {
+            for p in 0..np {
+                self.suf_max[l * np + p] = self.suf_max[(l + 1) * np + p] + self.bmax[l * np + p];
+                self.suf_min[l * np + p] = self.suf_min[(l + 1) * np + p] + self.bmin[l * np + p];
+            }
+            for j in 0..nc {
+                self.suf_c[l * nc + j] = self.suf_c[(l + 1) * nc + j] + self.cmax[l * nc + j];
             }
         }
     }
@@ -316,13 +436,48 @@ impl LinkState {
     #[inline]
     pub(crate) fn bounds(&self, np: usize, level: usize, p: usize, acc: f64) -> (f64, f64) {
         let d = acc + self.decided[level * np + p];
-        let (mut lo, mut hi) = (d, d);
+        let i = level * np + p;
+        (d + self.suf_min[i], d + self.suf_max[i])
+    }
+
+    /// The utility of party `p` on every leaf below a node of `level` whose bounds meet (see
+    /// [`LinkState::bounds`]), summed bucket by bucket from `level` on as the bounds were
+    /// before they were kept as sums (the same bits).
+    pub(crate) fn uniform_value(&self, np: usize, level: usize, p: usize, acc: f64) -> f64 {
+        let mut hi = acc + self.decided[level * np + p];
         let levels = self.bmax.len() / np.max(1);
         for l in level..levels {
-            lo += self.bmin[l * np + p];
             hi += self.bmax[l * np + p];
         }
-        (lo, hi)
+        hi
+    }
+
+    /// Whether some coalition's summed utility falls short of its summed reservation values
+    /// `r` on every leaf below a node of `level` with additive partial sums `acc` (by more
+    /// than the index's margin): then no leaf below is acceptable to every party, though each
+    /// party alone may still reach its value. The bound sums, level by level, the best
+    /// candidate for the coalition as a whole rather than each party's own best.
+    #[inline]
+    pub(crate) fn joint_infeasible(
+        &self,
+        ix: &LinkIndex,
+        level: usize,
+        acc: &[f64],
+        r: &[f64],
+    ) -> bool {
+        let np = ix.np;
+        let nc = ix.n_coalitions;
+        for j in 0..nc {
+            let w = &ix.coalitions[j * np..(j + 1) * np];
+            let mut gap = self.suf_c[level * nc + j] + ix.slack;
+            for p in 0..np {
+                gap += w[p] * (acc[p] + self.decided[level * np + p] - r[p]);
+            }
+            if gap < 0.0 {
+                return true;
+            }
+        }
+        false
     }
 
     /// Fixes candidate `k` at `level`, writing the decided values of level + 1. Returns false
@@ -361,11 +516,12 @@ impl LinkState {
             }
         }
         self.hard_open[level + 1] = hard_open;
-        self.refresh_dirty(ix);
+        self.refresh_dirty(ix, level);
         ok
     }
 
-    fn refresh_dirty(&mut self, ix: &LinkIndex) {
+    /// Refreshes the dirty buckets (all below `level`) and the sums from `level + 1` on.
+    fn refresh_dirty(&mut self, ix: &LinkIndex, level: usize) {
         if self.dirty.is_empty() {
             return;
         }
@@ -375,6 +531,8 @@ impl LinkState {
         for &l in &dirty {
             self.refresh(ix, l);
         }
+        let deepest = *dirty.last().expect("not empty");
+        self.resum(ix, deepest, level + 1);
         self.dirty = dirty;
     }
 
@@ -390,7 +548,7 @@ impl LinkState {
                 }
             }
         }
-        self.refresh_dirty(ix);
+        self.refresh_dirty(ix, level);
     }
 }
 

@@ -628,3 +628,118 @@ proptest! {
         prop_assert_eq!(fast, slow);
     }
 }
+
+/// A visitor without the joint bounds: `acceptable_only` left false, everything else `V`'s.
+struct PerPartyOnly<V>(V);
+
+impl<V: Visitor> Visitor for PerPartyOnly<V> {
+    fn prune(&mut self, opt: &[f64], pess: &[f64]) -> Prune {
+        self.0.prune(opt, pess)
+    }
+    fn take_all(&mut self, n: &Cardinality) {
+        self.0.take_all(n);
+    }
+    fn take_work(&mut self) -> u64 {
+        self.0.take_work()
+    }
+    fn leaf(&mut self, u: &[f64], path: &[u32], problem: &Problem) {
+        self.0.leaf(u, path, problem);
+    }
+    fn uniform(&mut self, u: &[f64], path: &[u32], level: usize, problem: &Problem) {
+        self.0.uniform(u, path, level, problem);
+    }
+}
+
+/// The zopa count over `pr` with or without the joint bounds (`None`: over `max_nodes`).
+fn count_with(pr: &Problem, joint: bool, max_nodes: u64) -> Option<u64> {
+    let r = pr.reservation.clone();
+    let make = || CountVisitor {
+        r: &r,
+        leaves: 0,
+        bulk: Cardinality::from_u128(0),
+    };
+    let total = |units: Vec<(u64, Cardinality)>| {
+        let mut t = Cardinality::from_u128(0);
+        for (leaves, bulk) in units {
+            t.add(&bulk);
+            t.add(&Cardinality::from_u128(u128::from(leaves)));
+        }
+        t.to_u64()
+    };
+    if pr.empty {
+        return Some(0);
+    }
+    if joint {
+        let units = pr.run(make, max_nodes).ok()?;
+        total(units.into_iter().map(|v| (v.leaves, v.bulk)).collect())
+    } else {
+        let units = pr.run(|| PerPartyOnly(make()), max_nodes).ok()?;
+        total(units.into_iter().map(|v| (v.0.leaves, v.0.bulk)).collect())
+    }
+}
+
+#[test]
+fn the_joint_bounds_drop_what_no_coalition_can_afford() {
+    // Two exactly opposed parties over 16 yes/no issues (u0 + u1 = 1, less a tiny link), each
+    // asking 0.6: each alone can reach it below most nodes, together never.
+    let n = 16;
+    let issues: Vec<Issue> = (0..n)
+        .map(|i| Issue::integer(format!("i{i}"), 0, 1, 1).unwrap())
+        .collect();
+    let space = OutcomeSpace::new(issues).unwrap();
+    let step = 1.0 / f64::from(n);
+    let party = |favours: u32, link: bool| {
+        let terms: Vec<Vec<f64>> = (0..n)
+            .map(|_| {
+                (0..2)
+                    .map(|v| if v == favours { step } else { 0.0 })
+                    .collect()
+            })
+            .collect();
+        let links = if link {
+            let c = Condition::new(
+                &space,
+                vec![
+                    (0, ValueSet::from_indices([1])),
+                    (1, ValueSet::from_indices([1])),
+                ],
+            )
+            .unwrap();
+            vec![Link::new(c, -1.0 / 1024.0).unwrap()]
+        } else {
+            Vec::new()
+        };
+        let u = UtilityFunction::from_terms(&space, terms, false)
+            .unwrap()
+            .with_links(links)
+            .unwrap();
+        Preferences::new(u, 0.6, RedLines::none(n as usize), 1.0).unwrap()
+    };
+    let (a, b) = (party(1, true), party(0, false));
+    let pr = Problem::new(&space, &[&a, &b], None, true);
+    // One node per unit of the first levels is all the joint bounds need.
+    assert_eq!(count_with(&pr, true, 1_000), Some(0));
+    assert_eq!(count_with(&pr, false, 1_000), None);
+    assert_eq!(count_with(&pr, false, u64::MAX), Some(0));
+}
+
+proptest! {
+    #![proptest_config(crate::proptest_config(300))]
+
+    /// The joint bounds drop only subtrees without an outcome acceptable to every party: the
+    /// count is the same with them as without, on random linked scenarios (red lines, clips,
+    /// conditional red lines, 1–4 parties).
+    #[test]
+    fn the_joint_bounds_keep_every_acceptable_outcome((space, prefs) in scenario()) {
+        let prefs: Vec<&Preferences> = prefs.iter().collect();
+        let pr = Problem::new(&space, &prefs, None, true);
+        let joint = count_with(&pr, true, u64::MAX);
+        let per_party = count_with(&pr, false, u64::MAX);
+        prop_assert_eq!(joint, per_party);
+        let brute = all_outcomes(&space)
+            .iter()
+            .filter(|o| prefs.iter().all(|p| acceptable_def(p, o)))
+            .count() as u64;
+        prop_assert_eq!(joint, Some(brute));
+    }
+}

@@ -1337,6 +1337,9 @@ impl Visitor for CountVisitor<'_> {
     fn take_all(&mut self, n: &Cardinality) {
         self.bulk.add(n);
     }
+    fn acceptable_only(&self) -> bool {
+        true
+    }
     fn leaf(&mut self, u: &[f64], _path: &[u32], _pr: &Problem) {
         if feasible(u, self.r) {
             self.leaves += 1;
@@ -1401,6 +1404,9 @@ fn better(c: (f64, f64, &Outcome), best: &Option<(f64, f64, Outcome)>) -> bool {
 }
 
 impl Visitor for MaxVisitor<'_> {
+    fn acceptable_only(&self) -> bool {
+        true
+    }
     fn prune(&mut self, opt: &[f64], _pess: &[f64]) -> Prune {
         if !feasible(opt, self.r) {
             return Prune::Skip;
@@ -1617,6 +1623,9 @@ impl Visitor for FrontierVisitor<'_> {
     }
     fn take_work(&mut self) -> u64 {
         std::mem::take(&mut self.front.work)
+    }
+    fn acceptable_only(&self) -> bool {
+        self.acceptable_only
     }
     fn leaf(&mut self, u: &[f64], path: &[u32], pr: &Problem) {
         if self.acceptable_only && !feasible(u, self.r) {

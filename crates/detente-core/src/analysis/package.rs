@@ -8,7 +8,8 @@
 use crate::outcome::Cardinality;
 use crate::scenario::{Package, Scenario};
 
-use super::{AnalysisConfig, Incomplete, analyze_restricted};
+use super::search::{Problem, Prune, Visitor};
+use super::{AnalysisConfig, Incomplete, analyze_restricted, feasible};
 
 /// Whether a party accepts a package's completions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -149,21 +150,17 @@ fn linked_score(
     let at =
         |max: bool| super::linked::extreme_in(u, max, allowed).map_or(f64::NAN, |o| u.eval(&o));
     let (lo, hi) = (at(false), at(true));
-    let config = AnalysisConfig {
-        full_frontier: false,
-        acceptable_frontier: false,
-        // Progress shows as the package's, not as the scenario's analysis.
-        progress: config
-            .progress
-            .as_ref()
-            .map(|h| h.scoped("reported package")),
-        ..config.clone()
-    };
-    let a = analyze_restricted(space, &[prefs], allowed, &config);
-    let verdict = match &a.zopa {
-        Ok(n) if n.to_u128() == Some(0) => Verdict::None,
-        Ok(n) if *n == a.outcomes => Verdict::Every,
-        _ => Verdict::Some,
+    // The verdict needs whether some and whether every completion is acceptable, not how
+    // many are: counting them walked most of the completions when nearly all are acceptable
+    // but a conditional red line keeps the search from counting subtrees whole (a draft of
+    // the flagship spent the whole node budget, a second, on one party).
+    let problem = Problem::new(space, &[prefs], Some(allowed), true);
+    let verdict = match any_acceptable(&problem, config.max_nodes) {
+        Ok(false) => Verdict::None,
+        // As when the count ran out: not decided, so "some".
+        Err(()) => Verdict::Some,
+        Ok(true) if every_acceptable(prefs, allowed, lo, &crossed, &at_risk) => Verdict::Every,
+        Ok(true) => Verdict::Some,
     };
     PartyScore {
         lo,
@@ -172,4 +169,75 @@ fn linked_score(
         red_lines_at_risk: at_risk,
         verdict,
     }
+}
+
+/// Whether every completion is acceptable to the party: none crosses a red line (no allowed
+/// value is forbidden, no box of a conditional red line meets the allowed values) and the
+/// lowest utility over them, `lo`, reaches its reservation value.
+fn every_acceptable(
+    prefs: &crate::preferences::Preferences,
+    allowed: &[Vec<u32>],
+    lo: f64,
+    crossed: &[usize],
+    at_risk: &[usize],
+) -> bool {
+    let meets = |c: &crate::links::Condition| {
+        c.clauses()
+            .iter()
+            .all(|(i, set)| allowed[*i].iter().any(|&v| set.contains(v)))
+    };
+    crossed.is_empty()
+        && at_risk.is_empty()
+        && !prefs
+            .red_lines()
+            .conditional()
+            .iter()
+            .any(|c| c.boxes().iter().any(meets))
+        && lo >= prefs.reservation() - crate::TIE_EPS
+}
+
+/// Finds whether some leaf is acceptable to every party, skipping everything once it has.
+struct ExistsVisitor<'a> {
+    r: &'a [f64],
+    found: bool,
+}
+
+impl Visitor for ExistsVisitor<'_> {
+    fn prune(&mut self, opt: &[f64], pess: &[f64]) -> Prune {
+        if self.found || !feasible(opt, self.r) {
+            Prune::Skip
+        } else if feasible(pess, self.r) {
+            Prune::TakeAll
+        } else {
+            Prune::Descend
+        }
+    }
+    fn take_all(&mut self, n: &Cardinality) {
+        self.found |= n.to_u128() != Some(0);
+    }
+    fn leaf(&mut self, u: &[f64], _path: &[u32], _pr: &Problem) {
+        self.found |= feasible(u, self.r);
+    }
+    fn acceptable_only(&self) -> bool {
+        true
+    }
+}
+
+/// Whether some leaf of `pr` is acceptable to every party (`Err` past `max_nodes` nodes). It
+/// visits no node the zopa count would not.
+fn any_acceptable(pr: &Problem, max_nodes: u64) -> Result<bool, ()> {
+    if pr.empty {
+        return Ok(false);
+    }
+    let r = pr.reservation.clone();
+    let units = pr
+        .run(
+            || ExistsVisitor {
+                r: &r,
+                found: false,
+            },
+            max_nodes,
+        )
+        .map_err(|_| ())?;
+    Ok(units.iter().any(|u| u.found))
 }

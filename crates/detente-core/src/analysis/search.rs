@@ -42,6 +42,8 @@ pub(crate) struct Problem {
     pub(crate) empty: bool,
     /// Interaction terms and forbidden boxes, when any party has them.
     links: Option<LinkIndex>,
+    /// The link state at the root, copied by every unit (building it refreshes every bucket).
+    link_root: Option<LinkState>,
     /// Level -> index of the candidate with the lowest value index.
     min_cand: Vec<u32>,
     /// Where the walkers report the nodes they visit (progress only; never read back).
@@ -67,6 +69,12 @@ pub(crate) trait Visitor: Send {
     /// node-sized units, so the node budget bounds the time a search can take.
     fn take_work(&mut self) -> u64 {
         0
+    }
+    /// True when the visitor ignores every leaf some party finds below its reservation value
+    /// (`Problem::reservation`): the search may then skip subtrees with no leaf acceptable to
+    /// all, by bounds stronger than the per-party ones `prune` sees (linked problems).
+    fn acceptable_only(&self) -> bool {
+        false
     }
     fn leaf(&mut self, u: &[f64], path: &[u32], problem: &Problem);
     /// Every leaf below the node `path[..level]` has utilities `u` (linked problems only: all
@@ -284,6 +292,7 @@ impl Problem {
             clip: prefs.iter().map(|p| p.ufun().clips_at_one()).collect(),
             reservation: prefs.iter().map(|p| p.reservation()).collect(),
             empty,
+            link_root: links.as_ref().map(LinkState::new),
             links,
             min_cand,
             meter: None,
@@ -435,7 +444,7 @@ impl Problem {
                         nodes: &nodes,
                         abort: &abort,
                         max_nodes,
-                        links: self.links.as_ref().map(LinkState::new),
+                        links: self.link_root.clone(),
                     };
                     walker.path.resize(self.n_issues, 0);
                     // Partial sums of the prefix.
@@ -588,6 +597,10 @@ impl Walker<'_> {
             v.leaf(&self.u, &self.path, pr);
             return;
         }
+        let acc = &self.acc[base..base + np];
+        if v.acceptable_only() && st.joint_infeasible(ix, level, acc, &pr.reservation) {
+            return;
+        }
         let hard_open = st.hard_open[level] > 0;
         let mut uniform = !hard_open;
         for p in 0..np {
@@ -618,7 +631,7 @@ impl Walker<'_> {
                 self.path[l] = pr.min_cand[l];
             }
             for p in 0..np {
-                self.u[p] = clip(p, st.bounds(np, level, p, self.acc[base + p]).1);
+                self.u[p] = clip(p, st.uniform_value(np, level, p, self.acc[base + p]));
             }
             let u = self.u.clone();
             v.uniform(&u, &self.path, level, pr);
