@@ -204,7 +204,73 @@ fn exact_anac(name: &str) -> Option<analysis::Analysis> {
             v.utilities[0], v.utilities[1], v.count
         );
     }
+    falsify(name, &dir, &s, a.pareto_vectors.as_ref().unwrap());
     Some(a)
+}
+
+/// Tries to prove the exact frontier wrong without the engines: each vector's outcome must
+/// have that utility by the independent [`oracle`] (it is reached), and 300 local optima (random
+/// outcomes, then one issue at a time to its best value for a random weighting of the two
+/// parties, until no single change helps) must each be weakly dominated by a vector (nothing
+/// lies above the frontier).
+fn falsify(
+    name: &str,
+    dir: &Path,
+    s: &detente_core::Scenario,
+    front: &[detente_core::analysis::FrontierVector],
+) {
+    use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
+    let xml: Vec<String> = ["profile-1.xml", "profile-2.xml"]
+        .iter()
+        .map(|f| std::fs::read_to_string(dir.join(f)).unwrap())
+        .collect();
+    for v in front {
+        let values: Vec<i64> = v.outcome.indices().iter().map(|&x| i64::from(x)).collect();
+        for p in 0..2 {
+            let want = oracle(&xml[p], &values);
+            assert!(
+                (v.utilities[p] - want).abs() < 1e-12,
+                "{name}: vector {:?} is not its outcome's utility {want} for party {p}",
+                v.utilities
+            );
+        }
+    }
+    let prefs = s.preferences();
+    let n = s.space().issues().len();
+    let u = |o: &Outcome| [prefs[0].utility(o), prefs[1].utility(o)];
+    let mut rng = ChaCha8Rng::seed_from_u64(2014);
+    for (k, start) in random_outcomes(n, 300, 13).into_iter().enumerate() {
+        let w: f64 = rng.random_range(0.0..1.0);
+        let score = |o: &Outcome| {
+            let x = u(o);
+            w * x[0] + (1.0 - w) * x[1]
+        };
+        let mut cur: Vec<u32> = start.indices().to_vec();
+        let mut best = score(&Outcome::new(cur.clone()));
+        loop {
+            let mut improved = false;
+            for i in 0..n {
+                for v in 0..10u32 {
+                    let mut o = cur.clone();
+                    o[i] = v;
+                    let sc = score(&Outcome::new(o));
+                    if sc > best + 1e-12 {
+                        (best, cur[i], improved) = (sc, v, true);
+                    }
+                }
+            }
+            if !improved {
+                break;
+            }
+        }
+        let x = u(&Outcome::new(cur.clone()));
+        assert!(
+            front
+                .iter()
+                .any(|v| v.utilities[0] >= x[0] - 1e-9 && v.utilities[1] >= x[1] - 1e-9),
+            "{name}: local optimum {k} at {x:?} ({cur:?}) lies above the exact frontier"
+        );
+    }
 }
 
 #[test]
