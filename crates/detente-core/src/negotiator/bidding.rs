@@ -142,7 +142,7 @@ impl BidSpace {
             (linked && !exhaustive).then(|| super::linked_bids::LinkedBidSearch::new(space, prefs));
         let additive = match count {
             Some(n) if lazy && exhaustive && !linked => {
-                Additive::new(&allowed, terms, clip).map(|a| (a, n))
+                Additive::new(&allowed, terms, clip, n).map(|a| (a, n))
             }
             _ => None,
         };
@@ -153,8 +153,14 @@ impl BidSpace {
                 (Source::Additive(add), starts, mins)
             }
             None => {
-                let (rows, utils, grouped, starts, mins) =
-                    Self::list(prefs, &allowed, exhaustive, count, linked_search.as_ref(), rng);
+                let (rows, utils, grouped, starts, mins) = Self::list(
+                    prefs,
+                    &allowed,
+                    exhaustive,
+                    count,
+                    linked_search.as_ref(),
+                    rng,
+                );
                 (
                     Source::Listed {
                         rows,
@@ -304,9 +310,17 @@ impl BidSpace {
         let m = self.starts[b + 1] - self.starts[b];
         let mut found: Vec<(f64, u32, u32)> = Vec::with_capacity(m);
         let mut rows: Vec<u32> = Vec::with_capacity(m * n);
-        add.walk(self.bucket_min[b], add.bucket_max[b], &mut |u, ord, cur| {
+        add.walk(self.bucket_min[b], add.bucket_max[b], &mut |u, ord| {
             found.push((u, ord, found.len() as u32));
-            rows.extend(cur.iter().zip(&self.allowed).map(|(&p, a)| a[p as usize]));
+            // Mixed radix, the last issue fastest, as the odometer counts.
+            let at = rows.len();
+            rows.resize(at + n, 0);
+            let mut rem = ord as usize;
+            for i in (0..n).rev() {
+                let a = &self.allowed[i];
+                rows[at + i] = a[rem % a.len()];
+                rem /= a.len();
+            }
         });
         debug_assert_eq!(found.len(), m, "bucket {b}: counted and listed differ");
         found.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
@@ -458,20 +472,28 @@ const ADDITIVE_BUCKET: u32 = 6;
 ///
 /// A utility is the left fold of the issues' terms in issue order (the bits
 /// `enumerate_listed` and `UtilityFunction::eval` compute), then the clip at 1 if any.
-/// Floating-point addition and the clip are monotone in each argument, so below a fixed prefix
-/// the last issue's values, sorted by term, give outcomes sorted by utility (a binary search
-/// finds those in a range), and a subtree's utilities lie between the prefix plus the sums of
-/// the remaining issues' lowest and highest terms, widened by `tol`, a bound on how far
-/// rounding can move the fold from those sums. A walk therefore visits only the prefixes
-/// whose subtree can reach the range, and computes each utility it reports exactly as the
-/// enumeration did.
+/// Floating-point addition and the clip are monotone in each argument, so a subtree's
+/// utilities lie between its prefix plus the sums of the remaining issues' lowest and highest
+/// terms, widened by `tol`, a bound on how far rounding can move the fold from those sums.
+/// The first `depth` issues are branched on (each issue's values sorted by term, so a binary
+/// search finds the values whose subtree can reach a range); the remaining issues' value
+/// combinations form one table sorted by the sum of their terms, in which a binary search
+/// finds the candidates below a prefix, each then evaluated exactly. A walk therefore visits
+/// only the prefixes whose subtree can reach the range, and computes each utility it reports
+/// exactly as the enumeration did.
 struct Additive {
-    /// Per issue, its allowed values' terms and positions in `allowed`, highest term first
-    /// (equal terms: lower position first).
+    /// Per branched issue, its allowed values' terms and positions in `allowed`, highest term
+    /// first (equal terms: lower position first).
     order: Vec<Vec<(f64, u32)>>,
     /// `smax[d]`, `smin[d]`: sums of the highest and of the lowest terms of issues `d..`.
     smax: Vec<f64>,
     smin: Vec<f64>,
+    /// The tail: every combination of the values of issues `depth..`, highest `tail_sum`
+    /// first: the sum of its terms, its ordinal in the odometer over those issues, and its
+    /// terms in issue order (`n - depth` each).
+    tail_sum: Vec<f64>,
+    tail_ord: Vec<u32>,
+    tail_terms: Vec<f64>,
     tol: f64,
     clip: bool,
     /// Where the fold starts (as `Iterator::sum`).
@@ -482,7 +504,12 @@ struct Additive {
 
 impl Additive {
     /// `None` when a term or a bound is not finite (the listing at set-up handles those).
-    fn new(allowed: &[Vec<u32>], terms: &[Vec<f64>], clip: bool) -> Option<Additive> {
+    fn new(
+        allowed: &[Vec<u32>],
+        terms: &[Vec<f64>],
+        clip: bool,
+        n_outcomes: u64,
+    ) -> Option<Additive> {
         let n = allowed.len();
         if n == 0 || allowed.iter().any(Vec::is_empty) {
             return None;
@@ -508,16 +535,55 @@ impl Additive {
             smin[d] = smin[d + 1] + o[o.len() - 1].0;
             magnitude += o[0].0.abs().max(o[o.len() - 1].0.abs());
         }
-        // Each of the fold, the suffix sums and the bound's own additions rounds at most
-        // (n + 1) times by at most half an ulp of a number below `magnitude`.
+        // Each of the fold, the sums and the bound's own additions rounds at most n + 1
+        // times, by at most half an ulp of a number below `magnitude` each time.
         let tol = 4.0 * (n as f64 + 2.0) * f64::EPSILON * magnitude + f64::MIN_POSITIVE;
         if !(magnitude.is_finite() && tol.is_finite()) {
             return None;
         }
+        // The tail: as many trailing issues as fit a table of about 4·√(outcomes) rows
+        // (a few hundred on GENIUS's 10⁴-outcome domains), at least the last issue.
+        let cap = (4.0 * (n_outcomes as f64).sqrt()).max(64.0) as usize;
+        let mut depth = n - 1;
+        let mut rows = allowed[n - 1].len();
+        while depth > 0 && rows * allowed[depth - 1].len() <= cap {
+            depth -= 1;
+            rows *= allowed[depth].len();
+        }
+        let width = n - depth;
+        let mut tail: Vec<(f64, u32)> = Vec::with_capacity(rows);
+        let mut tail_terms_by_ord = vec![0.0f64; rows * width];
+        let mut idx = vec![0usize; width];
+        for r in 0..rows {
+            // The odometer over issues depth.., the last fastest.
+            let mut rem = r;
+            for l in (0..width).rev() {
+                let len = allowed[depth + l].len();
+                idx[l] = rem % len;
+                rem /= len;
+            }
+            let mut sum = 0.0;
+            for l in 0..width {
+                let t = terms[depth + l][allowed[depth + l][idx[l]] as usize];
+                tail_terms_by_ord[r * width + l] = t;
+                sum += t;
+            }
+            tail.push((sum, r as u32));
+        }
+        tail.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        let mut tail_terms = Vec::with_capacity(rows * width);
+        for &(_, r) in &tail {
+            let r = r as usize;
+            tail_terms.extend_from_slice(&tail_terms_by_ord[r * width..(r + 1) * width]);
+        }
+        order.truncate(depth);
         Some(Additive {
             order,
             smax,
             smin,
+            tail_sum: tail.iter().map(|e| e.0).collect(),
+            tail_ord: tail.iter().map(|e| e.1).collect(),
+            tail_terms,
             tol,
             clip,
             zero: std::iter::empty::<f64>().sum(),
@@ -537,48 +603,64 @@ impl Additive {
         for o in &self.order {
             u += if top { o[0].0 } else { o[o.len() - 1].0 };
         }
+        // The tail's extreme terms, in issue order.
+        let width = self.tail_terms.len() / self.tail_sum.len();
+        for l in 0..width {
+            let column = self.tail_terms.iter().skip(l).step_by(width);
+            u += if top {
+                column.copied().fold(f64::NEG_INFINITY, f64::max)
+            } else {
+                column.copied().fold(f64::INFINITY, f64::min)
+            };
+        }
         self.finish(u)
     }
 
-    /// Calls `visit(utility, ordinal, positions)` for every outcome of utility in
-    /// `lo..=hi`: its odometer ordinal over the allowed values and each issue's position in
-    /// `allowed`. Below each prefix, outcomes come in decreasing utility of the last issue.
-    fn walk<F: FnMut(f64, u32, &[u32])>(&self, lo: f64, hi: f64, visit: &mut F) {
-        let mut cur = vec![0u32; self.order.len()];
-        self.walk_from(0, self.zero, 0, &mut cur, lo, hi, visit);
+    /// Calls `visit(utility, ordinal)` for every outcome of utility in `lo..=hi`, with its
+    /// odometer ordinal over the allowed values.
+    fn walk<F: FnMut(f64, u32)>(&self, lo: f64, hi: f64, visit: &mut F) {
+        self.walk_from(0, self.zero, 0, lo, hi, visit);
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn walk_from<F: FnMut(f64, u32, &[u32])>(
+    fn walk_from<F: FnMut(f64, u32)>(
         &self,
         d: usize,
         p: f64,
         ord: u32,
-        cur: &mut [u32],
         lo: f64,
         hi: f64,
         visit: &mut F,
     ) {
-        let o = &self.order[d];
-        let radix = o.len() as u32;
-        if d + 1 == self.order.len() {
-            // The last issue: utilities decrease along `o`; the range is contiguous.
-            let a = o.partition_point(|e| self.finish(p + e.0) > hi);
-            let b = a + o[a..].partition_point(|e| self.finish(p + e.0) >= lo);
-            for &(t, pos) in &o[a..b] {
-                cur[d] = pos;
-                visit(self.finish(p + t), ord * radix + pos, cur);
+        let tol = self.tol;
+        if d == self.order.len() {
+            // The tail: candidates whose sum, widened by `tol`, can reach the range (the
+            // bounds decrease along the table), each checked exactly.
+            let s = &self.tail_sum;
+            let a = s.partition_point(|&x| self.finish(p + x - tol) > hi);
+            let b = a + s[a..].partition_point(|&x| self.finish(p + x + tol) >= lo);
+            let width = self.tail_terms.len() / s.len();
+            let base = ord * s.len() as u32;
+            for e in a..b {
+                let mut x = p;
+                for &t in &self.tail_terms[e * width..(e + 1) * width] {
+                    x += t;
+                }
+                let u = self.finish(x);
+                if u >= lo && u <= hi {
+                    visit(u, base + self.tail_ord[e]);
+                }
             }
             return;
         }
-        let (smin, smax, tol) = (self.smin[d + 1], self.smax[d + 1], self.tol);
+        let o = &self.order[d];
+        let radix = o.len() as u32;
+        let (smin, smax) = (self.smin[d + 1], self.smax[d + 1]);
         // Skip the values whose whole subtree lies above `hi`, stop at the first whose subtree
         // lies below `lo` (both bounds decrease along `o`).
         let a = o.partition_point(|e| self.finish(p + e.0 + smin - tol) > hi);
         let b = a + o[a..].partition_point(|e| self.finish(p + e.0 + smax + tol) >= lo);
         for &(t, pos) in &o[a..b] {
-            cur[d] = pos;
-            self.walk_from(d + 1, p + t, ord * radix + pos, cur, lo, hi, visit);
+            self.walk_from(d + 1, p + t, ord * radix + pos, lo, hi, visit);
         }
     }
 }
@@ -605,7 +687,7 @@ impl Additive {
         let mut count = vec![0u32; n_bins];
         let mut mins = vec![f64::INFINITY; n_bins];
         let mut maxs = vec![f64::NEG_INFINITY; n_bins];
-        self.walk(floor, f64::INFINITY, &mut |u, _, _| {
+        self.walk(floor, f64::INFINITY, &mut |u, _| {
             let b = (((hi - u) * scale) as usize).min(n_bins - 1);
             count[b] += 1;
             mins[b] = mins[b].min(u);
@@ -1333,5 +1415,4 @@ mod tests {
             }
         }
     }
-
 }
