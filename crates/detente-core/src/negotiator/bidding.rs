@@ -308,26 +308,21 @@ impl BidSpace {
     fn list_additive(&self, b: usize, add: &Additive) -> Block {
         let n = self.n_issues;
         let m = self.starts[b + 1] - self.starts[b];
-        let mut found: Vec<(f64, u32, u32)> = Vec::with_capacity(m);
-        let mut rows: Vec<u32> = Vec::with_capacity(m * n);
+        let mut found: Vec<(f64, u32)> = Vec::with_capacity(m);
         add.walk(self.bucket_min[b], add.bucket_max[b], &mut |u, ord| {
-            found.push((u, ord, found.len() as u32));
-            // Mixed radix, the last issue fastest, as the odometer counts.
-            let at = rows.len();
-            rows.resize(at + n, 0);
-            let mut rem = ord as usize;
-            for i in (0..n).rev() {
-                let a = &self.allowed[i];
-                rows[at + i] = a[rem % a.len()];
-                rem /= a.len();
-            }
+            found.push((u, ord));
         });
         debug_assert_eq!(found.len(), m, "bucket {b}: counted and listed differ");
         found.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-        let mut values = Vec::with_capacity(m * n);
-        for &(_, _, i) in &found {
-            let i = i as usize;
-            values.extend_from_slice(&rows[i * n..(i + 1) * n]);
+        let mut values = vec![0u32; found.len() * n];
+        for (out, &(_, ord)) in values.chunks_exact_mut(n.max(1)).zip(&found) {
+            // Mixed radix, the last issue fastest, as the odometer counts.
+            let mut rem = ord as usize;
+            for i in (0..n).rev() {
+                let a = &self.allowed[i];
+                out[i] = a[rem % a.len()];
+                rem /= a.len();
+            }
         }
         Block {
             utils: found.iter().map(|e| e.0).collect(),
@@ -470,7 +465,7 @@ const ADDITIVE_BUCKET: u32 = 6;
 /// An additive space's tail table holds about this many rows per square root of the number of
 /// outcomes (at least 64, at most 4096): a larger table costs more at set-up (it is sorted)
 /// and leaves fewer prefixes to search below on each read.
-const TAIL_ROWS_PER_ROOT: f64 = 16.0;
+const TAIL_ROWS_PER_ROOT: f64 = 4.0;
 
 /// The additive outcomes of an enumerable bid space, listed by utility range on demand.
 ///
@@ -547,7 +542,7 @@ impl Additive {
         if !(magnitude.is_finite() && tol.is_finite()) {
             return None;
         }
-        // The tail: as many trailing issues as fit a table of about 16·√(outcomes) rows
+        // The tail: as many trailing issues as fit a table of about 4·√(outcomes) rows
         // (a few hundred on GENIUS's 10⁴-outcome domains), at least the last issue.
         let cap = (TAIL_ROWS_PER_ROOT * (n_outcomes as f64).sqrt()).clamp(64.0, 4096.0) as usize;
         let mut depth = n - 1;
@@ -557,7 +552,9 @@ impl Additive {
             rows *= allowed[depth].len();
         }
         let width = n - depth;
-        let mut tail: Vec<(f64, u32)> = Vec::with_capacity(rows);
+        // Sorted as integers: the sum's bits in total order, descending, then the ordinal
+        // (a comparison closure over `(f64, u32)` costs several times more).
+        let mut tail: Vec<u128> = Vec::with_capacity(rows);
         let mut tail_terms_by_ord = vec![0.0f64; rows * width];
         let mut idx = vec![0usize; width];
         for r in 0..rows {
@@ -574,21 +571,34 @@ impl Additive {
                 tail_terms_by_ord[r * width + l] = t;
                 sum += t;
             }
-            tail.push((sum, r as u32));
+            let bits = f64::to_bits(sum);
+            let ascending = if bits >> 63 == 1 {
+                !bits
+            } else {
+                bits | 1 << 63
+            };
+            tail.push(u128::from(!ascending) << 32 | r as u128);
         }
-        tail.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        tail.sort_unstable();
         let mut tail_terms = Vec::with_capacity(rows * width);
-        for &(_, r) in &tail {
-            let r = r as usize;
+        let (mut tail_sum, mut tail_ord) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
+        for &key in &tail {
+            let r = key as u32 as usize;
             tail_terms.extend_from_slice(&tail_terms_by_ord[r * width..(r + 1) * width]);
+            tail_ord.push(r as u32);
+            let mut sum = 0.0;
+            for &t in &tail_terms_by_ord[r * width..(r + 1) * width] {
+                sum += t;
+            }
+            tail_sum.push(sum);
         }
         Some(Additive {
             order,
             depth,
             smax,
             smin,
-            tail_sum: tail.iter().map(|e| e.0).collect(),
-            tail_ord: tail.iter().map(|e| e.1).collect(),
+            tail_sum,
+            tail_ord,
             tail_terms,
             tol,
             clip,
@@ -658,10 +668,12 @@ impl Additive {
             // bounds decrease along the table), each checked exactly.
             let s = &self.tail_sum;
             let a = s.partition_point(|&x| self.finish(p + x - tol) > hi);
-            let b = a + s[a..].partition_point(|&x| self.finish(p + x + tol) >= lo);
             let width = self.tail_terms.len() / s.len();
             let base = ord * s.len() as u32;
-            for e in a..b {
+            for e in a..s.len() {
+                if self.finish(p + s[e] + tol) < lo {
+                    break;
+                }
                 let mut x = p;
                 for &t in &self.tail_terms[e * width..(e + 1) * width] {
                     x += t;
