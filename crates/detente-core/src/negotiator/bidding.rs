@@ -58,60 +58,11 @@ pub struct BidSpace {
     linked_search: Option<super::linked_bids::LinkedBidSearch>,
 }
 
-/// One bucket of the list, sorted, in one allocation: its `m` outcomes' utilities (the bits
-/// of each as two `u32`, low half first), then their value indices (`n_issues` each), in list
-/// order.
-struct Block(Box<[u32]>);
-
-impl Block {
-    /// A block of `m` outcomes for `n` issues: `utility(i)` and `row(i, out)` fill it.
-    fn new(
-        m: usize,
-        n: usize,
-        utility: impl Fn(usize) -> f64,
-        row: impl Fn(usize, &mut [u32]),
-    ) -> Block {
-        let mut data = vec![0u32; m * (2 + n)];
-        for i in 0..m {
-            let bits = utility(i).to_bits();
-            data[2 * i] = bits as u32;
-            data[2 * i + 1] = (bits >> 32) as u32;
-        }
-        if n > 0 {
-            for (i, out) in data[2 * m..].chunks_exact_mut(n).enumerate() {
-                row(i, out);
-            }
-        }
-        Block(data.into_boxed_slice())
-    }
-
-    /// The `i`-th outcome's utility.
-    #[inline]
-    fn utility(&self, i: usize) -> f64 {
-        f64::from_bits(u64::from(self.0[2 * i]) | u64::from(self.0[2 * i + 1]) << 32)
-    }
-
-    /// The number of leading outcomes (of `m`) whose utility satisfies `pred`, for a `pred`
-    /// that holds for every utility above any utility it holds for.
-    fn partition_point(&self, m: usize, pred: impl Fn(f64) -> bool) -> usize {
-        let (mut lo, mut hi) = (0, m);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if pred(self.utility(mid)) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        lo
-    }
-
-    /// The `i`-th outcome's value indices, of `m` outcomes for `n` issues.
-    #[inline]
-    fn values(&self, m: usize, n: usize, i: usize) -> &[u32] {
-        let at = 2 * m + i * n;
-        &self.0[at..at + n]
-    }
+/// One bucket of the list, sorted: its outcomes' utilities and their value indices
+/// (`n_issues` each), in list order.
+struct Block {
+    utils: Box<[f64]>,
+    values: Box<[u32]>,
 }
 
 /// Where the outcomes of a bucket come from.
@@ -329,29 +280,25 @@ impl BidSpace {
                 v.sort_unstable_by(|a, c| by_utility(a, c).then_with(|| row(*a).cmp(row(*c))));
             }
         }
-        Block::new(
-            v.len(),
-            n,
-            |i| utils[v[i] as usize],
-            |i, out| {
-                let e = v[i] as usize;
-                match rows {
-                    Rows::Flat(flat) => out.copy_from_slice(&flat[e * n..(e + 1) * n]),
-                    Rows::Ordinal(ordinals) => self.decode(ordinals[e], out),
+        let mut values = vec![0u32; v.len() * n];
+        for (out, &e) in values.chunks_exact_mut(n.max(1)).zip(&v) {
+            let e = e as usize;
+            match rows {
+                Rows::Flat(flat) => out.copy_from_slice(&flat[e * n..(e + 1) * n]),
+                Rows::Ordinal(ordinals) => {
+                    // Mixed radix, the last issue fastest, as the odometer counted.
+                    let mut ord = ordinals[e] as usize;
+                    for i in (0..n).rev() {
+                        let a = &self.allowed[i];
+                        out[i] = a[ord % a.len()];
+                        ord /= a.len();
+                    }
                 }
-            },
-        )
-    }
-
-    /// Writes the value indices of the outcome of odometer ordinal `ord` (mixed radix over
-    /// the allowed values, the last issue fastest) into `out`.
-    #[inline]
-    fn decode(&self, ord: u32, out: &mut [u32]) {
-        let mut rem = ord as usize;
-        for i in (0..self.n_issues).rev() {
-            let a = &self.allowed[i];
-            out[i] = a[rem % a.len()];
-            rem /= a.len();
+            }
+        }
+        Block {
+            utils: v.iter().map(|&e| utils[e as usize]).collect(),
+            values: values.into_boxed_slice(),
         }
     }
 
@@ -361,25 +308,26 @@ impl BidSpace {
     fn list_additive(&self, b: usize, add: &Additive) -> Block {
         let n = self.n_issues;
         let m = self.starts[b + 1] - self.starts[b];
-        // Small buckets (the usual case) are gathered on the stack.
-        let mut stack = [(0.0f64, 0u32); 32];
-        let mut heap: Vec<(f64, u32)> = Vec::new();
-        let found: &mut [(f64, u32)] = if m <= stack.len() {
-            &mut stack[..m]
-        } else {
-            heap.resize(m, (0.0, 0));
-            &mut heap
-        };
-        let mut k = 0usize;
+        let mut found: Vec<(f64, u32)> = Vec::with_capacity(m);
         add.walk(self.bucket_min[b], add.bucket_max[b], &mut |u, ord| {
-            if let Some(slot) = found.get_mut(k) {
-                *slot = (u, ord);
-            }
-            k += 1;
+            found.push((u, ord));
         });
-        debug_assert_eq!(k, m, "bucket {b}: counted and listed differ");
+        debug_assert_eq!(found.len(), m, "bucket {b}: counted and listed differ");
         found.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-        Block::new(m, n, |i| found[i].0, |i, out| self.decode(found[i].1, out))
+        let mut values = vec![0u32; found.len() * n];
+        for (out, &(_, ord)) in values.chunks_exact_mut(n.max(1)).zip(&found) {
+            // Mixed radix, the last issue fastest, as the odometer counts.
+            let mut rem = ord as usize;
+            for i in (0..n).rev() {
+                let a = &self.allowed[i];
+                out[i] = a[rem % a.len()];
+                rem /= a.len();
+            }
+        }
+        Block {
+            utils: found.iter().map(|e| e.0).collect(),
+            values: values.into_boxed_slice(),
+        }
     }
 
     /// The number of leading list positions whose utility satisfies `pred`, for a `pred` that
@@ -392,8 +340,7 @@ impl BidSpace {
         if b == self.bucket_min.len() {
             return self.len();
         }
-        let m = self.starts[b + 1] - self.starts[b];
-        let within = self.bucket(b).partition_point(m, pred);
+        let within = self.bucket(b).utils.partition_point(|&u| pred(u));
         self.starts[b] + within
     }
 
@@ -416,15 +363,15 @@ impl BidSpace {
     #[inline]
     pub fn values(&self, k: usize) -> &[u32] {
         let b = self.bucket_at[k] as usize;
-        let m = self.starts[b + 1] - self.starts[b];
-        self.bucket(b).values(m, self.n_issues, k - self.starts[b])
+        let at = (k - self.starts[b]) * self.n_issues;
+        &self.bucket(b).values[at..at + self.n_issues]
     }
 
     /// Own utility of the `k`-th best outcome.
     #[inline]
     pub fn utility(&self, k: usize) -> f64 {
         let b = self.bucket_at[k] as usize;
-        self.bucket(b).utility(k - self.starts[b])
+        self.bucket(b).utils[k - self.starts[b]]
     }
 
     /// The highest listed utility (`None` when empty).
