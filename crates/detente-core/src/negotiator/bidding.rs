@@ -459,9 +459,10 @@ impl BidSpace {
 /// Outcomes per raw bin of the histogram an additive bid space counts at set-up.
 const OUTCOMES_PER_BIN: u64 = 2;
 /// Outcomes per bucket of an additive bid space, at least (unless a bucket ends the list):
-/// consecutive bins are merged until a bucket holds this many. Small buckets keep a first read
-/// cheap; a conceding negotiator reads a new bucket most turns.
-const ADDITIVE_BUCKET: u32 = 6;
+/// consecutive bins are merged until a bucket holds this many. A read costs about 4 k
+/// instructions whatever the size; at 6 a conceder read a new bucket almost every turn, at 32
+/// one read serves several turns (callgrind counts per size in docs/performance.md).
+const ADDITIVE_BUCKET: u32 = 32;
 /// An additive space's tail table holds about this many rows per square root of the number of
 /// outcomes (at least 64, at most 4096): a larger table costs more at set-up (it is sorted)
 /// and leaves fewer prefixes to search below on each read.
