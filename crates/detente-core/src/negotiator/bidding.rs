@@ -32,26 +32,24 @@ pub struct BidSpace {
     linked: bool,
     allowed: Vec<Vec<u32>>,
     clip: bool,
-    /// The listed outcomes' value indices, in the order they were found (enumeration or
-    /// sampling order), and their utilities.
-    rows: Rows,
-    utils: Vec<f64>,
+    /// Where each bucket's outcomes come from.
+    source: Source,
+    /// The number of listed outcomes.
+    len: usize,
     /// The list, best first, is sorted lazily. Outcomes are grouped into buckets by utility
     /// (non-empty buckets only, best first; every outcome of a bucket has a utility at least
     /// that of every outcome of a later bucket, and equal utilities share a bucket), and a
     /// bucket is sorted (utility descending, then outcome) the first time something in it is
     /// read. The order is therefore exactly that of sorting the whole list, but a negotiation
     /// pays only for the buckets its bids come from. `starts[b]..starts[b + 1]` are bucket
-    /// `b`'s positions in the list; `grouped` holds its entries (indices into `utils`) unsorted.
+    /// `b`'s positions in the list.
     starts: Vec<usize>,
     /// The bucket of each list position.
     bucket_at: Vec<u32>,
-    grouped: Vec<u32>,
     /// The lowest utility in each bucket.
     bucket_min: Vec<f64>,
-    /// Each bucket, once read (shared safely across threads): its `m` entries, sorted, then
-    /// their value indices, `n_issues` each, in the same order.
-    sorted: Vec<OnceLock<Box<[u32]>>>,
+    /// Each bucket, once read (shared safely across threads): its outcomes, sorted.
+    sorted: Vec<OnceLock<Block>>,
     /// Whether the list holds every self-acceptable outcome.
     pub exhaustive: bool,
     /// The preferences the list was built from, shared by every negotiator that uses it.
@@ -60,19 +58,43 @@ pub struct BidSpace {
     linked_search: Option<super::linked_bids::LinkedBidSearch>,
 }
 
+/// One bucket of the list, sorted: its outcomes' utilities and their value indices
+/// (`n_issues` each), in list order.
+struct Block {
+    utils: Box<[f64]>,
+    values: Box<[u32]>,
+}
+
+/// Where the outcomes of a bucket come from.
+enum Source {
+    /// Every outcome listed at set-up (samples, linked preferences, non-finite terms): the
+    /// entries' rows, their utilities, and each bucket's entries (indices into `utils`),
+    /// unsorted, at `starts[b]..starts[b + 1]`.
+    Listed {
+        rows: Rows,
+        utils: Vec<f64>,
+        grouped: Vec<u32>,
+    },
+    /// Additive preferences over a space small enough to list: set-up only counts the
+    /// outcomes of each bucket, and a bucket is listed on its first read by a branch and
+    /// bound over the additive bounds ([`Additive`]).
+    Additive(Additive),
+}
+
 /// Where a listed outcome's value indices come from.
 enum Rows {
-    /// Enumerated: each entry's ordinal in the odometer's order over the allowed values (the
-    /// last issue fastest), decoded when its bucket is first read. Entries are found in
-    /// increasing ordinal, and the odometer's order is the outcomes' lexicographic order, so
-    /// comparing two entries' indices compares their outcomes. Enumeration stores 4 bytes per
-    /// listed outcome instead of its whole row.
+    /// Enumerated (linked preferences): each entry's ordinal in the odometer's order over the
+    /// allowed values (the last issue fastest), decoded when its bucket is first read.
+    /// Entries are found in increasing ordinal, and the odometer's order is the outcomes'
+    /// lexicographic order, so comparing two entries' indices compares their outcomes.
+    /// Enumeration stores 4 bytes per listed outcome instead of its whole row.
     Ordinal(Vec<u32>),
     /// Sampled: `n_issues` value indices per entry.
     Flat(Vec<u32>),
 }
 
-/// Listed outcomes per bucket of the lazily sorted list, on average.
+/// Listed outcomes per bucket of the lazily sorted list, on average (outcomes listed at
+/// set-up).
 const BUCKET_SIZE: usize = 16;
 
 impl BidSpace {
@@ -88,8 +110,21 @@ impl BidSpace {
     /// Builds the bid space of `prefs` over `space`, sampling with `rng` when the space is
     /// too large to list.
     pub fn new(space: &OutcomeSpace, prefs: &Preferences, rng: &mut ChaCha8Rng) -> BidSpace {
+        Self::build(space, prefs, rng, true)
+    }
+
+    /// [`Self::new`]; `lazy`: additive preferences over an enumerable space are counted at
+    /// set-up and listed bucket by bucket on first read (otherwise listed at set-up, as
+    /// linked preferences and samples always are; the two lists are the same).
+    fn build(
+        space: &OutcomeSpace,
+        prefs: &Preferences,
+        rng: &mut ChaCha8Rng,
+        lazy: bool,
+    ) -> BidSpace {
         let n_issues = space.issues().len();
         let terms = prefs.ufun().terms();
+        let clip = prefs.ufun().clips_at_one();
         let allowed: Vec<Vec<u32>> = (0..n_issues)
             .map(|i| {
                 (0..space.issues()[i].n_values())
@@ -100,30 +135,96 @@ impl BidSpace {
         let count: Option<u64> = allowed
             .iter()
             .try_fold(1u64, |acc, a| acc.checked_mul(a.len() as u64));
-        // Every listed outcome goes into one flat buffer (no allocation per outcome); an index
-        // sorted by utility (then outcome) orders them at the end.
+        let exhaustive = matches!(count, Some(n) if n <= ENUMERATE_LIMIT);
+        // Linked preferences: interaction terms and conditional red lines count too.
+        let linked = prefs.is_linked();
+        let linked_search =
+            (linked && !exhaustive).then(|| super::linked_bids::LinkedBidSearch::new(space, prefs));
+        let additive = match count {
+            Some(n) if lazy && exhaustive && !linked => {
+                Additive::new(&allowed, terms, clip, n).map(|a| (a, n))
+            }
+            _ => None,
+        };
+        let (source, starts, bucket_min) = match additive {
+            Some((mut add, n)) => {
+                let (starts, mins, maxs) = add.count(prefs.reservation() - TIE_EPS, n);
+                add.bucket_max = maxs;
+                (Source::Additive(add), starts, mins)
+            }
+            None => {
+                let (rows, utils, grouped, starts, mins) = Self::list(
+                    prefs,
+                    &allowed,
+                    exhaustive,
+                    count,
+                    linked_search.as_ref(),
+                    rng,
+                );
+                (
+                    Source::Listed {
+                        rows,
+                        utils,
+                        grouped,
+                    },
+                    starts,
+                    mins,
+                )
+            }
+        };
+        let len = starts[starts.len() - 1];
+        let sorted = (0..bucket_min.len()).map(|_| OnceLock::new()).collect();
+        let mut bucket_at = Vec::with_capacity(len);
+        for b in 0..bucket_min.len() {
+            bucket_at.resize(starts[b + 1], b as u32);
+        }
+        BidSpace {
+            n_issues,
+            terms: terms.to_vec(),
+            linked,
+            allowed,
+            clip,
+            source,
+            len,
+            starts,
+            bucket_at,
+            bucket_min,
+            sorted,
+            exhaustive,
+            prefs: Arc::new(prefs.clone()),
+            linked_search,
+        }
+    }
+
+    /// Lists every outcome at set-up (enumerated or sampled) and buckets them:
+    /// `(rows, utils, grouped, starts, bucket_min)`.
+    #[allow(clippy::type_complexity)]
+    fn list(
+        prefs: &Preferences,
+        allowed: &[Vec<u32>],
+        exhaustive: bool,
+        count: Option<u64>,
+        linked_search: Option<&super::linked_bids::LinkedBidSearch>,
+        rng: &mut ChaCha8Rng,
+    ) -> (Rows, Vec<f64>, Vec<u32>, Vec<usize>, Vec<f64>) {
+        // Every listed outcome goes into one flat buffer (no allocation per outcome).
         let mut flat_all: Vec<u32> = Vec::new();
         let mut ordinals: Vec<u32> = Vec::new();
         let mut utils_all: Vec<f64> = Vec::new();
-        let exhaustive = matches!(count, Some(n) if n <= ENUMERATE_LIMIT);
         if let (true, Some(n)) = (exhaustive, count) {
             // At most every outcome is listed: no reallocation while enumerating.
             utils_all.reserve(n as usize);
             ordinals.reserve(n as usize);
         }
-        // Linked preferences: interaction terms and conditional red lines count too.
-        let linked = prefs.is_linked();
-        let linked_search =
-            (linked && !exhaustive).then(|| super::linked_bids::LinkedBidSearch::new(space, prefs));
         if allowed.iter().any(Vec::is_empty) {
             // Every outcome crosses a red line: nothing to propose.
         } else if exhaustive {
-            enumerate_listed(prefs, &allowed, &mut utils_all, &mut ordinals);
+            enumerate_listed(prefs, allowed, &mut utils_all, &mut ordinals);
         } else {
             sample_listed(
                 prefs,
-                &allowed,
-                linked_search.as_ref(),
+                allowed,
+                linked_search,
                 rng,
                 &mut utils_all,
                 &mut flat_all,
@@ -135,28 +236,7 @@ impl BidSpace {
             Rows::Flat(flat_all)
         };
         let (starts, grouped, bucket_min) = buckets(&utils_all);
-        let sorted = (0..bucket_min.len()).map(|_| OnceLock::new()).collect();
-        let mut bucket_at = Vec::with_capacity(utils_all.len());
-        for b in 0..bucket_min.len() {
-            bucket_at.resize(starts[b + 1], b as u32);
-        }
-        BidSpace {
-            n_issues,
-            terms: terms.to_vec(),
-            linked,
-            allowed,
-            clip: prefs.ufun().clips_at_one(),
-            rows,
-            utils: utils_all,
-            starts,
-            bucket_at,
-            grouped,
-            bucket_min,
-            sorted,
-            exhaustive,
-            prefs: Arc::new(prefs.clone()),
-            linked_search,
-        }
+        (rows, utils_all, grouped, starts, bucket_min)
     }
 
     /// The preferences this bid space was built from.
@@ -164,78 +244,95 @@ impl BidSpace {
         &self.prefs
     }
 
-    /// Writes the value indices of listed outcome `e` (an index into `utils`) into `out`.
-    fn row_into(&self, e: u32, out: &mut [u32]) {
-        let e = e as usize;
-        match &self.rows {
-            Rows::Flat(flat) => {
-                out.copy_from_slice(&flat[e * self.n_issues..(e + 1) * self.n_issues]);
-            }
-            Rows::Ordinal(ordinals) => {
-                // Mixed radix, the last issue fastest, as the odometer counted.
-                let mut ord = ordinals[e] as usize;
-                for i in (0..self.n_issues).rev() {
-                    let a = &self.allowed[i];
-                    out[i] = a[ord % a.len()];
-                    ord /= a.len();
-                }
-            }
-        }
-    }
-
-    /// Bucket `b` as `sorted` keeps it (sorted and decoded on first use).
+    /// Bucket `b`, sorted (listed, or sorted and decoded, on first use).
     #[inline]
-    fn bucket(&self, b: usize) -> &[u32] {
+    fn bucket(&self, b: usize) -> &Block {
         match self.sorted[b].get() {
             Some(block) => block,
             None => self.first_read(b),
         }
     }
 
-    /// Sorts and decodes bucket `b` (once; a thread that loses the race gets the winner's).
+    /// Lists or sorts bucket `b` (once; a thread that loses the race gets the winner's).
     #[cold]
     #[inline(never)]
-    fn first_read(&self, b: usize) -> &[u32] {
-        self.sorted[b].get_or_init(|| {
-            let mut v = self.grouped[self.starts[b]..self.starts[b + 1]].to_vec();
-            let by_utility =
-                |a: &u32, c: &u32| self.utils[*c as usize].total_cmp(&self.utils[*a as usize]);
-            match &self.rows {
-                // Entry order is outcome order (see `Rows::Ordinal`).
-                Rows::Ordinal(_) => v.sort_unstable_by(|a, c| by_utility(a, c).then(a.cmp(c))),
-                Rows::Flat(flat) => {
-                    let n = self.n_issues;
-                    let row = |e: u32| &flat[e as usize * n..(e as usize + 1) * n];
-                    v.sort_unstable_by(|a, c| by_utility(a, c).then_with(|| row(*a).cmp(row(*c))));
-                }
-            }
-            let m = v.len();
-            let mut block = vec![0u32; m * (1 + self.n_issues)];
-            block[..m].copy_from_slice(&v);
-            for (i, &e) in v.iter().enumerate() {
-                let at = m + i * self.n_issues;
-                self.row_into(e, &mut block[at..at + self.n_issues]);
-            }
-            block.into_boxed_slice()
+    fn first_read(&self, b: usize) -> &Block {
+        self.sorted[b].get_or_init(|| match &self.source {
+            Source::Listed {
+                rows,
+                utils,
+                grouped,
+            } => self.sort_listed(b, rows, utils, grouped),
+            Source::Additive(add) => self.list_additive(b, add),
         })
     }
 
-    /// Bucket `b`'s entries in list order.
-    #[inline]
-    fn entries(&self, b: usize) -> &[u32] {
-        &self.bucket(b)[..self.starts[b + 1] - self.starts[b]]
+    /// Bucket `b` of a list made at set-up: its entries sorted, their rows decoded.
+    fn sort_listed(&self, b: usize, rows: &Rows, utils: &[f64], grouped: &[u32]) -> Block {
+        let n = self.n_issues;
+        let mut v = grouped[self.starts[b]..self.starts[b + 1]].to_vec();
+        let by_utility = |a: &u32, c: &u32| utils[*c as usize].total_cmp(&utils[*a as usize]);
+        match rows {
+            // Entry order is outcome order (see `Rows::Ordinal`).
+            Rows::Ordinal(_) => v.sort_unstable_by(|a, c| by_utility(a, c).then(a.cmp(c))),
+            Rows::Flat(flat) => {
+                let row = |e: u32| &flat[e as usize * n..(e as usize + 1) * n];
+                v.sort_unstable_by(|a, c| by_utility(a, c).then_with(|| row(*a).cmp(row(*c))));
+            }
+        }
+        let mut values = vec![0u32; v.len() * n];
+        for (out, &e) in values.chunks_exact_mut(n.max(1)).zip(&v) {
+            let e = e as usize;
+            match rows {
+                Rows::Flat(flat) => out.copy_from_slice(&flat[e * n..(e + 1) * n]),
+                Rows::Ordinal(ordinals) => {
+                    // Mixed radix, the last issue fastest, as the odometer counted.
+                    let mut ord = ordinals[e] as usize;
+                    for i in (0..n).rev() {
+                        let a = &self.allowed[i];
+                        out[i] = a[ord % a.len()];
+                        ord /= a.len();
+                    }
+                }
+            }
+        }
+        Block {
+            utils: v.iter().map(|&e| utils[e as usize]).collect(),
+            values: values.into_boxed_slice(),
+        }
     }
 
-    /// The entry (index into `utils`) at position `k` of the list, best first.
-    #[inline]
-    fn entry(&self, k: usize) -> u32 {
-        let b = self.bucket_at[k] as usize;
-        self.entries(b)[k - self.starts[b]]
+    /// Bucket `b` of an additive space, listed by the branch and bound (every outcome whose
+    /// utility lies between the bucket's lowest and highest is in it), sorted by utility
+    /// descending then ordinal (the outcome's lexicographic order).
+    fn list_additive(&self, b: usize, add: &Additive) -> Block {
+        let n = self.n_issues;
+        let m = self.starts[b + 1] - self.starts[b];
+        let mut found: Vec<(f64, u32)> = Vec::with_capacity(m);
+        add.walk(self.bucket_min[b], add.bucket_max[b], &mut |u, ord| {
+            found.push((u, ord));
+        });
+        debug_assert_eq!(found.len(), m, "bucket {b}: counted and listed differ");
+        found.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        let mut values = vec![0u32; found.len() * n];
+        for (out, &(_, ord)) in values.chunks_exact_mut(n.max(1)).zip(&found) {
+            // Mixed radix, the last issue fastest, as the odometer counts.
+            let mut rem = ord as usize;
+            for i in (0..n).rev() {
+                let a = &self.allowed[i];
+                out[i] = a[rem % a.len()];
+                rem /= a.len();
+            }
+        }
+        Block {
+            utils: found.iter().map(|e| e.0).collect(),
+            values: values.into_boxed_slice(),
+        }
     }
 
     /// The number of leading list positions whose utility satisfies `pred`, for a `pred` that
     /// holds for every utility above any utility it holds for (as `slice::partition_point`
-    /// over the sorted utilities). Sorts at most one bucket.
+    /// over the sorted utilities). Reads at most one bucket.
     fn partition_point(&self, pred: impl Fn(f64) -> bool) -> usize {
         // Every bucket before the first one whose lowest utility fails `pred` passes whole;
         // every later one fails whole.
@@ -243,20 +340,18 @@ impl BidSpace {
         if b == self.bucket_min.len() {
             return self.len();
         }
-        let within = self
-            .entries(b)
-            .partition_point(|&e| pred(self.utils[e as usize]));
+        let within = self.bucket(b).utils.partition_point(|&u| pred(u));
         self.starts[b] + within
     }
 
     /// Number of listed outcomes.
     pub fn len(&self) -> usize {
-        self.utils.len()
+        self.len
     }
 
     /// Whether nothing is acceptable to oneself.
     pub fn is_empty(&self) -> bool {
-        self.utils.is_empty()
+        self.len == 0
     }
 
     /// The `k`-th best outcome.
@@ -268,15 +363,15 @@ impl BidSpace {
     #[inline]
     pub fn values(&self, k: usize) -> &[u32] {
         let b = self.bucket_at[k] as usize;
-        let (m, i) = (self.starts[b + 1] - self.starts[b], k - self.starts[b]);
-        let at = m + i * self.n_issues;
-        &self.bucket(b)[at..at + self.n_issues]
+        let at = (k - self.starts[b]) * self.n_issues;
+        &self.bucket(b).values[at..at + self.n_issues]
     }
 
     /// Own utility of the `k`-th best outcome.
     #[inline]
     pub fn utility(&self, k: usize) -> f64 {
-        self.utils[self.entry(k) as usize]
+        let b = self.bucket_at[k] as usize;
+        self.bucket(b).utils[k - self.starts[b]]
     }
 
     /// The highest listed utility (`None` when empty).
@@ -358,6 +453,306 @@ impl BidSpace {
             }
         }
         Some(best)
+    }
+}
+
+/// Outcomes per raw bin of the histogram an additive bid space counts at set-up.
+const OUTCOMES_PER_BIN: u64 = 2;
+/// Outcomes per bucket of an additive bid space, at least (unless a bucket ends the list):
+/// consecutive bins are merged until a bucket holds this many. A read costs about 4 k
+/// instructions whatever the size; at 6 a conceder read a new bucket almost every turn, at 32
+/// one read serves several turns (callgrind counts per size in docs/performance.md).
+const ADDITIVE_BUCKET: u32 = 32;
+/// An additive space's tail table holds about this many rows per square root of the number of
+/// outcomes (at least 64, at most 4096): a larger table costs more at set-up (it is sorted)
+/// and leaves fewer prefixes to search below on each read.
+const TAIL_ROWS_PER_ROOT: f64 = 4.0;
+
+/// The additive outcomes of an enumerable bid space, listed by utility range on demand.
+///
+/// A utility is the left fold of the issues' terms in issue order (the bits
+/// `enumerate_listed` and `UtilityFunction::eval` compute), then the clip at 1 if any.
+/// Floating-point addition and the clip are monotone in each argument, so a subtree's
+/// utilities lie between its prefix plus the sums of the remaining issues' lowest and highest
+/// terms, widened by `tol`, a bound on how far rounding can move the fold from those sums.
+/// The first `depth` issues are branched on (each issue's values sorted by term, so a binary
+/// search finds the values whose subtree can reach a range); the remaining issues' value
+/// combinations form one table sorted by the sum of their terms, in which a binary search
+/// finds the candidates below a prefix, each then evaluated exactly. A walk therefore visits
+/// only the prefixes whose subtree can reach the range, and computes each utility it reports
+/// exactly as the enumeration did.
+struct Additive {
+    /// Per issue, its allowed values' terms and positions in `allowed`, highest term first
+    /// (equal terms: lower position first).
+    order: Vec<Vec<(f64, u32)>>,
+    /// The number of issues a walk branches on; the tail table holds the others.
+    depth: usize,
+    /// `smax[d]`, `smin[d]`: sums of the highest and of the lowest terms of issues `d..`.
+    smax: Vec<f64>,
+    smin: Vec<f64>,
+    /// The tail: every combination of the values of issues `depth..`, highest `tail_sum`
+    /// first: the sum of its terms, its ordinal in the odometer over those issues, and its
+    /// terms in issue order (`n - depth` each).
+    tail_sum: Vec<f64>,
+    tail_ord: Vec<u32>,
+    tail_terms: Vec<f64>,
+    tol: f64,
+    clip: bool,
+    /// Where the fold starts (as `Iterator::sum`).
+    zero: f64,
+    /// The highest utility in each bucket (`BidSpace::bucket_min` holds the lowest).
+    bucket_max: Vec<f64>,
+}
+
+impl Additive {
+    /// `None` when a term or a bound is not finite (the listing at set-up handles those).
+    fn new(
+        allowed: &[Vec<u32>],
+        terms: &[Vec<f64>],
+        clip: bool,
+        n_outcomes: u64,
+    ) -> Option<Additive> {
+        let n = allowed.len();
+        if n == 0 || allowed.iter().any(Vec::is_empty) {
+            return None;
+        }
+        let mut order = Vec::with_capacity(n);
+        for (a, t) in allowed.iter().zip(terms) {
+            let mut o: Vec<(f64, u32)> = a
+                .iter()
+                .enumerate()
+                .map(|(p, &v)| (t[v as usize], p as u32))
+                .collect();
+            if o.iter().any(|e| !e.0.is_finite()) {
+                return None;
+            }
+            o.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+            order.push(o);
+        }
+        let (mut smax, mut smin) = (vec![0.0; n + 1], vec![0.0; n + 1]);
+        let mut magnitude = 0.0f64;
+        for d in (0..n).rev() {
+            let o: &Vec<(f64, u32)> = &order[d];
+            smax[d] = smax[d + 1] + o[0].0;
+            smin[d] = smin[d + 1] + o[o.len() - 1].0;
+            magnitude += o[0].0.abs().max(o[o.len() - 1].0.abs());
+        }
+        // Each of the fold, the sums and the bound's own additions rounds at most n + 1
+        // times, by at most half an ulp of a number below `magnitude` each time.
+        let tol = 4.0 * (n as f64 + 2.0) * f64::EPSILON * magnitude + f64::MIN_POSITIVE;
+        if !(magnitude.is_finite() && tol.is_finite()) {
+            return None;
+        }
+        // The tail: as many trailing issues as fit a table of about 4·√(outcomes) rows
+        // (a few hundred on GENIUS's 10⁴-outcome domains), at least the last issue.
+        let cap = (TAIL_ROWS_PER_ROOT * (n_outcomes as f64).sqrt()).clamp(64.0, 4096.0) as usize;
+        let mut depth = n - 1;
+        let mut rows = allowed[n - 1].len();
+        while depth > 0 && rows * allowed[depth - 1].len() <= cap {
+            depth -= 1;
+            rows *= allowed[depth].len();
+        }
+        let width = n - depth;
+        // Sorted as integers: the sum's bits in total order, descending, then the ordinal
+        // (a comparison closure over `(f64, u32)` costs several times more).
+        let mut tail: Vec<u128> = Vec::with_capacity(rows);
+        let mut tail_terms_by_ord = vec![0.0f64; rows * width];
+        let mut idx = vec![0usize; width];
+        for r in 0..rows {
+            // The odometer over issues depth.., the last fastest.
+            let mut rem = r;
+            for l in (0..width).rev() {
+                let len = allowed[depth + l].len();
+                idx[l] = rem % len;
+                rem /= len;
+            }
+            let mut sum = 0.0;
+            for l in 0..width {
+                let t = terms[depth + l][allowed[depth + l][idx[l]] as usize];
+                tail_terms_by_ord[r * width + l] = t;
+                sum += t;
+            }
+            let bits = f64::to_bits(sum);
+            let ascending = if bits >> 63 == 1 {
+                !bits
+            } else {
+                bits | 1 << 63
+            };
+            tail.push(u128::from(!ascending) << 32 | r as u128);
+        }
+        tail.sort_unstable();
+        let mut tail_terms = Vec::with_capacity(rows * width);
+        let (mut tail_sum, mut tail_ord) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
+        for &key in &tail {
+            let r = key as u32 as usize;
+            tail_terms.extend_from_slice(&tail_terms_by_ord[r * width..(r + 1) * width]);
+            tail_ord.push(r as u32);
+            let mut sum = 0.0;
+            for &t in &tail_terms_by_ord[r * width..(r + 1) * width] {
+                sum += t;
+            }
+            tail_sum.push(sum);
+        }
+        Some(Additive {
+            order,
+            depth,
+            smax,
+            smin,
+            tail_sum,
+            tail_ord,
+            tail_terms,
+            tol,
+            clip,
+            zero: std::iter::empty::<f64>().sum(),
+            bucket_max: Vec::new(),
+        })
+    }
+
+    #[inline]
+    fn finish(&self, raw: f64) -> f64 {
+        if self.clip { raw.min(1.0) } else { raw }
+    }
+
+    /// The highest (`top`) or lowest utility over the space, exactly (the fold of the
+    /// extreme terms: addition is monotone).
+    fn extreme(&self, top: bool) -> f64 {
+        let mut u = self.zero;
+        for o in &self.order {
+            u += if top { o[0].0 } else { o[o.len() - 1].0 };
+        }
+        self.finish(u)
+    }
+
+    /// Calls `visit(utility)` for every outcome of utility at least `floor`, branching on
+    /// every issue (the last issue's values in order of their terms, so the first one below
+    /// `floor` ends the loop): a pass at about 20 instructions per outcome it reaches.
+    fn each_above<F: FnMut(f64)>(&self, d: usize, p: f64, floor: f64, visit: &mut F) {
+        let o = &self.order[d];
+        if d + 1 == self.order.len() {
+            for &(t, _) in o {
+                let u = self.finish(p + t);
+                if u < floor {
+                    break;
+                }
+                visit(u);
+            }
+            return;
+        }
+        let smax = self.smax[d + 1] + self.tol;
+        for &(t, _) in o {
+            let x = p + t;
+            if self.finish(x + smax) < floor {
+                break;
+            }
+            self.each_above(d + 1, x, floor, visit);
+        }
+    }
+
+    /// Calls `visit(utility, ordinal)` for every outcome of utility in `lo..=hi`, with its
+    /// odometer ordinal over the allowed values.
+    fn walk<F: FnMut(f64, u32)>(&self, lo: f64, hi: f64, visit: &mut F) {
+        self.walk_from(0, self.zero, 0, lo, hi, visit);
+    }
+
+    fn walk_from<F: FnMut(f64, u32)>(
+        &self,
+        d: usize,
+        p: f64,
+        ord: u32,
+        lo: f64,
+        hi: f64,
+        visit: &mut F,
+    ) {
+        let tol = self.tol;
+        if d == self.depth {
+            // The tail: candidates whose sum, widened by `tol`, can reach the range (the
+            // bounds decrease along the table), each checked exactly.
+            let s = &self.tail_sum;
+            let a = s.partition_point(|&x| self.finish(p + x - tol) > hi);
+            let width = self.tail_terms.len() / s.len();
+            let base = ord * s.len() as u32;
+            for e in a..s.len() {
+                if self.finish(p + s[e] + tol) < lo {
+                    break;
+                }
+                let mut x = p;
+                for &t in &self.tail_terms[e * width..(e + 1) * width] {
+                    x += t;
+                }
+                let u = self.finish(x);
+                if u >= lo && u <= hi {
+                    visit(u, base + self.tail_ord[e]);
+                }
+            }
+            return;
+        }
+        let o = &self.order[d];
+        let radix = o.len() as u32;
+        let (smin, smax) = (self.smin[d + 1], self.smax[d + 1]);
+        // Skip the values whose whole subtree lies above `hi`, stop at the first whose subtree
+        // lies below `lo` (both bounds decrease along `o`).
+        let a = o.partition_point(|e| self.finish(p + e.0 + smin - tol) > hi);
+        let b = a + o[a..].partition_point(|e| self.finish(p + e.0 + smax + tol) >= lo);
+        for &(t, pos) in &o[a..b] {
+            self.walk_from(d + 1, p + t, ord * radix + pos, lo, hi, visit);
+        }
+    }
+}
+
+impl Additive {
+    /// Counts the outcomes of utility at least `floor` (of `n_outcomes` in the space) in a
+    /// histogram of narrow bins, fixed from the exact best and worst utilities, and merges
+    /// consecutive bins into buckets of at least [`ADDITIVE_BUCKET`] outcomes:
+    /// `(starts, lowest, highest)` of the non-empty buckets, best first. Stores nothing per
+    /// outcome. The bin of a utility is a monotone function of it (floating-point
+    /// subtraction, multiplication and truncation are monotone), so a higher utility never
+    /// lands in a later bucket and equal utilities share one.
+    fn count(&self, floor: f64, n_outcomes: u64) -> (Vec<usize>, Vec<f64>, Vec<f64>) {
+        let hi = self.extreme(true);
+        let lo = self.extreme(false).max(floor);
+        let n_bins = usize::try_from(n_outcomes / OUTCOMES_PER_BIN)
+            .unwrap_or(usize::MAX)
+            .max(1);
+        let scale = if hi > lo {
+            n_bins as f64 / (hi - lo)
+        } else {
+            0.0
+        };
+        let mut count = vec![0u32; n_bins];
+        let mut mins = vec![f64::INFINITY; n_bins];
+        let mut maxs = vec![f64::NEG_INFINITY; n_bins];
+        self.each_above(0, self.zero, floor, &mut |u| {
+            let b = (((hi - u) * scale) as usize).min(n_bins - 1);
+            count[b] += 1;
+            mins[b] = mins[b].min(u);
+            maxs[b] = maxs[b].max(u);
+        });
+        let (mut starts, mut lowest, mut highest) = (vec![0usize], Vec::new(), Vec::new());
+        let (mut acc, mut at, mut top, mut bottom) = (0u32, 0usize, f64::NAN, f64::NAN);
+        let mut close = |acc: u32, top: f64, bottom: f64| {
+            at += acc as usize;
+            starts.push(at);
+            highest.push(top);
+            lowest.push(bottom);
+        };
+        for b in 0..n_bins {
+            if count[b] == 0 {
+                continue;
+            }
+            if acc == 0 {
+                top = maxs[b];
+            }
+            acc += count[b];
+            bottom = mins[b];
+            if acc >= ADDITIVE_BUCKET {
+                close(acc, top, bottom);
+                acc = 0;
+            }
+        }
+        if acc > 0 {
+            close(acc, top, bottom);
+        }
+        (starts, lowest, highest)
     }
 }
 
@@ -960,6 +1355,97 @@ mod tests {
                     bids.bid_near(target, 0.0, None),
                     bid_near_eager(&list, target, 0.0, None)
                 );
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(crate::proptest_config(300))]
+
+        /// An additive space listed on demand (counted at set-up, each bucket listed by the
+        /// branch and bound on its first read, in any order) equals the list made at set-up by
+        /// enumeration, position by position (utility bits and outcome), and the brute-force
+        /// sort: with red lines, reservation values, the clip at 1, negative terms, and terms
+        /// from a coarse grid (many ties) or not.
+        #[test]
+        fn listing_on_demand_equals_the_enumeration(
+            sizes in prop::collection::vec(1u32..7, 1..6),
+            raw in prop::collection::vec((0u32..3, 0u32..9, -1.0f64..2.0), 36),
+            forbid in prop::collection::vec(0u32..9, 36),
+            reservation in -0.5f64..1.5,
+            clip in prop::bool::ANY,
+            reads in prop::collection::vec(0usize..100_000, 0..8),
+        ) {
+            let k = sizes.len();
+            let issues: Vec<Issue> = sizes
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| {
+                    Issue::discrete(format!("i{i}"), (0..n).map(|v| format!("v{v}")).collect())
+                        .unwrap()
+                })
+                .collect();
+            let space = OutcomeSpace::new(issues).unwrap();
+            // Per value: a grid term (ties), a grid term scaled by a float weight (ties up to
+            // rounding), or any float.
+            let terms: Vec<Vec<f64>> = sizes
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| {
+                    (0..n as usize)
+                        .map(|v| {
+                            let (kind, g, x) = raw[i * 6 + v];
+                            match kind {
+                                0 => f64::from(g) / 8.0,
+                                1 => f64::from(g) / 8.0 * (0.1 + i as f64 / 7.0),
+                                _ => x / k as f64,
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            let u = UtilityFunction::from_terms(&space, terms, clip).unwrap();
+            let mut red = RedLines::none(k);
+            for (i, &n) in sizes.iter().enumerate() {
+                for v in 0..n {
+                    // About one value in nine forbidden.
+                    if forbid[i * 6 + v as usize] == 0 {
+                        red.forbid(i, v);
+                    }
+                }
+            }
+            let prefs = Preferences::new(u, reservation, red, 1.0).unwrap();
+            let mut r = crate::rng::rng(0);
+            let lazy = BidSpace::build(&space, &prefs, &mut r, true);
+            let eager = BidSpace::build(&space, &prefs, &mut r, false);
+            prop_assert_eq!(
+                matches!(lazy.source, Source::Additive(_)),
+                !eager.allowed.iter().any(Vec::is_empty)
+            );
+            let list = brute(&space, &prefs);
+            prop_assert_eq!(lazy.len(), eager.len());
+            prop_assert_eq!(lazy.len(), list.len());
+            // Buckets first read in a scrambled order, then every position.
+            for &p in &reads {
+                if !lazy.is_empty() {
+                    let p = p % lazy.len();
+                    prop_assert_eq!(lazy.utility(p).to_bits(), eager.utility(p).to_bits());
+                }
+            }
+            for (p, (u, o)) in list.iter().enumerate() {
+                prop_assert_eq!(lazy.utility(p).to_bits(), eager.utility(p).to_bits());
+                prop_assert_eq!(lazy.utility(p).to_bits(), u.to_bits());
+                prop_assert_eq!(lazy.values(p), eager.values(p));
+                prop_assert_eq!(lazy.values(p), o.as_slice());
+            }
+            prop_assert_eq!(lazy.min_utility(), eager.min_utility());
+            prop_assert_eq!(lazy.max_utility(), eager.max_utility());
+            for t in -2..14 {
+                let target = f64::from(t) / 10.0;
+                let fresh = BidSpace::build(&space, &prefs, &mut r, true);
+                prop_assert_eq!(fresh.nearest(target), eager.nearest(target));
+                let fresh = BidSpace::build(&space, &prefs, &mut r, true);
+                prop_assert_eq!(fresh.bid_near(target, 0.0, None), eager.bid_near(target, 0.0, None));
             }
         }
     }
