@@ -26,6 +26,7 @@
 //! visited in a fixed order (nearest the target first, then value index), no randomness.
 
 use crate::TIE_EPS;
+use crate::analysis::linked::level_order;
 use crate::links::Condition;
 use crate::outcome::{Outcome, OutcomeSpace};
 use crate::preferences::Preferences;
@@ -164,7 +165,7 @@ impl LinkedBidSearch {
             hard.push(is_hard);
             clauses_of.push(kept);
         }
-        let order = level_order(n, &allowed, ufun.terms(), &value, &clauses_of);
+        let order = link_level_order(n, &allowed, ufun.terms(), &value, &clauses_of);
         let mut level_of = vec![0usize; n];
         for (l, &i) in order.iter().enumerate() {
             level_of[i] = l;
@@ -603,10 +604,10 @@ fn add_open(st: &mut State, v: f64) {
     }
 }
 
-/// Levels in the order that decides links soonest: greedily the issue that most advances the
-/// open terms (each counts `|value| / clauses left`, a hard box as the largest soft value),
-/// plus its additive spread; ties by index.
-fn level_order(
+/// Levels in the order that decides links soonest: the analysis's greedy order
+/// ([`level_order`]), each clause counting its link's `|value|` (a hard box as the largest
+/// soft value), plus each issue's additive spread over its allowed values.
+fn link_level_order(
     n: usize,
     allowed: &[Vec<u32>],
     terms: &[Vec<f64>],
@@ -622,41 +623,15 @@ fn level_order(
         })
         .collect();
     let heaviest = value.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1.0);
-    let weight: Vec<f64> = value
+    let weighted: Vec<(Vec<usize>, f64)> = clauses
         .iter()
-        .map(|&v| if v == 0.0 { heaviest } else { v.abs() })
+        .zip(value)
+        .map(|(c, &v)| {
+            let issues = c.iter().map(|(i, _)| *i).collect();
+            (issues, if v == 0.0 { heaviest } else { v.abs() })
+        })
         .collect();
-    let mut left: Vec<usize> = clauses.iter().map(Vec::len).collect();
-    let mut done = vec![false; n];
-    let mut order = Vec::with_capacity(n);
-    for _ in 0..n {
-        let mut score = spread.clone();
-        for (t, c) in clauses.iter().enumerate() {
-            if left[t] == 0 {
-                continue;
-            }
-            let share = weight[t] / left[t] as f64;
-            for (i, _) in c {
-                if !done[*i] {
-                    score[*i] += share;
-                }
-            }
-        }
-        let mut best = usize::MAX;
-        for i in 0..n {
-            if !done[i] && (best == usize::MAX || score[i] > score[best]) {
-                best = i;
-            }
-        }
-        done[best] = true;
-        order.push(best);
-        for (t, c) in clauses.iter().enumerate() {
-            if c.iter().any(|(i, _)| *i == best) {
-                left[t] -= 1;
-            }
-        }
-    }
-    order
+    level_order(&spread, &weighted)
 }
 
 /// The nodes a phase has visited against its budget.
