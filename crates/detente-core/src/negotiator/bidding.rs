@@ -8,6 +8,7 @@
 //! The [`OpponentModel`] counts how often the other parties offered each value; among bids of
 //! about the same own utility, a negotiator proposes the one the others seem to like most.
 
+use std::cell::RefCell;
 use std::sync::{Arc, OnceLock};
 
 use rand::RngExt;
@@ -34,28 +35,56 @@ pub struct BidSpace {
     clip: bool,
     /// Where each bucket's outcomes come from.
     source: Source,
-    /// The number of listed outcomes.
-    len: usize,
-    /// The list, best first, is sorted lazily. Outcomes are grouped into buckets by utility
-    /// (non-empty buckets only, best first; every outcome of a bucket has a utility at least
-    /// that of every outcome of a later bucket, and equal utilities share a bucket), and a
-    /// bucket is sorted (utility descending, then outcome) the first time something in it is
-    /// read. The order is therefore exactly that of sorting the whole list, but a negotiation
-    /// pays only for the buckets its bids come from. `starts[b]..starts[b + 1]` are bucket
-    /// `b`'s positions in the list.
-    starts: Vec<usize>,
-    /// The bucket of each list position.
-    bucket_at: Vec<u32>,
-    /// The lowest utility in each bucket.
-    bucket_min: Vec<f64>,
-    /// Each bucket, once read (shared safely across threads): its outcomes, sorted.
-    sorted: Vec<OnceLock<Block>>,
+    /// The list's positions: made at set-up for a listed source, on the first positional read
+    /// (`len`, `outcome(k)`, ...) for an additive one, whose searches by utility
+    /// ([`BidSpace::nearest_bid`], [`BidSpace::lowest_above_bid`]) need none.
+    positions: OnceLock<Positions>,
     /// Whether the list holds every self-acceptable outcome.
     pub exhaustive: bool,
     /// The preferences the list was built from, shared by every negotiator that uses it.
     prefs: Arc<Preferences>,
     /// Linked preferences over a space too large to list: the bid search `construct` uses.
     linked_search: Option<super::linked_bids::LinkedBidSearch>,
+}
+
+/// The list, best first, sorted lazily. Outcomes are grouped into buckets by utility
+/// (non-empty buckets only, best first; every outcome of a bucket has a utility at least that of
+/// every outcome of a later bucket, and equal utilities share a bucket), and a bucket is sorted
+/// (utility descending, then outcome) the first time something in it is read. The order is
+/// therefore exactly that of sorting the whole list, but a negotiation pays only for the
+/// buckets its bids come from.
+struct Positions {
+    /// The number of listed outcomes.
+    len: usize,
+    /// `starts[b]..starts[b + 1]` are bucket `b`'s positions in the list.
+    starts: Vec<usize>,
+    /// The bucket of each list position.
+    bucket_at: Vec<u32>,
+    /// The lowest utility in each bucket.
+    bucket_min: Vec<f64>,
+    /// The highest utility in each bucket (additive sources only; empty otherwise).
+    bucket_max: Vec<f64>,
+    /// Each bucket, once read (shared safely across threads): its outcomes, sorted.
+    sorted: Vec<OnceLock<Block>>,
+}
+
+impl Positions {
+    fn new(starts: Vec<usize>, bucket_min: Vec<f64>, bucket_max: Vec<f64>) -> Positions {
+        let len = starts[starts.len() - 1];
+        let sorted = (0..bucket_min.len()).map(|_| OnceLock::new()).collect();
+        let mut bucket_at = Vec::with_capacity(len);
+        for b in 0..bucket_min.len() {
+            bucket_at.resize(starts[b + 1], b as u32);
+        }
+        Positions {
+            len,
+            starts,
+            bucket_at,
+            bucket_min,
+            bucket_max,
+            sorted,
+        }
+    }
 }
 
 /// One bucket of the list, sorted: its outcomes' utilities and their value indices
@@ -142,16 +171,14 @@ impl BidSpace {
             (linked && !exhaustive).then(|| super::linked_bids::LinkedBidSearch::new(space, prefs));
         let additive = match count {
             Some(n) if lazy && exhaustive && !linked => {
-                Additive::new(&allowed, terms, clip, n).map(|a| (a, n))
+                Additive::new(&allowed, terms, clip, n, prefs.reservation() - TIE_EPS)
             }
             _ => None,
         };
-        let (source, starts, bucket_min) = match additive {
-            Some((mut add, n)) => {
-                let (starts, mins, maxs) = add.count(prefs.reservation() - TIE_EPS, n);
-                add.bucket_max = maxs;
-                (Source::Additive(add), starts, mins)
-            }
+        let positions = OnceLock::new();
+        let source = match additive {
+            // Counted on the first positional read (`Self::positions`).
+            Some(add) => Source::Additive(add),
             None => {
                 let (rows, utils, grouped, starts, mins) = Self::list(
                     prefs,
@@ -161,23 +188,14 @@ impl BidSpace {
                     linked_search.as_ref(),
                     rng,
                 );
-                (
-                    Source::Listed {
-                        rows,
-                        utils,
-                        grouped,
-                    },
-                    starts,
-                    mins,
-                )
+                let _ = positions.set(Positions::new(starts, mins, Vec::new()));
+                Source::Listed {
+                    rows,
+                    utils,
+                    grouped,
+                }
             }
         };
-        let len = starts[starts.len() - 1];
-        let sorted = (0..bucket_min.len()).map(|_| OnceLock::new()).collect();
-        let mut bucket_at = Vec::with_capacity(len);
-        for b in 0..bucket_min.len() {
-            bucket_at.resize(starts[b + 1], b as u32);
-        }
         BidSpace {
             n_issues,
             terms: terms.to_vec(),
@@ -185,15 +203,33 @@ impl BidSpace {
             allowed,
             clip,
             source,
-            len,
-            starts,
-            bucket_at,
-            bucket_min,
-            sorted,
+            positions,
             exhaustive,
             prefs: Arc::new(prefs.clone()),
             linked_search,
         }
+    }
+
+    /// The list's positions (an additive source counts its outcomes into buckets here, once).
+    #[inline]
+    fn positions(&self) -> &Positions {
+        match self.positions.get() {
+            Some(p) => p,
+            None => self.count_positions(),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn count_positions(&self) -> &Positions {
+        self.positions.get_or_init(|| match &self.source {
+            Source::Additive(add) => {
+                let (starts, mins, maxs) = add.count();
+                Positions::new(starts, mins, maxs)
+            }
+            // Made at set-up.
+            Source::Listed { .. } => unreachable!("a listed source has its positions"),
+        })
     }
 
     /// Lists every outcome at set-up (enumerated or sampled) and buckets them:
@@ -247,7 +283,7 @@ impl BidSpace {
     /// Bucket `b`, sorted (listed, or sorted and decoded, on first use).
     #[inline]
     fn bucket(&self, b: usize) -> &Block {
-        match self.sorted[b].get() {
+        match self.positions().sorted[b].get() {
             Some(block) => block,
             None => self.first_read(b),
         }
@@ -257,7 +293,7 @@ impl BidSpace {
     #[cold]
     #[inline(never)]
     fn first_read(&self, b: usize) -> &Block {
-        self.sorted[b].get_or_init(|| match &self.source {
+        self.positions().sorted[b].get_or_init(|| match &self.source {
             Source::Listed {
                 rows,
                 utils,
@@ -270,7 +306,8 @@ impl BidSpace {
     /// Bucket `b` of a list made at set-up: its entries sorted, their rows decoded.
     fn sort_listed(&self, b: usize, rows: &Rows, utils: &[f64], grouped: &[u32]) -> Block {
         let n = self.n_issues;
-        let mut v = grouped[self.starts[b]..self.starts[b + 1]].to_vec();
+        let starts = &self.positions().starts;
+        let mut v = grouped[starts[b]..starts[b + 1]].to_vec();
         let by_utility = |a: &u32, c: &u32| utils[*c as usize].total_cmp(&utils[*a as usize]);
         match rows {
             // Entry order is outcome order (see `Rows::Ordinal`).
@@ -307,22 +344,17 @@ impl BidSpace {
     /// descending then ordinal (the outcome's lexicographic order).
     fn list_additive(&self, b: usize, add: &Additive) -> Block {
         let n = self.n_issues;
-        let m = self.starts[b + 1] - self.starts[b];
+        let pos = self.positions();
+        let m = pos.starts[b + 1] - pos.starts[b];
         let mut found: Vec<(f64, u32)> = Vec::with_capacity(m);
-        add.walk(self.bucket_min[b], add.bucket_max[b], &mut |u, ord| {
+        add.walk(pos.bucket_min[b], pos.bucket_max[b], &mut |u, ord| {
             found.push((u, ord));
         });
         debug_assert_eq!(found.len(), m, "bucket {b}: counted and listed differ");
         found.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         let mut values = vec![0u32; found.len() * n];
         for (out, &(_, ord)) in values.chunks_exact_mut(n.max(1)).zip(&found) {
-            // Mixed radix, the last issue fastest, as the odometer counts.
-            let mut rem = ord as usize;
-            for i in (0..n).rev() {
-                let a = &self.allowed[i];
-                out[i] = a[rem % a.len()];
-                rem /= a.len();
-            }
+            Additive::decode(&self.allowed, ord, out);
         }
         Block {
             utils: found.iter().map(|e| e.0).collect(),
@@ -336,22 +368,28 @@ impl BidSpace {
     fn partition_point(&self, pred: impl Fn(f64) -> bool) -> usize {
         // Every bucket before the first one whose lowest utility fails `pred` passes whole;
         // every later one fails whole.
-        let b = self.bucket_min.partition_point(|&m| pred(m));
-        if b == self.bucket_min.len() {
-            return self.len();
+        let pos = self.positions();
+        let b = pos.bucket_min.partition_point(|&m| pred(m));
+        if b == pos.bucket_min.len() {
+            return pos.len;
         }
         let within = self.bucket(b).utils.partition_point(|&u| pred(u));
-        self.starts[b] + within
+        pos.starts[b] + within
     }
 
     /// Number of listed outcomes.
     pub fn len(&self) -> usize {
-        self.len
+        self.positions().len
     }
 
     /// Whether nothing is acceptable to oneself.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        match (&self.source, self.positions.get()) {
+            (_, Some(pos)) => pos.len == 0,
+            // The best outcome over the allowed values is acceptable if anything is.
+            (Source::Additive(add), None) => !(add.extreme(true) >= add.floor),
+            (Source::Listed { .. }, None) => unreachable!("a listed source has its positions"),
+        }
     }
 
     /// The `k`-th best outcome.
@@ -362,25 +400,40 @@ impl BidSpace {
     /// The value indices of the `k`-th best outcome (as [`Self::outcome`], without copying).
     #[inline]
     pub fn values(&self, k: usize) -> &[u32] {
-        let b = self.bucket_at[k] as usize;
-        let at = (k - self.starts[b]) * self.n_issues;
+        let pos = self.positions();
+        let b = pos.bucket_at[k] as usize;
+        let at = (k - pos.starts[b]) * self.n_issues;
         &self.bucket(b).values[at..at + self.n_issues]
     }
 
     /// Own utility of the `k`-th best outcome.
     #[inline]
     pub fn utility(&self, k: usize) -> f64 {
-        let b = self.bucket_at[k] as usize;
-        self.bucket(b).utils[k - self.starts[b]]
+        let pos = self.positions();
+        let b = pos.bucket_at[k] as usize;
+        self.bucket(b).utils[k - pos.starts[b]]
     }
 
     /// The highest listed utility (`None` when empty).
     pub fn max_utility(&self) -> Option<f64> {
+        if let (Source::Additive(add), None) = (&self.source, self.positions.get()) {
+            // The fold of each issue's highest term: the first listed utility, exactly.
+            return (!self.is_empty()).then(|| add.extreme(true));
+        }
         (!self.is_empty()).then(|| self.utility(0))
     }
 
     /// The lowest listed utility (`None` when empty).
     pub fn min_utility(&self) -> Option<f64> {
+        if let (Source::Additive(add), None) = (&self.source, self.positions.get()) {
+            // The lowest acceptable utility: the worst outcome's when acceptable (the fold of
+            // the lowest terms), else the nearest at or above the floor.
+            let worst = add.extreme(false);
+            if worst >= add.floor {
+                return Some(worst);
+            }
+            return add.bracket(add.floor, None).above.map(|a| a.u);
+        }
         (!self.is_empty()).then(|| self.utility(self.len() - 1))
     }
 
@@ -419,6 +472,64 @@ impl BidSpace {
         } else {
             first_of(u_above)
         })
+    }
+
+    /// The bracket of `threshold` when this space answers searches by utility without its
+    /// positions (an additive source not yet counted): from `near` when its last bracket still
+    /// holds, else searched from `near`'s cursors (and kept there).
+    fn bracket(&self, threshold: f64, near: &RefCell<Near>) -> Option<Bracket> {
+        let Source::Additive(add) = &self.source else {
+            return None;
+        };
+        if add.signed_zero || self.positions.get().is_some() {
+            return None;
+        }
+        let mut near = near.borrow_mut();
+        if let Some(b) = near.last
+            && b.holds(threshold)
+        {
+            return Some(b);
+        }
+        let b = add.bracket(threshold, Some(&mut near.cursors));
+        near.last = Some(b);
+        Some(b)
+    }
+
+    fn decoded(&self, (u, ord): (f64, u32)) -> (Outcome, f64) {
+        let n = self.n_issues;
+        if n <= Outcome::INLINE {
+            // On the stack: the outcome holds this few indices inline.
+            let mut values = [0u32; Outcome::INLINE];
+            Additive::decode(&self.allowed, ord, &mut values[..n]);
+            return (Outcome::from_slice(&values[..n]), u);
+        }
+        let mut values = vec![0u32; n];
+        Additive::decode(&self.allowed, ord, &mut values);
+        (Outcome::new(values), u)
+    }
+
+    /// [`Self::nearest`]'s bid and its utility. An additive space not yet counted answers
+    /// without its positions (and so without listing anything): `near`, the caller's memo,
+    /// keeps the last search's two neighbouring utilities, which answer every target between
+    /// them, and a cursor per prefix of the outcome space, which a later search moves from
+    /// where it stopped (a few steps when targets move little, as a time-dependent tactic's
+    /// do).
+    pub fn nearest_bid(&self, target: f64, near: &RefCell<Near>) -> Option<(Outcome, f64)> {
+        if let Some(b) = self.bracket(target, near) {
+            return b.nearest(target).map(|x| self.decoded(x));
+        }
+        let k = self.nearest(target)?;
+        Some((self.outcome(k), self.utility(k)))
+    }
+
+    /// [`Self::bid_near`]`(target, 0.0, None)`'s bid and its utility, answered as
+    /// [`Self::nearest_bid`] is.
+    pub fn lowest_above_bid(&self, target: f64, near: &RefCell<Near>) -> Option<(Outcome, f64)> {
+        if let Some(b) = self.bracket(target - TIE_EPS, near) {
+            return b.lowest_above().map(|x| self.decoded(x));
+        }
+        let k = self.bid_near(target, 0.0, None)?;
+        Some((self.outcome(k), self.utility(k)))
     }
 
     /// A bid of utility at least `target` and as close to it as the list allows, preferring,
@@ -500,8 +611,16 @@ struct Additive {
     clip: bool,
     /// Where the fold starts (as `Iterator::sum`).
     zero: f64,
-    /// The highest utility in each bucket (`BidSpace::bucket_min` holds the lowest).
-    bucket_max: Vec<f64>,
+    /// Every combination of the values of issues `..depth` (the odometer's order): the fold of
+    /// its terms and its ordinal, only those whose subtree can reach `floor`.
+    prefixes: Vec<(f64, u32)>,
+    /// The lowest acceptable utility (the reservation value less [`TIE_EPS`]).
+    floor: f64,
+    /// The number of outcomes over the allowed values.
+    n_outcomes: u64,
+    /// Some term is −0.0, so a utility may be −0.0, which the list orders apart from +0.0
+    /// (`total_cmp`) but its searches compare equal: [`Additive::bracket`] is not used.
+    signed_zero: bool,
 }
 
 impl Additive {
@@ -511,6 +630,7 @@ impl Additive {
         terms: &[Vec<f64>],
         clip: bool,
         n_outcomes: u64,
+        floor: f64,
     ) -> Option<Additive> {
         let n = allowed.len();
         if n == 0 || allowed.iter().any(Vec::is_empty) {
@@ -553,25 +673,30 @@ impl Additive {
             rows *= allowed[depth].len();
         }
         let width = n - depth;
+        // Every row's terms and sum (the left fold from 0.0), built issue by issue: a row of
+        // the first `l + 1` tail issues is a row of the first `l` plus one value (the last issue
+        // fastest, so rows come in odometer order), its sum its parent's plus that term.
+        let mut tail_terms_by_ord: Vec<f64> = Vec::with_capacity(rows * width);
+        let mut sums: Vec<f64> = vec![0.0];
+        for l in 0..width {
+            let (a, t) = (&allowed[depth + l], &terms[depth + l]);
+            let mut next_terms = Vec::with_capacity(sums.len() * a.len() * (l + 1));
+            let mut next_sums = Vec::with_capacity(sums.len() * a.len());
+            for (r, &sum) in sums.iter().enumerate() {
+                for &v in a {
+                    let x = t[v as usize];
+                    next_terms.extend_from_slice(&tail_terms_by_ord[r * l..(r + 1) * l]);
+                    next_terms.push(x);
+                    next_sums.push(sum + x);
+                }
+            }
+            tail_terms_by_ord = next_terms;
+            sums = next_sums;
+        }
         // Sorted as integers: the sum's bits in total order, descending, then the ordinal
         // (a comparison closure over `(f64, u32)` costs several times more).
         let mut tail: Vec<u128> = Vec::with_capacity(rows);
-        let mut tail_terms_by_ord = vec![0.0f64; rows * width];
-        let mut idx = vec![0usize; width];
-        for r in 0..rows {
-            // The odometer over issues depth.., the last fastest.
-            let mut rem = r;
-            for l in (0..width).rev() {
-                let len = allowed[depth + l].len();
-                idx[l] = rem % len;
-                rem /= len;
-            }
-            let mut sum = 0.0;
-            for l in 0..width {
-                let t = terms[depth + l][allowed[depth + l][idx[l]] as usize];
-                tail_terms_by_ord[r * width + l] = t;
-                sum += t;
-            }
+        for (r, &sum) in sums.iter().enumerate() {
             let bits = f64::to_bits(sum);
             let ascending = if bits >> 63 == 1 {
                 !bits
@@ -587,13 +712,14 @@ impl Additive {
             let r = key as u32 as usize;
             tail_terms.extend_from_slice(&tail_terms_by_ord[r * width..(r + 1) * width]);
             tail_ord.push(r as u32);
-            let mut sum = 0.0;
-            for &t in &tail_terms_by_ord[r * width..(r + 1) * width] {
-                sum += t;
-            }
-            tail_sum.push(sum);
+            tail_sum.push(sums[r]);
         }
-        Some(Additive {
+        let zero: f64 = std::iter::empty::<f64>().sum();
+        let signed_zero = terms
+            .iter()
+            .flatten()
+            .any(|t| t.to_bits() == (-0.0f64).to_bits());
+        let mut add = Additive {
             order,
             depth,
             smax,
@@ -603,9 +729,14 @@ impl Additive {
             tail_terms,
             tol,
             clip,
-            zero: std::iter::empty::<f64>().sum(),
-            bucket_max: Vec::new(),
-        })
+            zero,
+            prefixes: Vec::new(),
+            floor,
+            n_outcomes,
+            signed_zero,
+        };
+        add.prefixes = add.prefixes(allowed, terms);
+        Some(add)
     }
 
     #[inline]
@@ -699,6 +830,218 @@ impl Additive {
     }
 }
 
+/// One side of a [`Bracket`]: a utility and the least and greatest ordinal (list order among
+/// outcomes of that utility) of the acceptable outcomes that have it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Side {
+    u: f64,
+    first: u32,
+    last: u32,
+}
+
+impl Side {
+    /// Takes `(u, ord)` into `best`, the lowest (`low`) or highest utility seen so far.
+    #[inline]
+    fn merge(best: &mut Option<Side>, u: f64, ord: u32, low: bool) {
+        match best {
+            Some(b) if u == b.u => {
+                b.first = b.first.min(ord);
+                b.last = b.last.max(ord);
+            }
+            Some(b) if (u < b.u) != low => {}
+            _ => {
+                *best = Some(Side {
+                    u,
+                    first: ord,
+                    last: ord,
+                })
+            }
+        }
+    }
+}
+
+/// The acceptable outcomes nearest a threshold on either side, found without listing: `above`
+/// holds the lowest utility at or above it, `below` the highest under it (each with its first
+/// and last outcome in list order). No acceptable utility lies strictly between the two, so
+/// the same bracket answers every threshold in `(below, above]` ([`Bracket::holds`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Bracket {
+    above: Option<Side>,
+    below: Option<Side>,
+}
+
+/// A negotiator's memo of its searches by utility in a bid space ([`BidSpace::nearest_bid`]):
+/// the last bracket found and a cursor per prefix. Each negotiator keeps its own (bid spaces
+/// are shared); a fresh one is empty.
+#[derive(Clone, Debug, Default)]
+pub struct Near {
+    last: Option<Bracket>,
+    cursors: Vec<u32>,
+}
+
+impl Bracket {
+    /// Whether this bracket is also the bracket of `threshold`.
+    #[inline]
+    fn holds(&self, threshold: f64) -> bool {
+        self.below.is_none_or(|b| b.u < threshold) && self.above.is_none_or(|a| threshold <= a.u)
+    }
+
+    /// [`BidSpace::nearest`] in terms of the bracket of `target`: `(utility, ordinal)`.
+    fn nearest(&self, target: f64) -> Option<(f64, u32)> {
+        match (self.above, self.below) {
+            (None, None) => None,
+            // Nothing reaches the target: the best outcome.
+            (None, Some(b)) => Some((b.u, b.first)),
+            // Everything reaches it: the last listed.
+            (Some(a), None) => Some((a.u, a.last)),
+            (Some(a), Some(b)) => Some(if target - b.u < (a.u - target) - TIE_EPS {
+                (b.u, b.first)
+            } else {
+                (a.u, a.first)
+            }),
+        }
+    }
+
+    /// [`BidSpace::bid_near`] without a window or model, in terms of the bracket of
+    /// `target − TIE_EPS`: the last listed outcome at or above it, else the best.
+    fn lowest_above(&self) -> Option<(f64, u32)> {
+        match (self.above, self.below) {
+            (Some(a), _) => Some((a.u, a.last)),
+            (None, Some(b)) => Some((b.u, b.first)),
+            (None, None) => None,
+        }
+    }
+}
+
+impl Additive {
+    /// Every prefix (the combinations of the values of issues `..depth`, in odometer order)
+    /// whose subtree can reach the floor: the fold of its terms and its ordinal.
+    fn prefixes(&self, allowed: &[Vec<u32>], terms: &[Vec<f64>]) -> Vec<(f64, u32)> {
+        let d = self.depth;
+        let mut out = Vec::new();
+        let mut idx = vec![0usize; d];
+        let mut ord = 0u32;
+        let reach = self.smax[d] + self.tol;
+        'outer: loop {
+            let mut p = self.zero;
+            for i in 0..d {
+                p += terms[i][allowed[i][idx[i]] as usize];
+            }
+            if self.finish(p + reach) >= self.floor {
+                out.push((p, ord));
+            }
+            ord += 1;
+            let mut i = d;
+            loop {
+                if i == 0 {
+                    break 'outer;
+                }
+                i -= 1;
+                idx[i] += 1;
+                if idx[i] < allowed[i].len() {
+                    continue 'outer;
+                }
+                idx[i] = 0;
+            }
+        }
+        out
+    }
+
+    /// The bracket of `target` over the acceptable outcomes (utility at least `floor`),
+    /// exactly. Below each prefix the tail table's rows fall in sum; a cursor marks the first
+    /// row whose sum, less the rounding tolerance, is under the threshold (`cursors`, kept from
+    /// the last search and moved from there, or a binary search without them), and the rows
+    /// within the tolerance of it (and beyond, while a row's bound can still tie or beat the
+    /// best found) are evaluated as the enumeration does. Nothing is listed.
+    fn bracket(&self, target: f64, mut cursors: Option<&mut Vec<u32>>) -> Bracket {
+        let (tol, s) = (self.tol, &self.tail_sum[..]);
+        let width = self.tail_terms.len() / s.len();
+        let rows = s.len() as u32;
+        // Above: at least the target and the floor; below: under the target, at least the floor.
+        let top = target.max(self.floor);
+        let look_below = target > self.floor;
+        let (mut above, mut below) = (None::<Side>, None::<Side>);
+        if let Some(c) = cursors.as_deref_mut()
+            && c.len() != self.prefixes.len()
+        {
+            // Unset: each found by binary search on first use (`u32::MAX`).
+            *c = vec![u32::MAX; self.prefixes.len()];
+        }
+        for (k, &(p, pord)) in self.prefixes.iter().enumerate() {
+            let sure = |e: usize| self.finish(p + s[e] - tol) >= top;
+            // Rows before `lo` are at or above `top` for sure; rows from `hi` on are under it.
+            let lo = match cursors.as_deref_mut() {
+                Some(c) if c[k] != u32::MAX => {
+                    let mut lo = c[k] as usize;
+                    while lo < s.len() && sure(lo) {
+                        lo += 1;
+                    }
+                    while lo > 0 && !sure(lo - 1) {
+                        lo -= 1;
+                    }
+                    c[k] = lo as u32;
+                    lo
+                }
+                c => {
+                    let lo = s.partition_point(|&x| self.finish(p + x - tol) >= top);
+                    if let Some(c) = c {
+                        c[k] = lo as u32;
+                    }
+                    lo
+                }
+            };
+            let mut hi = lo;
+            while hi < s.len() && self.finish(p + s[hi] + tol) >= top {
+                hi += 1;
+            }
+            let exact = |e: usize| {
+                let mut x = p;
+                for &t in &self.tail_terms[e * width..(e + 1) * width] {
+                    x += t;
+                }
+                self.finish(x)
+            };
+            let base = pord * rows;
+            // The lowest at or above: from `hi − 1` up the table (rising sums), while a row's
+            // lower bound can still tie the best.
+            for e in (0..hi).rev() {
+                if above.is_some_and(|a: Side| self.finish(p + s[e] - tol) > a.u) {
+                    break;
+                }
+                let u = exact(e);
+                if u >= top {
+                    Side::merge(&mut above, u, base + self.tail_ord[e], true);
+                }
+            }
+            if !look_below {
+                continue;
+            }
+            // The highest under the target: from `lo` down the table (falling sums).
+            for e in lo..s.len() {
+                let bound = self.finish(p + s[e] + tol);
+                if bound < self.floor || below.is_some_and(|b: Side| bound < b.u) {
+                    break;
+                }
+                let u = exact(e);
+                if u < target && u >= self.floor {
+                    Side::merge(&mut below, u, base + self.tail_ord[e], false);
+                }
+            }
+        }
+        Bracket { above, below }
+    }
+
+    /// The value indices of the outcome with odometer ordinal `ord` over `allowed`.
+    fn decode(allowed: &[Vec<u32>], ord: u32, out: &mut [u32]) {
+        let mut rem = ord as usize;
+        for i in (0..allowed.len()).rev() {
+            let a = &allowed[i];
+            out[i] = a[rem % a.len()];
+            rem /= a.len();
+        }
+    }
+}
+
 impl Additive {
     /// Counts the outcomes of utility at least `floor` (of `n_outcomes` in the space) in a
     /// histogram of narrow bins, fixed from the exact best and worst utilities, and merges
@@ -707,7 +1050,8 @@ impl Additive {
     /// outcome. The bin of a utility is a monotone function of it (floating-point
     /// subtraction, multiplication and truncation are monotone), so a higher utility never
     /// lands in a later bucket and equal utilities share one.
-    fn count(&self, floor: f64, n_outcomes: u64) -> (Vec<usize>, Vec<f64>, Vec<f64>) {
+    fn count(&self) -> (Vec<usize>, Vec<f64>, Vec<f64>) {
+        let (floor, n_outcomes) = (self.floor, self.n_outcomes);
         let hi = self.extreme(true);
         let lo = self.extreme(false).max(floor);
         let n_bins = usize::try_from(n_outcomes / OUTCOMES_PER_BIN)
@@ -1198,7 +1542,7 @@ fn sample_listed(
 
 #[cfg(test)]
 mod tests {
-    use proptest::prelude::{prop, prop_assert_eq, proptest};
+    use proptest::prelude::{prop, prop_assert, prop_assert_eq, proptest};
 
     use super::*;
     use crate::outcome::Issue;
@@ -1440,6 +1784,33 @@ mod tests {
             }
             prop_assert_eq!(lazy.min_utility(), eager.min_utility());
             prop_assert_eq!(lazy.max_utility(), eager.max_utility());
+            // The searches by utility, on a space never counted: the same bids as the list's
+            // positions give, searched afresh (`alone`) and through one memo (`memo`) over
+            // falling targets then scrambled ones.
+            let fresh = BidSpace::build(&space, &prefs, &mut r, true);
+            prop_assert_eq!(fresh.is_empty(), eager.is_empty());
+            prop_assert_eq!(fresh.min_utility(), eager.min_utility());
+            prop_assert_eq!(fresh.max_utility(), eager.max_utility());
+            let at = |k: Option<usize>| k.map(|k| (eager.values(k).to_vec(), eager.utility(k).to_bits()));
+            let bits = |b: Option<(Outcome, f64)>| b.map(|(o, u)| (o.indices().to_vec(), u.to_bits()));
+            let memo = RefCell::new(Near::default());
+            let mut targets: Vec<f64> = (-2..14).rev().map(|t| f64::from(t) / 10.0).collect();
+            targets.extend(list.iter().map(|e| e.0));
+            targets.extend(list.iter().map(|e| e.0 + TIE_EPS));
+            targets.extend(reads.iter().map(|&x| (x % 1600) as f64 / 1000.0 - 0.3));
+            for &target in &targets {
+                let alone = RefCell::new(Near::default());
+                prop_assert_eq!(bits(fresh.nearest_bid(target, &alone)), at(eager.nearest(target)));
+                prop_assert_eq!(bits(fresh.nearest_bid(target, &memo)), at(eager.nearest(target)));
+                let want = at(eager.bid_near(target, 0.0, None));
+                prop_assert_eq!(bits(fresh.lowest_above_bid(target, &alone)), want.clone());
+                prop_assert_eq!(bits(fresh.lowest_above_bid(target, &memo)), want);
+            }
+            if let Source::Additive(add) = &fresh.source
+                && !add.signed_zero
+            {
+                prop_assert!(fresh.positions.get().is_none(), "a search by utility counted the space");
+            }
             for t in -2..14 {
                 let target = f64::from(t) / 10.0;
                 let fresh = BidSpace::build(&space, &prefs, &mut r, true);

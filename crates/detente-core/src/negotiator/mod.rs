@@ -16,7 +16,7 @@ mod text;
 use std::fmt;
 use std::str::FromStr;
 
-pub use bidding::{BidSpace, ENUMERATE_LIMIT, OpponentModel, SAMPLE_SIZE};
+pub use bidding::{BidSpace, ENUMERATE_LIMIT, Near, OpponentModel, SAMPLE_SIZE};
 pub use boa::{
     ACCURACY_LIMIT, Acceptance, BayesianModel, Bidding, Boa, FrequencyModel, ModelKind, OMS_WINDOW,
     OpponentEstimate, model_accuracy, pearson,

@@ -7,6 +7,7 @@
 //! when even its best outcome, agreed at its next turn, would be worth less than walking away
 //! now (accepting instead when the standing offer is acceptable).
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use std::collections::HashSet;
@@ -14,7 +15,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use rand::RngExt;
 
-use super::bidding::{BidSpace, OpponentModel};
+use super::bidding::{BidSpace, Near, OpponentModel};
 use super::{Action, Negotiator, NegotiatorInit, Strategy, View};
 use crate::TIE_EPS;
 use crate::outcome::Outcome;
@@ -71,6 +72,9 @@ pub(super) struct Common {
     pub(super) me: usize,
     pub(super) bids: Arc<BidSpace>,
     pub(super) rng: ChaCha8Rng,
+    /// The last search by utility in `bids` ([`BidSpace::nearest_bid`]), reused while the
+    /// targets stay between its two utilities.
+    near: RefCell<Near>,
 }
 
 impl Common {
@@ -101,6 +105,7 @@ impl Common {
             me: init.me,
             bids,
             rng: rng(init.seed),
+            near: RefCell::new(Near::default()),
         }
     }
 
@@ -173,8 +178,7 @@ impl Common {
         {
             return Some(b);
         }
-        let k = self.bids.nearest(target)?;
-        Some((self.bids.outcome(k), self.bids.utility(k)))
+        self.bids.nearest_bid(target, &self.near)
     }
 
     /// Own utility of the standing offer, when it is acceptable and made by another party.
@@ -191,8 +195,7 @@ impl Common {
         {
             return Some(b);
         }
-        let k = self.bids.bid_near(target, 0.0, None)?;
-        Some((self.bids.outcome(k), self.bids.utility(k)))
+        self.bids.lowest_above_bid(target, &self.near)
     }
 }
 
