@@ -495,6 +495,19 @@ impl BidSpace {
         Some(b)
     }
 
+    /// [`Self::decoded`], reusing `near`'s last bid when it is the same outcome.
+    fn decoded_near(&self, (u, ord): (f64, u32), near: &RefCell<Near>) -> (Outcome, f64) {
+        let mut near = near.borrow_mut();
+        if let Some((o, bid)) = &near.bid
+            && *o == ord
+        {
+            return (bid.clone(), u);
+        }
+        let (bid, u) = self.decoded((u, ord));
+        near.bid = Some((ord, bid.clone()));
+        (bid, u)
+    }
+
     fn decoded(&self, (u, ord): (f64, u32)) -> (Outcome, f64) {
         let n = self.n_issues;
         if n <= Outcome::INLINE {
@@ -516,7 +529,7 @@ impl BidSpace {
     /// do).
     pub fn nearest_bid(&self, target: f64, near: &RefCell<Near>) -> Option<(Outcome, f64)> {
         if let Some(b) = self.bracket(target, near) {
-            return b.nearest(target).map(|x| self.decoded(x));
+            return b.nearest(target).map(|x| self.decoded_near(x, near));
         }
         let k = self.nearest(target)?;
         Some((self.outcome(k), self.utility(k)))
@@ -526,7 +539,7 @@ impl BidSpace {
     /// [`Self::nearest_bid`] is.
     pub fn lowest_above_bid(&self, target: f64, near: &RefCell<Near>) -> Option<(Outcome, f64)> {
         if let Some(b) = self.bracket(target - TIE_EPS, near) {
-            return b.lowest_above().map(|x| self.decoded(x));
+            return b.lowest_above().map(|x| self.decoded_near(x, near));
         }
         let k = self.bid_near(target, 0.0, None)?;
         Some((self.outcome(k), self.utility(k)))
@@ -611,8 +624,9 @@ struct Additive {
     clip: bool,
     /// Where the fold starts (as `Iterator::sum`).
     zero: f64,
-    /// Every combination of the values of issues `..depth` (the odometer's order): the fold of
-    /// its terms and its ordinal, only those whose subtree can reach `floor`.
+    /// Every combination of the values of issues `..depth`: the fold of its terms and its
+    /// ordinal in the odometer's order, only those whose subtree can reach `floor`, highest
+    /// fold first.
     prefixes: Vec<(f64, u32)>,
     /// The lowest acceptable utility (the reservation value less [`TIE_EPS`]).
     floor: f64,
@@ -877,6 +891,8 @@ pub(super) struct Bracket {
 pub struct Near {
     last: Option<Bracket>,
     cursors: Vec<u32>,
+    /// The last bid decoded, by ordinal (a tactic often offers the same bid again).
+    bid: Option<(u32, Outcome)>,
 }
 
 impl Bracket {
@@ -944,6 +960,8 @@ impl Additive {
                 idx[i] = 0;
             }
         }
+        // Highest first (ties: lower ordinal), so that a search can stop early.
+        out.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         out
     }
 
@@ -967,7 +985,21 @@ impl Additive {
             // Unset: each found by binary search on first use (`u32::MAX`).
             *c = vec![u32::MAX; self.prefixes.len()];
         }
+        let (first, last) = (s[0], s[s.len() - 1]);
         for (k, &(p, pord)) in self.prefixes.iter().enumerate() {
+            // Prefixes come in falling `p`: once one's best row cannot reach the target nor
+            // improve on the best below, no later one can.
+            let best_row = self.finish(p + first + tol);
+            let below_done =
+                !look_below || best_row < self.floor || below.is_some_and(|b: Side| best_row < b.u);
+            if best_row < top && below_done {
+                break;
+            }
+            // A prefix whose worst row is above the best found above, and that cannot improve
+            // below, has nothing to add.
+            if above.is_some_and(|a: Side| self.finish(p + last - tol) > a.u) && below_done {
+                continue;
+            }
             let sure = |e: usize| self.finish(p + s[e] - tol) >= top;
             // Rows before `lo` are at or above `top` for sure; rows from `hi` on are under it.
             let lo = match cursors.as_deref_mut() {
