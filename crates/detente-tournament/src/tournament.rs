@@ -367,10 +367,10 @@ impl Tournament {
             let n = sc.parties().len();
             let mut own = Vec::with_capacity(n);
             for p in sc.parties() {
-                own.push(Arc::new(BidSpace::for_preferences(
-                    sc.space(),
-                    &p.preferences,
-                )));
+                let b = BidSpace::for_preferences(sc.space(), &p.preferences);
+                // Shared by every negotiation of the party: searched by position.
+                b.count_positions_now();
+                own.push(Arc::new(b));
                 done += 1;
                 report(SetupPhase::BidSpaces, done, n_bids);
             }

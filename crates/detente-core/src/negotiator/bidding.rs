@@ -210,8 +210,17 @@ impl BidSpace {
         }
     }
 
+    /// Counts an additive space's outcomes into the list's positions now rather than on the
+    /// first positional read. For a bid space shared by many negotiations (a tournament's):
+    /// every search then reads the same sorted buckets, once listed, where each negotiator's
+    /// searches by utility ([`Self::nearest_bid`]) would start afresh. Results are the same
+    /// either way.
+    pub fn count_positions_now(&self) {
+        let _ = self.positions();
+    }
+
     /// The list's positions (an additive source counts its outcomes into buckets here, once).
-    #[inline]
+    #[inline(always)]
     fn positions(&self) -> &Positions {
         match self.positions.get() {
             Some(p) => p,
@@ -281,7 +290,7 @@ impl BidSpace {
     }
 
     /// Bucket `b`, sorted (listed, or sorted and decoded, on first use).
-    #[inline]
+    #[inline(always)]
     fn bucket(&self, b: usize) -> &Block {
         match self.positions().sorted[b].get() {
             Some(block) => block,
@@ -398,7 +407,7 @@ impl BidSpace {
     }
 
     /// The value indices of the `k`-th best outcome (as [`Self::outcome`], without copying).
-    #[inline]
+    #[inline(always)]
     pub fn values(&self, k: usize) -> &[u32] {
         let pos = self.positions();
         let b = pos.bucket_at[k] as usize;
@@ -407,7 +416,7 @@ impl BidSpace {
     }
 
     /// Own utility of the `k`-th best outcome.
-    #[inline]
+    #[inline(always)]
     pub fn utility(&self, k: usize) -> f64 {
         let pos = self.positions();
         let b = pos.bucket_at[k] as usize;
