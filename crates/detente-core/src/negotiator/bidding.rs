@@ -396,7 +396,7 @@ impl BidSpace {
         match (&self.source, self.positions.get()) {
             (_, Some(pos)) => pos.len == 0,
             // The best outcome over the allowed values is acceptable if anything is.
-            (Source::Additive(add), None) => !(add.extreme(true) >= add.floor),
+            (Source::Additive(add), None) => add.extreme(true) < add.floor,
             (Source::Listed { .. }, None) => unreachable!("a listed source has its positions"),
         }
     }
