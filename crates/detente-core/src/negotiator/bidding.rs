@@ -39,6 +39,9 @@ pub struct BidSpace {
     /// (`len`, `outcome(k)`, ...) for an additive one, whose searches by utility
     /// ([`BidSpace::nearest_bid`], [`BidSpace::lowest_above_bid`]) need none.
     positions: OnceLock<Positions>,
+    /// An additive space's finer table ([`Additive::finer`]), built for the first negotiator
+    /// whose searches by utility have cost about as much as building it, then shared.
+    fine: OnceLock<Option<Additive>>,
     /// Whether the list holds every self-acceptable outcome.
     pub exhaustive: bool,
     /// The preferences the list was built from, shared by every negotiator that uses it.
@@ -204,6 +207,7 @@ impl BidSpace {
             clip,
             source,
             positions,
+            fine: OnceLock::new(),
             exhaustive,
             prefs: Arc::new(prefs.clone()),
             linked_search,
@@ -499,9 +503,35 @@ impl BidSpace {
         {
             return Some(b);
         }
-        let b = add.bracket(threshold, Some(&mut near.cursors));
+        let near = &mut *near;
+        let table = match near.fine {
+            true => self.fine(add).unwrap_or(add),
+            false => add,
+        };
+        let b = table.bracket(threshold, Some(&mut near.cursors));
         near.last = Some(b);
+        if !near.fine && add.depth > 0 {
+            // Ski rental: once this memo's searches have cost about what the finer table
+            // costs to build (about 100 instructions per row of it, measured; a prefix visit
+            // costs about 80), switch to it: never much more than the better choice in
+            // hindsight, whether the negotiation ends soon or not.
+            near.visits += add.prefixes.len() as u64;
+            let rows = add.tail_sum.len() as u64 * add.order[add.depth - 1].len() as u64;
+            if near.visits * 4 >= rows * 5 {
+                near.fine = true;
+                near.cursors.clear();
+            }
+        }
         Some(b)
+    }
+
+    /// The finer table of the additive source `add` (built on first use).
+    #[cold]
+    #[inline(never)]
+    fn fine(&self, add: &Additive) -> Option<&Additive> {
+        self.fine
+            .get_or_init(|| add.finer(&self.allowed, &self.terms))
+            .as_ref()
     }
 
     /// [`Self::decoded`], reusing `near`'s last bid when it is the same outcome.
@@ -629,6 +659,13 @@ struct Additive {
     tail_sum: Vec<f64>,
     tail_ord: Vec<u32>,
     tail_terms: Vec<f64>,
+    /// The number of terms per row of `tail_terms`.
+    width: usize,
+    /// A finer table's ([`Additive::finer`]) rows lead with one more issue: each row's term
+    /// of that issue and the row of `tail_terms` (the coarser table's) that follows it.
+    /// Empty for a table made by [`Additive::new`].
+    lead: Vec<f64>,
+    lead_row: Vec<u32>,
     tol: f64,
     clip: bool,
     /// Where the fold starts (as `Iterator::sum`).
@@ -750,6 +787,9 @@ impl Additive {
             tail_sum,
             tail_ord,
             tail_terms,
+            width,
+            lead: Vec::new(),
+            lead_row: Vec::new(),
             tol,
             clip,
             zero,
@@ -823,7 +863,8 @@ impl Additive {
             // bounds decrease along the table), each checked exactly.
             let s = &self.tail_sum;
             let a = s.partition_point(|&x| self.finish(p + x - tol) > hi);
-            let width = self.tail_terms.len() / s.len();
+            debug_assert!(self.lead.is_empty(), "a finer table is never walked");
+            let width = self.width;
             let base = ord * s.len() as u32;
             for e in a..s.len() {
                 if self.finish(p + s[e] + tol) < lo {
@@ -902,6 +943,10 @@ pub struct Near {
     cursors: Vec<u32>,
     /// The last bid decoded, by ordinal (a tactic often offers the same bid again).
     bid: Option<(u32, Outcome)>,
+    /// Searches use the space's finer table from now on.
+    fine: bool,
+    /// Prefixes visited by this memo's searches in the first table.
+    visits: u64,
 }
 
 impl Bracket {
@@ -939,6 +984,67 @@ impl Bracket {
 }
 
 impl Additive {
+    /// This table with the last branched issue moved into the tail (`None` when nothing is
+    /// branched): one sorted run per value of that issue (the tail, its sums shifted by the
+    /// value's term), merged. The prefixes are as many times fewer as the issue has values,
+    /// so a search visits that many times fewer; a row's sum is still its terms' up to
+    /// rounding that `tol` covers, and each row is evaluated exactly as before (that issue's
+    /// term, then the tail row's), so every search gives the same answer as in `self`.
+    fn finer(&self, allowed: &[Vec<u32>], terms: &[Vec<f64>]) -> Option<Additive> {
+        let d = self.depth.checked_sub(1)?;
+        debug_assert!(self.lead.is_empty());
+        let shift: Vec<f64> = allowed[d].iter().map(|&v| terms[d][v as usize]).collect();
+        let (s, r) = (&self.tail_sum, self.tail_sum.len());
+        let n = r * shift.len();
+        let (mut sum, mut ord) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let (mut lead, mut lead_row) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        // Each run's next row and that row's shifted sum (−∞ once the run is spent).
+        let mut heads = vec![0usize; shift.len()];
+        let mut keys: Vec<f64> = shift.iter().map(|&t| t + s[0]).collect();
+        for _ in 0..n {
+            // The run whose next row has the highest sum (ties: the first run; the order among
+            // equal sums does not matter to a search).
+            let mut v = 0;
+            for (w, &k) in keys.iter().enumerate().skip(1) {
+                if k > keys[v] {
+                    v = w;
+                }
+            }
+            let h = heads[v];
+            sum.push(keys[v]);
+            ord.push(v as u32 * r as u32 + self.tail_ord[h]);
+            lead.push(shift[v]);
+            lead_row.push(h as u32);
+            heads[v] = h + 1;
+            keys[v] = if h + 1 < r {
+                shift[v] + s[h + 1]
+            } else {
+                f64::NEG_INFINITY
+            };
+        }
+        let mut add = Additive {
+            order: self.order.clone(),
+            depth: d,
+            smax: self.smax.clone(),
+            smin: self.smin.clone(),
+            tail_sum: sum,
+            tail_ord: ord,
+            tail_terms: self.tail_terms.clone(),
+            width: self.width,
+            lead,
+            lead_row,
+            tol: self.tol,
+            clip: self.clip,
+            zero: self.zero,
+            prefixes: Vec::new(),
+            floor: self.floor,
+            n_outcomes: self.n_outcomes,
+            signed_zero: self.signed_zero,
+        };
+        add.prefixes = add.prefixes(allowed, terms);
+        Some(add)
+    }
+
     /// Every prefix (the combinations of the values of issues `..depth`, in odometer order)
     /// whose subtree can reach the floor: the fold of its terms and its ordinal.
     fn prefixes(&self, allowed: &[Vec<u32>], terms: &[Vec<f64>]) -> Vec<(f64, u32)> {
@@ -982,7 +1088,7 @@ impl Additive {
     /// best found) are evaluated as the enumeration does. Nothing is listed.
     fn bracket(&self, target: f64, mut cursors: Option<&mut Vec<u32>>) -> Bracket {
         let (tol, s) = (self.tol, &self.tail_sum[..]);
-        let width = self.tail_terms.len() / s.len();
+        let width = self.width;
         let rows = s.len() as u32;
         // Above: at least the target and the floor; below: under the target, at least the floor.
         let top = target.max(self.floor);
@@ -1037,7 +1143,13 @@ impl Additive {
             }
             let exact = |e: usize| {
                 let mut x = p;
-                for &t in &self.tail_terms[e * width..(e + 1) * width] {
+                let r = if self.lead.is_empty() {
+                    e
+                } else {
+                    x += self.lead[e];
+                    self.lead_row[e] as usize
+                };
+                for &t in &self.tail_terms[r * width..(r + 1) * width] {
                     x += t;
                 }
                 self.finish(x)
