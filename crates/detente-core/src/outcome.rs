@@ -316,7 +316,23 @@ impl OutcomeSpace {
     ///
     /// # Errors
     /// When the length or an index is out of range.
+    #[inline]
     pub fn check(&self, outcome: &Outcome) -> Result<(), Error> {
+        // A mechanism checks every offer: the valid case is a length test and one comparison
+        // per issue, inlined; the error is built out of line.
+        let v = outcome.indices();
+        if v.len() == self.issues.len()
+            && self.issues.iter().zip(v).all(|(issue, &x)| x < issue.n_values)
+        {
+            return Ok(());
+        }
+        self.check_slowly(outcome)
+    }
+
+    /// [`OutcomeSpace::check`] issue by issue, naming the first problem.
+    #[cold]
+    #[inline(never)]
+    fn check_slowly(&self, outcome: &Outcome) -> Result<(), Error> {
         if outcome.indices().len() != self.issues.len() {
             return Err(Error::new(ErrorKind::BadOutcome {
                 reason: format!(
