@@ -268,9 +268,23 @@ impl fmt::Debug for Outcome {
 }
 
 /// The set of all outcomes: the product of the issues.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct OutcomeSpace {
     issues: Vec<Issue>,
+    /// Each issue's value count, for spaces of at most [`Outcome::INLINE`] issues, then 1 in
+    /// the unused slots: an inline outcome (whose unused slots hold 0) is valid when its
+    /// length matches and every slot is below its limit, a test [`OutcomeSpace::check`] makes
+    /// on all slots at once. Derived from `issues`, so the derived equality is unchanged.
+    limits: [u32; Outcome::INLINE],
+}
+
+impl fmt::Debug for OutcomeSpace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // As derived before `limits` existed: they are derived from the issues.
+        f.debug_struct("OutcomeSpace")
+            .field("issues", &self.issues)
+            .finish()
+    }
 }
 
 impl OutcomeSpace {
@@ -290,7 +304,13 @@ impl OutcomeSpace {
                 }));
             }
         }
-        Ok(OutcomeSpace { issues })
+        let mut limits = [1u32; Outcome::INLINE];
+        if issues.len() <= Outcome::INLINE {
+            for (l, issue) in limits.iter_mut().zip(&issues) {
+                *l = issue.n_values;
+            }
+        }
+        Ok(OutcomeSpace { issues, limits })
     }
 
     /// The issues, in order.
@@ -320,10 +340,22 @@ impl OutcomeSpace {
     pub fn check(&self, outcome: &Outcome) -> Result<(), Error> {
         // A mechanism checks every offer: the valid case is a length test and one comparison
         // per issue, inlined; the error is built out of line.
-        let v = outcome.indices();
-        if v.len() == self.issues.len()
-            && self.issues.iter().zip(v).all(|(issue, &x)| x < issue.n_values)
-        {
+        let valid = match &outcome.0 {
+            // Every slot at once (slots past `len` hold 0 and their limit is 1): no branch
+            // per issue. A false negative would only send the outcome to the exact check.
+            Indices::Inline { len, vals } => {
+                usize::from(*len) == self.issues.len()
+                    && vals
+                        .iter()
+                        .zip(&self.limits)
+                        .fold(true, |ok, (&x, &n)| ok & (x < n))
+            }
+            Indices::Heap(v) => {
+                v.len() == self.issues.len()
+                    && self.issues.iter().zip(v.iter()).all(|(i, &x)| x < i.n_values)
+            }
+        };
+        if valid {
             return Ok(());
         }
         self.check_slowly(outcome)

@@ -642,6 +642,7 @@ impl Preferences {
     }
 
     /// The utility of an outcome.
+    #[inline]
     pub fn utility(&self, outcome: &Outcome) -> f64 {
         self.ufun.eval(outcome)
     }
