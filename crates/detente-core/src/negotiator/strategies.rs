@@ -7,6 +7,7 @@
 //! when even its best outcome, agreed at its next turn, would be worth less than walking away
 //! now (accepting instead when the standing offer is acceptable).
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use std::collections::HashSet;
@@ -71,6 +72,8 @@ pub(super) struct Common {
     pub(super) model: Option<OpponentModel>,
     /// How many history entries the model has seen.
     pub(super) seen: usize,
+    /// The last outcome [`Common::standing_utility`] evaluated, and its own utility.
+    last_utility: RefCell<Option<(Outcome, f64)>>,
     pub(super) me: usize,
     pub(super) bids: Arc<BidSpace>,
     pub(super) rng: ChaCha8Rng,
@@ -106,6 +109,7 @@ impl Common {
             ),
             model,
             seen: 0,
+            last_utility: RefCell::new(None),
             me: init.me,
             bids,
             rng: rng(init.seed),
@@ -127,9 +131,24 @@ impl Common {
     pub(super) fn standing_utility(&self, view: &View<'_>) -> Option<f64> {
         let s = view.standing?;
         // `Preferences::is_acceptable`, evaluating the utility once.
-        let u = self.prefs.utility(&s.outcome);
+        let u = self.utility_of(&s.outcome);
         (!self.prefs.red_lines().violated_by(&s.outcome) && u >= self.prefs.reservation() - TIE_EPS)
             .then_some(u)
+    }
+
+    /// Own utility of `outcome`, remembered for the last outcome asked: the others often
+    /// repeat an offer for many turns, and comparing it with the last one costs less than
+    /// evaluating it again (the same preferences give the same bits).
+    fn utility_of(&self, outcome: &Outcome) -> f64 {
+        let mut last = self.last_utility.borrow_mut();
+        if let Some((o, u)) = last.as_ref()
+            && o == outcome
+        {
+            return *u;
+        }
+        let u = self.prefs.utility(outcome);
+        *last = Some((outcome.clone(), u));
+        u
     }
 
     /// The best own utility (or the reservation value when nothing is acceptable).
