@@ -362,7 +362,11 @@ impl OutcomeSpace {
             }
             Indices::Heap(v) => {
                 v.len() == self.issues.len()
-                    && self.issues.iter().zip(v.iter()).all(|(i, &x)| x < i.n_values)
+                    && self
+                        .issues
+                        .iter()
+                        .zip(v.iter())
+                        .all(|(i, &x)| x < i.n_values)
             }
         };
         if valid {

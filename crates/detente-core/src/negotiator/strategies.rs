@@ -166,7 +166,12 @@ impl Common {
     /// round), would be worth less than walking away now, both discounted. In the last round
     /// waiting means the deadline, which pays what walking away now does.
     fn waiting_only_loses(&self, view: &View<'_>) -> bool {
-        waiting_only_loses(&self.prefs, self.best(), view.clock.round, view.clock.n_rounds)
+        waiting_only_loses(
+            &self.prefs,
+            self.best(),
+            view.clock.round,
+            view.clock.n_rounds,
+        )
     }
 
     /// When waiting only loses: accept an acceptable standing offer (worth at least walking
@@ -233,7 +238,12 @@ impl Common {
 /// `best`, in `round` of `n_rounds`: `best` agreed in the next round would be worth less than
 /// walking away now, both discounted (see [`Common::cut_losses`]). In the last round waiting
 /// means the deadline, which pays what walking away now does.
-pub(super) fn waiting_only_loses(prefs: &Preferences, best: f64, round: u32, n_rounds: u32) -> bool {
+pub(super) fn waiting_only_loses(
+    prefs: &Preferences,
+    best: f64,
+    round: u32,
+    n_rounds: u32,
+) -> bool {
     let next = round + 1;
     if prefs.discount() == 1.0 || next >= n_rounds {
         return false;
