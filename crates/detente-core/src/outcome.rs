@@ -183,7 +183,8 @@ pub struct Outcome(Indices);
 
 #[derive(Clone)]
 enum Indices {
-    /// `len` indices in the first `len` slots.
+    /// `len` indices in the first `len` slots; the other slots hold 0 (equality relies on
+    /// it).
     Inline {
         len: u8,
         vals: [u32; Outcome::INLINE],
@@ -234,8 +235,17 @@ impl Outcome {
 }
 
 impl PartialEq for Outcome {
+    #[inline]
     fn eq(&self, other: &Outcome) -> bool {
-        self.indices() == other.indices()
+        match (&self.0, &other.0) {
+            // Slots past `len` hold 0 in every inline outcome (`from_slice` fills them and
+            // nothing writes them), so equal lengths and equal arrays are equal indices: one
+            // comparison of all slots, no call to `memcmp`.
+            (Indices::Inline { len: a, vals: x }, Indices::Inline { len: b, vals: y }) => {
+                a == b && x == y
+            }
+            _ => self.indices() == other.indices(),
+        }
     }
 }
 
@@ -268,9 +278,23 @@ impl fmt::Debug for Outcome {
 }
 
 /// The set of all outcomes: the product of the issues.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct OutcomeSpace {
     issues: Vec<Issue>,
+    /// Each issue's value count, for spaces of at most [`Outcome::INLINE`] issues, then 1 in
+    /// the unused slots: an inline outcome (whose unused slots hold 0) is valid when its
+    /// length matches and every slot is below its limit, a test [`OutcomeSpace::check`] makes
+    /// on all slots at once. Derived from `issues`, so the derived equality is unchanged.
+    limits: [u32; Outcome::INLINE],
+}
+
+impl fmt::Debug for OutcomeSpace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // As derived before `limits` existed: they are derived from the issues.
+        f.debug_struct("OutcomeSpace")
+            .field("issues", &self.issues)
+            .finish()
+    }
 }
 
 impl OutcomeSpace {
@@ -290,7 +314,13 @@ impl OutcomeSpace {
                 }));
             }
         }
-        Ok(OutcomeSpace { issues })
+        let mut limits = [1u32; Outcome::INLINE];
+        if issues.len() <= Outcome::INLINE {
+            for (l, issue) in limits.iter_mut().zip(&issues) {
+                *l = issue.n_values;
+            }
+        }
+        Ok(OutcomeSpace { issues, limits })
     }
 
     /// The issues, in order.
@@ -316,7 +346,39 @@ impl OutcomeSpace {
     ///
     /// # Errors
     /// When the length or an index is out of range.
+    #[inline]
     pub fn check(&self, outcome: &Outcome) -> Result<(), Error> {
+        // A mechanism checks every offer: the valid case is a length test and one comparison
+        // per issue, inlined; the error is built out of line.
+        let valid = match &outcome.0 {
+            // Every slot at once (slots past `len` hold 0 and their limit is 1): no branch
+            // per issue. A false negative would only send the outcome to the exact check.
+            Indices::Inline { len, vals } => {
+                usize::from(*len) == self.issues.len()
+                    && vals
+                        .iter()
+                        .zip(&self.limits)
+                        .fold(true, |ok, (&x, &n)| ok & (x < n))
+            }
+            Indices::Heap(v) => {
+                v.len() == self.issues.len()
+                    && self
+                        .issues
+                        .iter()
+                        .zip(v.iter())
+                        .all(|(i, &x)| x < i.n_values)
+            }
+        };
+        if valid {
+            return Ok(());
+        }
+        self.check_slowly(outcome)
+    }
+
+    /// [`OutcomeSpace::check`] issue by issue, naming the first problem.
+    #[cold]
+    #[inline(never)]
+    fn check_slowly(&self, outcome: &Outcome) -> Result<(), Error> {
         if outcome.indices().len() != self.issues.len() {
             return Err(Error::new(ErrorKind::BadOutcome {
                 reason: format!(

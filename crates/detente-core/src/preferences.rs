@@ -434,6 +434,12 @@ pub struct RedLines {
     forbidden: Vec<Vec<u32>>,
     /// Red lines that depend on other issues.
     conditional: Vec<ConditionalRedLine>,
+    /// Whether there is any red line at all (a value forbidden or a conditional red line):
+    /// kept by [`RedLines::forbid`] and [`RedLines::add_conditional`], so that
+    /// [`RedLines::violated_by`] costs one test for a party without red lines (a negotiator
+    /// asks it of every offer it receives). A function of the two lists, so the derived
+    /// equality is unchanged.
+    any: bool,
 }
 
 impl RedLines {
@@ -442,6 +448,7 @@ impl RedLines {
         RedLines {
             forbidden: vec![Vec::new(); n_issues],
             conditional: Vec::new(),
+            any: false,
         }
     }
 
@@ -451,6 +458,7 @@ impl RedLines {
         if let Err(pos) = f.binary_search(&value_idx) {
             f.insert(pos, value_idx);
         }
+        self.any = true;
     }
 
     /// Whether value `value_idx` of issue `issue_idx` is forbidden.
@@ -463,6 +471,7 @@ impl RedLines {
     /// Adds a conditional red line.
     pub fn add_conditional(&mut self, red_line: ConditionalRedLine) {
         self.conditional.push(red_line);
+        self.any = true;
     }
 
     /// The conditional red lines.
@@ -471,12 +480,19 @@ impl RedLines {
     }
 
     /// Whether the outcome crosses any red line.
+    #[inline]
     pub fn violated_by(&self, outcome: &Outcome) -> bool {
-        self.violated_by_indices(outcome.indices())
+        self.any && self.violated_by_any(outcome.indices())
     }
 
     /// [`RedLines::violated_by`] on value indices in issue order.
+    #[inline]
     pub fn violated_by_indices(&self, indices: &[u32]) -> bool {
+        self.any && self.violated_by_any(indices)
+    }
+
+    /// [`RedLines::violated_by_indices`] when there are red lines.
+    fn violated_by_any(&self, indices: &[u32]) -> bool {
         indices.iter().enumerate().any(|(i, &v)| self.forbids(i, v))
             || self.conditional.iter().any(|c| c.violated_by(indices))
     }
@@ -488,7 +504,7 @@ impl RedLines {
 
     /// Whether there are no red lines at all (conditional ones included).
     pub fn is_empty(&self) -> bool {
-        self.forbidden.iter().all(Vec::is_empty) && self.conditional.is_empty()
+        !self.any
     }
 }
 
@@ -626,6 +642,7 @@ impl Preferences {
     }
 
     /// The utility of an outcome.
+    #[inline]
     pub fn utility(&self, outcome: &Outcome) -> f64 {
         self.ufun.eval(outcome)
     }

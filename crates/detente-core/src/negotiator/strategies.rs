@@ -64,11 +64,16 @@ pub(super) struct Common {
     /// [`Common::best`] and [`Common::floor`], fixed for the negotiation (computed once).
     best: f64,
     floor: f64,
+    /// Whether waiting can never only lose ([`waiting_never_loses`]), so that
+    /// [`Common::cut_losses`] has nothing to compute; fixed for the negotiation.
+    waits_freely: bool,
     /// The others' offers as a frequency model; `None` on a listed (exhaustive) bid space,
     /// where bids are searched in the list and the model would never be read.
     pub(super) model: Option<OpponentModel>,
     /// How many history entries the model has seen.
     pub(super) seen: usize,
+    /// The last outcome [`Common::standing_utility`] evaluated, and its own utility.
+    last_utility: RefCell<Option<(Outcome, f64)>>,
     pub(super) me: usize,
     pub(super) bids: Arc<BidSpace>,
     pub(super) rng: ChaCha8Rng,
@@ -100,8 +105,14 @@ impl Common {
             prefs: Arc::clone(bids.preferences()),
             best,
             floor,
+            waits_freely: waiting_never_loses(
+                best,
+                bids.preferences().reservation(),
+                bids.preferences().discount(),
+            ),
             model,
             seen: 0,
+            last_utility: RefCell::new(None),
             me: init.me,
             bids,
             rng: rng(init.seed),
@@ -124,9 +135,24 @@ impl Common {
     pub(super) fn standing_utility(&self, view: &View<'_>) -> Option<f64> {
         let s = view.standing?;
         // `Preferences::is_acceptable`, evaluating the utility once.
-        let u = self.prefs.utility(&s.outcome);
+        let u = self.utility_of(&s.outcome);
         (!self.prefs.red_lines().violated_by(&s.outcome) && u >= self.prefs.reservation() - TIE_EPS)
             .then_some(u)
+    }
+
+    /// Own utility of `outcome`, remembered for the last outcome asked: the others often
+    /// repeat an offer for many turns, and comparing it with the last one costs less than
+    /// evaluating it again (the same preferences give the same bits).
+    fn utility_of(&self, outcome: &Outcome) -> f64 {
+        let mut last = self.last_utility.borrow_mut();
+        if let Some((o, u)) = last.as_ref()
+            && o == outcome
+        {
+            return *u;
+        }
+        let u = self.prefs.utility(outcome);
+        *last = Some((outcome.clone(), u));
+        u
     }
 
     /// The best own utility (or the reservation value when nothing is acceptable).
@@ -144,21 +170,32 @@ impl Common {
     /// round), would be worth less than walking away now, both discounted. In the last round
     /// waiting means the deadline, which pays what walking away now does.
     fn waiting_only_loses(&self, view: &View<'_>) -> bool {
-        let next = view.clock.round + 1;
-        if self.prefs.discount() == 1.0 || next >= view.clock.n_rounds {
-            return false;
-        }
-        self.prefs
-            .discounted(self.best(), next, view.clock.n_rounds)
-            < self
-                .prefs
-                .discounted_reservation(view.clock.round, view.clock.n_rounds)
-                - TIE_EPS
+        waiting_only_loses(
+            &self.prefs,
+            self.best(),
+            view.clock.round,
+            view.clock.n_rounds,
+        )
     }
 
     /// When waiting only loses: accept an acceptable standing offer (worth at least walking
     /// away now), otherwise walk away. `None` when waiting may still pay.
+    ///
+    /// Every strategy asks this each turn. When waiting can never only lose (no discounting,
+    /// or one's best outcome discounted by a whole deadline still worth the reservation
+    /// value: [`waiting_never_loses`]) that is decided here, inlined, with no `powf`; the
+    /// rest is out of line.
+    #[inline]
     pub(super) fn cut_losses(&self, view: &View<'_>) -> Option<Action> {
+        if self.waits_freely {
+            return None;
+        }
+        self.cut_discounted_losses(view)
+    }
+
+    /// [`Common::cut_losses`] when waiting may only lose.
+    #[inline(never)]
+    fn cut_discounted_losses(&self, view: &View<'_>) -> Option<Action> {
         if !self.waiting_only_loses(view) {
             return None;
         }
@@ -197,6 +234,39 @@ impl Common {
         }
         self.bids.lowest_above_bid(target, &self.near)
     }
+}
+
+/// Whether waiting only loses for a party of preferences `prefs` whose best outcome is worth
+/// `best`, in `round` of `n_rounds`: `best` agreed in the next round would be worth less than
+/// walking away now, both discounted (see [`Common::cut_losses`]). In the last round waiting
+/// means the deadline, which pays what walking away now does.
+pub(super) fn waiting_only_loses(
+    prefs: &Preferences,
+    best: f64,
+    round: u32,
+    n_rounds: u32,
+) -> bool {
+    let next = round + 1;
+    if prefs.discount() == 1.0 || next >= n_rounds {
+        return false;
+    }
+    prefs.discounted(best, next, n_rounds) < prefs.discounted_reservation(round, n_rounds) - TIE_EPS
+}
+
+/// Whether [`waiting_only_loses`] is false in every round of every deadline, for a best
+/// outcome worth `best`, reservation value `r` and discount factor `d`, so that it need not
+/// be evaluated (two `powf` a turn): without discounting, or when `0 ≤ best ≤ 100` and
+/// `best·d ≥ r`.
+///
+/// Why the second case holds bit for bit: with `p = dᵗ` now and `t' − t ≤ 1/(n−1) ≤ 1` (plus
+/// rounding of the times, 2.4·10⁻¹⁶), the next round's factor is at least
+/// `p·d·(1 − 2.4·10⁻¹⁶·|ln d|)` and `d·|ln d| ≤ 1/e`; so `best·d' − r·p ≥ p·(best·d − r)`
+/// minus rounding errors (`powf` within one ulp, two products, the subtraction) below
+/// `best·1.2·10⁻¹⁵ ≤ 1.2·10⁻¹³`, well inside the tie tolerance [`TIE_EPS`] = 10⁻¹²
+/// (`r < 0` is the easy side: walking away is worth at most 0). A property test checks it
+/// against the exact evaluation.
+pub(super) fn waiting_never_loses(best: f64, r: f64, d: f64) -> bool {
+    d == 1.0 || ((0.0..=100.0).contains(&best) && best * d >= r)
 }
 
 /// Time-dependent tactics (Faratin, Sierra & Jennings 1998, "Negotiation decision functions

@@ -368,3 +368,57 @@ fn learned_models_correlate_with_the_truth() {
     let a = model_accuracy(s.space(), f.as_ref(), truth).unwrap();
     assert!(a > 0.5, "frequency: {a}");
 }
+
+proptest::proptest! {
+    #![proptest_config(crate::proptest_config(2000))]
+
+    /// `waiting_never_loses` (which spares every strategy two `powf` a turn) never claims
+    /// what the exact evaluation denies: whenever it holds, `waiting_only_loses` is false in
+    /// the rounds drawn, including reservation values right at `best·d` and extreme discounts.
+    #[test]
+    fn waiting_never_loses_agrees_with_the_exact_evaluation(
+        best in proptest::prop_oneof![0.0..=1.0f64, 0.0..=100.0f64, proptest::strategy::Just(100.0)],
+        d in proptest::prop_oneof![1e-300..=1.0f64, 1e-6..=1.0f64, 0.9..=1.0f64],
+        shift in proptest::prop_oneof![
+            proptest::strategy::Just(0.0),
+            -1e-15..=1e-15f64,
+            -1e-9..=1e-9f64,
+            -1.0..=1.0f64,
+        ],
+        n in proptest::prop_oneof![2u32..=20, 2u32..=crate::protocol::MAX_ROUNDS],
+        at in 0.0..=1.0f64,
+    ) {
+        use super::strategies::{waiting_never_loses, waiting_only_loses};
+        // Reservation values around `best·d`, on both sides of the shortcut's boundary.
+        let r = best * d * (1.0 + shift);
+        if !waiting_never_loses(best, r, d) {
+            return Ok(());
+        }
+        let space = OutcomeSpace::new(vec![Issue::integer("i", 0, 1, 1).unwrap()]).unwrap();
+        let u = UtilityFunction::from_terms(&space, vec![vec![0.0, 1.0]], false).unwrap();
+        let prefs = Preferences::new(u, r, RedLines::none(1), d).unwrap();
+        // Rounds spread over the deadline, the last ones included.
+        let round = ((at * f64::from(n - 1)) as u32).min(n - 1);
+        for k in [round, round.saturating_sub(1), n - 2, n - 1, 0] {
+            proptest::prop_assert!(
+                !waiting_only_loses(&prefs, best, k, n),
+                "best {best}, r {r}, d {d}, round {k} of {n}"
+            );
+        }
+    }
+}
+
+/// The shortcut applies where it should (an undiscounted party, a discounted party whose
+/// reservation is below its discounted best) and not where waiting can lose.
+#[test]
+fn waiting_never_loses_cases() {
+    use super::strategies::waiting_never_loses;
+    assert!(waiting_never_loses(1.0, 0.99, 1.0));
+    assert!(waiting_never_loses(1.0, 0.0, 0.5));
+    assert!(waiting_never_loses(1.0, 0.5, 0.5));
+    assert!(waiting_never_loses(1.0, 0.6, 0.87));
+    assert!(!waiting_never_loses(1.0, 0.9, 0.87));
+    assert!(!waiting_never_loses(-0.5, -1.0, 0.5));
+    assert!(!waiting_never_loses(1000.0, 0.0, 0.5));
+    assert!(!waiting_never_loses(f64::NAN, 0.0, 0.5));
+}

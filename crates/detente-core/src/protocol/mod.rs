@@ -363,12 +363,12 @@ impl Mechanism for Sao<'_> {
                             log.note(end(Some(e.to_string())));
                             return ended(self.scenario, round, self.rounds, party, log.trace);
                         }
-                        log.note(Event::Offer {
+                        history.push(OfferRecord {
                             round,
                             party,
                             outcome: outcome.clone(),
                         });
-                        history.push(OfferRecord {
+                        log.note(Event::Offer {
                             round,
                             party,
                             outcome,
