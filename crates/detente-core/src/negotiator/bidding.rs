@@ -574,6 +574,30 @@ impl BidSpace {
         Some((self.outcome(k), self.utility(k)))
     }
 
+    /// [`Self::nearest_bid`] for every target between `bounds()` at once, when `near`'s last
+    /// bracket answers them all with the same bid (the choice between its two sides is
+    /// monotone in the target); `None` otherwise, or where searches go by position (`bounds`
+    /// is then not called).
+    pub fn nearest_bid_if_settled(
+        &self,
+        bounds: impl FnOnce() -> Option<(f64, f64)>,
+        near: &RefCell<Near>,
+    ) -> Option<(Outcome, f64)> {
+        if !matches!(self.source, Source::Additive(_)) || self.positions.get().is_some() {
+            return None;
+        }
+        let b = near.borrow().last?;
+        let (lo, hi) = bounds()?;
+        if !(b.holds(lo) && b.holds(hi)) {
+            return None;
+        }
+        let pick = b.nearest(lo)?;
+        if b.nearest(hi)? != pick {
+            return None;
+        }
+        Some(self.decoded_near(pick, near))
+    }
+
     /// [`Self::bid_near`]`(target, 0.0, None)`'s bid and its utility, answered as
     /// [`Self::nearest_bid`] is.
     pub fn lowest_above_bid(&self, target: f64, near: &RefCell<Near>) -> Option<(Outcome, f64)> {

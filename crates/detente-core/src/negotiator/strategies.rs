@@ -218,6 +218,20 @@ impl Common {
         self.bids.nearest_bid(target, &self.near)
     }
 
+    /// [`Self::planned_near`] for a target known only to lie between the `bounds` (computed
+    /// only when the memo could use them), when the bid space gives every target there the
+    /// same bid (from the memo of its last search); `None` when it does not (the caller then
+    /// computes the target).
+    pub(super) fn planned_if_settled(
+        &self,
+        bounds: impl FnOnce() -> Option<(f64, f64)>,
+    ) -> Option<(Outcome, f64)> {
+        if self.model.is_some() {
+            return None;
+        }
+        self.bids.nearest_bid_if_settled(bounds, &self.near)
+    }
+
     /// Own utility of the standing offer, when it is acceptable and made by another party.
     pub(super) fn offered_utility(&self, view: &View<'_>) -> Option<f64> {
         view.standing.filter(|s| s.party != self.me)?;
@@ -293,6 +307,38 @@ impl TimeDependent {
     }
 }
 
+/// Bounds `(lo, hi)` on [`time_target`]`(pmax, pmin, e, t)` computed without `powf`, for the
+/// exponents whose power has an exact or correctly rounded cheap form: 1/e = 5 (GENIUS's
+/// Boulware, e = 0.2: four multiplications, at most four roundings), 1/e = 1 (linear) and
+/// 1/e = 1/2 (conceder, e = 2: `sqrt`, correctly rounded). `t^(1/e)` is then known to within a
+/// relative 10⁻¹² (thousands of times any libm's `pow` error, which is under an ulp), and
+/// `pmax − c·x` is monotone in `x` (floating-point rounding is), so `lo ≤ p(t) ≤ hi` holds for
+/// the value `time_target` computes. `None` for other exponents.
+pub(super) fn time_target_bounds(pmax: f64, pmin: f64, e: f64, t: f64) -> Option<(f64, f64)> {
+    if e <= 0.0 {
+        return None;
+    }
+    let t = t.clamp(0.0, 1.0);
+    let inv = 1.0 / e;
+    let x = if inv == 5.0 {
+        let t2 = t * t;
+        t2 * t2 * t
+    } else if inv == 1.0 {
+        t
+    } else if inv == 0.5 {
+        t.sqrt()
+    } else {
+        return None;
+    };
+    // Below the normal range the relative bound means nothing: leave it to `powf`.
+    if x != 0.0 && x < 1e-290 {
+        return None;
+    }
+    const REL: f64 = 1e-12;
+    let c = (pmax - pmin).max(0.0);
+    Some((pmax - c * (x * (1.0 + REL)), pmax - c * (x * (1.0 - REL))))
+}
+
 /// p(t) of [`TimeDependent`], with k = 0: `pmax − (pmax − pmin)·t^(1/e)`; e = 0 never concedes.
 pub(super) fn time_target(pmax: f64, pmin: f64, e: f64, t: f64) -> f64 {
     if e <= 0.0 {
@@ -307,8 +353,14 @@ impl Negotiator for TimeDependent {
         if let Some(a) = self.c.cut_losses(view) {
             return a;
         }
-        let target = self.target(view.clock.time());
-        let Some((planned, u_planned)) = self.c.planned_near(target) else {
+        let t = view.clock.time();
+        // The bid for p(t), found without p(t) itself when bounds on it (no `powf`) settle it.
+        let (best, floor, e) = (self.c.best(), self.c.floor(), self.e);
+        let settled = self
+            .c
+            .planned_if_settled(|| time_target_bounds(best, floor, e, t));
+        let Some((planned, u_planned)) = settled.or_else(|| self.c.planned_near(self.target(t)))
+        else {
             return Action::EndNegotiation;
         };
         // AC_next: accept what is worth at least the bid one would make now.

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::strategies::time_target;
+use super::strategies::{time_target, time_target_bounds};
 use super::*;
 use crate::outcome::{Issue, OutcomeSpace};
 use crate::preferences::{RedLines, UtilityFunction, ValueFunction};
@@ -421,4 +421,40 @@ fn waiting_never_loses_cases() {
     assert!(!waiting_never_loses(-0.5, -1.0, 0.5));
     assert!(!waiting_never_loses(1000.0, 0.0, 0.5));
     assert!(!waiting_never_loses(f64::NAN, 0.0, 0.5));
+}
+
+proptest::proptest! {
+    #![proptest_config(crate::proptest_config(4000))]
+
+    /// The bounds a time-dependent tactic uses to skip `powf` hold the target it would compute,
+    /// for every exponent they cover (Boulware e = 0.2, linear, conceder e = 2), at the round
+    /// times of any deadline and at arbitrary times, and are narrow.
+    #[test]
+    fn time_target_bounds_hold_the_target(
+        pmax in -2.0..=2.0f64,
+        pmin in -2.0..=2.0f64,
+        e in proptest::prop_oneof![
+            proptest::strategy::Just(0.2),
+            proptest::strategy::Just(1.0),
+            proptest::strategy::Just(2.0),
+        ],
+        round in 0u32..100_000,
+        rounds in 2u32..100_001,
+        free in 0.0..=1.0f64,
+    ) {
+        for t in [f64::from(round % rounds) / f64::from(rounds - 1), free, 0.0, 1.0] {
+            let (lo, hi) = time_target_bounds(pmax, pmin, e, t).expect("covered exponent");
+            let p = time_target(pmax, pmin, e, t);
+            proptest::prop_assert!(lo <= p && p <= hi, "{lo} <= {p} <= {hi} (e = {e}, t = {t})");
+            proptest::prop_assert!(hi - lo <= 1e-11 * (pmax - pmin).abs() + 1e-300);
+        }
+    }
+}
+
+/// Other exponents give no bounds (their targets always take `powf`).
+#[test]
+fn time_target_bounds_cover_only_cheap_exponents() {
+    assert!(time_target_bounds(1.0, 0.0, 0.3, 0.5).is_none());
+    assert!(time_target_bounds(1.0, 0.0, 0.0, 0.5).is_none());
+    assert!(time_target_bounds(1.0, 0.0, 0.2, 0.5).is_some());
 }
