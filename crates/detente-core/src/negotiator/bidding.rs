@@ -1086,17 +1086,8 @@ impl Additive {
                 out.push((p, ord));
             }
             ord += 1;
-            let mut i = d;
-            loop {
-                if i == 0 {
-                    break 'outer;
-                }
-                i -= 1;
-                idx[i] += 1;
-                if idx[i] < allowed[i].len() {
-                    continue 'outer;
-                }
-                idx[i] = 0;
+            if odometer_step(&mut idx, |i| allowed[i].len()).is_none() {
+                break 'outer;
             }
         }
         // Highest first (ties: lower ordinal), so that a search can stop early.
@@ -1634,21 +1625,26 @@ fn enumerate_listed(
             ordinals.push(ordinal);
         }
         ordinal += 1;
-        // Odometer increment, last issue fastest.
-        let mut i = n_issues;
-        loop {
-            if i == 0 {
-                break 'outer;
-            }
-            i -= 1;
-            idx[i] += 1;
-            from = i;
-            if idx[i] < allowed[i].len() {
-                continue 'outer;
-            }
-            idx[i] = 0;
+        match odometer_step(&mut idx, |i| allowed[i].len()) {
+            Some(i) => from = i,
+            None => break 'outer,
         }
     }
+}
+
+/// Moves an odometer over `idx` one step (the last position fastest, position `i` counting up
+/// to `len(i)`): the first position it changed (every later one went back to 0), or `None`
+/// once it has gone all the way round.
+#[inline]
+fn odometer_step(idx: &mut [usize], len: impl Fn(usize) -> usize) -> Option<usize> {
+    for i in (0..idx.len()).rev() {
+        idx[i] += 1;
+        if idx[i] < len(i) {
+            return Some(i);
+        }
+        idx[i] = 0;
+    }
+    None
 }
 
 /// Samples acceptable outcomes of a space too large to list: the best outcome (from the linked
