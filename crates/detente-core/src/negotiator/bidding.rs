@@ -685,6 +685,10 @@ struct Additive {
     tail_terms: Vec<f64>,
     /// The number of terms per row of `tail_terms`.
     width: usize,
+    /// The number of combinations of the tail's issues: the radix of a row's ordinal below
+    /// its prefix's. The table may hold fewer: rows that no prefix can lift to the floor are
+    /// left out.
+    radix: u32,
     /// A finer table's ([`Additive::finer`]) rows lead with one more issue: each row's term
     /// of that issue and the row of `tail_terms` (the coarser table's) that follows it.
     /// Empty for a table made by [`Additive::new`].
@@ -779,8 +783,18 @@ impl Additive {
         }
         // Sorted as integers: the sum's bits in total order, descending, then the ordinal
         // (a comparison closure over `(f64, u32)` costs several times more).
+        // Rows that even the best prefix cannot lift to the floor are never acceptable: left
+        // out (with a high reservation value, most of the table).
+        let mut best_prefix: f64 = std::iter::empty::<f64>().sum();
+        for o in &order[..depth] {
+            best_prefix += o[0].0;
+        }
+        let finish = |x: f64| if clip { x.min(1.0) } else { x };
         let mut tail: Vec<u128> = Vec::with_capacity(rows);
         for (r, &sum) in sums.iter().enumerate() {
+            if finish(best_prefix + sum + tol) < floor {
+                continue;
+            }
             let bits = f64::to_bits(sum);
             let ascending = if bits >> 63 == 1 {
                 !bits
@@ -812,6 +826,7 @@ impl Additive {
             tail_ord,
             tail_terms,
             width,
+            radix: rows as u32,
             lead: Vec::new(),
             lead_row: Vec::new(),
             tol,
@@ -889,7 +904,7 @@ impl Additive {
             let a = s.partition_point(|&x| self.finish(p + x - tol) > hi);
             debug_assert!(self.lead.is_empty(), "a finer table is never walked");
             let width = self.width;
-            let base = ord * s.len() as u32;
+            let base = ord * self.radix;
             for e in a..s.len() {
                 if self.finish(p + s[e] + tol) < lo {
                     break;
@@ -1019,6 +1034,9 @@ impl Additive {
         debug_assert!(self.lead.is_empty());
         let shift: Vec<f64> = allowed[d].iter().map(|&v| terms[d][v as usize]).collect();
         let (s, r) = (&self.tail_sum, self.tail_sum.len());
+        if r == 0 {
+            return None;
+        }
         let n = r * shift.len();
         let (mut sum, mut ord) = (Vec::with_capacity(n), Vec::with_capacity(n));
         let (mut lead, mut lead_row) = (Vec::with_capacity(n), Vec::with_capacity(n));
@@ -1036,7 +1054,7 @@ impl Additive {
             }
             let h = heads[v];
             sum.push(keys[v]);
-            ord.push(v as u32 * r as u32 + self.tail_ord[h]);
+            ord.push(v as u32 * self.radix + self.tail_ord[h]);
             lead.push(shift[v]);
             lead_row.push(h as u32);
             heads[v] = h + 1;
@@ -1055,6 +1073,7 @@ impl Additive {
             tail_ord: ord,
             tail_terms: self.tail_terms.clone(),
             width: self.width,
+            radix: self.radix * shift.len() as u32,
             lead,
             lead_row,
             tol: self.tol,
@@ -1104,7 +1123,14 @@ impl Additive {
     fn bracket(&self, target: f64, mut cursors: Option<&mut Vec<u32>>) -> Bracket {
         let (tol, s) = (self.tol, &self.tail_sum[..]);
         let width = self.width;
-        let rows = s.len() as u32;
+        let rows = self.radix;
+        if s.is_empty() {
+            // No row reaches the floor: nothing is acceptable.
+            return Bracket {
+                above: None,
+                below: None,
+            };
+        }
         // Above: at least the target and the floor; below: under the target, at least the floor.
         let top = target.max(self.floor);
         let look_below = target > self.floor;
