@@ -1771,6 +1771,18 @@ mod tests {
         out
     }
 
+    /// A space of `sizes[i]` values per issue, named `i0`, `i1`, ... and `v0`, `v1`, ....
+    fn space_of(sizes: &[u32]) -> OutcomeSpace {
+        let issues: Vec<Issue> = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| {
+                Issue::discrete(format!("i{i}"), (0..n).map(|v| format!("v{v}")).collect()).unwrap()
+            })
+            .collect();
+        OutcomeSpace::new(issues).unwrap()
+    }
+
     /// `BidSpace::nearest` as it read on a fully sorted list of utilities.
     fn nearest_eager(utils: &[f64], target: f64) -> Option<usize> {
         if utils.is_empty() {
@@ -1840,15 +1852,7 @@ mod tests {
             window in 0u32..4,
         ) {
             let k = sizes.len();
-            let issues: Vec<Issue> = sizes
-                .iter()
-                .enumerate()
-                .map(|(i, &n)| {
-                    Issue::discrete(format!("i{i}"), (0..n).map(|v| format!("v{v}")).collect())
-                        .unwrap()
-                })
-                .collect();
-            let space = OutcomeSpace::new(issues).unwrap();
+            let space = space_of(&sizes);
             let mut w: Vec<f64> = weights[..k].iter().map(|&x| f64::from(x)).collect();
             if w.iter().all(|&x| x == 0.0) {
                 w[0] = 1.0;
@@ -1920,15 +1924,7 @@ mod tests {
             reads in prop::collection::vec(0usize..100_000, 0..8),
         ) {
             let k = sizes.len();
-            let issues: Vec<Issue> = sizes
-                .iter()
-                .enumerate()
-                .map(|(i, &n)| {
-                    Issue::discrete(format!("i{i}"), (0..n).map(|v| format!("v{v}")).collect())
-                        .unwrap()
-                })
-                .collect();
-            let space = OutcomeSpace::new(issues).unwrap();
+            let space = space_of(&sizes);
             // Per value: a grid term (ties), a grid term scaled by a float weight (ties up to
             // rounding), or any float.
             let terms: Vec<Vec<f64>> = sizes
