@@ -458,3 +458,82 @@ fn time_target_bounds_cover_only_cheap_exponents() {
     assert!(time_target_bounds(1.0, 0.0, 0.0, 0.5).is_none());
     assert!(time_target_bounds(1.0, 0.0, 0.2, 0.5).is_some());
 }
+
+/// A time-dependent tactic's bids are the same whether its bid space answers by utility (never
+/// counted: brackets from the table, each negotiator's memo, targets settled without `powf`)
+/// or by position (the same bid spaces counted first, as a tournament's are): whole
+/// negotiations, trace and agreement, on random additive spaces with reservation values, at a
+/// short and a long deadline.
+#[test]
+fn searches_by_utility_and_by_position_play_the_same_negotiations() {
+    use crate::protocol::{Mechanism, Sao};
+    use rand::RngExt;
+    use std::sync::Arc;
+    let pairs = [
+        (Strategy::Boulware, Strategy::Conceder),
+        (Strategy::Conceder, Strategy::Linear),
+        (Strategy::Linear, Strategy::TimeDependent(0.5)),
+    ];
+    let mut by_utility_searched = 0;
+    for seed in 0..10u64 {
+        let mut r = crate::rng::rng(seed);
+        let k = r.random_range(3..6usize);
+        let sizes: Vec<u32> = (0..k).map(|_| r.random_range(2..7u32)).collect();
+        let issues: Vec<Issue> = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| {
+                Issue::discrete(format!("i{i}"), (0..n).map(|v| format!("v{v}")).collect())
+            })
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let space = OutcomeSpace::new(issues).unwrap();
+        let mut party = |name: &str| {
+            let weights: Vec<f64> = (0..k).map(|_| r.random_range(0.1..1.0)).collect();
+            let values: Vec<Option<ValueFunction>> = sizes
+                .iter()
+                .map(|&n| {
+                    Some(ValueFunction::Table(
+                        (0..n).map(|_| r.random_range(0.0..1.0)).collect(),
+                    ))
+                })
+                .collect();
+            let u = UtilityFunction::weighted_sum(&space, name, &weights, &values).unwrap();
+            let reservation = r.random_range(0.0..0.6);
+            Party::new(
+                name,
+                Preferences::new(u, reservation, RedLines::none(k), 1.0).unwrap(),
+            )
+        };
+        let parties = vec![party("a"), party("b")];
+        let sc = Scenario::new("random", space.clone(), parties).unwrap();
+        for (a, b) in &pairs {
+            for rounds in [20, 300] {
+                let play = |counted: bool| {
+                    let strategies = [a, b];
+                    let negotiators = build_negotiators(&sc, seed, |mut init| {
+                        let bids = BidSpace::for_preferences(init.space, init.preferences);
+                        if counted {
+                            bids.count_positions_now();
+                        }
+                        init.bids = Some(Arc::new(bids));
+                        strategies[init.me].build(init)
+                    });
+                    let mut sao = Sao::new(&sc, negotiators, rounds).unwrap();
+                    sao.run(&mut |_: &Event| {})
+                };
+                let by_utility = play(false);
+                assert_eq!(
+                    by_utility,
+                    play(true),
+                    "seed {seed}, {a:?} vs {b:?}, {rounds} rounds"
+                );
+                by_utility_searched += by_utility.trace.len();
+            }
+        }
+    }
+    assert!(
+        by_utility_searched > 1000,
+        "too few offers to compare: {by_utility_searched}"
+    );
+}
