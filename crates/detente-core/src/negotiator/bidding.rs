@@ -525,9 +525,8 @@ impl BidSpace {
         Some(b)
     }
 
-    /// The finer table of the additive source `add` (built on first use).
-    #[cold]
-    #[inline(never)]
+    /// The finer table of the additive source `add` (built on first use; read on every search
+    /// of a memo that has switched to it, so not marked cold).
     fn fine(&self, add: &Additive) -> Option<&Additive> {
         self.fine
             .get_or_init(|| add.finer(&self.allowed, &self.terms))
